@@ -1,0 +1,3 @@
+//! iam-guard: judges IAM changes against least-privilege rules and answers them.
+pub mod catalog;
+pub mod policy;

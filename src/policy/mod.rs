@@ -1,0 +1,173 @@
+//! The IAM policy grammar: documents, statements, principals and conditions, parsed from plain
+//! or URL-encoded JSON with errors that name the statement and field at fault.
+
+mod parse;
+pub mod source;
+pub mod wildcard;
+
+pub use parse::PolicyError;
+pub use wildcard::{action_matches, is_match_all_action, is_match_all_resource, wildcard_match};
+
+use std::collections::BTreeMap;
+
+/// A parsed IAM policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    pub version: Option<String>,
+    pub id: Option<String>,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// `Action` or `NotAction`; IAM requires exactly one of them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionSpec {
+    Action(Vec<String>),
+    NotAction(Vec<String>),
+}
+
+/// `Resource` or `NotResource`; absent in trust policies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceSpec {
+    Resource(Vec<String>),
+    NotResource(Vec<String>),
+}
+
+/// `"*"` or a map of principal types (`AWS`, `Service`, `Federated`, `CanonicalUser`) to values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    Any,
+    Map(BTreeMap<PrincipalType, Vec<String>>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalType {
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+}
+
+impl PrincipalType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::Aws => "AWS",
+            PrincipalType::Service => "Service",
+            PrincipalType::Federated => "Federated",
+            PrincipalType::CanonicalUser => "CanonicalUser",
+        }
+    }
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalSpec {
+    pub not: bool,
+    pub principal: Principal,
+}
+
+/// One `operator → key → values` entry of a Condition block. Booleans and numbers keep their
+/// JSON text (`true`, `3600`), as IAM compares them as strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub action: ActionSpec,
+    pub resource: Option<ResourceSpec>,
+    pub principal: Option<PrincipalSpec>,
+    pub conditions: Vec<Condition>,
+}
+
+impl PolicyDocument {
+    /// Parses a policy from plain JSON or RFC 3986 URL-encoded JSON (as IAM's Get* APIs return).
+    pub fn parse(text: &str) -> Result<Self, PolicyError> {
+        parse::parse_text(text)
+    }
+
+    /// Builds a policy from an already-parsed JSON value (a document embedded in an export).
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, PolicyError> {
+        parse::from_value(value)
+    }
+
+    /// True when some statement names a principal: a trust or resource-based policy.
+    pub fn has_principals(&self) -> bool {
+        self.statements.iter().any(|s| s.principal.is_some())
+    }
+}
+
+impl Statement {
+    /// Does this statement's Action/NotAction cover `action` (`service:Name`)?
+    pub fn covers_action(&self, action: &str) -> bool {
+        match &self.action {
+            ActionSpec::Action(p) => p.iter().any(|p| action_matches(p, action)),
+            ActionSpec::NotAction(p) => !p.iter().any(|p| action_matches(p, action)),
+        }
+    }
+
+    /// Does the statement reach every resource (`*`, `arn:*`) or all but some (NotResource)?
+    pub fn any_resource(&self) -> bool {
+        match &self.resource {
+            Some(ResourceSpec::Resource(r)) => r.iter().any(|r| is_match_all_resource(r)),
+            Some(ResourceSpec::NotResource(_)) => true,
+            None => false,
+        }
+    }
+
+    /// The action patterns as written (Action or NotAction).
+    pub fn action_patterns(&self) -> &[String] {
+        match &self.action {
+            ActionSpec::Action(p) | ActionSpec::NotAction(p) => p,
+        }
+    }
+
+    /// The resource patterns as written, empty when absent.
+    pub fn resource_patterns(&self) -> &[String] {
+        match &self.resource {
+            Some(ResourceSpec::Resource(r)) | Some(ResourceSpec::NotResource(r)) => r,
+            None => &[],
+        }
+    }
+}
+
+/// What a policy governs, which decides the rules that apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    /// Attached to a role, user or group (managed or inline): what the principal may do.
+    Identity,
+    /// A role's assume-role policy: who may become the role.
+    Trust,
+    /// Any other policy naming principals (bucket, key, queue policies).
+    Resource,
+}
+
+impl PolicyKind {
+    /// Infers the kind of a bare document: principals + sts:Assume* → trust; principals → resource.
+    pub fn infer(doc: &PolicyDocument) -> PolicyKind {
+        if !doc.has_principals() {
+            return PolicyKind::Identity;
+        }
+        let assumes = doc.statements.iter().any(|s| {
+            s.covers_action("sts:AssumeRole")
+                || s.covers_action("sts:AssumeRoleWithWebIdentity")
+                || s.covers_action("sts:AssumeRoleWithSAML")
+        });
+        if assumes {
+            PolicyKind::Trust
+        } else {
+            PolicyKind::Resource
+        }
+    }
+}

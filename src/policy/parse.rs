@@ -1,0 +1,318 @@
+//! JSON → [`PolicyDocument`], by hand over `serde_json::Value` so that every error can name the
+//! statement index and field (`Statement[2].Effect: ...`), which serde's derive cannot do through
+//! IAM's string-or-array and object-or-array forms.
+
+use super::*;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("policy is URL-encoded but does not decode to UTF-8 text")]
+    Encoding,
+    #[error("policy is empty")]
+    Empty,
+    #[error("{path}: {problem}")]
+    Field { path: String, problem: String },
+}
+
+fn field_err(path: impl Into<String>, problem: impl Into<String>) -> PolicyError {
+    PolicyError::Field { path: path.into(), problem: problem.into() }
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes URL-encoded text when it looks encoded; returns plain JSON text unchanged.
+pub(crate) fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, str>, PolicyError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(PolicyError::Empty);
+    }
+    if t.starts_with('{') {
+        return Ok(std::borrow::Cow::Borrowed(t));
+    }
+    if t.contains('%') {
+        let decoded = percent_decode_str(t).decode_utf8().map_err(|_| PolicyError::Encoding)?;
+        return Ok(std::borrow::Cow::Owned(decoded.trim().to_string()));
+    }
+    Ok(std::borrow::Cow::Borrowed(t))
+}
+
+pub(crate) fn parse_text(text: &str) -> Result<PolicyDocument, PolicyError> {
+    let decoded = decode_document_text(text)?;
+    let value: Value = serde_json::from_str(&decoded)?;
+    from_value(&value)
+}
+
+pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
+    // A document nested as a JSON string (CloudTrail requestParameters, IAM API output).
+    if let Value::String(s) = value {
+        return parse_text(s);
+    }
+    let obj = value
+        .as_object()
+        .ok_or_else(|| field_err("(document)", format!("expected an object, got {}", describe(value))))?;
+    let mut version = None;
+    let mut id = None;
+    let mut statements = None;
+    for (k, v) in obj {
+        match k.as_str() {
+            "Version" => version = Some(string(v, "Version")?),
+            "Id" => id = Some(string(v, "Id")?),
+            "Statement" => {
+                statements = Some(match v {
+                    Value::Array(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| statement(s, &format!("Statement[{i}]")))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    Value::Object(_) => vec![statement(v, "Statement")?],
+                    other => {
+                        return Err(field_err(
+                            "Statement",
+                            format!("expected an object or an array, got {}", describe(other)),
+                        ))
+                    }
+                })
+            }
+            other => return Err(field_err(other, "unknown top-level element")),
+        }
+    }
+    if let Some(v) = &version {
+        if v != "2012-10-17" && v != "2008-10-17" {
+            return Err(field_err("Version", format!("unknown policy language version {v:?}")));
+        }
+    }
+    let statements = statements.ok_or_else(|| field_err("Statement", "missing"))?;
+    Ok(PolicyDocument { version, id, statements })
+}
+
+fn string(v: &Value, path: &str) -> Result<String, PolicyError> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| field_err(path, format!("expected a string, got {}", describe(v))))
+}
+
+/// IAM's "string or array of strings".
+fn string_list(v: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => {
+            if items.is_empty() {
+                return Err(field_err(path, "empty array"));
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| string(x, &format!("{path}[{i}]")))
+                .collect()
+        }
+        other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(other)))),
+    }
+}
+
+fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
+    let obj: &Map<String, Value> = v
+        .as_object()
+        .ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+    let mut sid = None;
+    let mut effect = None;
+    let mut action = None;
+    let mut resource = None;
+    let mut principal = None;
+    let mut conditions = Vec::new();
+    let at = |f: &str| format!("{path}.{f}");
+    for (k, val) in obj {
+        match k.as_str() {
+            "Sid" => sid = Some(string(val, &at("Sid"))?),
+            "Effect" => {
+                let s = string(val, &at("Effect"))?;
+                effect = Some(if s.eq_ignore_ascii_case("allow") {
+                    Effect::Allow
+                } else if s.eq_ignore_ascii_case("deny") {
+                    Effect::Deny
+                } else {
+                    return Err(field_err(at("Effect"), format!("expected \"Allow\" or \"Deny\", got {s:?}")));
+                });
+            }
+            "Action" | "NotAction" => {
+                if action.is_some() {
+                    return Err(field_err(path, "has both Action and NotAction"));
+                }
+                let list = string_list(val, &at(k))?;
+                action = Some(if k == "Action" { ActionSpec::Action(list) } else { ActionSpec::NotAction(list) });
+            }
+            "Resource" | "NotResource" => {
+                if resource.is_some() {
+                    return Err(field_err(path, "has both Resource and NotResource"));
+                }
+                let list = string_list(val, &at(k))?;
+                resource =
+                    Some(if k == "Resource" { ResourceSpec::Resource(list) } else { ResourceSpec::NotResource(list) });
+            }
+            "Principal" | "NotPrincipal" => {
+                if principal.is_some() {
+                    return Err(field_err(path, "has both Principal and NotPrincipal"));
+                }
+                principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(val, &at(k))? });
+            }
+            "Condition" => conditions = condition_block(val, &at("Condition"))?,
+            other => return Err(field_err(at(other), "unknown statement element")),
+        }
+    }
+    Ok(Statement {
+        sid,
+        effect: effect.ok_or_else(|| field_err(at("Effect"), "missing"))?,
+        action: action.ok_or_else(|| field_err(path, "missing Action or NotAction"))?,
+        resource,
+        principal,
+        conditions,
+    })
+}
+
+fn principal_value(v: &Value, path: &str) -> Result<Principal, PolicyError> {
+    match v {
+        Value::String(s) if s == "*" => Ok(Principal::Any),
+        Value::String(s) => Err(field_err(path, format!("a bare string principal must be \"*\", got {s:?}"))),
+        Value::Object(map) => {
+            let mut out = BTreeMap::new();
+            for (k, val) in map {
+                let kind = match k.as_str() {
+                    "AWS" => PrincipalType::Aws,
+                    "Service" => PrincipalType::Service,
+                    "Federated" => PrincipalType::Federated,
+                    "CanonicalUser" => PrincipalType::CanonicalUser,
+                    other => {
+                        return Err(field_err(
+                            format!("{path}.{other}"),
+                            "unknown principal type (expected AWS, Service, Federated or CanonicalUser)",
+                        ))
+                    }
+                };
+                out.insert(kind, string_list(val, &format!("{path}.{k}"))?);
+            }
+            if out.is_empty() {
+                return Err(field_err(path, "empty principal"));
+            }
+            Ok(Principal::Map(out))
+        }
+        other => Err(field_err(path, format!("expected \"*\" or an object, got {}", describe(other)))),
+    }
+}
+
+fn condition_block(v: &Value, path: &str) -> Result<Vec<Condition>, PolicyError> {
+    let ops = v.as_object().ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+    let mut out = Vec::new();
+    for (op, keys) in ops {
+        let op_path = format!("{path}.{op}");
+        let keys = keys
+            .as_object()
+            .ok_or_else(|| field_err(&op_path, format!("expected an object of condition keys, got {}", describe(keys))))?;
+        for (key, vals) in keys {
+            let key_path = format!("{op_path}.{key}");
+            let scalar = |x: &Value, p: &str| -> Result<String, PolicyError> {
+                match x {
+                    Value::String(s) => Ok(s.clone()),
+                    Value::Bool(b) => Ok(b.to_string()),
+                    Value::Number(n) => Ok(n.to_string()),
+                    other => Err(field_err(p, format!("expected a string, boolean or number, got {}", describe(other)))),
+                }
+            };
+            let values = match vals {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| scalar(x, &format!("{key_path}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?,
+                x => vec![scalar(x, &key_path)?],
+            };
+            out.push(Condition { operator: op.clone(), key: key.clone(), values });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        PolicyDocument::parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn statement_object_or_array_and_string_or_array() {
+        let a = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
+        )
+        .unwrap();
+        let b = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.statements[0].action, ActionSpec::Action(vec!["s3:GetObject".into()]));
+    }
+
+    #[test]
+    fn url_encoded_input() {
+        let enc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let doc = PolicyDocument::parse(enc).unwrap();
+        assert_eq!(doc.statements[0].action_patterns(), ["*"]);
+    }
+
+    #[test]
+    fn principals_and_conditions() {
+        let doc = PolicyDocument::parse(
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"],"Service":"lambda.amazonaws.com"},
+               "Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"},"Bool":{"aws:MultiFactorAuthPresent":true},
+               "NumericLessThan":{"aws:MultiFactorAuthAge":[3600]}}},
+               {"Effect":"Deny","NotPrincipal":"*","NotAction":"s3:*","NotResource":"arn:aws:s3:::b"}]}"#,
+        )
+        .unwrap();
+        let s = &doc.statements[0];
+        let Some(PrincipalSpec { not: false, principal: Principal::Map(m) }) = &s.principal else { panic!() };
+        assert_eq!(m[&PrincipalType::Service], vec!["lambda.amazonaws.com"]);
+        assert_eq!(s.conditions.len(), 3);
+        assert!(s.conditions.iter().any(|c| c.key == "aws:MultiFactorAuthPresent" && c.values == ["true"]));
+        assert!(s.conditions.iter().any(|c| c.values == ["3600"]));
+        let d = &doc.statements[1];
+        assert_eq!(d.effect, Effect::Deny);
+        assert!(matches!(d.principal, Some(PrincipalSpec { not: true, principal: Principal::Any })));
+        assert!(d.any_resource());
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Permit","Action":"*"}]}"#),
+            "Statement[1].Effect: expected \"Allow\" or \"Deny\", got \"Permit\""
+        );
+        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#), "Statement[0]: missing Action or NotAction");
+        assert_eq!(err(r#"{"Statement":{"Effect":"Allow","Action":5}}"#), "Statement.Action: expected a string or an array of strings, got a number");
+        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Action":["s3:*",1]}]}"#), "Statement[0].Action[1]: expected a string, got a number");
+        assert_eq!(err(r#"{"Version":"2012-10-17"}"#), "Statement: missing");
+        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"Users":"x"}}]}"#).split(':').next().unwrap(), "Statement[0].Principal.Users");
+        assert!(err("{\"Statement\": [").starts_with("policy is not valid JSON"));
+        assert_eq!(err("   "), "policy is empty");
+        assert_eq!(err(r#"[1,2]"#), "(document): expected an object, got an array");
+        assert_eq!(err(r#"{"Statement":[],"Foo":1}"#), "Foo: unknown top-level element");
+    }
+
+    #[test]
+    fn effect_case_is_tolerated() {
+        let d = PolicyDocument::parse(r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#).unwrap();
+        assert_eq!(d.statements[0].effect, Effect::Allow);
+    }
+}

@@ -1,0 +1,111 @@
+//! IAM wildcard matching: `*` matches any run of characters (including none), `?` exactly one.
+//! Action names compare case-insensitively (IAM treats `IAM:*` like `iam:*`); resource ARNs
+//! compare case-sensitively.
+
+/// Matches `text` against an IAM glob `pattern`. ASCII case folding when `ignore_case`.
+pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let eq = |a: u8, b: u8| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    // Classic linear-time glob with a single backtrack point (the last `*`).
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Case-insensitive action match: `action_matches("s3:Get*", "S3:GetObject")`.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    wildcard_match(pattern, action, true)
+}
+
+/// True when a pattern is made only of `*`, `?`-free wildcards and separators, so it matches
+/// every action (`*`, `*:*`, `**:*`).
+pub fn is_match_all_action(pattern: &str) -> bool {
+    pattern.contains('*') && pattern.bytes().all(|b| b == b'*' || b == b':')
+        && pattern.bytes().filter(|&b| b == b':').count() <= 1
+}
+
+/// True when a resource pattern matches every ARN: `*`, `arn:*`, `arn:*:*:*:*:*`.
+pub fn is_match_all_resource(pattern: &str) -> bool {
+    if pattern.is_empty() {
+        return false;
+    }
+    if pattern.bytes().all(|b| b == b'*') {
+        return true;
+    }
+    let mut parts = pattern.split(':');
+    let first = parts.next().unwrap_or("");
+    if !first.eq_ignore_ascii_case("arn") && !first.bytes().all(|b| b == b'*') {
+        return false;
+    }
+    let rest: Vec<&str> = parts.collect();
+    // `arn:*` covers everything; otherwise every segment must be `*` and the last must be
+    // `*` so that resource paths with further colons are still covered.
+    !rest.is_empty() && rest.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_and_question() {
+        assert!(wildcard_match("s3:Get*", "s3:GetObject", false));
+        assert!(wildcard_match("*", "", false));
+        assert!(wildcard_match("s3:?etObject", "s3:GetObject", false));
+        assert!(!wildcard_match("s3:?etObject", "s3:etObject", false));
+        assert!(wildcard_match("iam:*Policy*", "iam:AttachRolePolicy", false));
+        assert!(wildcard_match("iam:*Policy*", "iam:PutUserPolicy", false));
+        assert!(!wildcard_match("iam:*Policy*", "iam:CreateRole", false));
+        assert!(wildcard_match("a*b*c", "aXXbYYbZc", false));
+        assert!(!wildcard_match("a*b*c", "aXXbYYbZ", false));
+        assert!(wildcard_match("**", "anything", false));
+    }
+
+    #[test]
+    fn case_rules() {
+        assert!(action_matches("IAM:*", "iam:CreateUser"));
+        assert!(action_matches("iam:createuser", "iam:CreateUser"));
+        assert!(!wildcard_match("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false));
+    }
+
+    #[test]
+    fn match_all_forms() {
+        for p in ["*", "*:*", "**", "**:*"] {
+            assert!(is_match_all_action(p), "{p}");
+        }
+        for p in ["s3:*", "*:Get*", "iam:*", ":", "*:*:*"] {
+            assert!(!is_match_all_action(p), "{p}");
+        }
+        for p in ["*", "arn:*", "arn:*:*:*:*:*", "ARN:*:*"] {
+            assert!(is_match_all_resource(p), "{p}");
+        }
+        for p in ["arn:aws:s3:::*", "arn:aws:*:*:123456789012:*", "arn:", ""] {
+            assert!(!is_match_all_resource(p), "{p}");
+        }
+    }
+}
