@@ -95,17 +95,35 @@ impl Catalog {
                 continue;
             }
             if let Some(rest) = line.strip_prefix('\t') {
-                let (name, code) = rest.split_once('\t').expect("catalogue action line has a level");
+                let (name, code) = rest
+                    .split_once('\t')
+                    .expect("catalogue action line has a level");
                 let level = AccessLevel::from_code(code).expect("catalogue level code is known");
-                services.last_mut().expect("action after a service line").actions.push((name, level));
+                services
+                    .last_mut()
+                    .expect("action after a service line")
+                    .actions
+                    .push((name, level));
             } else {
                 let (prefix, name) = line.split_once('\t').unwrap_or((line, line));
-                services.push(Service { prefix, name, actions: Vec::new() });
+                services.push(Service {
+                    prefix,
+                    name,
+                    actions: Vec::new(),
+                });
             }
         }
-        let by_prefix = services.iter().enumerate().map(|(i, s)| (s.prefix.to_ascii_lowercase(), i)).collect();
+        let by_prefix = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
+            .collect();
         let total = services.iter().map(|s| s.actions.len()).sum();
-        Catalog { services, by_prefix, total }
+        Catalog {
+            services,
+            by_prefix,
+            total,
+        }
     }
 
     pub fn services(&self) -> &[Service] {
@@ -113,7 +131,9 @@ impl Catalog {
     }
 
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.by_prefix.get(&prefix.to_ascii_lowercase()).map(|&i| &self.services[i])
+        self.by_prefix
+            .get(&prefix.to_ascii_lowercase())
+            .map(|&i| &self.services[i])
     }
 
     /// Number of actions in the catalogue.
@@ -128,7 +148,11 @@ impl Catalog {
     /// The access level of a concrete action (`s3:GetObject`, any case).
     pub fn level(&self, action: &str) -> Option<AccessLevel> {
         let (svc, name) = action.split_once(':')?;
-        self.service(svc)?.actions.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, l)| l)
+        self.service(svc)?
+            .actions
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, l)| l)
     }
 
     /// Every catalogue action an IAM action pattern (`s3:Get*`, `iam:*Policy*`, `*`) matches.
@@ -142,13 +166,21 @@ impl Catalog {
         let exact = (!svc_pat.contains(['*', '?'])).then(|| self.service(svc_pat));
         let services: Box<dyn Iterator<Item = &'a Service> + 'a> = match exact {
             Some(s) => Box::new(s.into_iter()),
-            None => Box::new(self.services.iter().filter(move |s| wildcard_match(svc_pat, s.prefix, true))),
+            None => Box::new(
+                self.services
+                    .iter()
+                    .filter(move |s| wildcard_match(svc_pat, s.prefix, true)),
+            ),
         };
         services.flat_map(move |s| {
             s.actions
                 .iter()
                 .filter(move |(n, _)| wildcard_match(act_pat, n, true))
-                .map(move |&(name, level)| ActionRef { prefix: s.prefix, name, level })
+                .map(move |&(name, level)| ActionRef {
+                    prefix: s.prefix,
+                    name,
+                    level,
+                })
         })
     }
 
@@ -157,13 +189,21 @@ impl Catalog {
         if self.expand(pattern).next().is_some() {
             return None;
         }
-        let Some((svc, _)) = pattern.split_once(':') else { return Some(Unknown::Malformed) };
+        let Some((svc, _)) = pattern.split_once(':') else {
+            return Some(Unknown::Malformed);
+        };
         let any_service = if svc.contains(['*', '?']) {
-            self.services.iter().any(|s| wildcard_match(svc, s.prefix, true))
+            self.services
+                .iter()
+                .any(|s| wildcard_match(svc, s.prefix, true))
         } else {
             self.service(svc).is_some()
         };
-        Some(if any_service { Unknown::Action } else { Unknown::Service })
+        Some(if any_service {
+            Unknown::Action
+        } else {
+            Unknown::Service
+        })
     }
 }
 
@@ -177,7 +217,10 @@ mod tests {
         assert_eq!(c.len(), 20_455);
         assert_eq!(c.services().len(), 445);
         assert_eq!(c.level("s3:GetObject"), Some(AccessLevel::Read));
-        assert_eq!(c.level("IAM:attachrolepolicy"), Some(AccessLevel::PermissionsManagement));
+        assert_eq!(
+            c.level("IAM:attachrolepolicy"),
+            Some(AccessLevel::PermissionsManagement)
+        );
         assert_eq!(c.level("s3:ListAllMyBuckets"), Some(AccessLevel::List));
         assert_eq!(c.level("s3:PutObjectTagging"), Some(AccessLevel::Tagging));
     }
@@ -188,14 +231,25 @@ mod tests {
         let gets: Vec<String> = c.expand("s3:Get*").map(|a| a.full_name()).collect();
         assert!(gets.contains(&"s3:GetObject".to_string()));
         assert!(gets.iter().all(|a| a.starts_with("s3:Get")));
-        let pol: Vec<String> = c.expand("iam:*Policy*").map(|a| a.name.to_string()).collect();
-        for want in ["AttachRolePolicy", "CreatePolicyVersion", "PutUserPolicy", "SetDefaultPolicyVersion"] {
+        let pol: Vec<String> = c
+            .expand("iam:*Policy*")
+            .map(|a| a.name.to_string())
+            .collect();
+        for want in [
+            "AttachRolePolicy",
+            "CreatePolicyVersion",
+            "PutUserPolicy",
+            "SetDefaultPolicyVersion",
+        ] {
             assert!(pol.iter().any(|p| p == want), "{want}");
         }
         assert!(!pol.iter().any(|p| p == "CreateRole"));
         assert_eq!(c.expand("*").count(), c.len());
         assert_eq!(c.expand("*:*").count(), c.len());
-        assert_eq!(c.expand("IAM:*").count(), c.service("iam").unwrap().actions.len());
+        assert_eq!(
+            c.expand("IAM:*").count(),
+            c.service("iam").unwrap().actions.len()
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ pub enum PolicyError {
 }
 
 fn field_err(path: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-    PolicyError::Field { path: path.into(), problem: problem.into() }
+    PolicyError::Field {
+        path: path.into(),
+        problem: problem.into(),
+    }
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -43,7 +46,9 @@ pub(crate) fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, st
         return Ok(std::borrow::Cow::Borrowed(t));
     }
     if t.contains('%') {
-        let decoded = percent_decode_str(t).decode_utf8().map_err(|_| PolicyError::Encoding)?;
+        let decoded = percent_decode_str(t)
+            .decode_utf8()
+            .map_err(|_| PolicyError::Encoding)?;
         return Ok(std::borrow::Cow::Owned(decoded.trim().to_string()));
     }
     Ok(std::borrow::Cow::Borrowed(t))
@@ -60,9 +65,12 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     if let Value::String(s) = value {
         return parse_text(s);
     }
-    let obj = value
-        .as_object()
-        .ok_or_else(|| field_err("(document)", format!("expected an object, got {}", describe(value))))?;
+    let obj = value.as_object().ok_or_else(|| {
+        field_err(
+            "(document)",
+            format!("expected an object, got {}", describe(value)),
+        )
+    })?;
     let mut version = None;
     let mut id = None;
     let mut statements = None;
@@ -91,11 +99,18 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     }
     if let Some(v) = &version {
         if v != "2012-10-17" && v != "2008-10-17" {
-            return Err(field_err("Version", format!("unknown policy language version {v:?}")));
+            return Err(field_err(
+                "Version",
+                format!("unknown policy language version {v:?}"),
+            ));
         }
     }
     let statements = statements.ok_or_else(|| field_err("Statement", "missing"))?;
-    Ok(PolicyDocument { version, id, statements })
+    Ok(PolicyDocument {
+        version,
+        id,
+        statements,
+    })
 }
 
 fn string(v: &Value, path: &str) -> Result<String, PolicyError> {
@@ -118,7 +133,13 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
                 .map(|(i, x)| string(x, &format!("{path}[{i}]")))
                 .collect()
         }
-        other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(other)))),
+        other => Err(field_err(
+            path,
+            format!(
+                "expected a string or an array of strings, got {}",
+                describe(other)
+            ),
+        )),
     }
 }
 
@@ -143,7 +164,10 @@ fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
                 } else if s.eq_ignore_ascii_case("deny") {
                     Effect::Deny
                 } else {
-                    return Err(field_err(at("Effect"), format!("expected \"Allow\" or \"Deny\", got {s:?}")));
+                    return Err(field_err(
+                        at("Effect"),
+                        format!("expected \"Allow\" or \"Deny\", got {s:?}"),
+                    ));
                 });
             }
             "Action" | "NotAction" => {
@@ -151,21 +175,31 @@ fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
                     return Err(field_err(path, "has both Action and NotAction"));
                 }
                 let list = string_list(val, &at(k))?;
-                action = Some(if k == "Action" { ActionSpec::Action(list) } else { ActionSpec::NotAction(list) });
+                action = Some(if k == "Action" {
+                    ActionSpec::Action(list)
+                } else {
+                    ActionSpec::NotAction(list)
+                });
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
                     return Err(field_err(path, "has both Resource and NotResource"));
                 }
                 let list = string_list(val, &at(k))?;
-                resource =
-                    Some(if k == "Resource" { ResourceSpec::Resource(list) } else { ResourceSpec::NotResource(list) });
+                resource = Some(if k == "Resource" {
+                    ResourceSpec::Resource(list)
+                } else {
+                    ResourceSpec::NotResource(list)
+                });
             }
             "Principal" | "NotPrincipal" => {
                 if principal.is_some() {
                     return Err(field_err(path, "has both Principal and NotPrincipal"));
                 }
-                principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(val, &at(k))? });
+                principal = Some(PrincipalSpec {
+                    not: k == "NotPrincipal",
+                    principal: principal_value(val, &at(k))?,
+                });
             }
             "Condition" => conditions = condition_block(val, &at("Condition"))?,
             other => return Err(field_err(at(other), "unknown statement element")),
@@ -184,7 +218,10 @@ fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
 fn principal_value(v: &Value, path: &str) -> Result<Principal, PolicyError> {
     match v {
         Value::String(s) if s == "*" => Ok(Principal::Any),
-        Value::String(s) => Err(field_err(path, format!("a bare string principal must be \"*\", got {s:?}"))),
+        Value::String(s) => Err(field_err(
+            path,
+            format!("a bare string principal must be \"*\", got {s:?}"),
+        )),
         Value::Object(map) => {
             let mut out = BTreeMap::new();
             for (k, val) in map {
@@ -207,18 +244,29 @@ fn principal_value(v: &Value, path: &str) -> Result<Principal, PolicyError> {
             }
             Ok(Principal::Map(out))
         }
-        other => Err(field_err(path, format!("expected \"*\" or an object, got {}", describe(other)))),
+        other => Err(field_err(
+            path,
+            format!("expected \"*\" or an object, got {}", describe(other)),
+        )),
     }
 }
 
 fn condition_block(v: &Value, path: &str) -> Result<Vec<Condition>, PolicyError> {
-    let ops = v.as_object().ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+    let ops = v
+        .as_object()
+        .ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
     let mut out = Vec::new();
     for (op, keys) in ops {
         let op_path = format!("{path}.{op}");
-        let keys = keys
-            .as_object()
-            .ok_or_else(|| field_err(&op_path, format!("expected an object of condition keys, got {}", describe(keys))))?;
+        let keys = keys.as_object().ok_or_else(|| {
+            field_err(
+                &op_path,
+                format!(
+                    "expected an object of condition keys, got {}",
+                    describe(keys)
+                ),
+            )
+        })?;
         for (key, vals) in keys {
             let key_path = format!("{op_path}.{key}");
             let scalar = |x: &Value, p: &str| -> Result<String, PolicyError> {
@@ -226,7 +274,13 @@ fn condition_block(v: &Value, path: &str) -> Result<Vec<Condition>, PolicyError>
                     Value::String(s) => Ok(s.clone()),
                     Value::Bool(b) => Ok(b.to_string()),
                     Value::Number(n) => Ok(n.to_string()),
-                    other => Err(field_err(p, format!("expected a string, boolean or number, got {}", describe(other)))),
+                    other => Err(field_err(
+                        p,
+                        format!(
+                            "expected a string, boolean or number, got {}",
+                            describe(other)
+                        ),
+                    )),
                 }
             };
             let values = match vals {
@@ -237,7 +291,11 @@ fn condition_block(v: &Value, path: &str) -> Result<Vec<Condition>, PolicyError>
                     .collect::<Result<Vec<_>, _>>()?,
                 x => vec![scalar(x, &key_path)?],
             };
-            out.push(Condition { operator: op.clone(), key: key.clone(), values });
+            out.push(Condition {
+                operator: op.clone(),
+                key: key.clone(),
+                values,
+            });
         }
     }
     Ok(out)
@@ -262,7 +320,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.statements[0].action, ActionSpec::Action(vec!["s3:GetObject".into()]));
+        assert_eq!(
+            a.statements[0].action,
+            ActionSpec::Action(vec!["s3:GetObject".into()])
+        );
     }
 
     #[test]
@@ -282,37 +343,78 @@ mod tests {
         )
         .unwrap();
         let s = &doc.statements[0];
-        let Some(PrincipalSpec { not: false, principal: Principal::Map(m) }) = &s.principal else { panic!() };
+        let Some(PrincipalSpec {
+            not: false,
+            principal: Principal::Map(m),
+        }) = &s.principal
+        else {
+            panic!()
+        };
         assert_eq!(m[&PrincipalType::Service], vec!["lambda.amazonaws.com"]);
         assert_eq!(s.conditions.len(), 3);
-        assert!(s.conditions.iter().any(|c| c.key == "aws:MultiFactorAuthPresent" && c.values == ["true"]));
+        assert!(s
+            .conditions
+            .iter()
+            .any(|c| c.key == "aws:MultiFactorAuthPresent" && c.values == ["true"]));
         assert!(s.conditions.iter().any(|c| c.values == ["3600"]));
         let d = &doc.statements[1];
         assert_eq!(d.effect, Effect::Deny);
-        assert!(matches!(d.principal, Some(PrincipalSpec { not: true, principal: Principal::Any })));
+        assert!(matches!(
+            d.principal,
+            Some(PrincipalSpec {
+                not: true,
+                principal: Principal::Any
+            })
+        ));
         assert!(d.any_resource());
     }
 
     #[test]
     fn errors_name_the_place() {
         assert_eq!(
-            err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Permit","Action":"*"}]}"#),
+            err(
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Permit","Action":"*"}]}"#
+            ),
             "Statement[1].Effect: expected \"Allow\" or \"Deny\", got \"Permit\""
         );
-        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#), "Statement[0]: missing Action or NotAction");
-        assert_eq!(err(r#"{"Statement":{"Effect":"Allow","Action":5}}"#), "Statement.Action: expected a string or an array of strings, got a number");
-        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Action":["s3:*",1]}]}"#), "Statement[0].Action[1]: expected a string, got a number");
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#),
+            "Statement[0]: missing Action or NotAction"
+        );
+        assert_eq!(
+            err(r#"{"Statement":{"Effect":"Allow","Action":5}}"#),
+            "Statement.Action: expected a string or an array of strings, got a number"
+        );
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":["s3:*",1]}]}"#),
+            "Statement[0].Action[1]: expected a string, got a number"
+        );
         assert_eq!(err(r#"{"Version":"2012-10-17"}"#), "Statement: missing");
-        assert_eq!(err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"Users":"x"}}]}"#).split(':').next().unwrap(), "Statement[0].Principal.Users");
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"Users":"x"}}]}"#)
+                .split(':')
+                .next()
+                .unwrap(),
+            "Statement[0].Principal.Users"
+        );
         assert!(err("{\"Statement\": [").starts_with("policy is not valid JSON"));
         assert_eq!(err("   "), "policy is empty");
-        assert_eq!(err(r#"[1,2]"#), "(document): expected an object, got an array");
-        assert_eq!(err(r#"{"Statement":[],"Foo":1}"#), "Foo: unknown top-level element");
+        assert_eq!(
+            err(r#"[1,2]"#),
+            "(document): expected an object, got an array"
+        );
+        assert_eq!(
+            err(r#"{"Statement":[],"Foo":1}"#),
+            "Foo: unknown top-level element"
+        );
     }
 
     #[test]
     fn effect_case_is_tolerated() {
-        let d = PolicyDocument::parse(r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#).unwrap();
+        let d = PolicyDocument::parse(
+            r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .unwrap();
         assert_eq!(d.statements[0].effect, Effect::Allow);
     }
 }

@@ -45,7 +45,8 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
 /// True when a pattern is made only of `*`, `?`-free wildcards and separators, so it matches
 /// every action (`*`, `*:*`, `**:*`).
 pub fn is_match_all_action(pattern: &str) -> bool {
-    pattern.contains('*') && pattern.bytes().all(|b| b == b'*' || b == b':')
+    pattern.contains('*')
+        && pattern.bytes().all(|b| b == b'*' || b == b':')
         && pattern.bytes().filter(|&b| b == b':').count() <= 1
 }
 
@@ -65,7 +66,10 @@ pub fn is_match_all_resource(pattern: &str) -> bool {
     let rest: Vec<&str> = parts.collect();
     // `arn:*` covers everything; otherwise every segment must be `*` and the last must be
     // `*` so that resource paths with further colons are still covered.
-    !rest.is_empty() && rest.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
+    !rest.is_empty()
+        && rest
+            .iter()
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
 }
 
 #[cfg(test)]
@@ -78,7 +82,11 @@ mod tests {
         assert!(wildcard_match("*", "", false));
         assert!(wildcard_match("s3:?etObject", "s3:GetObject", false));
         assert!(!wildcard_match("s3:?etObject", "s3:etObject", false));
-        assert!(wildcard_match("iam:*Policy*", "iam:AttachRolePolicy", false));
+        assert!(wildcard_match(
+            "iam:*Policy*",
+            "iam:AttachRolePolicy",
+            false
+        ));
         assert!(wildcard_match("iam:*Policy*", "iam:PutUserPolicy", false));
         assert!(!wildcard_match("iam:*Policy*", "iam:CreateRole", false));
         assert!(wildcard_match("a*b*c", "aXXbYYbZc", false));
@@ -90,7 +98,11 @@ mod tests {
     fn case_rules() {
         assert!(action_matches("IAM:*", "iam:CreateUser"));
         assert!(action_matches("iam:createuser", "iam:CreateUser"));
-        assert!(!wildcard_match("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false));
+        assert!(!wildcard_match(
+            "arn:aws:s3:::Bucket",
+            "arn:aws:s3:::bucket",
+            false
+        ));
     }
 
     #[test]

@@ -1,0 +1,302 @@
+//! The one configuration file (TOML). Every field is optional; the defaults catch the common
+//! mistakes (admin, `*FullAccess`, public trust) with no file at all. Schema: README.md.
+
+use crate::policy::wildcard_match;
+use crate::rules::{Severity, RULE_IDS};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What the guard does with a finding. `alert` is the default everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Alert,
+    Enforce,
+}
+
+/// Per-rule action override: `alert` never remediates; `remediate` acts in enforce mode; `ignore`
+/// drops the finding from alerts (it still shows in `check` and sweep reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    Alert,
+    Remediate,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub severity: Option<Severity>,
+    pub action: Option<RuleAction>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    /// Principal ARN glob, e.g. `arn:aws:iam::*:role/break-glass-*`.
+    pub principal: String,
+    /// Mandatory: why this principal may hold broad permissions.
+    pub reason: String,
+    /// Optional last day (inclusive) of the exemption: `"2027-03-31"` or a TOML date.
+    #[serde(default, deserialize_with = "date")]
+    pub expires: Option<NaiveDate>,
+}
+
+impl Exemption {
+    pub fn covers(&self, principal_arn: &str, today: NaiveDate) -> bool {
+        self.expires.is_none_or(|e| today <= e)
+            && wildcard_match(&self.principal, principal_arn, false)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub mode: Mode,
+    /// The guarded account's id (events carry it; set it for `check` of trust policies).
+    pub account_id: Option<String>,
+    /// Accounts trusted in trust policies without a finding (partners, your organisation).
+    pub known_accounts: Vec<String>,
+    /// Managed policy names or ARNs (globs, case-insensitive) that must never be attached.
+    pub denylist: Vec<String>,
+    /// Principal tag whose presence exempts a principal; its value is the reason.
+    pub exempt_tag: String,
+    pub exemptions: Vec<Exemption>,
+    pub rules: BTreeMap<String, RuleConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mode: Mode::Alert,
+            account_id: None,
+            known_accounts: Vec::new(),
+            denylist: [
+                "AdministratorAccess",
+                "PowerUserAccess",
+                "IAMFullAccess",
+                "*FullAccess",
+            ]
+            .map(String::from)
+            .to_vec(),
+            exempt_tag: "iam-guard:exempt".to_string(),
+            exemptions: Vec::new(),
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {source}")]
+    Toml {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("config file {path}: {problem}")]
+    Invalid { path: String, problem: String },
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: p.clone(),
+            source,
+        })?;
+        Config::from_toml(&text, &p)
+    }
+
+    /// Parses and validates; `origin` names the source in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Toml {
+            path: origin.into(),
+            source,
+        })?;
+        let invalid = |problem: String| ConfigError::Invalid {
+            path: origin.into(),
+            problem,
+        };
+        for id in cfg.rules.keys() {
+            if !RULE_IDS.contains(&id.as_str()) {
+                return Err(invalid(format!(
+                    "unknown rule id [rules.{id}] (known: {})",
+                    RULE_IDS.join(", ")
+                )));
+            }
+        }
+        for (i, e) in cfg.exemptions.iter().enumerate() {
+            if e.reason.trim().is_empty() {
+                return Err(invalid(format!(
+                    "exemptions[{i}] ({}) needs a reason",
+                    e.principal
+                )));
+            }
+            if e.principal.trim().is_empty() {
+                return Err(invalid(format!("exemptions[{i}] has an empty principal")));
+            }
+        }
+        for a in cfg.known_accounts.iter().chain(cfg.account_id.iter()) {
+            if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(format!("{a:?} is not a 12-digit AWS account id")));
+            }
+        }
+        Ok(cfg)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
+        self.rules.get(id)
+    }
+
+    /// The denylist pattern a managed policy (name or ARN) matches, if any.
+    pub fn denylisted(&self, name: &str, arn: &str) -> Option<&str> {
+        self.denylist
+            .iter()
+            .find(|p| wildcard_match(p, name, true) || wildcard_match(p, arn, true))
+            .map(String::as_str)
+    }
+
+    /// The exemption covering a principal today, if any.
+    pub fn exemption_for(&self, principal_arn: &str, today: NaiveDate) -> Option<&Exemption> {
+        self.exemptions
+            .iter()
+            .find(|e| e.covers(principal_arn, today))
+    }
+
+    /// Is this account ours or one we know?
+    pub fn known_account(&self, account: &str) -> bool {
+        self.account_id.as_deref() == Some(account)
+            || self.known_accounts.iter().any(|a| a == account)
+    }
+}
+
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Option::<Raw>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Raw::Text(s)) => s,
+        Some(Raw::Toml(dt)) => dt.to_string(),
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|e| {
+            serde::de::Error::custom(format!("expires {text:?} is not a YYYY-MM-DD date: {e}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_denylist_the_seed_mistakes() {
+        let c = Config::default();
+        for n in [
+            "AdministratorAccess",
+            "AmazonS3FullAccess",
+            "CloudFrontFullAccess",
+            "PowerUserAccess",
+            "IAMFullAccess",
+        ] {
+            assert!(
+                c.denylisted(n, &format!("arn:aws:iam::aws:policy/{n}"))
+                    .is_some(),
+                "{n}"
+            );
+        }
+        assert!(c
+            .denylisted(
+                "AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+            )
+            .is_none());
+        assert!(c
+            .denylisted("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .is_none());
+    }
+
+    #[test]
+    fn full_file() {
+        let c = Config::from_toml(
+            r#"
+mode = "enforce"
+account_id = "111122223333"
+known_accounts = ["444455556666"]
+denylist = ["AdministratorAccess", "arn:aws:iam::*:policy/legacy-*"]
+[rules.unknown-action]
+enabled = false
+[rules.service-full-access]
+severity = "critical"
+action = "alert"
+[[exemptions]]
+principal = "arn:aws:iam::111122223333:role/break-glass"
+reason = "INC-42 emergency access"
+expires = 2027-01-31
+[[exemptions]]
+principal = "arn:aws:iam::*:role/ci-*"
+reason = "CI deploys"
+expires = "2026-01-01"
+"#,
+            "test.toml",
+        )
+        .unwrap();
+        assert_eq!(c.mode, Mode::Enforce);
+        assert!(!c.rule("unknown-action").unwrap().enabled);
+        assert_eq!(
+            c.rule("service-full-access").unwrap().severity,
+            Some(Severity::Critical)
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert!(c
+            .exemption_for("arn:aws:iam::111122223333:role/break-glass", today)
+            .is_some());
+        assert!(
+            c.exemption_for("arn:aws:iam::111122223333:role/ci-deploy", today)
+                .is_none(),
+            "expired"
+        );
+        assert!(c
+            .denylisted("x", "arn:aws:iam::111122223333:policy/legacy-admin")
+            .is_some());
+        assert!(
+            c.known_account("111122223333")
+                && c.known_account("444455556666")
+                && !c.known_account("999999999999")
+        );
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let e = |t: &str| Config::from_toml(t, "c.toml").unwrap_err().to_string();
+        assert!(e("[rules.nope]\nenabled=false").contains("unknown rule id [rules.nope]"));
+        assert!(e("[[exemptions]]\nprincipal=\"x\"\nreason=\"  \"").contains("needs a reason"));
+        assert!(e("[[exemptions]]\nprincipal=\"x\"").contains("reason"));
+        assert!(e("mode = \"yolo\"").contains("yolo"));
+        assert!(e("known_accounts = [\"12\"]").contains("12-digit"));
+        assert!(e("colour = 1").contains("colour"));
+        assert!(
+            e("[[exemptions]]\nprincipal=\"x\"\nreason=\"r\"\nexpires=\"soon\"")
+                .contains("YYYY-MM-DD")
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! `allow-with-not`: Allow with NotAction or NotResource — "everything except", which silently
+//! grows as AWS adds services and resources.
+
+use super::*;
+use crate::policy::ResourceSpec;
+
+pub struct AllowWithNot;
+
+impl Rule for AllowWithNot {
+    fn id(&self) -> &'static str {
+        "allow-with-not"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::High
+    }
+    fn description(&self) -> &'static str {
+        "Allow with NotAction or NotResource grants everything except a list, including actions and resources added later."
+    }
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
+        for (i, s) in doc.statements.iter().enumerate() {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            let not_action = matches!(s.action, ActionSpec::NotAction(_));
+            let not_resource = matches!(s.resource, Some(ResourceSpec::NotResource(_)));
+            if !not_action && !not_resource {
+                continue;
+            }
+            let what = match (not_action, not_resource) {
+                (true, true) => "NotAction and NotResource",
+                (true, false) => "NotAction",
+                _ => "NotResource",
+            };
+            let mut ev = Evidence::statement(i, s);
+            if not_action {
+                let allowed = cx.catalog.len() - {
+                    let ex: std::collections::HashSet<_> = s
+                        .action_patterns()
+                        .iter()
+                        .flat_map(|p| cx.catalog.expand(p))
+                        .map(|a| (a.prefix, a.name))
+                        .collect();
+                    ex.len()
+                };
+                ev.actions = s.action_patterns().to_vec();
+                out.push(Finding {
+                    rule: self.id(),
+                    severity: cx.severity_for(s),
+                    message: format!(
+                        "Allow with {what}: grants {allowed} of {} known actions, and any action AWS adds later",
+                        cx.catalog.len()
+                    ),
+                    evidence: vec![ev],
+                    hint: "Rewrite as an Allow of the actions needed; express exceptions as an explicit Deny.".into(),
+                });
+            } else {
+                ev.actions = s.action_patterns().to_vec();
+                out.push(Finding {
+                    rule: self.id(),
+                    severity: cx.severity_for(s),
+                    message: format!("Allow with {what}: grants every resource except those listed, including new ones"),
+                    evidence: vec![ev],
+                    hint: "List the resources the principal needs in Resource; express exceptions as an explicit Deny."
+                        .into(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+
+    #[test]
+    fn not_forms() {
+        let f = judge(r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#);
+        assert!(find(&f, "allow-with-not")
+            .unwrap()
+            .message
+            .contains("NotAction"));
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::x/*"}]}"#,
+        );
+        assert!(find(&f, "allow-with-not")
+            .unwrap()
+            .message
+            .contains("NotResource"));
+        let f = judge(r#"{"Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}]}"#);
+        assert!(f.is_empty());
+    }
+}

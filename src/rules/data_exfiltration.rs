@@ -1,0 +1,79 @@
+//! `data-exfiltration`: reads of object data and secrets on every resource (s3:GetObject,
+//! secretsmanager:GetSecretValue, ssm:GetParameter*), also through wildcards like `s3:Get*`.
+
+use super::*;
+
+pub struct DataExfiltration;
+
+const SENSITIVE_READS: &[&str] = &[
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+];
+
+impl Rule for DataExfiltration {
+    fn id(&self) -> &'static str {
+        "data-exfiltration"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn description(&self) -> &'static str {
+        "Reads object data or secrets on every resource (s3:GetObject, secretsmanager:GetSecretValue, ssm:GetParameter*)."
+    }
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
+        for (i, s, patterns) in narrow_allow_statements(cx, doc) {
+            let hits: Vec<String> = SENSITIVE_READS
+                .iter()
+                .filter(|a| {
+                    patterns
+                        .iter()
+                        .any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a))
+                        && !denied_everywhere(doc, a)
+                })
+                .map(|a| a.to_string())
+                .collect();
+            if hits.is_empty() {
+                continue;
+            }
+            out.push(Finding {
+                rule: self.id(),
+                severity: cx.severity_for(s),
+                message: format!("Reads data or secrets on every resource: {}", hits.join(", ")),
+                evidence: vec![Evidence::statement(i, s).with_actions(hits)],
+                hint: "Scope reads to the buckets/prefixes, secrets and parameter paths the workload owns, e.g. \
+                       arn:aws:s3:::my-bucket/app/* or arn:aws:ssm:REGION:ACCOUNT:parameter/app/*."
+                    .into(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn sensitive_reads() {
+        let f = judge(&allow(r#"["s3:Get*","ssm:GetParameter"]"#, r#""*""#));
+        let x = find(&f, "data-exfiltration").unwrap();
+        assert!(x.evidence[0].actions.contains(&"s3:GetObject".to_string()));
+        assert!(x.evidence[0]
+            .actions
+            .contains(&"ssm:GetParameter".to_string()));
+        let scoped = allow(
+            r#""secretsmanager:GetSecretValue""#,
+            r#""arn:aws:secretsmanager:us-east-1:111122223333:secret:app-*""#,
+        );
+        assert!(find(&judge(&scoped), "data-exfiltration").is_none());
+        let f = judge(&allow(r#""secretsmanager:GetSecretValue""#, r#""*""#));
+        assert_eq!(
+            find(&f, "data-exfiltration").unwrap().severity,
+            Severity::Medium
+        );
+    }
+}

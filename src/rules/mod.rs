@@ -1,0 +1,381 @@
+//! Least-privilege rules, one file each, with stable ids. The [`Engine`] runs the enabled rules
+//! over a document and applies configured severity overrides.
+//!
+//! Conditions: a rule's severity drops one level (critical→high→medium→low) when the statement
+//! carries a *restricting* condition — any Condition other than `aws:SecureTransport` checks and
+//! `Null` tests, which say nothing about who or what. Trust-policy rules judge conditions by the
+//! keys that pin identity (see `trust_public`).
+
+mod admin;
+mod allow_with_not;
+mod data_exfiltration;
+mod denylisted_policy;
+mod privilege_escalation;
+mod service_full_access;
+mod trust_cross_account;
+mod trust_public;
+mod unknown_action;
+mod wildcard_resource_write;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::policy::{
+    is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// One level less severe (info stays info).
+    pub fn lower(self) -> Severity {
+        match self {
+            Severity::Critical => Severity::High,
+            Severity::High => Severity::Medium,
+            Severity::Medium => Severity::Low,
+            Severity::Low | Severity::Info => Severity::Info,
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => {
+                return Err(format!(
+                    "unknown severity {s:?} (info, low, medium, high, critical)"
+                ))
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in the document a finding comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Statement index (0-based), absent for findings about the policy as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The actions (patterns or expanded catalogue actions) that triggered the rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub principals: Vec<String>,
+    /// Condition keys present on the statement (why a severity may have been lowered).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+}
+
+impl Evidence {
+    /// Evidence pointing at statement `i`, with its resources and condition keys filled in.
+    pub fn statement(i: usize, s: &Statement) -> Evidence {
+        Evidence {
+            statement: Some(i),
+            sid: s.sid.clone(),
+            actions: Vec::new(),
+            resources: s.resource_patterns().to_vec(),
+            principals: Vec::new(),
+            conditions: s
+                .conditions
+                .iter()
+                .map(|c| format!("{}:{}", c.operator, c.key))
+                .collect(),
+        }
+    }
+
+    pub fn with_actions(mut self, actions: Vec<String>) -> Evidence {
+        self.actions = actions;
+        self
+    }
+
+    /// A label such as `Statement[2] (Sid "AllowAll")`.
+    pub fn location(&self) -> String {
+        match (self.statement, &self.sid) {
+            (Some(i), Some(sid)) => format!("Statement[{i}] (Sid {sid:?})"),
+            (Some(i), None) => format!("Statement[{i}]"),
+            (None, _) => "policy".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// One line: what is wrong.
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    /// What to do instead, in least-privilege terms.
+    pub hint: String,
+}
+
+/// What the judged policy is and where it sits.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyContext {
+    pub kind: Option<PolicyKind>,
+    /// Managed policy name and ARN, when the document belongs to one.
+    pub managed: Option<(String, String)>,
+    /// The account the policy lives in (overrides the configured `account_id`).
+    pub account_id: Option<String>,
+}
+
+/// What a rule sees.
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub config: &'a Config,
+    pub policy: &'a PolicyContext,
+    pub kind: PolicyKind,
+    /// The rule's base severity after configuration overrides.
+    pub severity: Severity,
+}
+
+impl Ctx<'_> {
+    /// The rule's severity for a statement, lowered once for a restricting condition.
+    pub fn severity_for(&self, s: &Statement) -> Severity {
+        if has_restricting_condition(s) {
+            self.severity.lower()
+        } else {
+            self.severity
+        }
+    }
+
+    /// Is `account` ours or configured as known?
+    pub fn known_account(&self, account: &str) -> bool {
+        self.policy.account_id.as_deref() == Some(account) || self.config.known_account(account)
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn default_severity(&self) -> Severity;
+    /// One sentence for rule tables and SARIF.
+    fn description(&self) -> &'static str;
+    fn applies_to(&self, kind: PolicyKind) -> bool {
+        kind == PolicyKind::Identity
+    }
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>);
+}
+
+/// Every rule, in reporting order. Ids are stable: configuration and SARIF refer to them.
+pub fn all_rules() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(admin::Admin),
+        Box::new(service_full_access::ServiceFullAccess),
+        Box::new(denylisted_policy::DenylistedPolicy),
+        Box::new(allow_with_not::AllowWithNot),
+        Box::new(privilege_escalation::PrivilegeEscalation),
+        Box::new(wildcard_resource_write::WildcardResourceWrite),
+        Box::new(data_exfiltration::DataExfiltration),
+        Box::new(trust_public::TrustPublic),
+        Box::new(trust_cross_account::TrustCrossAccount),
+        Box::new(unknown_action::UnknownAction),
+    ]
+}
+
+/// The ids of [`all_rules`], for validating configuration.
+pub const RULE_IDS: &[&str] = &[
+    "admin",
+    "service-full-access",
+    "denylisted-policy",
+    "allow-with-not",
+    "privilege-escalation",
+    "wildcard-resource-write",
+    "data-exfiltration",
+    "trust-public",
+    "trust-cross-account",
+    "unknown-action",
+];
+
+/// Runs the enabled rules over documents.
+pub struct Engine {
+    config: Config,
+    rules: Vec<Box<dyn Rule>>,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Engine {
+        Engine {
+            config,
+            rules: all_rules(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn rules(&self) -> &[Box<dyn Rule>] {
+        &self.rules
+    }
+
+    /// Judges one document; findings come most severe first.
+    pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
+        let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
+        let catalog = Catalog::global();
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            let rc = self.config.rule(rule.id());
+            if rc.is_some_and(|r| !r.enabled) || !rule.applies_to(kind) {
+                continue;
+            }
+            let severity = rc
+                .and_then(|r| r.severity)
+                .unwrap_or(rule.default_severity());
+            let cx = Ctx {
+                catalog,
+                config: &self.config,
+                policy,
+                kind,
+                severity,
+            };
+            rule.check(&cx, doc, &mut out);
+        }
+        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out
+    }
+}
+
+// ---- shared statement predicates ----
+
+/// Condition keys that say nothing about who or from where (see module docs).
+fn is_non_restricting(c: &crate::policy::Condition) -> bool {
+    c.operator.eq_ignore_ascii_case("Null") || c.key.eq_ignore_ascii_case("aws:SecureTransport")
+}
+
+pub(crate) fn has_restricting_condition(s: &Statement) -> bool {
+    s.conditions.iter().any(|c| !is_non_restricting(c))
+}
+
+/// Fraction of the catalogue a NotAction list may exclude and still count as "everything".
+const NOT_ACTION_ADMIN_MAX_EXCLUDED: f64 = 0.10;
+
+/// An Allow of (almost) every action on every resource.
+pub(crate) fn is_admin_statement(cx: &Ctx<'_>, s: &Statement) -> bool {
+    if s.effect != Effect::Allow || !s.any_resource() {
+        return false;
+    }
+    match &s.action {
+        ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
+        ActionSpec::NotAction(p) => {
+            let excluded: std::collections::HashSet<(&str, &str)> = p
+                .iter()
+                .flat_map(|pat| cx.catalog.expand(pat))
+                .map(|a| (a.prefix, a.name))
+                .collect();
+            let excluded = excluded.len();
+            (excluded as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * cx.catalog.len() as f64
+        }
+    }
+}
+
+/// A service-wide wildcard such as `s3:*` or `s3*:*` (not `*`): reported by service-full-access.
+pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((svc, act)) => {
+            !act.is_empty() && act.bytes().all(|b| b == b'*') && !svc.bytes().all(|b| b == b'*')
+        }
+        None => false,
+    }
+}
+
+/// Allow statements on every resource whose actions the narrower rules should examine: not
+/// admin (reported by `admin`), with an explicit Action list (NotAction goes to allow-with-not).
+pub(crate) fn narrow_allow_statements<'d>(
+    cx: &'d Ctx<'_>,
+    doc: &'d PolicyDocument,
+) -> impl Iterator<Item = (usize, &'d Statement, &'d [String])> + 'd {
+    doc.statements
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, s)| match &s.action {
+            ActionSpec::Action(p)
+                if s.effect == Effect::Allow && s.any_resource() && !is_admin_statement(cx, s) =>
+            {
+                Some((i, s, p.as_slice()))
+            }
+            _ => None,
+        })
+}
+
+/// Is `action` denied on every resource by an unconditional Deny in the same document?
+pub(crate) fn denied_everywhere(doc: &PolicyDocument, action: &str) -> bool {
+    doc.statements.iter().any(|s| {
+        s.effect == Effect::Deny
+            && s.conditions.is_empty()
+            && s.any_resource()
+            && s.covers_action(action)
+    })
+}
+
+/// Shortens a long list for messages: the first `n` items and "and K more".
+pub(crate) fn summarize(items: &[String], n: usize) -> String {
+    if items.len() <= n {
+        items.join(", ")
+    } else {
+        format!("{}, and {} more", items[..n].join(", "), items.len() - n)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::*;
+
+    pub fn judge_with(config: Config, kind: Option<PolicyKind>, json: &str) -> Vec<Finding> {
+        let doc = PolicyDocument::parse(json).expect("test policy parses");
+        Engine::new(config).judge(
+            &PolicyContext {
+                kind,
+                ..Default::default()
+            },
+            &doc,
+        )
+    }
+
+    pub fn judge(json: &str) -> Vec<Finding> {
+        judge_with(Config::default(), None, json)
+    }
+
+    pub fn find<'a>(f: &'a [Finding], rule: &str) -> Option<&'a Finding> {
+        f.iter().find(|x| x.rule == rule)
+    }
+
+    pub fn allow(action: &str, resource: &str) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{action},"Resource":{resource}}}]}}"#
+        )
+    }
+}

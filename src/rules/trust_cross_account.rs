@@ -1,0 +1,109 @@
+//! `trust-cross-account`: a trust policy naming an AWS account that is neither the policy's
+//! own account nor configured in `known_accounts`. With an `sts:ExternalId` condition (the
+//! confused-deputy guard for third parties) the finding drops to low.
+
+use super::*;
+use crate::policy::{Principal, PrincipalType};
+
+pub struct TrustCrossAccount;
+
+/// The account id in `123456789012`, `arn:aws:iam::123456789012:root|role/..|user/..`.
+fn account_of(principal: &str) -> Option<&str> {
+    let id = if principal.starts_with("arn:") {
+        principal.split(':').nth(4)?
+    } else {
+        principal
+    };
+    (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+}
+
+impl Rule for TrustCrossAccount {
+    fn id(&self) -> &'static str {
+        "trust-cross-account"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn description(&self) -> &'static str {
+        "Trust policy lets an unknown AWS account assume the role (low when sts:ExternalId is required)."
+    }
+    fn applies_to(&self, kind: PolicyKind) -> bool {
+        kind == PolicyKind::Trust
+    }
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
+        for (i, s) in doc.statements.iter().enumerate() {
+            let Some(p) = &s.principal else { continue };
+            let Principal::Map(m) = &p.principal else {
+                continue;
+            };
+            if s.effect != Effect::Allow || p.not {
+                continue;
+            }
+            let foreign: Vec<String> = m
+                .get(&PrincipalType::Aws)
+                .into_iter()
+                .flatten()
+                .filter(|v| account_of(v).is_some_and(|a| !cx.known_account(a)))
+                .cloned()
+                .collect();
+            if foreign.is_empty() {
+                continue;
+            }
+            let external_id = s
+                .conditions
+                .iter()
+                .any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
+            let severity = if external_id {
+                Severity::Low
+            } else {
+                cx.severity_for(s)
+            };
+            let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+            ev.principals = foreign.clone();
+            out.push(Finding {
+                rule: self.id(),
+                severity,
+                message: format!(
+                    "Trusts an account not in known_accounts: {}{}",
+                    foreign.join(", "),
+                    if external_id { " (sts:ExternalId required)" } else { ", without an sts:ExternalId condition" }
+                ),
+                evidence: vec![ev],
+                hint: "If this is a vendor, require sts:ExternalId and trust its specific role ARN, not :root; if it \
+                       is yours, add the account to known_accounts in the iam-guard config."
+                    .into(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+    use crate::config::Config;
+
+    const T: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}"#;
+
+    #[test]
+    fn unknown_accounts() {
+        assert_eq!(
+            find(&judge(T), "trust-cross-account").unwrap().severity,
+            Severity::Medium
+        );
+        let known = Config::from_toml("known_accounts = [\"999988887777\"]", "t").unwrap();
+        assert!(judge_with(known, None, T).is_empty());
+        let with_ext = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#;
+        assert_eq!(
+            find(&judge(with_ext), "trust-cross-account")
+                .unwrap()
+                .severity,
+            Severity::Low
+        );
+        assert_eq!(
+            account_of("arn:aws:iam::123456789012:role/x"),
+            Some("123456789012")
+        );
+        assert_eq!(account_of("AIDAEXAMPLE"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! `unknown-action`: an Allow naming a service or action the catalogue does not know — a typo
+//! that silently grants nothing, or a pattern too new for the catalogue (regenerate it).
+
+use super::*;
+use crate::catalog::Unknown;
+
+pub struct UnknownAction;
+
+impl Rule for UnknownAction {
+    fn id(&self) -> &'static str {
+        "unknown-action"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Low
+    }
+    fn description(&self) -> &'static str {
+        "An action or service prefix that matches nothing in the IAM action catalogue."
+    }
+    fn applies_to(&self, _kind: PolicyKind) -> bool {
+        true
+    }
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
+        for (i, s) in doc.statements.iter().enumerate() {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            let unknown: Vec<(String, Unknown)> = s
+                .action_patterns()
+                .iter()
+                .filter_map(|p| cx.catalog.unknown(p).map(|u| (p.clone(), u)))
+                .collect();
+            if unknown.is_empty() {
+                continue;
+            }
+            let described: Vec<String> = unknown
+                .iter()
+                .map(|(p, u)| match u {
+                    Unknown::Malformed => format!("{p} (not service:action)"),
+                    Unknown::Service => format!("{p} (unknown service)"),
+                    Unknown::Action => format!("{p} (unknown action)"),
+                })
+                .collect();
+            out.push(Finding {
+                rule: self.id(),
+                severity: cx.severity,
+                message: format!("Unknown actions: {}", described.join(", ")),
+                evidence: vec![Evidence::statement(i, s).with_actions(unknown.into_iter().map(|(p, _)| p).collect())],
+                hint: "Check the spelling against the Service Authorization Reference; if the action is new, \
+                       regenerate the catalogue (scripts/gen-data)."
+                    .into(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+
+    #[test]
+    fn typos() {
+        let f = judge(&allow(
+            r#"["s3:GetObjekt","s4:GetObject","GetObject","s3:GetObject"]"#,
+            r#""arn:aws:s3:::b/*""#,
+        ));
+        let x = find(&f, "unknown-action").unwrap();
+        assert_eq!(
+            x.evidence[0].actions,
+            vec!["s3:GetObjekt", "s4:GetObject", "GetObject"]
+        );
+        assert!(x.message.contains("s4:GetObject (unknown service)"));
+        assert!(find(
+            &judge(&allow(r#""sts:AssumeRole""#, r#""*""#)),
+            "unknown-action"
+        )
+        .is_none());
+    }
+}
