@@ -1,5 +1,7 @@
 //! iam-guard: judges IAM changes against least-privilege rules and answers them.
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod policy;
+pub mod report;
 pub mod rules;

@@ -1,0 +1,101 @@
+//! The `iam-guard` command line: the engine offline. `src/bin/iam-guard.rs` only calls [`main`].
+
+mod check;
+
+use crate::config::Config;
+use crate::rules::Severity;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "iam-guard",
+    version,
+    about = "Least-privilege guard for AWS IAM: lint policies, replay IAM events, sweep an account"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); also IAM_GUARD_CONFIG. Defaults catch admin, *FullAccess and public trust.
+    #[arg(long, global = true, env = "IAM_GUARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Judge policy files: bare documents or IAM exports (files, directories, - for stdin).
+    Check(check::CheckArgs),
+    /// List the rules with their ids and default severities.
+    Rules,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--fail-on`: the least severity that makes the exit code 1.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum FailOn {
+    Never,
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    pub(crate) fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Never => None,
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        }
+    }
+}
+
+/// Exit codes: 0 clean (below --fail-on), 1 findings at or above --fail-on, 2 bad input or usage.
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("iam-guard: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        },
+        None => Config::default(),
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args, config),
+        Command::Rules => {
+            for r in crate::rules::all_rules() {
+                println!(
+                    "{:<24} {:<9} {}",
+                    r.id(),
+                    r.default_severity().as_str(),
+                    r.description()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

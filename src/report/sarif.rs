@@ -1,0 +1,97 @@
+//! SARIF 2.1.0 (the format GitHub code scanning ingests).
+
+use super::PolicyReport;
+use crate::rules::{Rule, Severity};
+use serde_json::{json, Value};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity` score bands (critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0).
+fn score(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// Line (1-based) of the statement's Sid in the source text, else 1.
+fn line_of(text: Option<&str>, sid: Option<&str>) -> usize {
+    let (Some(text), Some(sid)) = (text, sid) else {
+        return 1;
+    };
+    let needle = serde_json::to_string(sid).unwrap_or_default();
+    text.lines()
+        .position(|l| l.contains("\"Sid\"") && l.contains(&needle))
+        .map_or(1, |i| i + 1)
+}
+
+/// Renders a SARIF log. `source_text` gives a report's file text for line numbers.
+pub fn render(
+    reports: &[PolicyReport],
+    rules: &[Box<dyn Rule>],
+    source_text: &dyn Fn(&str) -> Option<String>,
+) -> Value {
+    let rule_defs: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id(),
+                "name": r.id(),
+                "shortDescription": {"text": r.description()},
+                "defaultConfiguration": {"level": level(r.default_severity())},
+                "properties": {"security-severity": score(r.default_severity()), "tags": ["security", "iam"]},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        let text = source_text(&r.source);
+        let uri = r.source.trim_start_matches("./");
+        if let Some(e) = &r.error {
+            results.push(json!({
+                "ruleId": "parse-error",
+                "level": "error",
+                "message": {"text": format!("{}: {e}", r.policy)},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            }));
+        }
+        for f in &r.findings {
+            let first = f.evidence.first();
+            let line = line_of(text.as_deref(), first.and_then(|e| e.sid.as_deref()));
+            let logical = first
+                .map(|e| format!("{}/{}", r.policy, e.location()))
+                .unwrap_or_else(|| r.policy.clone());
+            results.push(json!({
+                "ruleId": f.rule,
+                "level": level(f.severity),
+                "message": {"text": format!("{} ({}). Fix: {}", f.message, r.policy, f.hint)},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}},
+                    "logicalLocations": [{"name": logical}],
+                }],
+                "properties": {"severity": f.severity.as_str(), "security-severity": score(f.severity)},
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "iam-guard",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rule_defs,
+            }},
+            "results": results,
+        }],
+    })
+}
