@@ -54,8 +54,7 @@ pub struct Exemption {
 
 impl Exemption {
     pub fn covers(&self, principal_arn: &str, today: NaiveDate) -> bool {
-        self.expires.is_none_or(|e| today <= e)
-            && wildcard_match(&self.principal, principal_arn, false)
+        self.expires.is_none_or(|e| today <= e) && wildcard_match(&self.principal, principal_arn, false)
     }
 }
 
@@ -81,14 +80,9 @@ impl Default for Config {
             mode: Mode::Alert,
             account_id: None,
             known_accounts: Vec::new(),
-            denylist: [
-                "AdministratorAccess",
-                "PowerUserAccess",
-                "IAMFullAccess",
-                "*FullAccess",
-            ]
-            .map(String::from)
-            .to_vec(),
+            denylist: ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "*FullAccess"]
+                .map(String::from)
+                .to_vec(),
             exempt_tag: "iam-guard:exempt".to_string(),
             exemptions: Vec::new(),
             rules: BTreeMap::new(),
@@ -99,15 +93,9 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("config file {path}: {source}")]
-    Toml {
-        path: String,
-        source: toml::de::Error,
-    },
+    Toml { path: String, source: toml::de::Error },
     #[error("config file {path}: {problem}")]
     Invalid { path: String, problem: String },
 }
@@ -115,37 +103,22 @@ pub enum ConfigError {
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: p.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
         Config::from_toml(&text, &p)
     }
 
     /// Parses and validates; `origin` names the source in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Toml {
-            path: origin.into(),
-            source,
-        })?;
-        let invalid = |problem: String| ConfigError::Invalid {
-            path: origin.into(),
-            problem,
-        };
+        let cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Toml { path: origin.into(), source })?;
+        let invalid = |problem: String| ConfigError::Invalid { path: origin.into(), problem };
         for id in cfg.rules.keys() {
             if !RULE_IDS.contains(&id.as_str()) {
-                return Err(invalid(format!(
-                    "unknown rule id [rules.{id}] (known: {})",
-                    RULE_IDS.join(", ")
-                )));
+                return Err(invalid(format!("unknown rule id [rules.{id}] (known: {})", RULE_IDS.join(", "))));
             }
         }
         for (i, e) in cfg.exemptions.iter().enumerate() {
             if e.reason.trim().is_empty() {
-                return Err(invalid(format!(
-                    "exemptions[{i}] ({}) needs a reason",
-                    e.principal
-                )));
+                return Err(invalid(format!("exemptions[{i}] ({}) needs a reason", e.principal)));
             }
             if e.principal.trim().is_empty() {
                 return Err(invalid(format!("exemptions[{i}] has an empty principal")));
@@ -165,23 +138,17 @@ impl Config {
 
     /// The denylist pattern a managed policy (name or ARN) matches, if any.
     pub fn denylisted(&self, name: &str, arn: &str) -> Option<&str> {
-        self.denylist
-            .iter()
-            .find(|p| wildcard_match(p, name, true) || wildcard_match(p, arn, true))
-            .map(String::as_str)
+        self.denylist.iter().find(|p| wildcard_match(p, name, true) || wildcard_match(p, arn, true)).map(String::as_str)
     }
 
     /// The exemption covering a principal today, if any.
     pub fn exemption_for(&self, principal_arn: &str, today: NaiveDate) -> Option<&Exemption> {
-        self.exemptions
-            .iter()
-            .find(|e| e.covers(principal_arn, today))
+        self.exemptions.iter().find(|e| e.covers(principal_arn, today))
     }
 
     /// Is this account ours or one we know?
     pub fn known_account(&self, account: &str) -> bool {
-        self.account_id.as_deref() == Some(account)
-            || self.known_accounts.iter().any(|a| a == account)
+        self.account_id.as_deref() == Some(account) || self.known_accounts.iter().any(|a| a == account)
     }
 }
 
@@ -199,9 +166,7 @@ fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> 
     };
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map(Some)
-        .map_err(|e| {
-            serde::de::Error::custom(format!("expires {text:?} is not a YYYY-MM-DD date: {e}"))
-        })
+        .map_err(|e| serde::de::Error::custom(format!("expires {text:?} is not a YYYY-MM-DD date: {e}")))
 }
 
 #[cfg(test)]
@@ -211,18 +176,10 @@ mod tests {
     #[test]
     fn defaults_denylist_the_seed_mistakes() {
         let c = Config::default();
-        for n in [
-            "AdministratorAccess",
-            "AmazonS3FullAccess",
-            "CloudFrontFullAccess",
-            "PowerUserAccess",
-            "IAMFullAccess",
-        ] {
-            assert!(
-                c.denylisted(n, &format!("arn:aws:iam::aws:policy/{n}"))
-                    .is_some(),
-                "{n}"
-            );
+        for n in
+            ["AdministratorAccess", "AmazonS3FullAccess", "CloudFrontFullAccess", "PowerUserAccess", "IAMFullAccess"]
+        {
+            assert!(c.denylisted(n, &format!("arn:aws:iam::aws:policy/{n}")).is_some(), "{n}");
         }
         assert!(c
             .denylisted(
@@ -230,9 +187,7 @@ mod tests {
                 "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
             )
             .is_none());
-        assert!(c
-            .denylisted("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess")
-            .is_none());
+        assert!(c.denylisted("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess").is_none());
     }
 
     #[test]
@@ -262,27 +217,12 @@ expires = "2026-01-01"
         .unwrap();
         assert_eq!(c.mode, Mode::Enforce);
         assert!(!c.rule("unknown-action").unwrap().enabled);
-        assert_eq!(
-            c.rule("service-full-access").unwrap().severity,
-            Some(Severity::Critical)
-        );
+        assert_eq!(c.rule("service-full-access").unwrap().severity, Some(Severity::Critical));
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert!(c
-            .exemption_for("arn:aws:iam::111122223333:role/break-glass", today)
-            .is_some());
-        assert!(
-            c.exemption_for("arn:aws:iam::111122223333:role/ci-deploy", today)
-                .is_none(),
-            "expired"
-        );
-        assert!(c
-            .denylisted("x", "arn:aws:iam::111122223333:policy/legacy-admin")
-            .is_some());
-        assert!(
-            c.known_account("111122223333")
-                && c.known_account("444455556666")
-                && !c.known_account("999999999999")
-        );
+        assert!(c.exemption_for("arn:aws:iam::111122223333:role/break-glass", today).is_some());
+        assert!(c.exemption_for("arn:aws:iam::111122223333:role/ci-deploy", today).is_none(), "expired");
+        assert!(c.denylisted("x", "arn:aws:iam::111122223333:policy/legacy-admin").is_some());
+        assert!(c.known_account("111122223333") && c.known_account("444455556666") && !c.known_account("999999999999"));
     }
 
     #[test]
@@ -294,9 +234,6 @@ expires = "2026-01-01"
         assert!(e("mode = \"yolo\"").contains("yolo"));
         assert!(e("known_accounts = [\"12\"]").contains("12-digit"));
         assert!(e("colour = 1").contains("colour"));
-        assert!(
-            e("[[exemptions]]\nprincipal=\"x\"\nreason=\"r\"\nexpires=\"soon\"")
-                .contains("YYYY-MM-DD")
-        );
+        assert!(e("[[exemptions]]\nprincipal=\"x\"\nreason=\"r\"\nexpires=\"soon\"").contains("YYYY-MM-DD"));
     }
 }

@@ -8,27 +8,18 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut c = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut c = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     if let Some(s) = stdin {
         c.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
     } else {
         drop(c.stdin.take());
     }
     let o = c.wait_with_output().unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
-    )
+    (o.status.code().unwrap(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
 }
 
-const ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Everything","Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
+const ADMIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Sid":"Everything","Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
 const SCOPED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem"],"Resource":"arn:aws:dynamodb:us-east-1:111122223333:table/orders"}]}"#;
 
 #[test]
@@ -36,9 +27,7 @@ fn stdin_text_and_fail_on() {
     let (code, out, _) = run(&["check", "-", "--fail-on", "critical"], Some(ADMIN));
     assert_eq!(code, 1);
     assert!(
-        out.contains("CRITICAL")
-            && out.contains("admin")
-            && out.contains("Statement[0] (Sid \"Everything\")"),
+        out.contains("CRITICAL") && out.contains("admin") && out.contains("Statement[0] (Sid \"Everything\")"),
         "{out}"
     );
     assert!(!out.contains("\x1b["), "no colour when not a tty");
@@ -69,28 +58,16 @@ fn directories_json_and_sarif() {
     let s: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(s["version"], "2.1.0");
     let run0 = &s["runs"][0];
-    assert!(run0["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r["id"] == "admin"));
+    assert!(run0["tool"]["driver"]["rules"].as_array().unwrap().iter().any(|r| r["id"] == "admin"));
     let r = &run0["results"][0];
     assert_eq!(r["ruleId"], "admin");
     assert_eq!(r["level"], "error");
-    assert!(
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap()
-            .ends_with("admin.json")
-    );
+    assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("admin.json"));
 }
 
 #[test]
 fn malformed_input_names_the_problem_and_exits_2() {
-    let (code, _, err) = run(
-        &["check", "-"],
-        Some(r#"{"Statement":[{"Effect":"Permit","Action":"*"}]}"#),
-    );
+    let (code, _, err) = run(&["check", "-"], Some(r#"{"Statement":[{"Effect":"Permit","Action":"*"}]}"#));
     assert_eq!(code, 2);
     assert!(err.contains("Statement[0].Effect"), "{err}");
     let (code, _, err) = run(&["check", "-"], Some("{not json"));
@@ -106,16 +83,8 @@ fn managed_policy_export_and_url_encoded() {
     let export = r#"{"AmazonS3FullAccess":{"Arn":"arn:aws:iam::aws:policy/AmazonS3FullAccess","Document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}}}"#;
     let (_, out, _) = run(&["check", "-", "--format", "json"], Some(export));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rules: Vec<&str> = v[0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert!(
-        rules.contains(&"service-full-access") && rules.contains(&"denylisted-policy"),
-        "{rules:?}"
-    );
+    let rules: Vec<&str> = v[0]["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"service-full-access") && rules.contains(&"denylisted-policy"), "{rules:?}");
     let encoded = percent_encode(ADMIN);
     let (code, out, _) = run(&["check", "-", "--fail-on", "high"], Some(&encoded));
     assert_eq!(code, 1, "{out}");
@@ -138,23 +107,10 @@ fn config_file_changes_verdicts_and_bad_config_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("guard.toml");
     std::fs::write(&cfg, "[rules.admin]\nenabled = false\n").unwrap();
-    let (_, out, _) = run(
-        &[
-            "--config",
-            cfg.to_str().unwrap(),
-            "check",
-            "-",
-            "--format",
-            "json",
-        ],
-        Some(ADMIN),
-    );
+    let (_, out, _) = run(&["--config", cfg.to_str().unwrap(), "check", "-", "--format", "json"], Some(ADMIN));
     assert!(!out.contains("\"admin\""), "{out}");
     std::fs::write(&cfg, "[rules.admn]\nenabled = false\n").unwrap();
-    let (code, _, err) = run(
-        &["--config", cfg.to_str().unwrap(), "check", "-"],
-        Some(ADMIN),
-    );
+    let (code, _, err) = run(&["--config", cfg.to_str().unwrap(), "check", "-"], Some(ADMIN));
     assert_eq!(code, 2);
     assert!(err.contains("unknown rule id [rules.admn]"), "{err}");
 }

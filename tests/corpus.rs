@@ -5,18 +5,12 @@ use iam_guard::config::Config;
 use iam_guard::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind};
 use iam_guard::rules::{Engine, Finding, PolicyContext, Severity};
 
-fn judge_all() -> Vec<(
-    &'static managed::ManagedPolicy,
-    PolicyDocument,
-    Vec<Finding>,
-)> {
+fn judge_all() -> Vec<(&'static managed::ManagedPolicy, PolicyDocument, Vec<Finding>)> {
     let engine = Engine::new(Config::default());
     managed::all()
         .iter()
         .map(|p| {
-            let doc = p
-                .document()
-                .unwrap_or_else(|e| panic!("{} does not parse: {e}", p.name));
+            let doc = p.document().unwrap_or_else(|e| panic!("{} does not parse: {e}", p.name));
             let ctx = PolicyContext {
                 kind: Some(PolicyKind::Identity),
                 managed: Some((p.name.to_string(), p.arn.to_string())),
@@ -42,18 +36,11 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
     let all = judge_all();
     assert_eq!(all.len(), 1582);
 
-    let by = |n: &str| {
-        all.iter()
-            .find(|(p, _, _)| p.name == n)
-            .unwrap_or_else(|| panic!("{n} missing"))
-    };
+    let by = |n: &str| all.iter().find(|(p, _, _)| p.name == n).unwrap_or_else(|| panic!("{n} missing"));
 
     // AdministratorAccess: admin, critical.
     let (_, _, f) = by("AdministratorAccess");
-    let admin = f
-        .iter()
-        .find(|f| f.rule == "admin")
-        .expect("AdministratorAccess is admin");
+    let admin = f.iter().find(|f| f.rule == "admin").expect("AdministratorAccess is admin");
     assert_eq!(admin.severity, Severity::Critical);
 
     // Every *FullAccess whose document allows svc:* is flagged by service-full-access or admin.
@@ -62,31 +49,18 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
         if p.name.ends_with("FullAccess") && has_service_wildcard_allow(doc) {
             checked += 1;
             assert!(
-                f.iter()
-                    .any(|f| f.rule == "service-full-access" || f.rule == "admin"),
+                f.iter().any(|f| f.rule == "service-full-access" || f.rule == "admin"),
                 "{} allows svc:* but was not flagged: {f:?}",
                 p.name
             );
-            assert!(
-                f.iter().any(|f| f.rule == "denylisted-policy"),
-                "{} not denylisted",
-                p.name
-            );
+            assert!(f.iter().any(|f| f.rule == "denylisted-policy"), "{} not denylisted", p.name);
         }
     }
-    assert!(
-        checked > 100,
-        "only {checked} FullAccess policies with svc:* — data changed?"
-    );
+    assert!(checked > 100, "only {checked} FullAccess policies with svc:* — data changed?");
 
     // The seed scenario's FullAccess policies are high or above; the basic execution role is clean
     // of high findings.
-    for n in [
-        "AmazonS3FullAccess",
-        "AmazonDynamoDBFullAccess",
-        "AmazonSESFullAccess",
-        "CloudFrontFullAccess",
-    ] {
+    for n in ["AmazonS3FullAccess", "AmazonDynamoDBFullAccess", "AmazonSESFullAccess", "CloudFrontFullAccess"] {
         let (_, _, f) = by(n);
         assert!(f.iter().any(|f| f.severity >= Severity::High), "{n}: {f:?}");
     }
@@ -95,11 +69,7 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
 
     // ReadOnlyAccess is not admin and nothing about it is high.
     let (_, _, f) = by("ReadOnlyAccess");
-    assert!(
-        f.iter()
-            .all(|f| f.rule != "admin" && f.severity < Severity::High),
-        "{f:?}"
-    );
+    assert!(f.iter().all(|f| f.rule != "admin" && f.severity < Severity::High), "{f:?}");
     // Yet its s3:Get* on * is a data-exfiltration read.
     assert!(f.iter().any(|f| f.rule == "data-exfiltration"));
 
@@ -111,10 +81,8 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
     for (p, doc, f) in &all {
         if f.iter().any(|f| f.rule == "admin") {
             assert!(
-                doc.statements
-                    .iter()
-                    .any(|s| matches!(&s.action, ActionSpec::NotAction(_))
-                        || s.action_patterns().iter().any(|a| is_match_all_action(a))),
+                doc.statements.iter().any(|s| matches!(&s.action, ActionSpec::NotAction(_))
+                    || s.action_patterns().iter().any(|a| is_match_all_action(a))),
                 "{} flagged admin without * or NotAction",
                 p.name
             );
@@ -125,8 +93,7 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
 #[test]
 fn embedded_data_matches_the_shared_snapshot_when_present() {
     // In a developer checkout ../shared/data exists; a user's clone has only the embedded copy.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/aws-managed-policies.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/aws-managed-policies.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return;
     };

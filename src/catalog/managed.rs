@@ -64,16 +64,12 @@ pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
         return None;
     }
     let name = rest.rsplit('/').next()?;
-    by_name(name).filter(|p| {
-        p.arn.split_once(":iam::").map(|x| x.1) == Some(rest.trim_start_matches("iam::"))
-    })
+    by_name(name).filter(|p| p.arn.split_once(":iam::").map(|x| x.1) == Some(rest.trim_start_matches("iam::")))
 }
 
 pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
     let all = all();
-    all.binary_search_by(|p| p.name.cmp(name))
-        .ok()
-        .map(|i| &all[i])
+    all.binary_search_by(|p| p.name.cmp(name)).ok().map(|i| &all[i])
 }
 
 #[cfg(test)]
@@ -86,13 +82,9 @@ mod tests {
         let admin = by_arn("arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
         assert_eq!(admin.name, "AdministratorAccess");
         assert!(admin.document_json().contains("\"Action\":\"*\""));
-        let basic =
-            by_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole").unwrap();
+        let basic = by_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole").unwrap();
         assert_eq!(basic.path, "/service-role/");
-        assert!(
-            by_arn("arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole").is_none(),
-            "path must match"
-        );
+        assert!(by_arn("arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole").is_none(), "path must match");
         assert!(by_arn("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
         assert!(by_arn("arn:aws-us-gov:iam::aws:policy/AdministratorAccess").is_some());
         assert!(by_name("NoSuchPolicy").is_none());

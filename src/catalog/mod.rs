@@ -47,7 +47,52 @@ impl AccessLevel {
 pub struct Service {
     pub prefix: &'static str,
     pub name: &'static str,
+    /// Sorted case-insensitively (scripts/gen-data writes them so).
     pub actions: Vec<(&'static str, AccessLevel)>,
+}
+
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for i in 0..a.len().min(b.len()) {
+        let (x, y) = (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// FNV-1a over `svc:name`, ASCII-lowercased.
+fn name_hash(svc: &str, name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in svc.bytes().chain(std::iter::once(b':')).chain(name.bytes()) {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Service {
+    /// Actions matching an action-name pattern (`Get*`, `getobject`, `*Policy*`): the literal
+    /// prefix before the first wildcard narrows the sorted list by binary search.
+    pub fn matching<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = &'a (&'static str, AccessLevel)> + 'a {
+        let wild = pattern.find(['*', '?']);
+        let lit = &pattern[..wild.unwrap_or(pattern.len())];
+        // `Get*` needs no glob test past the prefix; an exact name needs only equality.
+        let glob = wild.is_some() && &pattern[lit.len()..] != "*";
+        let exact = wild.is_none();
+        let start = self.actions.partition_point(|(n, _)| cmp_ignore_case(n, lit).is_lt());
+        self.actions[start..]
+            .iter()
+            .take_while(move |(n, _)| {
+                if exact {
+                    n.eq_ignore_ascii_case(lit)
+                } else {
+                    n.len() >= lit.len() && n.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
+                }
+            })
+            .filter(move |(n, _)| !glob || wildcard_match(pattern, n, true))
+    }
 }
 
 /// One catalogue action, e.g. `s3` / `GetObject` / Read.
@@ -77,7 +122,12 @@ pub enum Unknown {
 
 pub struct Catalog {
     services: Vec<Service>,
-    by_prefix: HashMap<String, usize>,
+    /// Hash of lowercase `svc:action` → (service index, action index), built on first exact
+    /// lookup: one probe instead of a binary search that misses cache at every step; keys are
+    /// hashes (verified on lookup) so the index costs ~0.4 MB, not 20k strings.
+    exact: OnceLock<HashMap<u64, (u16, u16)>>,
+    /// Service prefixes are lowercase in the data.
+    by_prefix: HashMap<&'static str, usize>,
     total: usize,
 }
 
@@ -95,45 +145,33 @@ impl Catalog {
                 continue;
             }
             if let Some(rest) = line.strip_prefix('\t') {
-                let (name, code) = rest
-                    .split_once('\t')
-                    .expect("catalogue action line has a level");
+                let (name, code) = rest.split_once('\t').expect("catalogue action line has a level");
                 let level = AccessLevel::from_code(code).expect("catalogue level code is known");
-                services
-                    .last_mut()
-                    .expect("action after a service line")
-                    .actions
-                    .push((name, level));
+                services.last_mut().expect("action after a service line").actions.push((name, level));
             } else {
                 let (prefix, name) = line.split_once('\t').unwrap_or((line, line));
-                services.push(Service {
-                    prefix,
-                    name,
-                    actions: Vec::new(),
-                });
+                services.push(Service { prefix, name, actions: Vec::new() });
             }
         }
-        let by_prefix = services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
-            .collect();
+        let by_prefix = services.iter().enumerate().map(|(i, s)| (s.prefix, i)).collect();
         let total = services.iter().map(|s| s.actions.len()).sum();
-        Catalog {
-            services,
-            by_prefix,
-            total,
-        }
+        Catalog { services, exact: OnceLock::new(), by_prefix, total }
     }
 
     pub fn services(&self) -> &[Service] {
         &self.services
     }
 
+    fn service_index(&self, prefix: &str) -> Option<usize> {
+        if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_prefix.get(prefix.to_ascii_lowercase().as_str()).copied()
+        } else {
+            self.by_prefix.get(prefix).copied()
+        }
+    }
+
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.by_prefix
-            .get(&prefix.to_ascii_lowercase())
-            .map(|&i| &self.services[i])
+        self.service_index(prefix).map(|i| &self.services[i])
     }
 
     /// Number of actions in the catalogue.
@@ -147,63 +185,95 @@ impl Catalog {
 
     /// The access level of a concrete action (`s3:GetObject`, any case).
     pub fn level(&self, action: &str) -> Option<AccessLevel> {
+        self.lookup(action).map(|a| a.level)
+    }
+
+    fn exact_index(&self) -> &HashMap<u64, (u16, u16)> {
+        self.exact.get_or_init(|| {
+            let mut m = HashMap::with_capacity(self.total);
+            for (si, s) in self.services.iter().enumerate() {
+                for (ai, (name, _)) in s.actions.iter().enumerate() {
+                    // On the (astronomically unlikely) collision the first entry wins and
+                    // `lookup` falls back to the binary search for the other.
+                    m.entry(name_hash(s.prefix, name)).or_insert((si as u16, ai as u16));
+                }
+            }
+            m
+        })
+    }
+
+    /// The catalogue entry for a wildcard-free `service:Action` (any case).
+    pub fn lookup(&self, action: &str) -> Option<ActionRef> {
         let (svc, name) = action.split_once(':')?;
-        self.service(svc)?
-            .actions
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, l)| l)
+        let entry = |si: usize, ai: usize| {
+            let s = &self.services[si];
+            let (name, level) = s.actions[ai];
+            ActionRef { prefix: s.prefix, name, level }
+        };
+        if let Some(&(si, ai)) = self.exact_index().get(&name_hash(svc, name)) {
+            let hit = entry(si as usize, ai as usize);
+            if hit.prefix.eq_ignore_ascii_case(svc) && hit.name.eq_ignore_ascii_case(name) {
+                return Some(hit);
+            }
+        }
+        let s = self.service(svc)?;
+        s.matching(name).next().map(|&(n, level)| ActionRef { prefix: s.prefix, name: n, level })
     }
 
     /// Every catalogue action an IAM action pattern (`s3:Get*`, `iam:*Policy*`, `*`) matches.
     pub fn expand<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
+        let exact = !pattern.contains(['*', '?']);
+        let single = if exact { self.lookup(pattern) } else { None };
+        let wild = (!exact).then(|| self.expand_wild(pattern)).into_iter().flatten();
+        single.into_iter().chain(wild)
+    }
+
+    fn expand_wild<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
         let (svc_pat, act_pat) = if pattern.bytes().all(|b| b == b'*') && !pattern.is_empty() {
             ("*", "*")
         } else {
             pattern.split_once(':').unwrap_or(("", "\0"))
         };
         // Exact service prefix: one hash lookup instead of 445 glob matches.
-        let exact = (!svc_pat.contains(['*', '?'])).then(|| self.service(svc_pat));
-        let services: Box<dyn Iterator<Item = &'a Service> + 'a> = match exact {
-            Some(s) => Box::new(s.into_iter()),
-            None => Box::new(
-                self.services
-                    .iter()
-                    .filter(move |s| wildcard_match(svc_pat, s.prefix, true)),
-            ),
+        let glob = svc_pat.contains(['*', '?']);
+        let range = match glob {
+            true => 0..self.services.len(),
+            false => self.service_index(svc_pat).map_or(0..0, |i| i..i + 1),
         };
+        let services = self.services[range].iter().filter(move |s| !glob || wildcard_match(svc_pat, s.prefix, true));
         services.flat_map(move |s| {
-            s.actions
-                .iter()
-                .filter(move |(n, _)| wildcard_match(act_pat, n, true))
-                .map(move |&(name, level)| ActionRef {
-                    prefix: s.prefix,
-                    name,
-                    level,
-                })
+            s.matching(act_pat).map(move |&(name, level)| ActionRef { prefix: s.prefix, name, level })
         })
     }
 
     /// Why a pattern matches nothing, or `None` when it matches at least one action.
     pub fn unknown(&self, pattern: &str) -> Option<Unknown> {
+        if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') {
+            return None;
+        }
+        let Some((svc, act)) = pattern.split_once(':') else {
+            return Some(Unknown::Malformed);
+        };
+        if !pattern.contains(['*', '?']) {
+            return match self.lookup(pattern) {
+                Some(_) => None,
+                None if self.service(svc).is_some() => Some(Unknown::Action),
+                None => Some(Unknown::Service),
+            };
+        }
+        if !svc.contains(['*', '?']) {
+            // The common case, without building an expansion.
+            return match self.service(svc) {
+                None => Some(Unknown::Service),
+                Some(s) if s.matching(act).next().is_none() => Some(Unknown::Action),
+                Some(_) => None,
+            };
+        }
         if self.expand(pattern).next().is_some() {
             return None;
         }
-        let Some((svc, _)) = pattern.split_once(':') else {
-            return Some(Unknown::Malformed);
-        };
-        let any_service = if svc.contains(['*', '?']) {
-            self.services
-                .iter()
-                .any(|s| wildcard_match(svc, s.prefix, true))
-        } else {
-            self.service(svc).is_some()
-        };
-        Some(if any_service {
-            Unknown::Action
-        } else {
-            Unknown::Service
-        })
+        let any_service = self.services.iter().any(|s| wildcard_match(svc, s.prefix, true));
+        Some(if any_service { Unknown::Action } else { Unknown::Service })
     }
 }
 
@@ -217,12 +287,16 @@ mod tests {
         assert_eq!(c.len(), 20_455);
         assert_eq!(c.services().len(), 445);
         assert_eq!(c.level("s3:GetObject"), Some(AccessLevel::Read));
-        assert_eq!(
-            c.level("IAM:attachrolepolicy"),
-            Some(AccessLevel::PermissionsManagement)
-        );
+        assert_eq!(c.level("IAM:attachrolepolicy"), Some(AccessLevel::PermissionsManagement));
         assert_eq!(c.level("s3:ListAllMyBuckets"), Some(AccessLevel::List));
         assert_eq!(c.level("s3:PutObjectTagging"), Some(AccessLevel::Tagging));
+    }
+
+    #[test]
+    fn actions_are_sorted_for_binary_search() {
+        for s in Catalog::global().services() {
+            assert!(s.actions.windows(2).all(|w| cmp_ignore_case(w[0].0, w[1].0).is_le()), "{}", s.prefix);
+        }
     }
 
     #[test]
@@ -231,25 +305,14 @@ mod tests {
         let gets: Vec<String> = c.expand("s3:Get*").map(|a| a.full_name()).collect();
         assert!(gets.contains(&"s3:GetObject".to_string()));
         assert!(gets.iter().all(|a| a.starts_with("s3:Get")));
-        let pol: Vec<String> = c
-            .expand("iam:*Policy*")
-            .map(|a| a.name.to_string())
-            .collect();
-        for want in [
-            "AttachRolePolicy",
-            "CreatePolicyVersion",
-            "PutUserPolicy",
-            "SetDefaultPolicyVersion",
-        ] {
+        let pol: Vec<String> = c.expand("iam:*Policy*").map(|a| a.name.to_string()).collect();
+        for want in ["AttachRolePolicy", "CreatePolicyVersion", "PutUserPolicy", "SetDefaultPolicyVersion"] {
             assert!(pol.iter().any(|p| p == want), "{want}");
         }
         assert!(!pol.iter().any(|p| p == "CreateRole"));
         assert_eq!(c.expand("*").count(), c.len());
         assert_eq!(c.expand("*:*").count(), c.len());
-        assert_eq!(
-            c.expand("IAM:*").count(),
-            c.service("iam").unwrap().actions.len()
-        );
+        assert_eq!(c.expand("IAM:*").count(), c.service("iam").unwrap().actions.len());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::{Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::policy::source::documents_in;
-use crate::report::{self, PolicyReport};
+use crate::report::{self, PolicyReport, Tally};
 use crate::rules::{Engine, PolicyContext};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -32,15 +32,11 @@ pub struct CheckArgs {
 /// Expands directories into their *.json files (sorted, recursive).
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
         entries.sort();
         for e in entries {
-            if e.is_dir()
-                || e.extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-            {
+            if e.is_dir() || e.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
                 collect(&e, out)?;
             }
         }
@@ -72,19 +68,11 @@ fn error_report(source: &str, e: impl std::fmt::Display) -> PolicyReport {
 }
 
 /// Judges every document in one input's text.
-pub fn check_text(
-    engine: &Engine,
-    source: &str,
-    text: &str,
-    account_id: Option<&str>,
-) -> Vec<PolicyReport> {
+pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<&str>) -> Vec<PolicyReport> {
     let value: serde_json::Value = match crate::policy::PolicyDocument::parse(text) {
         // Fast path and URL-encoded input: a bare document.
         Ok(doc) => {
-            let ctx = PolicyContext {
-                account_id: account_id.map(str::to_string),
-                ..Default::default()
-            };
+            let ctx = PolicyContext { account_id: account_id.map(str::to_string), ..Default::default() };
             let kind = crate::policy::PolicyKind::infer(&doc);
             let findings = engine.judge(&ctx, &doc);
             return vec![PolicyReport {
@@ -116,16 +104,10 @@ pub fn check_text(
     found
         .into_iter()
         .map(|f| {
-            let arn = f
-                .managed
-                .as_ref()
-                .map(|(_, a)| a.clone())
-                .filter(|a| !a.is_empty());
+            let arn = f.managed.as_ref().map(|(_, a)| a.clone()).filter(|a| !a.is_empty());
             match f.document {
                 Ok(doc) => {
-                    let kind = f
-                        .kind
-                        .unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
+                    let kind = f.kind.unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
                     let ctx = PolicyContext {
                         kind: Some(kind),
                         managed: f.managed,
@@ -154,75 +136,116 @@ pub fn check_text(
         .collect()
 }
 
+/// Judges files on every core (files are independent) and hands each file's reports to `emit`
+/// in input order as soon as they are ready, so output streams and memory stays flat.
+fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emit: &mut dyn FnMut(PolicyReport)) {
+    let one = |f: &PathBuf| {
+        let source = f.display().to_string();
+        match read(f) {
+            Ok(text) => check_text(engine, &source, &text, account_id),
+            Err(e) => vec![error_report(&source, format_args!("cannot read: {e}"))],
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    if workers <= 1 {
+        files.iter().flat_map(one).for_each(emit);
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<PolicyReport>)>(256);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, one) = (&next, &one);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                if tx.send((i, one(f))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Reorder: hold results that arrive early until their predecessors are out.
+        let mut pending = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, reports) in rx {
+            pending.insert(i, reports);
+            while let Some(reports) = pending.remove(&due) {
+                reports.into_iter().for_each(&mut *emit);
+                due += 1;
+            }
+        }
+    });
+}
+
 pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if let Some(a) = &args.account_id {
         config.account_id = Some(a.clone());
     }
     let engine = Engine::new(config);
     let mut files = Vec::new();
-    let mut reports = Vec::new();
+    let mut unreadable = Vec::new();
     for p in &args.paths {
         if let Err(e) = collect(p, &mut files) {
-            reports.push(error_report(
-                &p.display().to_string(),
-                format_args!("cannot read: {e}"),
-            ));
-        }
-    }
-    for f in &files {
-        let source = f.display().to_string();
-        match read(f) {
-            Ok(text) => reports.extend(check_text(
-                &engine,
-                &source,
-                &text,
-                args.account_id.as_deref(),
-            )),
-            Err(e) => reports.push(error_report(&source, format_args!("cannot read: {e}"))),
+            unreadable.push(error_report(&p.display().to_string(), format_args!("cannot read: {e}")));
         }
     }
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match args.format {
-        Format::Text => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            out.write_all(report::text::render(&reports, color, args.verbose).as_bytes())
-        }
-        Format::Json => serde_json::to_writer_pretty(&mut out, &reports)
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out)),
-        Format::Sarif => {
-            let sarif = report::sarif::render(&reports, engine.rules(), &|src| {
-                std::fs::read_to_string(src).ok()
-            });
-            serde_json::to_writer_pretty(&mut out, &sarif)
-                .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out))
-        }
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    if let Err(e) = written {
+    // Stdout is line-buffered: pretty JSON would cost a write(2) per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut tally = Tally::default();
+    let mut sarif_reports = Vec::new();
+    let mut io_error: Option<std::io::Error> = None;
+    if args.format == Format::Json {
+        io_error = out.write_all(b"[").err();
+    }
+    let mut emit = |r: PolicyReport| {
+        if let Some(e) = &r.error {
+            eprintln!("iam-guard: {}: {}: {e}", r.source, r.policy);
+        }
+        let first = tally.policies == 0;
+        tally.add(&r);
+        if io_error.is_some() {
+            return;
+        }
+        let written = match args.format {
+            Format::Text => out.write_all(report::text::render_report(&r, color, args.verbose).as_bytes()),
+            Format::Json => out
+                .write_all(if first { b"\n" } else { b",\n" })
+                .and_then(|_| serde_json::to_writer_pretty(&mut out, &r).map_err(std::io::Error::other)),
+            Format::Sarif => {
+                sarif_reports.push(r);
+                Ok(())
+            }
+        };
+        io_error = written.err();
+    };
+    unreadable.into_iter().for_each(&mut emit);
+    check_files(&engine, &files, args.account_id.as_deref(), &mut emit);
+    let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
+        Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
+        Format::Json => out.write_all(b"\n]\n"),
+        Format::Sarif => {
+            let sarif = report::sarif::render(&sarif_reports, engine.rules(), &|src| std::fs::read_to_string(src).ok());
+            serde_json::to_writer_pretty(&mut out, &sarif).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
+    });
+    if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("iam-guard: cannot write output: {e}");
             return ExitCode::from(EXIT_ERROR);
         }
     }
-    if reports.iter().any(|r| r.error.is_some()) {
-        for r in reports.iter().filter(|r| r.error.is_some()) {
-            eprintln!(
-                "iam-guard: {}: {}: {}",
-                r.source,
-                r.policy,
-                r.error.as_deref().unwrap_or("")
-            );
-        }
+    if tally.errors > 0 {
         return ExitCode::from(EXIT_ERROR);
     }
-    let worst = reports.iter().filter_map(PolicyReport::max_severity).max();
-    match (args.fail_on.threshold(), worst) {
+    match (args.fail_on.threshold(), tally.worst) {
         (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
     }

@@ -88,12 +88,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, config),
         Command::Rules => {
             for r in crate::rules::all_rules() {
-                println!(
-                    "{:<24} {:<9} {}",
-                    r.id(),
-                    r.default_severity().as_str(),
-                    r.description()
-                );
+                println!("{:<24} {:<9} {}", r.id(), r.default_severity().as_str(), r.description());
             }
             ExitCode::SUCCESS
         }

@@ -18,10 +18,26 @@ pub enum PolicyError {
     Field { path: String, problem: String },
 }
 
-fn field_err(path: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-    PolicyError::Field {
-        path: path.into(),
-        problem: problem.into(),
+fn field_err(path: impl std::fmt::Display, problem: impl Into<String>) -> PolicyError {
+    PolicyError::Field { path: path.to_string(), problem: problem.into() }
+}
+
+/// Where a value sits in the document (`Statement[2].Action[1]`), built for free and formatted
+/// only when an error names it: eager path strings cost a third of parse time.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Root(&'a str),
+    Field(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl std::fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Loc::Root(s) => f.write_str(s),
+            Loc::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Loc::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
     }
 }
 
@@ -46,9 +62,7 @@ pub(crate) fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, st
         return Ok(std::borrow::Cow::Borrowed(t));
     }
     if t.contains('%') {
-        let decoded = percent_decode_str(t)
-            .decode_utf8()
-            .map_err(|_| PolicyError::Encoding)?;
+        let decoded = percent_decode_str(t).decode_utf8().map_err(|_| PolicyError::Encoding)?;
         return Ok(std::borrow::Cow::Owned(decoded.trim().to_string()));
     }
     Ok(std::borrow::Cow::Borrowed(t))
@@ -65,27 +79,24 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     if let Value::String(s) = value {
         return parse_text(s);
     }
-    let obj = value.as_object().ok_or_else(|| {
-        field_err(
-            "(document)",
-            format!("expected an object, got {}", describe(value)),
-        )
-    })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| field_err("(document)", format!("expected an object, got {}", describe(value))))?;
     let mut version = None;
     let mut id = None;
     let mut statements = None;
     for (k, v) in obj {
         match k.as_str() {
-            "Version" => version = Some(string(v, "Version")?),
-            "Id" => id = Some(string(v, "Id")?),
+            "Version" => version = Some(string(v, &Loc::Root("Version"))?),
+            "Id" => id = Some(string(v, &Loc::Root("Id"))?),
             "Statement" => {
                 statements = Some(match v {
                     Value::Array(items) => items
                         .iter()
                         .enumerate()
-                        .map(|(i, s)| statement(s, &format!("Statement[{i}]")))
+                        .map(|(i, s)| statement(s, &Loc::Index(&Loc::Root("Statement"), i)))
                         .collect::<Result<Vec<_>, _>>()?,
-                    Value::Object(_) => vec![statement(v, "Statement")?],
+                    Value::Object(_) => vec![statement(v, &Loc::Root("Statement"))?],
                     other => {
                         return Err(field_err(
                             "Statement",
@@ -99,115 +110,82 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     }
     if let Some(v) = &version {
         if v != "2012-10-17" && v != "2008-10-17" {
-            return Err(field_err(
-                "Version",
-                format!("unknown policy language version {v:?}"),
-            ));
+            return Err(field_err("Version", format!("unknown policy language version {v:?}")));
         }
     }
     let statements = statements.ok_or_else(|| field_err("Statement", "missing"))?;
-    Ok(PolicyDocument {
-        version,
-        id,
-        statements,
-    })
+    Ok(PolicyDocument { version, id, statements })
 }
 
-fn string(v: &Value, path: &str) -> Result<String, PolicyError> {
-    v.as_str()
-        .map(str::to_string)
-        .ok_or_else(|| field_err(path, format!("expected a string, got {}", describe(v))))
+fn string(v: &Value, path: &Loc<'_>) -> Result<String, PolicyError> {
+    v.as_str().map(str::to_string).ok_or_else(|| field_err(path, format!("expected a string, got {}", describe(v))))
 }
 
 /// IAM's "string or array of strings".
-fn string_list(v: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
+fn string_list(v: &Value, path: &Loc<'_>) -> Result<Vec<String>, PolicyError> {
     match v {
         Value::String(s) => Ok(vec![s.clone()]),
         Value::Array(items) => {
             if items.is_empty() {
                 return Err(field_err(path, "empty array"));
             }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| string(x, &format!("{path}[{i}]")))
-                .collect()
+            items.iter().enumerate().map(|(i, x)| string(x, &Loc::Index(path, i))).collect()
         }
-        other => Err(field_err(
-            path,
-            format!(
-                "expected a string or an array of strings, got {}",
-                describe(other)
-            ),
-        )),
+        other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(other)))),
     }
 }
 
-fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
-    let obj: &Map<String, Value> = v
-        .as_object()
-        .ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+fn statement(v: &Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
+    let obj: &Map<String, Value> =
+        v.as_object().ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
     let mut sid = None;
     let mut effect = None;
     let mut action = None;
     let mut resource = None;
     let mut principal = None;
     let mut conditions = Vec::new();
-    let at = |f: &str| format!("{path}.{f}");
     for (k, val) in obj {
+        let here = Loc::Field(path, k);
         match k.as_str() {
-            "Sid" => sid = Some(string(val, &at("Sid"))?),
+            "Sid" => sid = Some(string(val, &here)?),
             "Effect" => {
-                let s = string(val, &at("Effect"))?;
+                let s = string(val, &here)?;
                 effect = Some(if s.eq_ignore_ascii_case("allow") {
                     Effect::Allow
                 } else if s.eq_ignore_ascii_case("deny") {
                     Effect::Deny
                 } else {
-                    return Err(field_err(
-                        at("Effect"),
-                        format!("expected \"Allow\" or \"Deny\", got {s:?}"),
-                    ));
+                    return Err(field_err(here, format!("expected \"Allow\" or \"Deny\", got {s:?}")));
                 });
             }
             "Action" | "NotAction" => {
                 if action.is_some() {
                     return Err(field_err(path, "has both Action and NotAction"));
                 }
-                let list = string_list(val, &at(k))?;
-                action = Some(if k == "Action" {
-                    ActionSpec::Action(list)
-                } else {
-                    ActionSpec::NotAction(list)
-                });
+                let list = string_list(val, &here)?;
+                action = Some(if k == "Action" { ActionSpec::Action(list) } else { ActionSpec::NotAction(list) });
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
                     return Err(field_err(path, "has both Resource and NotResource"));
                 }
-                let list = string_list(val, &at(k))?;
-                resource = Some(if k == "Resource" {
-                    ResourceSpec::Resource(list)
-                } else {
-                    ResourceSpec::NotResource(list)
-                });
+                let list = string_list(val, &here)?;
+                resource =
+                    Some(if k == "Resource" { ResourceSpec::Resource(list) } else { ResourceSpec::NotResource(list) });
             }
             "Principal" | "NotPrincipal" => {
                 if principal.is_some() {
                     return Err(field_err(path, "has both Principal and NotPrincipal"));
                 }
-                principal = Some(PrincipalSpec {
-                    not: k == "NotPrincipal",
-                    principal: principal_value(val, &at(k))?,
-                });
+                principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(val, &here)? });
             }
-            "Condition" => conditions = condition_block(val, &at("Condition"))?,
-            other => return Err(field_err(at(other), "unknown statement element")),
+            "Condition" => conditions = condition_block(val, &here)?,
+            _ => return Err(field_err(here, "unknown statement element")),
         }
     }
     Ok(Statement {
         sid,
-        effect: effect.ok_or_else(|| field_err(at("Effect"), "missing"))?,
+        effect: effect.ok_or_else(|| field_err(Loc::Field(path, "Effect"), "missing"))?,
         action: action.ok_or_else(|| field_err(path, "missing Action or NotAction"))?,
         resource,
         principal,
@@ -215,13 +193,10 @@ fn statement(v: &Value, path: &str) -> Result<Statement, PolicyError> {
     })
 }
 
-fn principal_value(v: &Value, path: &str) -> Result<Principal, PolicyError> {
+fn principal_value(v: &Value, path: &Loc<'_>) -> Result<Principal, PolicyError> {
     match v {
         Value::String(s) if s == "*" => Ok(Principal::Any),
-        Value::String(s) => Err(field_err(
-            path,
-            format!("a bare string principal must be \"*\", got {s:?}"),
-        )),
+        Value::String(s) => Err(field_err(path, format!("a bare string principal must be \"*\", got {s:?}"))),
         Value::Object(map) => {
             let mut out = BTreeMap::new();
             for (k, val) in map {
@@ -232,70 +207,51 @@ fn principal_value(v: &Value, path: &str) -> Result<Principal, PolicyError> {
                     "CanonicalUser" => PrincipalType::CanonicalUser,
                     other => {
                         return Err(field_err(
-                            format!("{path}.{other}"),
+                            Loc::Field(path, other),
                             "unknown principal type (expected AWS, Service, Federated or CanonicalUser)",
                         ))
                     }
                 };
-                out.insert(kind, string_list(val, &format!("{path}.{k}"))?);
+                out.insert(kind, string_list(val, &Loc::Field(path, k))?);
             }
             if out.is_empty() {
                 return Err(field_err(path, "empty principal"));
             }
             Ok(Principal::Map(out))
         }
-        other => Err(field_err(
-            path,
-            format!("expected \"*\" or an object, got {}", describe(other)),
-        )),
+        other => Err(field_err(path, format!("expected \"*\" or an object, got {}", describe(other)))),
     }
 }
 
-fn condition_block(v: &Value, path: &str) -> Result<Vec<Condition>, PolicyError> {
-    let ops = v
-        .as_object()
-        .ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+fn condition_block(v: &Value, path: &Loc<'_>) -> Result<Vec<Condition>, PolicyError> {
+    let ops = v.as_object().ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
     let mut out = Vec::new();
     for (op, keys) in ops {
-        let op_path = format!("{path}.{op}");
+        let op_path = Loc::Field(path, op);
         let keys = keys.as_object().ok_or_else(|| {
-            field_err(
-                &op_path,
-                format!(
-                    "expected an object of condition keys, got {}",
-                    describe(keys)
-                ),
-            )
+            field_err(&op_path, format!("expected an object of condition keys, got {}", describe(keys)))
         })?;
         for (key, vals) in keys {
-            let key_path = format!("{op_path}.{key}");
-            let scalar = |x: &Value, p: &str| -> Result<String, PolicyError> {
+            let key_path = Loc::Field(&op_path, key);
+            let scalar = |x: &Value, p: &Loc<'_>| -> Result<String, PolicyError> {
                 match x {
                     Value::String(s) => Ok(s.clone()),
                     Value::Bool(b) => Ok(b.to_string()),
                     Value::Number(n) => Ok(n.to_string()),
-                    other => Err(field_err(
-                        p,
-                        format!(
-                            "expected a string, boolean or number, got {}",
-                            describe(other)
-                        ),
-                    )),
+                    other => {
+                        Err(field_err(p, format!("expected a string, boolean or number, got {}", describe(other))))
+                    }
                 }
             };
             let values = match vals {
                 Value::Array(items) => items
                     .iter()
                     .enumerate()
-                    .map(|(i, x)| scalar(x, &format!("{key_path}[{i}]")))
+                    .map(|(i, x)| scalar(x, &Loc::Index(&key_path, i)))
                     .collect::<Result<Vec<_>, _>>()?,
                 x => vec![scalar(x, &key_path)?],
             };
-            out.push(Condition {
-                operator: op.clone(),
-                key: key.clone(),
-                values,
-            });
+            out.push(Condition { operator: op.clone(), key: key.clone(), values });
         }
     }
     Ok(out)
@@ -320,10 +276,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a, b);
-        assert_eq!(
-            a.statements[0].action,
-            ActionSpec::Action(vec!["s3:GetObject".into()])
-        );
+        assert_eq!(a.statements[0].action, ActionSpec::Action(vec!["s3:GetObject".into()]));
     }
 
     #[test]
@@ -343,38 +296,21 @@ mod tests {
         )
         .unwrap();
         let s = &doc.statements[0];
-        let Some(PrincipalSpec {
-            not: false,
-            principal: Principal::Map(m),
-        }) = &s.principal
-        else {
-            panic!()
-        };
+        let Some(PrincipalSpec { not: false, principal: Principal::Map(m) }) = &s.principal else { panic!() };
         assert_eq!(m[&PrincipalType::Service], vec!["lambda.amazonaws.com"]);
         assert_eq!(s.conditions.len(), 3);
-        assert!(s
-            .conditions
-            .iter()
-            .any(|c| c.key == "aws:MultiFactorAuthPresent" && c.values == ["true"]));
+        assert!(s.conditions.iter().any(|c| c.key == "aws:MultiFactorAuthPresent" && c.values == ["true"]));
         assert!(s.conditions.iter().any(|c| c.values == ["3600"]));
         let d = &doc.statements[1];
         assert_eq!(d.effect, Effect::Deny);
-        assert!(matches!(
-            d.principal,
-            Some(PrincipalSpec {
-                not: true,
-                principal: Principal::Any
-            })
-        ));
+        assert!(matches!(d.principal, Some(PrincipalSpec { not: true, principal: Principal::Any })));
         assert!(d.any_resource());
     }
 
     #[test]
     fn errors_name_the_place() {
         assert_eq!(
-            err(
-                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Permit","Action":"*"}]}"#
-            ),
+            err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Permit","Action":"*"}]}"#),
             "Statement[1].Effect: expected \"Allow\" or \"Deny\", got \"Permit\""
         );
         assert_eq!(
@@ -399,22 +335,13 @@ mod tests {
         );
         assert!(err("{\"Statement\": [").starts_with("policy is not valid JSON"));
         assert_eq!(err("   "), "policy is empty");
-        assert_eq!(
-            err(r#"[1,2]"#),
-            "(document): expected an object, got an array"
-        );
-        assert_eq!(
-            err(r#"{"Statement":[],"Foo":1}"#),
-            "Foo: unknown top-level element"
-        );
+        assert_eq!(err(r#"[1,2]"#), "(document): expected an object, got an array");
+        assert_eq!(err(r#"{"Statement":[],"Foo":1}"#), "Foo: unknown top-level element");
     }
 
     #[test]
     fn effect_case_is_tolerated() {
-        let d = PolicyDocument::parse(
-            r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#,
-        )
-        .unwrap();
+        let d = PolicyDocument::parse(r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#).unwrap();
         assert_eq!(d.statements[0].effect, Effect::Allow);
     }
 }

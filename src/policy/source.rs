@@ -26,10 +26,7 @@ pub struct UnrecognisedInput;
 /// Lists every policy document in `value`.
 pub fn documents_in(value: &Value) -> Result<Vec<FoundPolicy>, UnrecognisedInput> {
     let obj = value.as_object().ok_or(UnrecognisedInput)?;
-    let one = |label: &str,
-               managed: Option<(String, String)>,
-               kind: Option<PolicyKind>,
-               doc: &Value| FoundPolicy {
+    let one = |label: &str, managed: Option<(String, String)>, kind: Option<PolicyKind>, doc: &Value| FoundPolicy {
         label: label.to_string(),
         managed,
         kind,
@@ -39,33 +36,14 @@ pub fn documents_in(value: &Value) -> Result<Vec<FoundPolicy>, UnrecognisedInput
         return Ok(vec![one("policy", None, None, value)]);
     }
     if let Some(doc) = obj.get("PolicyVersion").and_then(|p| p.get("Document")) {
-        return Ok(vec![one(
-            "policy version",
-            None,
-            Some(PolicyKind::Identity),
-            doc,
-        )]);
+        return Ok(vec![one("policy version", None, Some(PolicyKind::Identity), doc)]);
     }
-    if let Some(doc) = obj
-        .get("Role")
-        .and_then(|r| r.get("AssumeRolePolicyDocument"))
-    {
-        let name = obj["Role"]
-            .get("RoleName")
-            .and_then(Value::as_str)
-            .unwrap_or("role");
-        return Ok(vec![one(
-            &format!("{name} trust policy"),
-            None,
-            Some(PolicyKind::Trust),
-            doc,
-        )]);
+    if let Some(doc) = obj.get("Role").and_then(|r| r.get("AssumeRolePolicyDocument")) {
+        let name = obj["Role"].get("RoleName").and_then(Value::as_str).unwrap_or("role");
+        return Ok(vec![one(&format!("{name} trust policy"), None, Some(PolicyKind::Trust), doc)]);
     }
     if let Some(doc) = obj.get("PolicyDocument") {
-        let name = obj
-            .get("PolicyName")
-            .and_then(Value::as_str)
-            .unwrap_or("inline policy");
+        let name = obj.get("PolicyName").and_then(Value::as_str).unwrap_or("inline policy");
         return Ok(vec![one(name, None, Some(PolicyKind::Identity), doc)]);
     }
     if let Some(found) = managed_export(None, value) {
@@ -87,19 +65,10 @@ pub fn documents_in(value: &Value) -> Result<Vec<FoundPolicy>, UnrecognisedInput
 /// `{"Arn": "...", "Document": {...}}` with the name from the key or a `PolicyName` field.
 fn managed_export(key: Option<&str>, entry: &Value) -> Option<FoundPolicy> {
     let doc = entry.get("Document")?;
-    let arn = entry
-        .get("Arn")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let arn = entry.get("Arn").and_then(Value::as_str).unwrap_or_default().to_string();
     let name = key
         .map(str::to_string)
-        .or_else(|| {
-            entry
-                .get("PolicyName")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        .or_else(|| entry.get("PolicyName").and_then(Value::as_str).map(str::to_string))
         .or_else(|| arn.rsplit('/').next().map(str::to_string))
         .unwrap_or_else(|| "policy".to_string());
     Some(FoundPolicy {
@@ -121,8 +90,7 @@ mod tests {
         assert_eq!(documents_in(&bare).unwrap()[0].label, "policy");
         let pv = json!({"PolicyVersion": {"Document": "%7B%22Statement%22%3A%5B%5D%7D", "VersionId": "v1"}});
         assert!(documents_in(&pv).unwrap()[0].document.is_ok());
-        let role =
-            json!({"Role": {"RoleName": "r", "AssumeRolePolicyDocument": {"Statement": []}}});
+        let role = json!({"Role": {"RoleName": "r", "AssumeRolePolicyDocument": {"Statement": []}}});
         let r = documents_in(&role).unwrap();
         assert_eq!(r[0].kind, Some(PolicyKind::Trust));
         let export = json!({"AdministratorAccess": {"Arn": "arn:aws:iam::aws:policy/AdministratorAccess", "Document": {"Statement": []}},

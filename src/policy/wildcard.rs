@@ -58,18 +58,13 @@ pub fn is_match_all_resource(pattern: &str) -> bool {
     if pattern.bytes().all(|b| b == b'*') {
         return true;
     }
-    let mut parts = pattern.split(':');
-    let first = parts.next().unwrap_or("");
+    let Some((first, rest)) = pattern.split_once(':') else { return false };
     if !first.eq_ignore_ascii_case("arn") && !first.bytes().all(|b| b == b'*') {
         return false;
     }
-    let rest: Vec<&str> = parts.collect();
-    // `arn:*` covers everything; otherwise every segment must be `*` and the last must be
-    // `*` so that resource paths with further colons are still covered.
-    !rest.is_empty()
-        && rest
-            .iter()
-            .all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
+    // `arn:*` covers everything; otherwise every segment must be `*` so that resource paths
+    // with further colons are still covered.
+    rest.split(':').all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
 }
 
 #[cfg(test)]
@@ -82,11 +77,7 @@ mod tests {
         assert!(wildcard_match("*", "", false));
         assert!(wildcard_match("s3:?etObject", "s3:GetObject", false));
         assert!(!wildcard_match("s3:?etObject", "s3:etObject", false));
-        assert!(wildcard_match(
-            "iam:*Policy*",
-            "iam:AttachRolePolicy",
-            false
-        ));
+        assert!(wildcard_match("iam:*Policy*", "iam:AttachRolePolicy", false));
         assert!(wildcard_match("iam:*Policy*", "iam:PutUserPolicy", false));
         assert!(!wildcard_match("iam:*Policy*", "iam:CreateRole", false));
         assert!(wildcard_match("a*b*c", "aXXbYYbZc", false));
@@ -98,11 +89,7 @@ mod tests {
     fn case_rules() {
         assert!(action_matches("IAM:*", "iam:CreateUser"));
         assert!(action_matches("iam:createuser", "iam:CreateUser"));
-        assert!(!wildcard_match(
-            "arn:aws:s3:::Bucket",
-            "arn:aws:s3:::bucket",
-            false
-        ));
+        assert!(!wildcard_match("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false));
     }
 
     #[test]

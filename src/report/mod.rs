@@ -30,24 +30,34 @@ impl PolicyReport {
     }
 }
 
-/// Counts by severity, most severe first, for summaries.
-pub fn counts(reports: &[PolicyReport]) -> Vec<(Severity, usize)> {
-    let mut out = Vec::new();
-    for sev in [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ] {
-        let n = reports
-            .iter()
-            .flat_map(|r| &r.findings)
-            .filter(|f| f.severity == sev)
-            .count();
-        if n > 0 {
-            out.push((sev, n));
+/// Running totals over reports, so output can stream without keeping them.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pub policies: usize,
+    pub flagged: usize,
+    pub errors: usize,
+    /// Findings per severity, indexed by `Severity as usize`.
+    pub findings: [usize; 5],
+    pub worst: Option<Severity>,
+}
+
+impl Tally {
+    pub fn add(&mut self, r: &PolicyReport) {
+        self.policies += 1;
+        self.errors += usize::from(r.error.is_some());
+        self.flagged += usize::from(!r.findings.is_empty());
+        for f in &r.findings {
+            self.findings[f.severity as usize] += 1;
         }
+        self.worst = self.worst.max(r.max_severity());
     }
-    out
+
+    /// Non-zero counts, most severe first.
+    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+            .into_iter()
+            .map(|s| (s, self.findings[s as usize]))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
 }

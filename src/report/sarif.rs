@@ -29,9 +29,7 @@ fn line_of(text: Option<&str>, sid: Option<&str>) -> usize {
         return 1;
     };
     let needle = serde_json::to_string(sid).unwrap_or_default();
-    text.lines()
-        .position(|l| l.contains("\"Sid\"") && l.contains(&needle))
-        .map_or(1, |i| i + 1)
+    text.lines().position(|l| l.contains("\"Sid\"") && l.contains(&needle)).map_or(1, |i| i + 1)
 }
 
 /// Renders a SARIF log. `source_text` gives a report's file text for line numbers.
@@ -67,9 +65,7 @@ pub fn render(
         for f in &r.findings {
             let first = f.evidence.first();
             let line = line_of(text.as_deref(), first.and_then(|e| e.sid.as_deref()));
-            let logical = first
-                .map(|e| format!("{}/{}", r.policy, e.location()))
-                .unwrap_or_else(|| r.policy.clone());
+            let logical = first.map(|e| format!("{}/{}", r.policy, e.location())).unwrap_or_else(|| r.policy.clone());
             results.push(json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),

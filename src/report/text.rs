@@ -1,6 +1,6 @@
 //! Grouped, optionally coloured text for people.
 
-use super::{counts, PolicyReport};
+use super::{PolicyReport, Tally};
 use crate::rules::Severity;
 use std::fmt::Write;
 
@@ -22,77 +22,61 @@ fn sev_code(s: Severity) -> &'static str {
     }
 }
 
-/// Renders reports grouped by source and policy, with a summary line. Clean policies are
-/// listed only when `verbose`.
+/// One policy's block: its findings with location and fix. Clean policies print only when
+/// `verbose`.
+pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
+    let mut out = String::new();
+    if r.findings.is_empty() && r.error.is_none() && !verbose {
+        return out;
+    }
+    let kind = match r.kind {
+        Some(crate::policy::PolicyKind::Identity) => " (identity)",
+        Some(crate::policy::PolicyKind::Trust) => " (trust)",
+        Some(crate::policy::PolicyKind::Resource) => " (resource)",
+        None => "",
+    };
+    let _ = writeln!(out, "{} {}{}", paint(color, "1", &r.source), r.policy, kind);
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "  {} {e}", paint(color, "1;91", "ERROR"));
+    }
+    if r.findings.is_empty() && r.error.is_none() {
+        let _ = writeln!(out, "  {}", paint(color, "92", "ok"));
+    }
+    for f in &r.findings {
+        let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
+        let _ = writeln!(out, "  {} {:<24} {}", paint(color, sev_code(f.severity), &sev), f.rule, f.message);
+        for e in &f.evidence {
+            let mut at = format!("at {}", e.location());
+            if !e.conditions.is_empty() {
+                let _ = write!(at, ", conditions {}", e.conditions.join(", "));
+            }
+            let _ = writeln!(out, "  {:<8} {:<24} {}", "", "", paint(color, "2", &at));
+        }
+        let _ = writeln!(out, "  {:<8} {:<24} {} {}", "", "", paint(color, "2", "fix:"), f.hint);
+    }
+    out
+}
+
+/// The closing line: how many policies, how many flagged, counts by severity.
+pub fn render_summary(t: &Tally) -> String {
+    let summary: Vec<String> = t.by_severity().iter().map(|(s, n)| format!("{n} {s}")).collect();
+    format!(
+        "{} policies checked, {} with findings{}{}\n",
+        t.policies,
+        t.flagged,
+        if summary.is_empty() { String::new() } else { format!(" ({})", summary.join(", ")) },
+        if t.errors > 0 { format!(", {} could not be read", t.errors) } else { String::new() }
+    )
+}
+
+/// Renders a whole list (reports, then the summary).
 pub fn render(reports: &[PolicyReport], color: bool, verbose: bool) -> String {
+    let mut t = Tally::default();
     let mut out = String::new();
     for r in reports {
-        if r.findings.is_empty() && r.error.is_none() && !verbose {
-            continue;
-        }
-        let kind = r
-            .kind
-            .map(|k| {
-                format!(
-                    " ({})",
-                    serde_json::to_value(k).unwrap().as_str().unwrap_or("")
-                )
-            })
-            .unwrap_or_default();
-        let _ = writeln!(out, "{} {}{}", paint(color, "1", &r.source), r.policy, kind);
-        if let Some(e) = &r.error {
-            let _ = writeln!(out, "  {} {e}", paint(color, "1;91", "ERROR"));
-        }
-        if r.findings.is_empty() && r.error.is_none() {
-            let _ = writeln!(out, "  {}", paint(color, "92", "ok"));
-        }
-        for f in &r.findings {
-            let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
-            let _ = writeln!(
-                out,
-                "  {} {:<24} {}",
-                paint(color, sev_code(f.severity), &sev),
-                f.rule,
-                f.message
-            );
-            for e in &f.evidence {
-                let mut at = format!("at {}", e.location());
-                if !e.conditions.is_empty() {
-                    let _ = write!(at, ", conditions {}", e.conditions.join(", "));
-                }
-                let _ = writeln!(out, "  {:<8} {:<24} {}", "", "", paint(color, "2", &at));
-            }
-            let _ = writeln!(
-                out,
-                "  {:<8} {:<24} {} {}",
-                "",
-                "",
-                paint(color, "2", "fix:"),
-                f.hint
-            );
-        }
+        t.add(r);
+        out.push_str(&render_report(r, color, verbose));
     }
-    let errors = reports.iter().filter(|r| r.error.is_some()).count();
-    let flagged = reports.iter().filter(|r| !r.findings.is_empty()).count();
-    let summary: Vec<String> = counts(reports)
-        .iter()
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "{} policies checked, {} with findings{}{}",
-        reports.len(),
-        flagged,
-        if summary.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", summary.join(", "))
-        },
-        if errors > 0 {
-            format!(", {errors} could not be read")
-        } else {
-            String::new()
-        }
-    );
+    out.push_str(&render_summary(&t));
     out
 }

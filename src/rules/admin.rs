@@ -21,16 +21,9 @@ impl Rule for Admin {
                 continue;
             }
             let how = match &s.action {
-                ActionSpec::NotAction(p) => format!(
-                    "NotAction [{}] leaves almost every action allowed",
-                    p.join(", ")
-                ),
+                ActionSpec::NotAction(p) => format!("NotAction [{}] leaves almost every action allowed", p.join(", ")),
                 ActionSpec::Action(p) => {
-                    let star = p
-                        .iter()
-                        .find(|p| is_match_all_action(p))
-                        .map(String::as_str)
-                        .unwrap_or("*");
+                    let star = p.iter().find(|p| is_match_all_action(p)).map(String::as_str).unwrap_or("*");
                     format!("Action {star:?} allows every action")
                 }
             };
@@ -63,11 +56,7 @@ mod tests {
     fn star_forms() {
         for a in [r#""*""#, r#""*:*""#, r#"["s3:GetObject","*"]"#] {
             let f = judge(&allow(a, r#""*""#));
-            assert_eq!(
-                find(&f, "admin").unwrap().severity,
-                Severity::Critical,
-                "{a}"
-            );
+            assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical, "{a}");
         }
         let f = judge(&allow(r#""*""#, r#""arn:*""#));
         assert!(find(&f, "admin").is_some());
@@ -75,17 +64,10 @@ mod tests {
 
     #[test]
     fn not_action_with_tiny_exclusion_and_not_resource() {
-        let f = judge(
-            r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#,
-        );
+        let f = judge(r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#);
         assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical);
-        let f = judge(
-            r#"{"Statement":[{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::secret/*"}]}"#,
-        );
-        assert!(find(&f, "admin")
-            .unwrap()
-            .message
-            .contains("except arn:aws:s3:::secret/*"));
+        let f = judge(r#"{"Statement":[{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::secret/*"}]}"#);
+        assert!(find(&f, "admin").unwrap().message.contains("except arn:aws:s3:::secret/*"));
         // NotAction that excludes most services is not admin (allow-with-not still reports it).
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","NotAction":["ec2:*","s3:*","iam:*","*:Get*","*:List*","*:Describe*","*:Create*","*:Delete*","*:Update*","*:Put*"],"Resource":"*"}]}"#,
@@ -96,11 +78,7 @@ mod tests {
 
     #[test]
     fn not_admin() {
-        assert!(find(
-            &judge(&allow(r#""*""#, r#""arn:aws:s3:::bucket/*""#)),
-            "admin"
-        )
-        .is_none());
+        assert!(find(&judge(&allow(r#""*""#, r#""arn:aws:s3:::bucket/*""#)), "admin").is_none());
         assert!(find(&judge(&allow(r#""s3:*""#, r#""*""#)), "admin").is_none());
         let deny = r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
         assert!(judge(deny).is_empty(), "Deny never produces findings");
@@ -115,17 +93,12 @@ mod tests {
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
         );
-        assert_eq!(
-            find(&f, "admin").unwrap().severity,
-            Severity::Critical,
-            "SecureTransport restricts nothing"
-        );
+        assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical, "SecureTransport restricts nothing");
     }
 
     #[test]
     fn severity_override_from_config() {
-        let cfg =
-            crate::config::Config::from_toml("[rules.admin]\nseverity = \"high\"", "t").unwrap();
+        let cfg = crate::config::Config::from_toml("[rules.admin]\nseverity = \"high\"", "t").unwrap();
         let f = judge_with(cfg, None, &allow(r#""*""#, r#""*""#));
         assert_eq!(find(&f, "admin").unwrap().severity, Severity::High);
         let cfg = crate::config::Config::from_toml("[rules.admin]\nenabled = false", "t").unwrap();

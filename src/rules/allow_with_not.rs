@@ -58,7 +58,9 @@ impl Rule for AllowWithNot {
                 out.push(Finding {
                     rule: self.id(),
                     severity: cx.severity_for(s),
-                    message: format!("Allow with {what}: grants every resource except those listed, including new ones"),
+                    message: format!(
+                        "Allow with {what}: grants every resource except those listed, including new ones"
+                    ),
                     evidence: vec![ev],
                     hint: "List the resources the principal needs in Resource; express exceptions as an explicit Deny."
                         .into(),
@@ -75,17 +77,9 @@ mod tests {
     #[test]
     fn not_forms() {
         let f = judge(r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#);
-        assert!(find(&f, "allow-with-not")
-            .unwrap()
-            .message
-            .contains("NotAction"));
-        let f = judge(
-            r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::x/*"}]}"#,
-        );
-        assert!(find(&f, "allow-with-not")
-            .unwrap()
-            .message
-            .contains("NotResource"));
+        assert!(find(&f, "allow-with-not").unwrap().message.contains("NotAction"));
+        let f = judge(r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::x/*"}]}"#);
+        assert!(find(&f, "allow-with-not").unwrap().message.contains("NotResource"));
         let f = judge(r#"{"Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}]}"#);
         assert!(f.is_empty());
     }

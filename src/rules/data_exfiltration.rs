@@ -29,9 +29,7 @@ impl Rule for DataExfiltration {
             let hits: Vec<String> = SENSITIVE_READS
                 .iter()
                 .filter(|a| {
-                    patterns
-                        .iter()
-                        .any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a))
+                    patterns.iter().any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a))
                         && !denied_everywhere(doc, a)
                 })
                 .map(|a| a.to_string())
@@ -62,18 +60,13 @@ mod tests {
         let f = judge(&allow(r#"["s3:Get*","ssm:GetParameter"]"#, r#""*""#));
         let x = find(&f, "data-exfiltration").unwrap();
         assert!(x.evidence[0].actions.contains(&"s3:GetObject".to_string()));
-        assert!(x.evidence[0]
-            .actions
-            .contains(&"ssm:GetParameter".to_string()));
+        assert!(x.evidence[0].actions.contains(&"ssm:GetParameter".to_string()));
         let scoped = allow(
             r#""secretsmanager:GetSecretValue""#,
             r#""arn:aws:secretsmanager:us-east-1:111122223333:secret:app-*""#,
         );
         assert!(find(&judge(&scoped), "data-exfiltration").is_none());
         let f = judge(&allow(r#""secretsmanager:GetSecretValue""#, r#""*""#));
-        assert_eq!(
-            find(&f, "data-exfiltration").unwrap().severity,
-            Severity::Medium
-        );
+        assert_eq!(find(&f, "data-exfiltration").unwrap().severity, Severity::Medium);
     }
 }

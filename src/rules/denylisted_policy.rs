@@ -52,30 +52,14 @@ mod tests {
     fn matches_name_or_arn() {
         let doc = PolicyDocument::parse(r#"{"Statement":[]}"#).unwrap();
         let judge = |cfg: Config, name: &str, arn: &str| {
-            let pc = PolicyContext {
-                managed: Some((name.into(), arn.into())),
-                ..Default::default()
-            };
+            let pc = PolicyContext { managed: Some((name.into(), arn.into())), ..Default::default() };
             Engine::new(cfg).judge(&pc, &doc)
         };
-        let f = judge(
-            Config::default(),
-            "CloudFrontFullAccess",
-            "arn:aws:iam::aws:policy/CloudFrontFullAccess",
-        );
+        let f = judge(Config::default(), "CloudFrontFullAccess", "arn:aws:iam::aws:policy/CloudFrontFullAccess");
         assert_eq!(f[0].rule, "denylisted-policy");
         assert!(f[0].message.contains("*FullAccess"));
-        assert!(judge(
-            Config::default(),
-            "ReadOnlyAccess",
-            "arn:aws:iam::aws:policy/ReadOnlyAccess"
-        )
-        .is_empty());
-        let cfg =
-            Config::from_toml("denylist = [\"arn:aws:iam::111122223333:policy/*\"]", "t").unwrap();
-        assert_eq!(
-            judge(cfg, "mine", "arn:aws:iam::111122223333:policy/mine").len(),
-            1
-        );
+        assert!(judge(Config::default(), "ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess").is_empty());
+        let cfg = Config::from_toml("denylist = [\"arn:aws:iam::111122223333:policy/*\"]", "t").unwrap();
+        assert_eq!(judge(cfg, "mine", "arn:aws:iam::111122223333:policy/mine").len(), 1);
     }
 }

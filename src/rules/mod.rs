@@ -19,9 +19,7 @@ mod wildcard_resource_write;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::policy::{
-    is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement,
-};
+use crate::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,11 +63,7 @@ impl std::str::FromStr for Severity {
             "medium" => Severity::Medium,
             "high" => Severity::High,
             "critical" => Severity::Critical,
-            _ => {
-                return Err(format!(
-                    "unknown severity {s:?} (info, low, medium, high, critical)"
-                ))
-            }
+            _ => return Err(format!("unknown severity {s:?} (info, low, medium, high, critical)")),
         })
     }
 }
@@ -109,11 +103,7 @@ impl Evidence {
             actions: Vec::new(),
             resources: s.resource_patterns().to_vec(),
             principals: Vec::new(),
-            conditions: s
-                .conditions
-                .iter()
-                .map(|c| format!("{}:{}", c.operator, c.key))
-                .collect(),
+            conditions: s.conditions.iter().map(|c| format!("{}:{}", c.operator, c.key)).collect(),
         }
     }
 
@@ -228,10 +218,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
-        Engine {
-            config,
-            rules: all_rules(),
-        }
+        Engine { config, rules: all_rules() }
     }
 
     pub fn config(&self) -> &Config {
@@ -252,16 +239,8 @@ impl Engine {
             if rc.is_some_and(|r| !r.enabled) || !rule.applies_to(kind) {
                 continue;
             }
-            let severity = rc
-                .and_then(|r| r.severity)
-                .unwrap_or(rule.default_severity());
-            let cx = Ctx {
-                catalog,
-                config: &self.config,
-                policy,
-                kind,
-                severity,
-            };
+            let severity = rc.and_then(|r| r.severity).unwrap_or(rule.default_severity());
+            let cx = Ctx { catalog, config: &self.config, policy, kind, severity };
             rule.check(&cx, doc, &mut out);
         }
         out.sort_by(|a, b| b.severity.cmp(&a.severity));
@@ -291,11 +270,8 @@ pub(crate) fn is_admin_statement(cx: &Ctx<'_>, s: &Statement) -> bool {
     match &s.action {
         ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
         ActionSpec::NotAction(p) => {
-            let excluded: std::collections::HashSet<(&str, &str)> = p
-                .iter()
-                .flat_map(|pat| cx.catalog.expand(pat))
-                .map(|a| (a.prefix, a.name))
-                .collect();
+            let excluded: std::collections::HashSet<(&str, &str)> =
+                p.iter().flat_map(|pat| cx.catalog.expand(pat)).map(|a| (a.prefix, a.name)).collect();
             let excluded = excluded.len();
             (excluded as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * cx.catalog.len() as f64
         }
@@ -305,9 +281,7 @@ pub(crate) fn is_admin_statement(cx: &Ctx<'_>, s: &Statement) -> bool {
 /// A service-wide wildcard such as `s3:*` or `s3*:*` (not `*`): reported by service-full-access.
 pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
     match pattern.split_once(':') {
-        Some((svc, act)) => {
-            !act.is_empty() && act.bytes().all(|b| b == b'*') && !svc.bytes().all(|b| b == b'*')
-        }
+        Some((svc, act)) => !act.is_empty() && act.bytes().all(|b| b == b'*') && !svc.bytes().all(|b| b == b'*'),
         None => false,
     }
 }
@@ -318,27 +292,19 @@ pub(crate) fn narrow_allow_statements<'d>(
     cx: &'d Ctx<'_>,
     doc: &'d PolicyDocument,
 ) -> impl Iterator<Item = (usize, &'d Statement, &'d [String])> + 'd {
-    doc.statements
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, s)| match &s.action {
-            ActionSpec::Action(p)
-                if s.effect == Effect::Allow && s.any_resource() && !is_admin_statement(cx, s) =>
-            {
-                Some((i, s, p.as_slice()))
-            }
-            _ => None,
-        })
+    doc.statements.iter().enumerate().filter_map(move |(i, s)| match &s.action {
+        ActionSpec::Action(p) if s.effect == Effect::Allow && s.any_resource() && !is_admin_statement(cx, s) => {
+            Some((i, s, p.as_slice()))
+        }
+        _ => None,
+    })
 }
 
 /// Is `action` denied on every resource by an unconditional Deny in the same document?
 pub(crate) fn denied_everywhere(doc: &PolicyDocument, action: &str) -> bool {
-    doc.statements.iter().any(|s| {
-        s.effect == Effect::Deny
-            && s.conditions.is_empty()
-            && s.any_resource()
-            && s.covers_action(action)
-    })
+    doc.statements
+        .iter()
+        .any(|s| s.effect == Effect::Deny && s.conditions.is_empty() && s.any_resource() && s.covers_action(action))
 }
 
 /// Shortens a long list for messages: the first `n` items and "and K more".
@@ -356,13 +322,7 @@ pub(crate) mod test_util {
 
     pub fn judge_with(config: Config, kind: Option<PolicyKind>, json: &str) -> Vec<Finding> {
         let doc = PolicyDocument::parse(json).expect("test policy parses");
-        Engine::new(config).judge(
-            &PolicyContext {
-                kind,
-                ..Default::default()
-            },
-            &doc,
-        )
+        Engine::new(config).judge(&PolicyContext { kind, ..Default::default() }, &doc)
     }
 
     pub fn judge(json: &str) -> Vec<Finding> {

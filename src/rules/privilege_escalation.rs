@@ -8,81 +8,30 @@ pub struct PrivilegeEscalation;
 
 /// Single actions that let a principal grant itself more.
 const SINGLE: &[(&str, &str)] = &[
-    (
-        "iam:CreatePolicyVersion",
-        "write a new default version of a managed policy it holds",
-    ),
-    (
-        "iam:SetDefaultPolicyVersion",
-        "switch a managed policy it holds to a broader old version",
-    ),
-    (
-        "iam:AttachUserPolicy",
-        "attach AdministratorAccess to a user",
-    ),
-    (
-        "iam:AttachRolePolicy",
-        "attach AdministratorAccess to a role",
-    ),
-    (
-        "iam:AttachGroupPolicy",
-        "attach AdministratorAccess to a group",
-    ),
-    (
-        "iam:PutUserPolicy",
-        "write an inline admin policy on a user",
-    ),
-    (
-        "iam:PutRolePolicy",
-        "write an inline admin policy on a role",
-    ),
-    (
-        "iam:PutGroupPolicy",
-        "write an inline admin policy on a group",
-    ),
+    ("iam:CreatePolicyVersion", "write a new default version of a managed policy it holds"),
+    ("iam:SetDefaultPolicyVersion", "switch a managed policy it holds to a broader old version"),
+    ("iam:AttachUserPolicy", "attach AdministratorAccess to a user"),
+    ("iam:AttachRolePolicy", "attach AdministratorAccess to a role"),
+    ("iam:AttachGroupPolicy", "attach AdministratorAccess to a group"),
+    ("iam:PutUserPolicy", "write an inline admin policy on a user"),
+    ("iam:PutRolePolicy", "write an inline admin policy on a role"),
+    ("iam:PutGroupPolicy", "write an inline admin policy on a group"),
     ("iam:CreateAccessKey", "create access keys for other users"),
-    (
-        "iam:CreateLoginProfile",
-        "set a console password for other users",
-    ),
-    (
-        "iam:UpdateLoginProfile",
-        "change other users' console passwords",
-    ),
+    ("iam:CreateLoginProfile", "set a console password for other users"),
+    ("iam:UpdateLoginProfile", "change other users' console passwords"),
     ("iam:AddUserToGroup", "join a more privileged group"),
     ("iam:UpdateAssumeRolePolicy", "let itself assume any role"),
-    (
-        "lambda:UpdateFunctionCode",
-        "run its code as an existing function's role",
-    ),
-    (
-        "glue:UpdateDevEndpoint",
-        "run code as an existing Glue endpoint's role",
-    ),
+    ("lambda:UpdateFunctionCode", "run its code as an existing function's role"),
+    ("glue:UpdateDevEndpoint", "run code as an existing Glue endpoint's role"),
 ];
 
 /// iam:PassRole plus a service that runs code with the passed role.
 const WITH_PASS_ROLE: &[(&str, &str)] = &[
-    (
-        "lambda:CreateFunction",
-        "create a Lambda function with any role",
-    ),
-    (
-        "ec2:RunInstances",
-        "launch an instance with any instance profile",
-    ),
-    (
-        "cloudformation:CreateStack",
-        "create a stack with any service role",
-    ),
-    (
-        "glue:CreateDevEndpoint",
-        "create a Glue endpoint with any role",
-    ),
-    (
-        "datapipeline:CreatePipeline",
-        "create a pipeline with any role",
-    ),
+    ("lambda:CreateFunction", "create a Lambda function with any role"),
+    ("ec2:RunInstances", "launch an instance with any instance profile"),
+    ("cloudformation:CreateStack", "create a stack with any service role"),
+    ("glue:CreateDevEndpoint", "create a Glue endpoint with any role"),
+    ("datapipeline:CreatePipeline", "create a pipeline with any role"),
 ];
 
 impl Rule for PrivilegeEscalation {
@@ -96,8 +45,7 @@ impl Rule for PrivilegeEscalation {
         "Allows a known IAM privilege-escalation path (Rhino Security Labs catalogue) on every resource."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        let statements: Vec<(usize, &Statement, &[String])> =
-            narrow_allow_statements(cx, doc).collect();
+        let statements: Vec<(usize, &Statement, &[String])> = narrow_allow_statements(cx, doc).collect();
         // Which statement (if any) allows `action` on every resource.
         let allowing = |action: &str| -> Option<(usize, &Statement)> {
             if denied_everywhere(doc, action) {
@@ -105,9 +53,7 @@ impl Rule for PrivilegeEscalation {
             }
             statements
                 .iter()
-                .find(|(_, s, p)| {
-                    p.iter().any(|p| crate::policy::action_matches(p, action)) && s.any_resource()
-                })
+                .find(|(_, s, p)| p.iter().any(|p| crate::policy::action_matches(p, action)) && s.any_resource())
                 .map(|(i, s, _)| (*i, *s))
         };
         let mut paths: Vec<String> = Vec::new();
@@ -146,9 +92,10 @@ impl Rule for PrivilegeEscalation {
             severity,
             message: format!("Privilege escalation on every resource: {}", summarize(&paths, 4)),
             evidence,
-            hint: "Scope these actions to the exact ARNs the principal manages (e.g. iam:PassRole on one role ARN with \
+            hint:
+                "Scope these actions to the exact ARNs the principal manages (e.g. iam:PassRole on one role ARN with \
                    an iam:PassedToService condition), or move IAM administration to a separate, audited role."
-                .into(),
+                    .into(),
         });
     }
 }
@@ -160,19 +107,12 @@ mod tests {
     #[test]
     fn single_actions_and_combos() {
         let f = judge(&allow(r#"["iam:CreatePolicyVersion"]"#, r#""*""#));
-        assert!(find(&f, "privilege-escalation")
-            .unwrap()
-            .message
-            .contains("iam:CreatePolicyVersion"));
+        assert!(find(&f, "privilege-escalation").unwrap().message.contains("iam:CreatePolicyVersion"));
         let f = judge(&allow(r#"["iam:*Policy*"]"#, r#""*""#));
         let m = &find(&f, "privilege-escalation").unwrap().message;
         assert!(m.contains("iam:AttachRolePolicy"));
         // PassRole alone is not a path; with lambda:CreateFunction in another statement it is.
-        assert!(find(
-            &judge(&allow(r#""iam:PassRole""#, r#""*""#)),
-            "privilege-escalation"
-        )
-        .is_none());
+        assert!(find(&judge(&allow(r#""iam:PassRole""#, r#""*""#)), "privilege-escalation").is_none());
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
                         {"Sid":"Fn","Effect":"Allow","Action":"lambda:CreateFunction","Resource":"*"}]}"#,
@@ -185,19 +125,13 @@ mod tests {
 
     #[test]
     fn scoped_or_denied_is_not_a_path() {
-        let f = judge(&allow(
-            r#""iam:AttachRolePolicy""#,
-            r#""arn:aws:iam::111122223333:role/app""#,
-        ));
+        let f = judge(&allow(r#""iam:AttachRolePolicy""#, r#""arn:aws:iam::111122223333:role/app""#));
         assert!(find(&f, "privilege-escalation").is_none());
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},
                         {"Effect":"Deny","Action":["iam:*Policy*","iam:*AccessKey*","iam:*LoginProfile","iam:AddUserToGroup","iam:UpdateAssumeRolePolicy"],"Resource":"*"}]}"#,
         );
         assert!(find(&f, "privilege-escalation").is_none());
-        assert!(
-            find(&judge(&allow(r#""*""#, r#""*""#)), "privilege-escalation").is_none(),
-            "admin covers it"
-        );
+        assert!(find(&judge(&allow(r#""*""#, r#""*""#)), "privilege-escalation").is_none(), "admin covers it");
     }
 }

@@ -23,11 +23,7 @@ impl Rule for ServiceFullAccess {
             if s.effect != Effect::Allow || is_admin_statement(cx, s) {
                 continue;
             }
-            let wild: Vec<String> = patterns
-                .iter()
-                .filter(|p| is_service_wildcard(p))
-                .cloned()
-                .collect();
+            let wild: Vec<String> = patterns.iter().filter(|p| is_service_wildcard(p)).cloned().collect();
             if wild.is_empty() {
                 continue;
             }
@@ -49,11 +45,7 @@ impl Rule for ServiceFullAccess {
                     format!("{p} ({name}: {n} actions, {pm} permissions-management)")
                 })
                 .collect();
-            let scope = if s.any_resource() {
-                "on every resource"
-            } else {
-                "on the listed resources"
-            };
+            let scope = if s.any_resource() { "on every resource" } else { "on the listed resources" };
             out.push(Finding {
                 rule: self.id(),
                 severity,
@@ -81,26 +73,10 @@ mod tests {
         assert_eq!(x.evidence[0].actions, vec!["s3:*", "s3-object-lambda:*"]);
         assert!(x.message.contains("Amazon S3"));
         let f = judge(&allow(r#""IAM:*""#, r#""*""#));
-        assert_eq!(
-            find(&f, "service-full-access").unwrap().severity,
-            Severity::High
-        );
-        let f = judge(&allow(
-            r#""dynamodb:*""#,
-            r#""arn:aws:dynamodb:us-east-1:111122223333:table/t""#,
-        ));
-        assert_eq!(
-            find(&f, "service-full-access").unwrap().severity,
-            Severity::Medium
-        );
-        assert!(find(
-            &judge(&allow(r#""s3:Get*""#, r#""*""#)),
-            "service-full-access"
-        )
-        .is_none());
-        assert!(
-            find(&judge(&allow(r#""*""#, r#""*""#)), "service-full-access").is_none(),
-            "admin covers it"
-        );
+        assert_eq!(find(&f, "service-full-access").unwrap().severity, Severity::High);
+        let f = judge(&allow(r#""dynamodb:*""#, r#""arn:aws:dynamodb:us-east-1:111122223333:table/t""#));
+        assert_eq!(find(&f, "service-full-access").unwrap().severity, Severity::Medium);
+        assert!(find(&judge(&allow(r#""s3:Get*""#, r#""*""#)), "service-full-access").is_none());
+        assert!(find(&judge(&allow(r#""*""#, r#""*""#)), "service-full-access").is_none(), "admin covers it");
     }
 }

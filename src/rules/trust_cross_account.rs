@@ -9,11 +9,7 @@ pub struct TrustCrossAccount;
 
 /// The account id in `123456789012`, `arn:aws:iam::123456789012:root|role/..|user/..`.
 fn account_of(principal: &str) -> Option<&str> {
-    let id = if principal.starts_with("arn:") {
-        principal.split(':').nth(4)?
-    } else {
-        principal
-    };
+    let id = if principal.starts_with("arn:") { principal.split(':').nth(4)? } else { principal };
     (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
@@ -49,15 +45,8 @@ impl Rule for TrustCrossAccount {
             if foreign.is_empty() {
                 continue;
             }
-            let external_id = s
-                .conditions
-                .iter()
-                .any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
-            let severity = if external_id {
-                Severity::Low
-            } else {
-                cx.severity_for(s)
-            };
+            let external_id = s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
+            let severity = if external_id { Severity::Low } else { cx.severity_for(s) };
             let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
             ev.principals = foreign.clone();
             out.push(Finding {
@@ -87,23 +76,12 @@ mod tests {
 
     #[test]
     fn unknown_accounts() {
-        assert_eq!(
-            find(&judge(T), "trust-cross-account").unwrap().severity,
-            Severity::Medium
-        );
+        assert_eq!(find(&judge(T), "trust-cross-account").unwrap().severity, Severity::Medium);
         let known = Config::from_toml("known_accounts = [\"999988887777\"]", "t").unwrap();
         assert!(judge_with(known, None, T).is_empty());
         let with_ext = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#;
-        assert_eq!(
-            find(&judge(with_ext), "trust-cross-account")
-                .unwrap()
-                .severity,
-            Severity::Low
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:role/x"),
-            Some("123456789012")
-        );
+        assert_eq!(find(&judge(with_ext), "trust-cross-account").unwrap().severity, Severity::Low);
+        assert_eq!(account_of("arn:aws:iam::123456789012:role/x"), Some("123456789012"));
         assert_eq!(account_of("AIDAEXAMPLE"), None);
     }
 }

@@ -32,10 +32,7 @@ const PINNING_KEYS: &[&str] = &[
 pub(crate) fn pinning_conditions(s: &Statement) -> Vec<String> {
     s.conditions
         .iter()
-        .filter(|c| {
-            !c.operator.ends_with("IfExists")
-                && PINNING_KEYS.contains(&c.key.to_ascii_lowercase().as_str())
-        })
+        .filter(|c| !c.operator.ends_with("IfExists") && PINNING_KEYS.contains(&c.key.to_ascii_lowercase().as_str()))
         .map(|c| c.key.clone())
         .collect()
 }
@@ -60,15 +57,10 @@ impl Rule for TrustPublic {
                 continue;
             }
             let (public, principals): (bool, Vec<String>) = match &p.principal {
-                _ if p.not => (
-                    true,
-                    vec!["NotPrincipal (everyone except the listed)".into()],
-                ),
+                _ if p.not => (true, vec!["NotPrincipal (everyone except the listed)".into()]),
                 Principal::Any => (true, vec!["*".into()]),
                 Principal::Map(m) => {
-                    let any_aws = m
-                        .get(&PrincipalType::Aws)
-                        .is_some_and(|v| v.iter().any(|x| x == "*"));
+                    let any_aws = m.get(&PrincipalType::Aws).is_some_and(|v| v.iter().any(|x| x == "*"));
                     (any_aws, vec!["AWS: *".into()])
                 }
             };
@@ -79,10 +71,7 @@ impl Rule for TrustPublic {
                 } else {
                     (
                         Severity::Low,
-                        format!(
-                            "Principal \"*\" narrowed only by conditions on {}: review them",
-                            pins.join(", ")
-                        ),
+                        format!("Principal \"*\" narrowed only by conditions on {}: review them", pins.join(", ")),
                     )
                 };
                 let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
@@ -92,9 +81,10 @@ impl Rule for TrustPublic {
                     severity,
                     message: msg,
                     evidence: vec![ev],
-                    hint: "Name the exact principals (role ARNs or account ids) that need access; if the trust must be \
+                    hint:
+                        "Name the exact principals (role ARNs or account ids) that need access; if the trust must be \
                            broad, pin it with aws:PrincipalOrgID or aws:SourceAccount conditions."
-                        .into(),
+                            .into(),
                 });
                 continue;
             }
@@ -106,31 +96,16 @@ impl Rule for TrustPublic {
                 if !s.covers_action("sts:AssumeRoleWithWebIdentity") {
                     continue;
                 }
-                let keys: Vec<String> = s
-                    .conditions
-                    .iter()
-                    .map(|c| c.key.to_ascii_lowercase())
-                    .collect();
+                let keys: Vec<String> = s.conditions.iter().map(|c| c.key.to_ascii_lowercase()).collect();
                 let has_sub = keys.iter().any(|k| k.ends_with(":sub"));
-                let has_aud = keys
-                    .iter()
-                    .any(|k| k.ends_with(":aud") || k.ends_with(":amr"));
-                let github = providers
-                    .iter()
-                    .any(|p| p.contains("token.actions.githubusercontent.com"));
-                let open = if github {
-                    !has_sub
-                } else {
-                    !has_sub && !has_aud
-                };
+                let has_aud = keys.iter().any(|k| k.ends_with(":aud") || k.ends_with(":amr"));
+                let github = providers.iter().any(|p| p.contains("token.actions.githubusercontent.com"));
+                let open = if github { !has_sub } else { !has_sub && !has_aud };
                 if !open {
                     continue;
                 }
                 let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
-                ev.principals = providers
-                    .iter()
-                    .map(|p| format!("Federated: {p}"))
-                    .collect();
+                ev.principals = providers.iter().map(|p| format!("Federated: {p}")).collect();
                 out.push(Finding {
                     rule: self.id(),
                     severity: cx.severity,
@@ -155,26 +130,14 @@ mod tests {
     use super::*;
 
     fn trust(stmt: &str) -> Vec<Finding> {
-        judge(&format!(
-            r#"{{"Version":"2012-10-17","Statement":[{stmt}]}}"#
-        ))
+        judge(&format!(r#"{{"Version":"2012-10-17","Statement":[{stmt}]}}"#))
     }
 
     #[test]
     fn public_principals() {
-        for p in [
-            r#""*""#,
-            r#"{"AWS":"*"}"#,
-            r#"{"AWS":["arn:aws:iam::111122223333:root","*"]}"#,
-        ] {
-            let f = trust(&format!(
-                r#"{{"Effect":"Allow","Principal":{p},"Action":"sts:AssumeRole"}}"#
-            ));
-            assert_eq!(
-                find(&f, "trust-public").unwrap().severity,
-                Severity::Critical,
-                "{p}"
-            );
+        for p in [r#""*""#, r#"{"AWS":"*"}"#, r#"{"AWS":["arn:aws:iam::111122223333:root","*"]}"#] {
+            let f = trust(&format!(r#"{{"Effect":"Allow","Principal":{p},"Action":"sts:AssumeRole"}}"#));
+            assert_eq!(find(&f, "trust-public").unwrap().severity, Severity::Critical, "{p}");
         }
         let f = trust(
             r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}"#,
@@ -183,14 +146,8 @@ mod tests {
         let f = trust(
             r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc"}}}"#,
         );
-        assert_eq!(
-            find(&f, "trust-public").unwrap().severity,
-            Severity::Critical,
-            "IfExists pins nothing"
-        );
-        let f = trust(
-            r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}"#,
-        );
+        assert_eq!(find(&f, "trust-public").unwrap().severity, Severity::Critical, "IfExists pins nothing");
+        let f = trust(r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}"#);
         assert!(f.is_empty(), "{f:?}");
         let f = trust(r#"{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}"#);
         assert!(f.is_empty());
@@ -199,10 +156,7 @@ mod tests {
     #[test]
     fn web_identity() {
         let gh = r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}"#;
-        assert!(find(&trust(gh), "trust-public")
-            .unwrap()
-            .message
-            .contains("any GitHub repository"));
+        assert!(find(&trust(gh), "trust-public").unwrap().message.contains("any GitHub repository"));
         let pinned = r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:org/app:*"}}}"#;
         assert!(find(&trust(pinned), "trust-public").is_none());
     }

@@ -24,11 +24,8 @@ impl Rule for UnknownAction {
             if s.effect != Effect::Allow {
                 continue;
             }
-            let unknown: Vec<(String, Unknown)> = s
-                .action_patterns()
-                .iter()
-                .filter_map(|p| cx.catalog.unknown(p).map(|u| (p.clone(), u)))
-                .collect();
+            let unknown: Vec<(String, Unknown)> =
+                s.action_patterns().iter().filter_map(|p| cx.catalog.unknown(p).map(|u| (p.clone(), u))).collect();
             if unknown.is_empty() {
                 continue;
             }
@@ -59,20 +56,10 @@ mod tests {
 
     #[test]
     fn typos() {
-        let f = judge(&allow(
-            r#"["s3:GetObjekt","s4:GetObject","GetObject","s3:GetObject"]"#,
-            r#""arn:aws:s3:::b/*""#,
-        ));
+        let f = judge(&allow(r#"["s3:GetObjekt","s4:GetObject","GetObject","s3:GetObject"]"#, r#""arn:aws:s3:::b/*""#));
         let x = find(&f, "unknown-action").unwrap();
-        assert_eq!(
-            x.evidence[0].actions,
-            vec!["s3:GetObjekt", "s4:GetObject", "GetObject"]
-        );
+        assert_eq!(x.evidence[0].actions, vec!["s3:GetObjekt", "s4:GetObject", "GetObject"]);
         assert!(x.message.contains("s4:GetObject (unknown service)"));
-        assert!(find(
-            &judge(&allow(r#""sts:AssumeRole""#, r#""*""#)),
-            "unknown-action"
-        )
-        .is_none());
+        assert!(find(&judge(&allow(r#""sts:AssumeRole""#, r#""*""#)), "unknown-action").is_none());
     }
 }

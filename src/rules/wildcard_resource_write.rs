@@ -18,27 +18,28 @@ impl Rule for WildcardResourceWrite {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
-            let mut actions: Vec<String> = Vec::new();
-            for p in patterns.iter().filter(|p| !is_service_wildcard(p)) {
-                for a in cx.catalog.expand(p) {
-                    if matches!(
-                        a.level,
-                        AccessLevel::Write | AccessLevel::PermissionsManagement
-                    ) {
-                        let name = a.full_name();
-                        if !actions.contains(&name) && !denied_everywhere(doc, &name) {
-                            actions.push(name);
-                        }
-                    }
-                }
-            }
+            let mut found: Vec<crate::catalog::ActionRef> = patterns
+                .iter()
+                .filter(|p| !is_service_wildcard(p))
+                .flat_map(|p| cx.catalog.expand(p))
+                .filter(|a| matches!(a.level, AccessLevel::Write | AccessLevel::PermissionsManagement))
+                .collect();
+            found.sort_unstable_by_key(|a| (a.prefix, a.name));
+            found.dedup();
+            let has_deny = doc.statements.iter().any(|s| s.effect == Effect::Deny);
+            let actions: Vec<String> =
+                found.iter().map(|a| a.full_name()).filter(|n| !has_deny || !denied_everywhere(doc, n)).collect();
             if actions.is_empty() {
                 continue;
             }
             out.push(Finding {
                 rule: self.id(),
                 severity: cx.severity_for(s),
-                message: format!("{} write/permissions actions on every resource: {}", actions.len(), summarize(&actions, 6)),
+                message: format!(
+                    "{} write/permissions actions on every resource: {}",
+                    actions.len(),
+                    summarize(&actions, 6)
+                ),
                 evidence: vec![Evidence::statement(i, s).with_actions(actions)],
                 hint: "Replace Resource \"*\" with the ARNs these actions should touch (for actions that support \
                        resource-level permissions), or add conditions such as aws:ResourceTag."
@@ -55,27 +56,13 @@ mod tests {
 
     #[test]
     fn writes_on_star() {
-        let f = judge(&allow(
-            r#"["dynamodb:PutItem","dynamodb:GetItem"]"#,
-            r#""*""#,
-        ));
+        let f = judge(&allow(r#"["dynamodb:PutItem","dynamodb:GetItem"]"#, r#""*""#));
         let x = find(&f, "wildcard-resource-write").unwrap();
         assert_eq!(x.severity, Severity::Medium);
         assert_eq!(x.evidence[0].actions, vec!["dynamodb:PutItem"]);
-        assert!(find(
-            &judge(&allow(r#""dynamodb:GetItem""#, r#""*""#)),
-            "wildcard-resource-write"
-        )
-        .is_none());
-        let scoped = allow(
-            r#""dynamodb:PutItem""#,
-            r#""arn:aws:dynamodb:us-east-1:111122223333:table/t""#,
-        );
+        assert!(find(&judge(&allow(r#""dynamodb:GetItem""#, r#""*""#)), "wildcard-resource-write").is_none());
+        let scoped = allow(r#""dynamodb:PutItem""#, r#""arn:aws:dynamodb:us-east-1:111122223333:table/t""#);
         assert!(find(&judge(&scoped), "wildcard-resource-write").is_none());
-        assert!(find(
-            &judge(&allow(r#""s3:*""#, r#""*""#)),
-            "wildcard-resource-write"
-        )
-        .is_none());
+        assert!(find(&judge(&allow(r#""s3:*""#, r#""*""#)), "wildcard-resource-write").is_none());
     }
 }
