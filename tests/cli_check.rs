@@ -12,7 +12,6 @@ fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     if let Some(s) = stdin {
         // The process may exit before reading stdin (bad config): a broken pipe is fine here.
         let _ = c.stdin.take().unwrap().write_all(s.as_bytes());
-
     } else {
         drop(c.stdin.take());
     }

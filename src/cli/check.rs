@@ -151,20 +151,23 @@ fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emi
         files.iter().flat_map(one).for_each(emit);
         return;
     }
+    // Work goes out in chunks of files: one channel message (and thread wake-up) per chunk.
+    const CHUNK: usize = 16;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<PolicyReport>)>(256);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<PolicyReport>)>(4);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, one) = (&next, &one);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(f) = files.get(i) else { break };
-                if tx.send((i, one(f))).is_err() {
+                let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(chunk) = files.chunks(CHUNK).nth(c) else { break };
+                if tx.send((c, chunk.iter().flat_map(one).collect())).is_err() {
                     break;
                 }
             });
         }
+
         drop(tx);
         // Reorder: hold results that arrive early until their predecessors are out.
         let mut pending = std::collections::BTreeMap::new();

@@ -71,17 +71,21 @@ pub(crate) fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, st
 pub(crate) fn parse_text(text: &str) -> Result<PolicyDocument, PolicyError> {
     let decoded = decode_document_text(text)?;
     let value: Value = serde_json::from_str(&decoded)?;
-    from_value(&value)
+    from_owned(value)
 }
 
 pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
+    from_owned(value.clone())
+}
+
+/// Converts by value so strings move out of the tree instead of being copied.
+fn from_owned(value: Value) -> Result<PolicyDocument, PolicyError> {
     // A document nested as a JSON string (CloudTrail requestParameters, IAM API output).
-    if let Value::String(s) = value {
-        return parse_text(s);
-    }
-    let obj = value
-        .as_object()
-        .ok_or_else(|| field_err("(document)", format!("expected an object, got {}", describe(value))))?;
+    let obj = match value {
+        Value::String(s) => return parse_text(&s),
+        Value::Object(obj) => obj,
+        other => return Err(field_err("(document)", format!("expected an object, got {}", describe(&other)))),
+    };
     let mut version = None;
     let mut id = None;
     let mut statements = None;
@@ -92,15 +96,15 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
             "Statement" => {
                 statements = Some(match v {
                     Value::Array(items) => items
-                        .iter()
+                        .into_iter()
                         .enumerate()
                         .map(|(i, s)| statement(s, &Loc::Index(&Loc::Root("Statement"), i)))
                         .collect::<Result<Vec<_>, _>>()?,
-                    Value::Object(_) => vec![statement(v, &Loc::Root("Statement"))?],
+                    v @ Value::Object(_) => vec![statement(v, &Loc::Root("Statement"))?],
                     other => {
                         return Err(field_err(
                             "Statement",
-                            format!("expected an object or an array, got {}", describe(other)),
+                            format!("expected an object or an array, got {}", describe(&other)),
                         ))
                     }
                 })
@@ -117,27 +121,33 @@ pub(crate) fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     Ok(PolicyDocument { version, id, statements })
 }
 
-fn string(v: &Value, path: &Loc<'_>) -> Result<String, PolicyError> {
-    v.as_str().map(str::to_string).ok_or_else(|| field_err(path, format!("expected a string, got {}", describe(v))))
+fn string(v: Value, path: &Loc<'_>) -> Result<String, PolicyError> {
+    match v {
+        Value::String(s) => Ok(s),
+        other => Err(field_err(path, format!("expected a string, got {}", describe(&other)))),
+    }
 }
 
 /// IAM's "string or array of strings".
-fn string_list(v: &Value, path: &Loc<'_>) -> Result<Vec<String>, PolicyError> {
+fn string_list(v: Value, path: &Loc<'_>) -> Result<Vec<String>, PolicyError> {
     match v {
-        Value::String(s) => Ok(vec![s.clone()]),
+        Value::String(s) => Ok(vec![s]),
         Value::Array(items) => {
             if items.is_empty() {
                 return Err(field_err(path, "empty array"));
             }
-            items.iter().enumerate().map(|(i, x)| string(x, &Loc::Index(path, i))).collect()
+            items.into_iter().enumerate().map(|(i, x)| string(x, &Loc::Index(path, i))).collect()
         }
-        other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(other)))),
+        other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(&other)))),
     }
 }
 
-fn statement(v: &Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
-    let obj: &Map<String, Value> =
-        v.as_object().ok_or_else(|| field_err(path, format!("expected an object, got {}", describe(v))))?;
+fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
+    let obj: Map<String, Value> = match v {
+        Value::Object(o) => o,
+        other => return Err(field_err(path, format!("expected an object, got {}", describe(&other)))),
+    };
+
     let mut sid = None;
     let mut effect = None;
     let mut action = None;
@@ -145,7 +155,7 @@ fn statement(v: &Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
     let mut principal = None;
     let mut conditions = Vec::new();
     for (k, val) in obj {
-        let here = Loc::Field(path, k);
+        let here = Loc::Field(path, &k);
         match k.as_str() {
             "Sid" => sid = Some(string(val, &here)?),
             "Effect" => {
@@ -177,9 +187,9 @@ fn statement(v: &Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
                 if principal.is_some() {
                     return Err(field_err(path, "has both Principal and NotPrincipal"));
                 }
-                principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(val, &here)? });
+                principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(&val, &here)? });
             }
-            "Condition" => conditions = condition_block(val, &here)?,
+            "Condition" => conditions = condition_block(&val, &here)?,
             _ => return Err(field_err(here, "unknown statement element")),
         }
     }
@@ -212,7 +222,7 @@ fn principal_value(v: &Value, path: &Loc<'_>) -> Result<Principal, PolicyError> 
                         ))
                     }
                 };
-                out.insert(kind, string_list(val, &Loc::Field(path, k))?);
+                out.insert(kind, string_list(val.clone(), &Loc::Field(path, k))?);
             }
             if out.is_empty() {
                 return Err(field_err(path, "empty principal"));
@@ -229,7 +239,7 @@ fn condition_block(v: &Value, path: &Loc<'_>) -> Result<Vec<Condition>, PolicyEr
     for (op, keys) in ops {
         let op_path = Loc::Field(path, op);
         let keys = keys.as_object().ok_or_else(|| {
-            field_err(&op_path, format!("expected an object of condition keys, got {}", describe(keys)))
+            field_err(op_path, format!("expected an object of condition keys, got {}", describe(keys)))
         })?;
         for (key, vals) in keys {
             let key_path = Loc::Field(&op_path, key);

@@ -17,7 +17,7 @@ impl Rule for Admin {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s) in doc.statements.iter().enumerate() {
-            if !is_admin_statement(cx, s) {
+            if !cx.facts.admin[i] {
                 continue;
             }
             let how = match &s.action {

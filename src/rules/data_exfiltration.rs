@@ -30,7 +30,7 @@ impl Rule for DataExfiltration {
                 .iter()
                 .filter(|a| {
                     patterns.iter().any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a))
-                        && !denied_everywhere(doc, a)
+                        && !denied_everywhere(cx, doc, a)
                 })
                 .map(|a| a.to_string())
                 .collect();

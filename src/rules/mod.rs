@@ -17,7 +17,7 @@ mod trust_public;
 mod unknown_action;
 mod wildcard_resource_write;
 
-use crate::catalog::Catalog;
+use crate::catalog::{ActionRef, Catalog};
 use crate::config::Config;
 use crate::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,42 @@ pub struct Ctx<'a> {
     pub kind: PolicyKind,
     /// The rule's base severity after configuration overrides.
     pub severity: Severity,
+    /// Facts about the document derived once for all rules.
+    pub facts: &'a Facts,
+}
+
+/// What several rules need to know about a document, derived once per judgement.
+pub struct Facts {
+    /// Per statement: an Allow of (almost) every action on every resource.
+    pub admin: Vec<bool>,
+    /// Per statement, per Action pattern: the catalogue actions it matches (empty: unknown).
+    /// Only for non-admin Allow statements with an Action list; other statements have none.
+    pub expansions: Vec<Vec<Vec<ActionRef>>>,
+    /// Some statement is a Deny (so `denied_everywhere` can be skipped when none is).
+    pub has_deny: bool,
+}
+
+impl Facts {
+    pub fn derive(catalog: &Catalog, doc: &PolicyDocument) -> Facts {
+        let admin: Vec<bool> = doc.statements.iter().map(|s| is_admin_statement(catalog, s)).collect();
+        let expansions = doc
+            .statements
+            .iter()
+            .zip(&admin)
+            .map(|(s, &admin)| match &s.action {
+                ActionSpec::Action(p) if s.effect == Effect::Allow && !admin => {
+                    p.iter().map(|p| catalog.expand(p).collect()).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        Facts { admin, expansions, has_deny: doc.statements.iter().any(|s| s.effect == Effect::Deny) }
+    }
+
+    /// The expansion of pattern `j` of statement `i`, when derived.
+    pub fn expansion(&self, i: usize, j: usize) -> Option<&[ActionRef]> {
+        self.expansions.get(i).and_then(|e| e.get(j)).map(Vec::as_slice)
+    }
 }
 
 impl Ctx<'_> {
@@ -233,6 +269,7 @@ impl Engine {
     pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
         let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
         let catalog = Catalog::global();
+        let facts = Facts::derive(catalog, doc);
         let mut out = Vec::new();
         for rule in &self.rules {
             let rc = self.config.rule(rule.id());
@@ -240,10 +277,10 @@ impl Engine {
                 continue;
             }
             let severity = rc.and_then(|r| r.severity).unwrap_or(rule.default_severity());
-            let cx = Ctx { catalog, config: &self.config, policy, kind, severity };
+            let cx = Ctx { catalog, config: &self.config, policy, kind, severity, facts: &facts };
             rule.check(&cx, doc, &mut out);
         }
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
         out
     }
 }
@@ -263,7 +300,7 @@ pub(crate) fn has_restricting_condition(s: &Statement) -> bool {
 const NOT_ACTION_ADMIN_MAX_EXCLUDED: f64 = 0.10;
 
 /// An Allow of (almost) every action on every resource.
-pub(crate) fn is_admin_statement(cx: &Ctx<'_>, s: &Statement) -> bool {
+fn is_admin_statement(catalog: &Catalog, s: &Statement) -> bool {
     if s.effect != Effect::Allow || !s.any_resource() {
         return false;
     }
@@ -271,9 +308,9 @@ pub(crate) fn is_admin_statement(cx: &Ctx<'_>, s: &Statement) -> bool {
         ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
         ActionSpec::NotAction(p) => {
             let excluded: std::collections::HashSet<(&str, &str)> =
-                p.iter().flat_map(|pat| cx.catalog.expand(pat)).map(|a| (a.prefix, a.name)).collect();
+                p.iter().flat_map(|pat| catalog.expand(pat)).map(|a| (a.prefix, a.name)).collect();
             let excluded = excluded.len();
-            (excluded as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * cx.catalog.len() as f64
+            (excluded as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * catalog.len() as f64
         }
     }
 }
@@ -293,7 +330,7 @@ pub(crate) fn narrow_allow_statements<'d>(
     doc: &'d PolicyDocument,
 ) -> impl Iterator<Item = (usize, &'d Statement, &'d [String])> + 'd {
     doc.statements.iter().enumerate().filter_map(move |(i, s)| match &s.action {
-        ActionSpec::Action(p) if s.effect == Effect::Allow && s.any_resource() && !is_admin_statement(cx, s) => {
+        ActionSpec::Action(p) if s.effect == Effect::Allow && s.any_resource() && !cx.facts.admin[i] => {
             Some((i, s, p.as_slice()))
         }
         _ => None,
@@ -301,10 +338,12 @@ pub(crate) fn narrow_allow_statements<'d>(
 }
 
 /// Is `action` denied on every resource by an unconditional Deny in the same document?
-pub(crate) fn denied_everywhere(doc: &PolicyDocument, action: &str) -> bool {
-    doc.statements
-        .iter()
-        .any(|s| s.effect == Effect::Deny && s.conditions.is_empty() && s.any_resource() && s.covers_action(action))
+pub(crate) fn denied_everywhere(cx: &Ctx<'_>, doc: &PolicyDocument, action: &str) -> bool {
+    cx.facts.has_deny
+        && doc
+            .statements
+            .iter()
+            .any(|s| s.effect == Effect::Deny && s.conditions.is_empty() && s.any_resource() && s.covers_action(action))
 }
 
 /// Shortens a long list for messages: the first `n` items and "and K more".

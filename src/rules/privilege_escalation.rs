@@ -48,7 +48,7 @@ impl Rule for PrivilegeEscalation {
         let statements: Vec<(usize, &Statement, &[String])> = narrow_allow_statements(cx, doc).collect();
         // Which statement (if any) allows `action` on every resource.
         let allowing = |action: &str| -> Option<(usize, &Statement)> {
-            if denied_everywhere(doc, action) {
+            if denied_everywhere(cx, doc, action) {
                 return None;
             }
             statements

@@ -20,7 +20,7 @@ impl Rule for ServiceFullAccess {
             let ActionSpec::Action(patterns) = &s.action else {
                 continue;
             };
-            if s.effect != Effect::Allow || is_admin_statement(cx, s) {
+            if s.effect != Effect::Allow || cx.facts.admin[i] {
                 continue;
             }
             let wild: Vec<String> = patterns.iter().filter(|p| is_service_wildcard(p)).cloned().collect();

@@ -24,8 +24,16 @@ impl Rule for UnknownAction {
             if s.effect != Effect::Allow {
                 continue;
             }
-            let unknown: Vec<(String, Unknown)> =
-                s.action_patterns().iter().filter_map(|p| cx.catalog.unknown(p).map(|u| (p.clone(), u))).collect();
+            // Already-expanded patterns that matched something are known; ask the catalogue why
+            // only for the rest.
+            let unknown: Vec<(String, Unknown)> = s
+                .action_patterns()
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| cx.facts.expansion(i, j).is_none_or(|e| e.is_empty()))
+                .filter_map(|(_, p)| cx.catalog.unknown(p).map(|u| (p.clone(), u)))
+                .collect();
+
             if unknown.is_empty() {
                 continue;
             }

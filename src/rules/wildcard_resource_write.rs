@@ -20,15 +20,20 @@ impl Rule for WildcardResourceWrite {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
             let mut found: Vec<crate::catalog::ActionRef> = patterns
                 .iter()
-                .filter(|p| !is_service_wildcard(p))
-                .flat_map(|p| cx.catalog.expand(p))
+                .enumerate()
+                .filter(|(_, p)| !is_service_wildcard(p))
+                .flat_map(|(j, _)| cx.facts.expansion(i, j).unwrap_or_default())
                 .filter(|a| matches!(a.level, AccessLevel::Write | AccessLevel::PermissionsManagement))
+                .copied()
                 .collect();
-            found.sort_unstable_by_key(|a| (a.prefix, a.name));
+            // Names are slices of the one embedded catalogue text: address order is catalogue
+            // order, without comparing strings.
+            found.sort_unstable_by_key(|a| a.name.as_ptr());
+
             found.dedup();
-            let has_deny = doc.statements.iter().any(|s| s.effect == Effect::Deny);
             let actions: Vec<String> =
-                found.iter().map(|a| a.full_name()).filter(|n| !has_deny || !denied_everywhere(doc, n)).collect();
+                found.iter().map(|a| a.full_name()).filter(|n| !denied_everywhere(cx, doc, n)).collect();
+
             if actions.is_empty() {
                 continue;
             }
