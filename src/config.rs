@@ -72,6 +72,8 @@ pub struct Config {
     pub exempt_tag: String,
     pub exemptions: Vec<Exemption>,
     pub rules: BTreeMap<String, RuleConfig>,
+    /// Least severity that raises an alert on the event path (check and sweep report all).
+    pub alert_min_severity: Severity,
 }
 
 impl Default for Config {
@@ -86,6 +88,7 @@ impl Default for Config {
             exempt_tag: "iam-guard:exempt".to_string(),
             exemptions: Vec::new(),
             rules: BTreeMap::new(),
+            alert_min_severity: Severity::High,
         }
     }
 }

@@ -2,6 +2,10 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod guard;
+
+pub mod intake;
+
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -1,6 +1,7 @@
 //! The `iam-guard` command line: the engine offline. `src/bin/iam-guard.rs` only calls [`main`].
 
 mod check;
+mod event;
 
 use crate::config::Config;
 use crate::rules::Severity;
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Judge policy files: bare documents or IAM exports (files, directories, - for stdin).
     Check(check::CheckArgs),
+    /// Replay IAM events offline: the change, the findings, and what the guard would do.
+    Event(event::EventArgs),
     /// List the rules with their ids and default severities.
     Rules,
 }
@@ -86,6 +89,8 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args, config),
+        Command::Event(args) => event::run(args, config),
+
         Command::Rules => {
             for r in crate::rules::all_rules() {
                 println!("{:<24} {:<9} {}", r.id(), r.default_severity().as_str(), r.description());

@@ -5,7 +5,8 @@ mod parse;
 pub mod source;
 pub mod wildcard;
 
-pub use parse::PolicyError;
+pub use parse::{decode_document_text, PolicyError};
+
 pub use wildcard::{action_matches, is_match_all_action, is_match_all_resource, wildcard_match};
 
 use std::collections::BTreeMap;

@@ -1,0 +1,304 @@
+//! `iam-guard event FILE...`: replay IAM events offline. Each change is judged by the same guard
+//! the Lambda runs, against an in-memory IAM built from the events replayed so far (plus the
+//! embedded AWS managed policies), so no AWS access is needed.
+
+use super::{FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use crate::config::{Config, Mode};
+use crate::guard::memory::MemoryIam;
+use crate::guard::{alert, Guard, Plan, Verdict};
+use crate::intake::{self, Intake, Outcome};
+use crate::rules::Engine;
+use serde_json::json;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct EventArgs {
+    /// Event files or directories (*.json, sorted); - reads stdin. Any envelope: EventBridge,
+    /// SQS batch, CloudWatch Logs payload, CloudTrail record or log file, scheduled event.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// text or json (sarif is for `check`).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Override the configured mode. In enforce mode remediation is simulated in memory.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Print the full alert (email text) for each change that raises one.
+    #[arg(long)]
+    alerts: bool,
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "never")]
+    fail_on: FailOn,
+    /// The guard's own role (its changes are ignored); also IAM_GUARD_ROLE.
+    #[arg(long, env = "IAM_GUARD_ROLE")]
+    guard_role: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ModeArg {
+    Alert,
+    Enforce,
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
+                collect(&e, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> std::io::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// One replayed item, for output.
+enum Item {
+    Verdict {
+        source: String,
+        verdict: Box<Verdict>,
+        executed: Option<crate::guard::Executed>,
+        alert: Option<alert::Alert>,
+    },
+    Ignored {
+        source: String,
+        ignored: intake::Ignored,
+    },
+    Sweep {
+        source: String,
+        request: intake::SweepRequest,
+    },
+    Error {
+        source: String,
+        error: String,
+    },
+}
+
+pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
+    if let Some(m) = args.mode {
+        config.mode = match m {
+            ModeArg::Alert => Mode::Alert,
+            ModeArg::Enforce => Mode::Enforce,
+        };
+    }
+    let enforce = config.mode == Mode::Enforce;
+    let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
+    let iam = MemoryIam::new();
+    let rt = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("iam-guard: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let mut files = Vec::new();
+    let mut items = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = collect(p, &mut files) {
+            items.push(Item::Error { source: p.display().to_string(), error: format!("cannot read: {e}") });
+        }
+    }
+    for f in &files {
+        let source = f.display().to_string();
+        let text = match read(f) {
+            Ok(t) => t,
+            Err(e) => {
+                items.push(Item::Error { source, error: format!("cannot read: {e}") });
+                continue;
+            }
+        };
+        let deliveries = match intake::parse_str(&text) {
+            Ok(Intake::Sweep(request)) => {
+                items.push(Item::Sweep { source, request });
+                continue;
+            }
+            Ok(Intake::Deliveries { deliveries, .. }) => deliveries,
+            Err(e) => {
+                items.push(Item::Error { source, error: e.to_string() });
+                continue;
+            }
+        };
+        let many = deliveries.len() > 1;
+        for d in deliveries {
+            let src = if many { format!("{source}#{}", d.id) } else { source.clone() };
+            match d.outcome {
+                Err(e) => items.push(Item::Error { source: src, error: e.to_string() }),
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        match o {
+                            Outcome::Ignored(ignored) => items.push(Item::Ignored { source: src.clone(), ignored }),
+                            Outcome::Change(change) => {
+                                let r: Result<_, crate::guard::ports::PortError> = rt.block_on(async {
+                                    let v = guard.evaluate(&iam, *change).await?;
+                                    if !matches!(v.plan, Plan::Ignore { .. }) {
+                                        iam.apply(&v.change);
+                                    }
+                                    // Enforce mode: carry out the plan on the in-memory IAM.
+                                    let executed = if enforce { guard.execute(&iam, &v).await? } else { None };
+                                    Ok((v, executed))
+                                });
+                                match r {
+                                    Ok((verdict, executed)) => {
+                                        let alert = alert::build(&verdict, executed.as_ref());
+                                        items.push(Item::Verdict {
+                                            source: src.clone(),
+                                            verdict: Box::new(verdict),
+                                            executed,
+                                            alert,
+                                        })
+                                    }
+                                    Err(e) => items.push(Item::Error { source: src.clone(), error: e.to_string() }),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Json => {
+            let arr: Vec<serde_json::Value> = items.iter().map(item_json).collect();
+            serde_json::to_writer_pretty(&mut out, &arr).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
+        _ => out.write_all(render_text(&items, args.alerts, color, enforce).as_bytes()),
+    };
+    if let Err(e) = written.and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("iam-guard: cannot write output: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
+    let mut errors = false;
+    for i in &items {
+        if let Item::Error { source, error } = i {
+            eprintln!("iam-guard: {source}: {error}");
+            errors = true;
+        }
+    }
+    if errors {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let worst = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Verdict { verdict, .. } => verdict.severity(),
+            _ => None,
+        })
+        .max();
+    match (args.fail_on.threshold(), worst) {
+        (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn item_json(i: &Item) -> serde_json::Value {
+    match i {
+        Item::Verdict { source, verdict, executed, alert } => json!({
+            "source": source,
+            "outcome": "change",
+            "verdict": verdict,
+            "executed": executed,
+            "alert": alert.as_ref().map(|a| json!({
+                "subject": a.subject,
+                "attributes": a.attributes.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            })),
+        }),
+        Item::Ignored { source, ignored } => json!({"source": source, "outcome": "ignored", "ignored": ignored}),
+        Item::Sweep { source, request } => json!({"source": source, "outcome": "sweep", "sweep": request}),
+        Item::Error { source, error } => json!({"source": source, "outcome": "error", "error": error}),
+    }
+}
+
+fn render_text(items: &[Item], full_alerts: bool, color: bool, enforce: bool) -> String {
+    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let mut t = String::new();
+    use std::fmt::Write as _;
+    for i in items {
+        match i {
+            Item::Verdict { source, verdict, executed, alert } => {
+                let c = &verdict.change;
+                let _ = writeln!(
+                    t,
+                    "{} {} by {}",
+                    paint("1", source),
+                    c.event_name,
+                    c.actor.principal_arn().unwrap_or("?")
+                );
+                for j in &verdict.judged {
+                    for f in &j.findings {
+                        let _ = writeln!(
+                            t,
+                            "  {:<8} {:<24} {} [{}]",
+                            f.severity.as_str().to_uppercase(),
+                            f.rule,
+                            f.message,
+                            j.label
+                        );
+                    }
+                }
+                let decision = match (&verdict.plan, executed) {
+                    (Plan::Clean, _) => paint("92", "clean: no alert"),
+                    (Plan::Quiet { why }, _) => format!("no alert: {why}"),
+
+                    (Plan::Ignore { why }, _) => format!("ignored: {why}"),
+                    (Plan::Alert { why, would: Some(r) }, _) => {
+                        format!("alert ({why}); enforce mode would {}", r.describe())
+                    }
+                    (Plan::Alert { why, .. }, _) => format!("alert: {why}"),
+                    (Plan::Remediate { remediation }, Some(e)) => {
+                        format!("{} — {:?} (simulated in memory)", remediation.describe(), e).replace("Done", "done")
+                    }
+                    (Plan::Remediate { remediation }, None) => format!("would {}", remediation.describe()),
+                };
+                let _ = writeln!(t, "  → {decision}");
+                if let Some(a) = alert {
+                    let _ = writeln!(t, "  alert: {}", a.subject);
+                    if full_alerts {
+                        for line in a.text.lines() {
+                            let _ = writeln!(t, "  | {line}");
+                        }
+                    }
+                }
+            }
+            Item::Ignored { source, ignored } => {
+                let _ = writeln!(t, "{} {}", paint("1", source), paint("2", &format!("ignored: {}", ignored.reason)));
+            }
+            Item::Sweep { source, request } => {
+                let _ = writeln!(
+                    t,
+                    "{} scheduled event {}: starts a sweep (iam-guard sweep)",
+                    paint("1", source),
+                    request.time
+                );
+            }
+            Item::Error { source, error } => {
+                let _ = writeln!(t, "{} {} {error}", paint("1", source), paint("1;91", "ERROR"));
+            }
+        }
+    }
+    let changes = items.iter().filter(|i| matches!(i, Item::Verdict { .. })).count();
+    let alerts = items.iter().filter(|i| matches!(i, Item::Verdict { alert: Some(_), .. })).count();
+    let _ =
+        writeln!(t, "{changes} changes judged, {alerts} alerts ({} mode)", if enforce { "enforce" } else { "alert" });
+    t
+}

@@ -1,0 +1,184 @@
+//! The alert a person acts on in 30 seconds: subject ≤ 100 chars, a plain-text body (who, when,
+//! from where, what, which rule and why, what the guard did or would do, the AWS CLI command
+//! to restore, a least-privilege suggestion), a JSON document with the same facts for machines,
+//! and message attributes (severity, rule, action, account) for SNS filter policies.
+
+use super::{Executed, Plan, Remediation, Verdict};
+use crate::intake::Action;
+use crate::rules::Severity;
+use serde_json::json;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub subject: String,
+    /// For people (SNS `default` and `email`).
+    pub text: String,
+    /// For machines (SNS `sqs`, `lambda`, `https`).
+    pub json: serde_json::Value,
+    /// SNS message attributes: severity, rule, action, account.
+    pub attributes: Vec<(&'static str, String)>,
+    /// Stable id for de-duplication: the CloudTrail event id.
+    pub dedup_id: String,
+}
+
+pub const SUBJECT_MAX: usize = 100;
+
+fn what(a: &Action) -> String {
+    let name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
+    match a {
+        Action::AttachPolicy { target, policy_arn } => format!("{} attached to {target}", name(policy_arn)),
+        Action::PutInlinePolicy { target, policy_name, .. } => format!("inline policy {policy_name} put on {target}"),
+        Action::CreateRole { role, .. } => format!("role {role} created"),
+        Action::UpdateTrustPolicy { role, .. } => format!("trust policy of role {role} changed"),
+        Action::CreatePolicy { policy_name, .. } => format!("policy {policy_name} created"),
+        Action::CreatePolicyVersion { policy_arn, set_as_default: true, .. } => {
+            format!("new default version of {}", name(policy_arn))
+        }
+        Action::CreatePolicyVersion { policy_arn, .. } => format!("new version of {}", name(policy_arn)),
+        Action::SetDefaultPolicyVersion { policy_arn, version_id } => {
+            format!("default version of {} set to {version_id}", name(policy_arn))
+        }
+        Action::AddUserToGroup { user, group } => format!("user {user} added to group {group}"),
+        Action::CreateAccessKey { user } => format!("access key created for user {user}"),
+        Action::CreateLoginProfile { user } => format!("console password created for user {user}"),
+        Action::DeletePermissionsBoundary { target } => format!("permissions boundary removed from {target}"),
+    }
+}
+
+/// The `action` attribute and the subject's suffix.
+fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
+    let verb = |r: &Remediation| match r {
+        Remediation::Detach { .. } => ("detached", "detach"),
+        Remediation::RevertDefaultVersion { .. } => ("reverted", "revert"),
+    };
+    match (plan, executed) {
+        (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),
+        (Plan::Remediate { remediation }, Some(Executed::AlreadyDone)) => {
+            ("remediated", format!("already {}", verb(remediation).0))
+        }
+        (Plan::Remediate { .. }, Some(Executed::Denied { .. })) => ("failed", "could not act".into()),
+        (Plan::Remediate { remediation }, None) => ("would_remediate", format!("would {}", verb(remediation).1)),
+        (Plan::Alert { would: Some(r), .. }, _) => ("alerted", format!("would {} in enforce mode", verb(r).1)),
+        (Plan::Alert { why, .. }, _) if why.starts_with("not remediated") => ("skipped", "not remediated".into()),
+        _ => ("alerted", String::new()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Builds the alert for a verdict (None for a clean or ignored one).
+pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
+    let severity = v.severity()?;
+    if matches!(v.plan, Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. }) {
+        return None;
+    }
+    let c = &v.change;
+    let top = v.findings().max_by_key(|f| f.severity)?;
+    let (action_attr, suffix) = outcome(&v.plan, executed);
+    let head = format!("[{}] {}", severity.as_str().to_uppercase(), what(&c.action));
+    let subject = truncate(&if suffix.is_empty() { head } else { format!("{head} — {suffix}") }, SUBJECT_MAX);
+
+    let mut t = String::new();
+    let _ = writeln!(t, "{subject}\n");
+    let _ = writeln!(t, "What:   {} — {}", c.event_name, what(&c.action));
+    let actor = c.actor.arn.as_deref().unwrap_or("(unknown caller)");
+    let via = c.actor.session_issuer_arn.as_deref().map(|s| format!(" via {s}")).unwrap_or_default();
+    let console = if c.actor.console { ", console" } else { "" };
+    let _ = writeln!(t, "Who:    {actor}{via} ({}{console})", c.actor.identity_type);
+    let _ = writeln!(t, "When:   {} (event {})", c.event_time.to_rfc3339(), c.event_id);
+    let from = c.source_ip.as_deref().unwrap_or("unknown address");
+    let agent = c.user_agent.as_deref().map(|a| format!(" using {}", truncate(a, 60))).unwrap_or_default();
+    let _ = writeln!(t, "Where:  account {}, {}, from {from}{agent}", c.account_id, c.region);
+    let _ = writeln!(t, "\nFindings:");
+    for j in &v.judged {
+        for f in &j.findings {
+            let at = f.evidence.first().map(|e| format!(", {}", e.location())).unwrap_or_default();
+            let _ = writeln!(t, "  {:<8} {} — {}", f.severity.as_str().to_uppercase(), f.rule, f.message);
+            let _ = writeln!(t, "           in {}{at}", j.label);
+        }
+    }
+    let _ = writeln!(t);
+    let restore = match (&v.plan, executed) {
+        (Plan::Remediate { remediation }, Some(Executed::Done | Executed::AlreadyDone)) => {
+            let _ = writeln!(t, "Guard:  {} (enforce mode).", capitalise(&remediation.describe()));
+            Some(remediation.restore_command())
+        }
+        (Plan::Remediate { remediation }, Some(Executed::Denied { reason })) => {
+            let _ = writeln!(t, "Guard:  COULD NOT {}: {reason}. Act by hand.", remediation.describe());
+            None
+        }
+        (Plan::Remediate { remediation }, None) => {
+            let _ = writeln!(t, "Guard:  would {} (enforce mode).", remediation.describe());
+            None
+        }
+        (Plan::Alert { why, would }, _) => {
+            match would {
+                Some(r) => {
+                    let _ = writeln!(t, "Guard:  alert only ({why}); enforce mode would {}.", r.describe());
+                }
+                None => {
+                    let _ = writeln!(t, "Guard:  alert only — {why}.");
+                }
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(cmd) = &restore {
+        let _ = writeln!(t, "Restore (if this grant was intended): {cmd}");
+    }
+    let _ = writeln!(t, "Least privilege: {}", top.hint);
+    for n in &v.notes {
+        let _ = writeln!(t, "Note: {n}");
+    }
+    for j in v.judged.iter().filter(|j| j.document.is_some() && !j.findings.is_empty()) {
+        let doc = j.document.as_deref().unwrap_or_default();
+        let pretty = serde_json::from_str::<serde_json::Value>(doc)
+            .and_then(|d| serde_json::to_string_pretty(&d))
+            .unwrap_or_else(|_| doc.to_string());
+        let _ = writeln!(t, "\nDocument of {}:\n{pretty}", j.label);
+    }
+
+    let json = json!({
+        "schema": "iam-guard.alert/1",
+        "subject": subject,
+        "severity": severity,
+        "rule": top.rule,
+        "action": action_attr,
+        "account": c.account_id,
+        "region": c.region,
+        "event": {"id": c.event_id, "name": c.event_name, "time": c.event_time, "source_ip": c.source_ip, "user_agent": c.user_agent},
+        "actor": c.actor,
+        "change": c,
+        "judged": v.judged,
+        "plan": v.plan,
+        "executed": executed,
+        "restore_command": restore,
+        "notes": v.notes,
+    });
+    let attributes = vec![
+        ("severity", severity.as_str().to_string()),
+        ("rule", top.rule.to_string()),
+        ("action", action_attr.to_string()),
+        ("account", c.account_id.clone()),
+    ];
+    Some(Alert { subject, text: t, json, attributes, dedup_id: c.event_id.clone() })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// The severity label used in subjects.
+pub fn label(s: Severity) -> String {
+    s.as_str().to_uppercase()
+}

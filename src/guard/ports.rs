@@ -1,0 +1,61 @@
+//! Ports: what the guard needs from IAM and from the alert channel. Adapters live apart
+//! (`crate::aws` on the AWS SDK, [`super::memory::MemoryIam`] for replay and tests); the domain
+//! never imports an SDK.
+
+use crate::intake::Target;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    /// IAM refused (AccessDenied, UnmodifiableEntity): the guard says so in the alert.
+    #[error("denied: {0}")]
+    Denied(String),
+    /// The entity is gone (already detached, deleted): success for an idempotent action.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Anything else after the SDK's retries (throttling, 5xx, timeouts): the invocation fails
+    /// so Lambda retries it and the DLQ keeps it.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A role, user or group as IAM describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrincipalInfo {
+    pub arn: String,
+    pub path: String,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionInfo {
+    pub version_id: String,
+    pub is_default: bool,
+    /// Creation time (RFC 3339), for ordering.
+    pub created: String,
+}
+
+/// Reading IAM. `Ok(None)` means "does not exist".
+#[allow(async_fn_in_trait)]
+pub trait IamRead {
+    async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError>;
+    /// A managed policy's document (URL-encoded or plain text); `version` None = default.
+    async fn policy_document(&self, policy_arn: &str, version: Option<&str>) -> Result<Option<String>, PortError>;
+    async fn policy_versions(&self, policy_arn: &str) -> Result<Vec<VersionInfo>, PortError>;
+    async fn attached_policies(&self, target: &Target) -> Result<Vec<String>, PortError>;
+    /// Inline policies as (name, document text).
+    async fn inline_policies(&self, target: &Target) -> Result<Vec<(String, String)>, PortError>;
+    async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError>;
+}
+
+/// Changing IAM (enforce mode only).
+#[allow(async_fn_in_trait)]
+pub trait IamWrite {
+    async fn detach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
+    async fn set_default_version(&self, policy_arn: &str, version_id: &str) -> Result<(), PortError>;
+}
+
+/// Telling people.
+#[allow(async_fn_in_trait)]
+pub trait Publish {
+    async fn publish(&self, alert: &super::alert::Alert) -> Result<(), PortError>;
+}
