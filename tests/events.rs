@@ -52,8 +52,8 @@ fn decision(v: &Verdict) -> String {
 
 /// Replays files in order against one in-memory IAM; returns one line per record.
 fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
-    let mut cfg = Config::default();
-    cfg.mode = mode;
+    let cfg = Config { mode, ..Config::default() };
+
     let guard = Guard::new(Engine::new(cfg), Some("iam-guard-GuardFunctionRole-1A2B3C"));
     let iam = MemoryIam::new();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -173,7 +173,7 @@ fn every_sample_has_an_expectation_and_meets_it() {
     let mut covered = std::collections::BTreeSet::new();
     for (file, want) in SINGLE {
         let path = root().join(file);
-        let got = replay(&[path.clone()], Mode::Alert);
+        let got = replay(std::slice::from_ref(&path), Mode::Alert);
         assert_eq!(got, vec![want.to_string()], "{file}");
         covered.insert(path);
     }
