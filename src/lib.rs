@@ -6,6 +6,8 @@ pub mod guard;
 
 pub mod intake;
 
+pub mod aws;
+pub mod lambda;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -22,7 +22,8 @@ pub struct Alert {
     pub dedup_id: String,
 }
 
-pub const SUBJECT_MAX: usize = 100;
+/// SNS requires subjects shorter than 100 characters, ASCII, without line breaks.
+pub const SUBJECT_MAX: usize = 99;
 
 fn what(a: &Action) -> String {
     let name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
@@ -69,9 +70,14 @@ fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
+    let mut out: String = s.chars().take(max - 3).collect();
+    out.push_str("...");
     out
+}
+
+/// SNS subjects: printable ASCII only.
+fn ascii_subject(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect()
 }
 
 /// Builds the alert for a verdict (None for a clean or ignored one).
@@ -81,10 +87,14 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         return None;
     }
     let c = &v.change;
-    let top = v.findings().max_by_key(|f| f.severity)?;
+    // The first of the most severe: rules are ordered most specific first (admin before denylist).
+    let top = v.findings().reduce(|a, b| if b.severity > a.severity { b } else { a })?;
     let (action_attr, suffix) = outcome(&v.plan, executed);
-    let head = format!("[{}] {}", severity.as_str().to_uppercase(), what(&c.action));
-    let subject = truncate(&if suffix.is_empty() { head } else { format!("{head} — {suffix}") }, SUBJECT_MAX);
+    // Severity and outcome always fit; a long "what" (role names run to 64 chars) is shortened.
+    let sev = format!("[{}] ", severity.as_str().to_uppercase());
+    let tail = if suffix.is_empty() { String::new() } else { format!(" - {suffix}") };
+    let room = SUBJECT_MAX.saturating_sub(sev.len() + tail.len());
+    let subject = ascii_subject(&format!("{sev}{}{tail}", truncate(&what(&c.action), room)));
 
     let mut t = String::new();
     let _ = writeln!(t, "{subject}\n");
@@ -181,4 +191,67 @@ fn capitalise(s: &str) -> String {
 /// The severity label used in subjects.
 pub fn label(s: Severity) -> String {
     s.as_str().to_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use crate::guard::memory::MemoryIam;
+    use crate::guard::Guard;
+    use crate::intake::{self, Intake, Outcome};
+    use crate::rules::Engine;
+
+    fn verdict(role: &str, mode: Mode) -> Verdict {
+        let ev = serde_json::json!({"eventSource": "iam.amazonaws.com", "eventName": "AttachRolePolicy", "eventID": "e1",
+            "eventTime": "2026-11-20T10:15:30Z", "recipientAccountId": "111122223333",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob"},
+            "requestParameters": {"roleName": role, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}});
+        let Intake::Deliveries { mut deliveries, .. } = intake::parse(ev).unwrap() else { panic!() };
+        let Outcome::Change(c) = deliveries.remove(0).outcome.unwrap().remove(0) else { panic!() };
+        let cfg = crate::config::Config { mode, ..Default::default() };
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(Guard::new(Engine::new(cfg), None).evaluate(&MemoryIam::new(), *c)).unwrap()
+    }
+
+    #[test]
+    fn long_names_keep_severity_and_outcome_in_the_subject() {
+        let long = "r".repeat(64);
+        let v = verdict(&long, Mode::Alert);
+        let a = build(&v, None).unwrap();
+        assert!(a.subject.len() <= SUBJECT_MAX && a.subject.is_ascii(), "{}", a.subject);
+        assert!(a.subject.starts_with("[CRITICAL] AdministratorAccess attached to role rrr"), "{}", a.subject);
+        assert!(a.subject.ends_with("... - would detach in enforce mode"), "{}", a.subject);
+    }
+
+    #[test]
+    fn denied_remediation_says_the_guard_could_not_act() {
+        let v = verdict("app", Mode::Enforce);
+        let a = build(&v, Some(&Executed::Denied { reason: "AccessDenied: not authorized".into() })).unwrap();
+        assert!(a.subject.ends_with("- could not act"), "{}", a.subject);
+        assert!(
+            a.text.contains("COULD NOT detach AdministratorAccess from role app: AccessDenied: not authorized"),
+            "{}",
+            a.text
+        );
+        assert_eq!(a.attributes.iter().find(|(k, _)| *k == "action").unwrap().1, "failed");
+    }
+
+    #[test]
+    fn email_text_has_who_when_where_what_and_the_restore_command() {
+        let v = verdict("app", Mode::Enforce);
+        let a = build(&v, Some(&Executed::Done)).unwrap();
+        for want in [
+            "What:   AttachRolePolicy",
+            "Who:    arn:aws:iam::111122223333:user/bob (IAMUser)",
+            "When:   2026-11-20T10:15:30+00:00 (event e1)",
+            "Where:  account 111122223333",
+            "CRITICAL admin",
+            "Guard:  Detach AdministratorAccess from role app (enforce mode).",
+            "Restore (if this grant was intended): aws iam attach-role-policy --role-name app --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+            "Least privilege: ",
+        ] {
+            assert!(a.text.contains(want), "missing {want:?} in:\n{}", a.text);
+        }
+    }
 }

@@ -284,11 +284,15 @@ impl Guard {
     }
 
     /// Why the guard must not act on `target`, if it must not.
+    /// `read`: also ask IAM for the principal's path and tags (enforce mode, before acting);
+    /// alert mode decides from names and configured globs alone, so judging an AWS-managed
+    /// attach costs no IAM call.
     async fn hands_off<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
         target: &Target,
+        read: bool,
     ) -> Result<Option<String>, PortError> {
         if target.kind == PrincipalKind::Role {
             if Some(&target.name) == self.own_role.as_ref() {
@@ -303,7 +307,8 @@ impl Guard {
                 return Ok(Some("service-linked roles belong to the AWS service".into()));
             }
         }
-        let info: PrincipalInfo = iam.principal(target).await?.unwrap_or_else(|| PrincipalInfo {
+        let fetched = if read { iam.principal(target).await? } else { None };
+        let info: PrincipalInfo = fetched.unwrap_or_else(|| PrincipalInfo {
             arn: target.arn(&change.account_id),
             path: "/".into(),
             tags: vec![],
@@ -488,8 +493,10 @@ impl Guard {
         } else if let Some(why) = alert_only_why {
             Plan::Alert { why, would: None }
         } else if let Some(rem) = candidate {
+            let enforce = self.engine.config().mode == Mode::Enforce;
             let hands_off = match &rem {
-                Remediation::Detach { target, .. } => self.hands_off(iam, &change, target).await?,
+                Remediation::Detach { target, .. } => self.hands_off(iam, &change, target, enforce).await?,
+
                 Remediation::RevertDefaultVersion { .. } => None,
             };
             match (hands_off, self.engine.config().mode) {

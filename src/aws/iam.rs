@@ -1,0 +1,298 @@
+//! IamRead / IamWrite on `aws-sdk-iam`.
+
+use super::port_error;
+use crate::guard::ports::{IamRead, IamWrite, PortError, PrincipalInfo, VersionInfo};
+use crate::intake::{PrincipalKind, Target};
+use aws_sdk_iam::Client;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct SdkIam {
+    client: Client,
+    calls: AtomicUsize,
+}
+
+/// Documents from IAM come URL-encoded (real IAM) or plain (emulators): return plain text.
+fn plain(doc: &str) -> String {
+    crate::policy::decode_document_text(doc).map(|c| c.into_owned()).unwrap_or_else(|_| doc.to_string())
+}
+
+impl SdkIam {
+    pub fn new(config: &aws_config::SdkConfig) -> SdkIam {
+        SdkIam { client: Client::new(config), calls: AtomicUsize::new(0) }
+    }
+
+    /// IAM API calls made so far (reported per invocation and in tests).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl IamRead for SdkIam {
+    async fn principal(&self, t: &Target) -> Result<Option<PrincipalInfo>, PortError> {
+        self.count();
+        let what = format!("get {t}");
+        let r = match t.kind {
+            PrincipalKind::Role => self
+                .client
+                .get_role()
+                .role_name(&t.name)
+                .send()
+                .await
+                .map(|o| {
+                    o.role.map(|r| PrincipalInfo {
+                        arn: r.arn,
+                        path: r.path,
+                        tags: r.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
+                    })
+                })
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => self
+                .client
+                .get_user()
+                .user_name(&t.name)
+                .send()
+                .await
+                .map(|o| {
+                    o.user.map(|u| PrincipalInfo {
+                        arn: u.arn,
+                        path: u.path,
+                        tags: u.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
+                    })
+                })
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => self
+                .client
+                .get_group()
+                .group_name(&t.name)
+                .send()
+                .await
+                .map(|o| o.group.map(|g| PrincipalInfo { arn: g.arn, path: g.path, tags: vec![] }))
+                .map_err(|e| port_error(&what, e)),
+        };
+        match r {
+            Ok(info) => Ok(info),
+            Err(PortError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn policy_document(&self, arn: &str, version: Option<&str>) -> Result<Option<String>, PortError> {
+        let version = match version {
+            Some(v) => v.to_string(),
+            None => {
+                self.count();
+                match self.client.get_policy().policy_arn(arn).send().await {
+                    Ok(o) => match o.policy.and_then(|p| p.default_version_id) {
+                        Some(v) => v,
+                        None => return Ok(None),
+                    },
+                    Err(e) => {
+                        return match port_error(&format!("get policy {arn}"), e) {
+                            PortError::NotFound(_) => Ok(None),
+                            other => Err(other),
+                        }
+                    }
+                }
+            }
+        };
+        self.count();
+        match self.client.get_policy_version().policy_arn(arn).version_id(&version).send().await {
+            Ok(o) => Ok(o.policy_version.and_then(|v| v.document).map(|d| plain(&d))),
+            Err(e) => match port_error(&format!("get policy version {arn} {version}"), e) {
+                PortError::NotFound(_) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn policy_versions(&self, arn: &str) -> Result<Vec<VersionInfo>, PortError> {
+        self.count();
+        let o = self
+            .client
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| port_error(&format!("list policy versions {arn}"), e))?;
+        Ok(o.versions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| VersionInfo {
+                version_id: v.version_id.unwrap_or_default(),
+                is_default: v.is_default_version,
+                created: v
+                    .create_date
+                    .and_then(|d| d.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime).ok())
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn attached_policies(&self, t: &Target) -> Result<Vec<String>, PortError> {
+        let what = format!("list attached policies of {t}");
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            self.count();
+            let (page, next) = match t.kind {
+                PrincipalKind::Role => {
+                    let o =
+                        self.client.list_attached_role_policies().role_name(&t.name).set_marker(marker).send().await;
+                    let o = o.map_err(|e| port_error(&what, e))?;
+                    (o.attached_policies.unwrap_or_default(), o.is_truncated.then_some(o.marker).flatten())
+                }
+                PrincipalKind::User => {
+                    let o =
+                        self.client.list_attached_user_policies().user_name(&t.name).set_marker(marker).send().await;
+                    let o = o.map_err(|e| port_error(&what, e))?;
+                    (o.attached_policies.unwrap_or_default(), o.is_truncated.then_some(o.marker).flatten())
+                }
+                PrincipalKind::Group => {
+                    let o =
+                        self.client.list_attached_group_policies().group_name(&t.name).set_marker(marker).send().await;
+                    let o = o.map_err(|e| port_error(&what, e))?;
+                    (o.attached_policies.unwrap_or_default(), o.is_truncated.then_some(o.marker).flatten())
+                }
+            };
+            out.extend(page.into_iter().filter_map(|p| p.policy_arn));
+            match next {
+                Some(m) => marker = Some(m),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn inline_policies(&self, t: &Target) -> Result<Vec<(String, String)>, PortError> {
+        let what = format!("list inline policies of {t}");
+        self.count();
+        let names = match t.kind {
+            PrincipalKind::Role => self
+                .client
+                .list_role_policies()
+                .role_name(&t.name)
+                .send()
+                .await
+                .map(|o| o.policy_names)
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => self
+                .client
+                .list_user_policies()
+                .user_name(&t.name)
+                .send()
+                .await
+                .map(|o| o.policy_names)
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => self
+                .client
+                .list_group_policies()
+                .group_name(&t.name)
+                .send()
+                .await
+                .map(|o| o.policy_names)
+                .map_err(|e| port_error(&what, e)),
+        }?;
+        let mut out = Vec::new();
+        for name in names {
+            self.count();
+            let what = format!("get inline policy {name} of {t}");
+            let doc = match t.kind {
+                PrincipalKind::Role => self
+                    .client
+                    .get_role_policy()
+                    .role_name(&t.name)
+                    .policy_name(&name)
+                    .send()
+                    .await
+                    .map(|o| o.policy_document)
+                    .map_err(|e| port_error(&what, e)),
+                PrincipalKind::User => self
+                    .client
+                    .get_user_policy()
+                    .user_name(&t.name)
+                    .policy_name(&name)
+                    .send()
+                    .await
+                    .map(|o| o.policy_document)
+                    .map_err(|e| port_error(&what, e)),
+                PrincipalKind::Group => self
+                    .client
+                    .get_group_policy()
+                    .group_name(&t.name)
+                    .policy_name(&name)
+                    .send()
+                    .await
+                    .map(|o| o.policy_document)
+                    .map_err(|e| port_error(&what, e)),
+            }?;
+            out.push((name, plain(&doc)));
+        }
+        Ok(out)
+    }
+
+    async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError> {
+        self.count();
+        match self.client.list_groups_for_user().user_name(user).send().await {
+            Ok(o) => Ok(o.groups.into_iter().map(|g| g.group_name).collect()),
+            Err(e) => match port_error(&format!("list groups of user {user}"), e) {
+                PortError::NotFound(_) => Ok(vec![]),
+                other => Err(other),
+            },
+        }
+    }
+}
+
+impl IamWrite for SdkIam {
+    async fn detach_policy(&self, t: &Target, arn: &str) -> Result<(), PortError> {
+        self.count();
+        let what = format!("detach {arn} from {t}");
+        match t.kind {
+            PrincipalKind::Role => self
+                .client
+                .detach_role_policy()
+                .role_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => self
+                .client
+                .detach_user_policy()
+                .user_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => self
+                .client
+                .detach_group_policy()
+                .group_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+        }
+    }
+
+    async fn set_default_version(&self, arn: &str, version: &str) -> Result<(), PortError> {
+        self.count();
+        self.client
+            .set_default_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("set default version of {arn} to {version}"), e))
+    }
+}

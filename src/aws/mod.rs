@@ -1,0 +1,46 @@
+//! Adapters of the guard's ports on the AWS SDK. Clients are built once per process from
+//! `aws-config` (which honours `AWS_ENDPOINT_URL`, so the same code talks to moto in tests).
+
+pub mod iam;
+pub mod sns;
+
+use crate::guard::ports::PortError;
+use aws_sdk_iam::error::ProvideErrorMetadata;
+
+pub use iam::SdkIam;
+pub use sns::SnsPublisher;
+
+/// Loads the shared SDK configuration from the environment (region, credentials, endpoint).
+pub async fn load_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+}
+
+/// Maps an SDK error to the port's: NoSuchEntity → NotFound (idempotent actions succeed),
+/// AccessDenied / UnmodifiableEntity → Denied (reported in the alert), anything else after the
+/// SDK's own retries → Failed (the invocation fails and Lambda retries).
+pub(crate) fn port_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    what: &str,
+    e: aws_sdk_iam::error::SdkError<E, R>,
+) -> PortError {
+    let code = e.code().unwrap_or_default().to_string();
+    let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("{e:?}"));
+    match code.as_str() {
+        "NoSuchEntity" | "NoSuchEntityException" | "NotFound" => PortError::NotFound(format!("{what}: {msg}")),
+        "AccessDenied" | "AccessDeniedException" | "UnmodifiableEntity" | "AuthorizationError" => {
+            PortError::Denied(format!("{what}: {code}: {msg}"))
+        }
+        _ if code.is_empty() => PortError::Failed(format!("{what}: {}", aws_smithy_error_text(&e))),
+        _ => PortError::Failed(format!("{what}: {code}: {msg}")),
+    }
+}
+
+/// A readable text for errors without a service code (timeouts, dispatch failures).
+fn aws_smithy_error_text<E: std::fmt::Debug, R: std::fmt::Debug>(e: &aws_sdk_iam::error::SdkError<E, R>) -> String {
+    use aws_sdk_iam::error::SdkError;
+    match e {
+        SdkError::TimeoutError(_) => "timed out".into(),
+        SdkError::DispatchFailure(d) => format!("dispatch failure: {d:?}"),
+        SdkError::ResponseError(r) => format!("unreadable response: {r:?}"),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,30 @@
+#![recursion_limit = "256"]
+//! The Lambda entrypoint: JSON logs, settings and SDK clients once at cold start, then
+//! `App::handle` per invocation.
+use iam_guard::aws::{load_config, SdkIam, SnsPublisher};
+use iam_guard::lambda::{App, Settings};
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::Value;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_current_span(false)
+        .without_time() // CloudWatch stamps each line
+        .init();
+    let settings = Settings::from_env()?;
+    let sdk = load_config().await;
+    let app = App::new(
+        settings.config,
+        settings.own_role.as_deref(),
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, settings.topic_arn),
+    );
+    let app = &app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        app.handle(event.payload).await.map_err(Error::from)
+    }))
+    .await
+}

@@ -1,0 +1,159 @@
+//! The Lambda application: one invocation = one intake payload. `src/bin/iam-guard-lambda.rs`
+//! only wires the runtime to [`App::handle`].
+//!
+//! Failure semantics (nothing is lost): a payload the guard could not finish — malformed, or an
+//! IAM/SNS failure left after the SDK's retries — returns an error, so Lambda retries the async
+//! invocation and then sends it to the on-failure destination (DLQ). For SQS batches each
+//! message is reported on its own (`batchItemFailures`), so only the failed ones come back.
+//! Re-delivery is safe: a detach of an already-detached policy is success, and the alert carries
+//! the CloudTrail event id (`event.id`, and SNS attribute-free de-duplication by subscribers).
+
+use crate::config::{Config, Mode};
+use crate::guard::ports::{IamRead, IamWrite, PortError, Publish};
+use crate::guard::{alert, Guard, Plan};
+use crate::intake::{self, Intake, Outcome};
+use crate::rules::Engine;
+use serde_json::{json, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("intake: {0}")]
+    Intake(#[from] intake::IntakeError),
+    #[error("{0}")]
+    Port(#[from] PortError),
+    #[error("{failed} of {total} deliveries failed: {first}")]
+    Deliveries { failed: usize, total: usize, first: String },
+}
+
+/// Settings read from the environment at cold start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub topic_arn: String,
+    pub config: Config,
+    pub own_role: Option<String>,
+}
+
+impl Settings {
+    /// IAM_GUARD_TOPIC_ARN (required), IAM_GUARD_MODE (alert|enforce, overrides the file),
+    /// IAM_GUARD_CONFIG (TOML file path), IAM_GUARD_ROLE (the guard's own role name or ARN).
+    pub fn from_env() -> Result<Settings, AppError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let topic_arn =
+            var("IAM_GUARD_TOPIC_ARN").ok_or_else(|| AppError::Config("IAM_GUARD_TOPIC_ARN is not set".into()))?;
+        let mut config = match var("IAM_GUARD_CONFIG") {
+            Some(p) => Config::load(std::path::Path::new(&p)).map_err(|e| AppError::Config(e.to_string()))?,
+            None => Config::default(),
+        };
+        if let Some(m) = var("IAM_GUARD_MODE") {
+            config.mode = match m.to_ascii_lowercase().as_str() {
+                "alert" => Mode::Alert,
+                "enforce" => Mode::Enforce,
+                other => return Err(AppError::Config(format!("IAM_GUARD_MODE {other:?} is not alert or enforce"))),
+            };
+        }
+        if let Some(extra) = var("IAM_GUARD_EXEMPT_PRINCIPALS") {
+            // Comma-separated ARN globs from the template parameter; the reason is the parameter's.
+            for p in extra.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                config.exemptions.push(crate::config::Exemption {
+                    principal: p.to_string(),
+                    reason: "ExemptPrincipals template parameter".into(),
+                    expires: None,
+                });
+            }
+        }
+        Ok(Settings { topic_arn, config, own_role: var("IAM_GUARD_ROLE") })
+    }
+}
+
+pub struct App<I, P> {
+    guard: Guard,
+    iam: I,
+    publisher: P,
+}
+
+impl<I: IamRead + IamWrite, P: Publish> App<I, P> {
+    pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
+        App { guard: Guard::new(Engine::new(config), own_role), iam, publisher }
+    }
+
+    pub fn iam(&self) -> &I {
+        &self.iam
+    }
+
+    /// Handles one change: judge, act, alert. Returns a log/summary line.
+    async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
+        let verdict = self.guard.evaluate(&self.iam, change).await?;
+        let executed = self.guard.execute(&self.iam, &verdict).await?;
+        let alert = alert::build(&verdict, executed.as_ref());
+        if let Some(a) = &alert {
+            self.publisher.publish(a).await?;
+        }
+        let decision = match &verdict.plan {
+            Plan::Clean => "clean",
+            Plan::Quiet { .. } => "quiet",
+            Plan::Alert { .. } => "alert",
+            Plan::Remediate { .. } => "remediate",
+            Plan::Ignore { .. } => "ignore",
+        };
+        let line = json!({
+            "event_id": verdict.change.event_id,
+            "event_name": verdict.change.event_name,
+            "decision": decision,
+            "severity": verdict.severity(),
+            "executed": executed,
+            "alert": alert.as_ref().map(|a| &a.subject),
+        });
+        tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
+        Ok(line)
+    }
+
+    /// Handles one invocation payload (any intake envelope).
+    pub async fn handle(&self, payload: Value) -> Result<Value, AppError> {
+        let deliveries = match intake::parse(payload)? {
+            Intake::Sweep(req) => {
+                tracing::warn!(time = %req.time, "scheduled sweep requested; run `iam-guard sweep`");
+                return Ok(json!({"sweep": "requested", "time": req.time}));
+            }
+            Intake::Deliveries { sqs, deliveries } => (sqs, deliveries),
+        };
+        let (sqs, deliveries) = deliveries;
+        let total = deliveries.len();
+        let mut failures: Vec<(String, String)> = Vec::new();
+        let mut handled = Vec::new();
+        for d in deliveries {
+            let result: Result<Vec<Value>, String> = async {
+                let outcomes = d.outcome.map_err(|e| e.to_string())?;
+                let mut lines = Vec::new();
+                for o in outcomes {
+                    match o {
+                        Outcome::Ignored(i) => {
+                            tracing::debug!(reason = %i.reason, "ignored");
+                            lines.push(json!({"ignored": i.reason, "event_id": i.event_id}));
+                        }
+                        Outcome::Change(c) => lines.push(self.change(*c).await.map_err(|e| e.to_string())?),
+                    }
+                }
+                Ok(lines)
+            }
+            .await;
+            match result {
+                Ok(lines) => handled.extend(lines),
+                Err(e) => {
+                    tracing::error!(delivery = %d.id, error = %e, "delivery failed");
+                    failures.push((d.id, e));
+                }
+            }
+        }
+        if sqs {
+            let batch_item_failures: Vec<Value> =
+                failures.iter().map(|(id, _)| json!({"itemIdentifier": id})).collect();
+            return Ok(json!({"batchItemFailures": batch_item_failures}));
+        }
+        if let Some((_, first)) = failures.first() {
+            return Err(AppError::Deliveries { failed: failures.len(), total, first: first.clone() });
+        }
+        Ok(json!({"handled": handled}))
+    }
+}

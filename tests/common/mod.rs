@@ -1,0 +1,162 @@
+//! Real protocol peers on loopback for tests: moto server (IAM, SNS, SQS, STS), started and
+//! stopped by the test itself. Tools come from IAM_GUARD_TOOLS or the repo's .venv (scripts/tools).
+#![allow(dead_code)]
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ACCOUNT: &str = "123456789012"; // moto's default account
+
+/// A tool installed by scripts/tools; a clear failure (not a skip) when it is missing.
+pub fn tool(name: &str) -> PathBuf {
+    let dir = std::env::var_os("IAM_GUARD_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"));
+    let p = dir.join(name);
+    assert!(p.exists(), "{} not found: run scripts/tools (or scripts/test) first", p.display());
+    p
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A plain HTTP GET on loopback; the status code.
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).ok()?;
+    let head = String::from_utf8_lossy(&buf[..n]);
+    head.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = free_port();
+        let log = std::fs::File::create(std::env::temp_dir().join(format!("moto-{port}.log"))).unwrap();
+        let child = Command::new(tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("moto_server starts");
+        let mut m = Moto { child, port, endpoint: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while http_status(port, "/moto-api/") != Some(200) {
+            if let Ok(Some(status)) = m.child.try_wait() {
+                panic!(
+                    "moto_server exited early ({status}); see {}",
+                    std::env::temp_dir().join(format!("moto-{port}.log")).display()
+                );
+            }
+            assert!(Instant::now() < deadline, "moto_server did not answer on port {port} within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        m
+    }
+
+    /// SDK configuration pointing at this moto (dummy credentials, us-east-1).
+    pub async fn sdk(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test"))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A CloudTrail record as EventBridge delivers it.
+pub fn event(
+    name: &str,
+    request: serde_json::Value,
+    response: serde_json::Value,
+    actor_arn: &str,
+) -> serde_json::Value {
+    let id = format!("{name}-{}", request.to_string().len() ^ actor_arn.len());
+    serde_json::json!({
+        "version": "0", "id": format!("eb-{id}"), "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
+        "account": ACCOUNT, "time": "2026-11-20T10:15:30Z", "region": "us-east-1", "resources": [],
+        "detail": {
+            "eventVersion": "1.10",
+            "userIdentity": {"type": "IAMUser", "arn": actor_arn, "accountId": ACCOUNT, "userName": actor_arn.rsplit('/').next()},
+            "eventTime": "2026-11-20T10:15:30Z", "eventSource": "iam.amazonaws.com", "eventName": name,
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.10", "userAgent": "aws-cli/2.17.20",
+            "requestParameters": request, "responseElements": response,
+            "requestID": format!("req-{id}"), "eventID": format!("evt-{id}-{}", name.len()),
+            "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT
+        }
+    })
+}
+
+/// An SNS topic with an SQS queue subscribed to it, to read alerts back.
+pub struct Inbox {
+    pub topic_arn: String,
+    pub queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+}
+
+impl Inbox {
+    pub async fn create(sdk: &SdkConfig, name: &str) -> Inbox {
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let topic_arn = sns.create_topic().name(name).send().await.unwrap().topic_arn.unwrap();
+        let queue_url = sqs.create_queue().queue_name(format!("{name}-inbox")).send().await.unwrap().queue_url.unwrap();
+        let queue_arn = format!("arn:aws:sqs:us-east-1:{ACCOUNT}:{name}-inbox");
+        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(queue_arn).send().await.unwrap();
+        Inbox { topic_arn, queue_url, sqs }
+    }
+
+    /// Every alert delivered so far: (subject, attributes, the `sqs` JSON document).
+    pub async fn drain(&self) -> Vec<(String, std::collections::BTreeMap<String, String>, serde_json::Value)> {
+        let mut out = Vec::new();
+        loop {
+            let r =
+                self.sqs.receive_message().queue_url(&self.queue_url).max_number_of_messages(10).send().await.unwrap();
+            let msgs = r.messages.unwrap_or_default();
+            if msgs.is_empty() {
+                return out;
+            }
+            for m in msgs {
+                let note: serde_json::Value = serde_json::from_str(m.body.as_deref().unwrap()).unwrap();
+                let attrs = note["MessageAttributes"]
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| (k.clone(), v["Value"].as_str().unwrap_or_default().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let doc: serde_json::Value = serde_json::from_str(note["Message"].as_str().unwrap()).unwrap();
+                out.push((note["Subject"].as_str().unwrap_or_default().to_string(), attrs, doc));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}

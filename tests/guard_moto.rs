@@ -1,0 +1,356 @@
+//! The guard end to end against moto server: real IAM/SNS/SQS wire protocol on loopback.
+//! Alerts are read back from an SQS queue subscribed to the SNS topic.
+
+mod common;
+
+use common::{event, Inbox, Moto, ACCOUNT};
+use iam_guard::aws::{SdkIam, SnsPublisher};
+use iam_guard::config::{Config, Mode};
+use iam_guard::lambda::App;
+use serde_json::json;
+
+const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const ACTOR: &str = "arn:aws:iam::123456789012:user/ops-bob";
+const GUARD_ROLE: &str = "iam-guard-GuardFunctionRole-1A2B3C";
+
+struct Env {
+    _moto: Moto,
+    iam: aws_sdk_iam::Client,
+    inbox: Inbox,
+    app: App<SdkIam, SnsPublisher>,
+}
+
+async fn env(mode: Mode, config: Config) -> Env {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let config = Config { mode, ..config };
+    let app = App::new(config, Some(GUARD_ROLE), SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn));
+    Env { iam: aws_sdk_iam::Client::new(&sdk), _moto: moto, inbox, app }
+}
+
+fn managed(name: &str) -> String {
+    format!("arn:aws:iam::aws:policy/{name}")
+}
+
+async fn role_policies(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    let mut v: Vec<String> = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .unwrap()
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_name)
+        .collect();
+    v.sort();
+    v
+}
+
+async fn create_role(iam: &aws_sdk_iam::Client, name: &str, path: &str) {
+    iam.create_role().role_name(name).path(path).assume_role_policy_document(LAMBDA_TRUST).send().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn seed_scenario_detaches_exactly_the_four_full_access_policies() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    create_role(&e.iam, "DynamoDBBackupRole", "/").await;
+    let policies = [
+        "AmazonDynamoDBFullAccess",
+        "AmazonS3FullAccess",
+        "AmazonSESFullAccess",
+        "CloudFrontFullAccess",
+        "service-role/AWSLambdaBasicExecutionRole",
+    ];
+    for p in policies {
+        e.iam.attach_role_policy().role_name("DynamoDBBackupRole").policy_arn(managed(p)).send().await.unwrap();
+    }
+    let mut calls = Vec::new();
+    for p in policies {
+        let before = e.app.iam().calls();
+        let ev = event(
+            "AttachRolePolicy",
+            json!({"roleName": "DynamoDBBackupRole", "policyArn": managed(p)}),
+            json!(null),
+            ACTOR,
+        );
+        e.app.handle(ev).await.unwrap();
+        calls.push((p, e.app.iam().calls() - before));
+    }
+    eprintln!("IAM calls per attach (enforce): {calls:?}");
+    assert_eq!(role_policies(&e.iam, "DynamoDBBackupRole").await, vec!["AWSLambdaBasicExecutionRole"]);
+    // Judging an AWS managed policy reads nothing; acting reads the role once (tags, path).
+    for (p, n) in &calls {
+        assert_eq!(*n, if p.contains("FullAccess") { 2 } else { 0 }, "{p}: GetRole + DetachRolePolicy, or nothing");
+    }
+
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 4, "{alerts:#?}");
+    for (subject, attrs, doc) in &alerts {
+        assert!(
+            subject.starts_with("[HIGH] ") && subject.ends_with("attached to role DynamoDBBackupRole - detached"),
+            "{subject}"
+        );
+        assert!(subject.len() <= 100 && subject.is_ascii());
+        assert_eq!(attrs["severity"], "high");
+        assert_eq!(attrs["rule"], "service-full-access");
+        assert_eq!(attrs["action"], "remediated");
+        assert_eq!(attrs["account"], ACCOUNT);
+        assert_eq!(doc["schema"], "iam-guard.alert/1");
+        assert_eq!(doc["executed"]["result"], "done");
+        assert!(doc["restore_command"].as_str().unwrap().starts_with(
+            "aws iam attach-role-policy --role-name DynamoDBBackupRole --policy-arn arn:aws:iam::aws:policy/"
+        ));
+    }
+    let names: Vec<&str> = alerts.iter().map(|a| a.0.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(
+        names,
+        ["AmazonDynamoDBFullAccess", "AmazonS3FullAccess", "AmazonSESFullAccess", "CloudFrontFullAccess"]
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn console_admin_is_detached_and_the_access_key_alerts() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    e.iam.create_user().user_name("console-carol").send().await.unwrap();
+    e.iam.create_login_profile().user_name("console-carol").password("Tutorial-Passw0rd!").send().await.unwrap();
+    e.iam
+        .attach_user_policy()
+        .user_name("console-carol")
+        .policy_arn(managed("AdministratorAccess"))
+        .send()
+        .await
+        .unwrap();
+    let ev = event(
+        "AttachUserPolicy",
+        json!({"userName": "console-carol", "policyArn": managed("AdministratorAccess")}),
+        json!(null),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    let attached = e.iam.list_attached_user_policies().user_name("console-carol").send().await.unwrap();
+    assert!(attached.attached_policies.unwrap_or_default().is_empty(), "AdministratorAccess detached");
+
+    e.iam.create_access_key().user_name("console-carol").send().await.unwrap();
+    let ev = event(
+        "CreateAccessKey",
+        json!({"userName": "console-carol"}),
+        json!({"accessKey": {"userName": "console-carol", "status": "Active"}}),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    assert_eq!(alerts[0].0, "[CRITICAL] AdministratorAccess attached to user console-carol - detached");
+    assert_eq!(alerts[0].1["rule"], "admin");
+    assert_eq!(alerts[0].1["severity"], "critical");
+    assert_eq!(alerts[1].0, "[MEDIUM] access key created for user console-carol");
+    assert_eq!(alerts[1].1["rule"], "new-credential");
+    assert_eq!(alerts[1].1["action"], "alerted");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn inline_admin_alerts_with_the_document_and_deletes_nothing() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    create_role(&e.iam, "app-worker", "/").await;
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Sid":"All","Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
+    e.iam
+        .put_role_policy()
+        .role_name("app-worker")
+        .policy_name("do-everything")
+        .policy_document(doc)
+        .send()
+        .await
+        .unwrap();
+    let ev = event(
+        "PutRolePolicy",
+        json!({"roleName": "app-worker", "policyName": "do-everything", "policyDocument": doc}),
+        json!(null),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    let names = e.iam.list_role_policies().role_name("app-worker").send().await.unwrap().policy_names;
+    assert_eq!(names, vec!["do-everything"], "inline policy kept");
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    let (subject, attrs, d) = &alerts[0];
+    assert_eq!(subject, "[CRITICAL] inline policy do-everything put on role app-worker");
+    assert_eq!(attrs["action"], "alerted");
+    assert!(d["judged"][0]["document"].as_str().unwrap().contains("*:*"));
+    assert_eq!(d["plan"]["decision"], "alert");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_bad_default_version_is_reverted() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    let v1 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
+    let v2 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    let arn = e
+        .iam
+        .create_policy()
+        .policy_name("reports-read")
+        .policy_document(v1)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    e.iam.create_policy_version().policy_arn(&arn).policy_document(v2).set_as_default(true).send().await.unwrap();
+    let ev = event(
+        "CreatePolicyVersion",
+        json!({"policyArn": arn, "policyDocument": v2, "setAsDefault": true}),
+        json!({"policyVersion": {"versionId": "v2", "isDefaultVersion": true}}),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    let p = e.iam.get_policy().policy_arn(&arn).send().await.unwrap().policy.unwrap();
+    assert_eq!(p.default_version_id.as_deref(), Some("v1"));
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].0, "[HIGH] new default version of reports-read - reverted");
+    assert_eq!(
+        alerts[0].2["restore_command"],
+        format!("aws iam set-default-policy-version --policy-arn {arn} --version-id v2")
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn hands_off_exempt_sso_service_linked_and_own_role() {
+    let cfg = Config::from_toml(
+        "[[exemptions]]\nprincipal = \"arn:aws:iam::*:role/break-glass\"\nreason = \"INC-42 emergency access\"\n",
+        "test",
+    )
+    .unwrap();
+    let e = env(Mode::Enforce, cfg).await;
+    create_role(&e.iam, "tagged-exempt", "/").await;
+    e.iam
+        .tag_role()
+        .role_name("tagged-exempt")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("iam-guard:exempt")
+                .value("data migration until Friday")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    create_role(&e.iam, "break-glass", "/").await;
+    create_role(&e.iam, "AWSReservedSSO_AdministratorAccess_0123abcd", "/aws-reserved/sso.amazonaws.com/").await;
+    create_role(&e.iam, "ec2-helper", "/aws-service-role/ec2.amazonaws.com/").await;
+    create_role(&e.iam, "app-worker", "/").await;
+    let roles = ["tagged-exempt", "break-glass", "AWSReservedSSO_AdministratorAccess_0123abcd", "ec2-helper"];
+    for r in roles.iter().chain(["app-worker"].iter()) {
+        e.iam.attach_role_policy().role_name(*r).policy_arn(managed("AdministratorAccess")).send().await.unwrap();
+    }
+    for r in roles {
+        let ev = event(
+            "AttachRolePolicy",
+            json!({"roleName": r, "policyArn": managed("AdministratorAccess")}),
+            json!(null),
+            ACTOR,
+        );
+        e.app.handle(ev).await.unwrap();
+    }
+    // The guard's own change (e.g. replayed by CloudTrail) is ignored entirely.
+    let own = event(
+        "AttachRolePolicy",
+        json!({"roleName": "app-worker", "policyArn": managed("AdministratorAccess")}),
+        json!(null),
+        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/{GUARD_ROLE}/session"),
+    );
+    let mut own = own;
+    own["detail"]["userIdentity"] = json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/{GUARD_ROLE}/s"),
+        "sessionContext": {"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCOUNT}:role/{GUARD_ROLE}")}}});
+    e.app.handle(own).await.unwrap();
+
+    for r in roles.iter().chain(["app-worker"].iter()) {
+        assert_eq!(role_policies(&e.iam, r).await, vec!["AdministratorAccess"], "{r} untouched");
+    }
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 4, "one per hands-off role, none for the guard's own change: {alerts:#?}");
+    let texts: Vec<String> = alerts.iter().map(|a| a.2["plan"]["why"].as_str().unwrap().to_string()).collect();
+    assert!(texts[0].contains("exempt by tag iam-guard:exempt: data migration until Friday"), "{}", texts[0]);
+    assert!(texts[1].contains("INC-42 emergency access"), "{}", texts[1]);
+    assert!(texts[2].contains("AWSReservedSSO_"), "{}", texts[2]);
+    assert!(texts[3].contains("/aws-service-role/"), "{}", texts[3]);
+    for (subject, attrs, _) in &alerts {
+        assert_eq!(attrs["action"], "skipped");
+        assert!(subject.ends_with("- not remediated"), "{subject}");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn alert_mode_changes_nothing_and_reads_nothing() {
+    let e = env(Mode::Alert, Config::default()).await;
+    create_role(&e.iam, "app-worker", "/").await;
+    e.iam.attach_role_policy().role_name("app-worker").policy_arn(managed("AmazonS3FullAccess")).send().await.unwrap();
+    let ev = event(
+        "AttachRolePolicy",
+        json!({"roleName": "app-worker", "policyArn": managed("AmazonS3FullAccess")}),
+        json!(null),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    assert_eq!(role_policies(&e.iam, "app-worker").await, vec!["AmazonS3FullAccess"]);
+    assert_eq!(e.app.iam().calls(), 0, "an AWS managed attach is judged from embedded data");
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].0, "[HIGH] AmazonS3FullAccess attached to role app-worker - would detach in enforce mode");
+    assert_eq!(alerts[0].1["action"], "alerted");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn duplicate_delivery_detaches_once_without_error() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    create_role(&e.iam, "app-worker", "/").await;
+    e.iam.attach_role_policy().role_name("app-worker").policy_arn(managed("AmazonS3FullAccess")).send().await.unwrap();
+    let ev = event(
+        "AttachRolePolicy",
+        json!({"roleName": "app-worker", "policyArn": managed("AmazonS3FullAccess")}),
+        json!(null),
+        ACTOR,
+    );
+    let first = e.app.handle(ev.clone()).await.unwrap();
+    let second = e.app.handle(ev).await.unwrap();
+    assert_eq!(first["handled"][0]["executed"]["result"], "done");
+    assert_eq!(second["handled"][0]["executed"]["result"], "already_done");
+    assert!(role_policies(&e.iam, "app-worker").await.is_empty());
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 2, "each delivery alerts; subscribers de-duplicate on event.id");
+    assert_eq!(alerts[0].2["event"]["id"], alerts[1].2["event"]["id"]);
+    assert!(alerts[1].0.ends_with("- already detached"), "{}", alerts[1].0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn customer_managed_policy_is_read_from_iam() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    create_role(&e.iam, "app-worker", "/").await;
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#;
+    let arn = e
+        .iam
+        .create_policy()
+        .policy_name("app-dynamo")
+        .policy_document(doc)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    e.iam.attach_role_policy().role_name("app-worker").policy_arn(&arn).send().await.unwrap();
+    let ev = event("AttachRolePolicy", json!({"roleName": "app-worker", "policyArn": arn}), json!(null), ACTOR);
+    e.app.handle(ev).await.unwrap();
+    assert!(role_policies(&e.iam, "app-worker").await.is_empty(), "dynamodb:* on * detached");
+    // GetPolicy + GetPolicyVersion to judge, GetRole + DetachRolePolicy to act.
+    assert_eq!(e.app.iam().calls(), 4);
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts[0].0, "[HIGH] app-dynamo attached to role app-worker - detached");
+}
