@@ -18,7 +18,11 @@ fn plain(doc: &str) -> String {
 
 impl SdkIam {
     pub fn new(config: &aws_config::SdkConfig) -> SdkIam {
-        SdkIam { client: Client::new(config), calls: AtomicUsize::new(0) }
+        SdkIam::from_client(Client::new(config))
+    }
+
+    pub fn from_client(client: Client) -> SdkIam {
+        SdkIam { client, calls: AtomicUsize::new(0) }
     }
 
     /// IAM API calls made so far (reported per invocation and in tests).
