@@ -160,7 +160,9 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     let json = json!({
         "schema": "iam-guard.alert/1",
         "subject": subject,
+        "text": t,
         "severity": severity,
+
         "rule": top.rule,
         "action": action_attr,
         "account": c.account_id,

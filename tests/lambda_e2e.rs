@@ -1,0 +1,152 @@
+//! The demo's path as a test: the real Lambda binary under `cargo lambda watch` (the Lambda
+//! runtime API emulator), events sent with `cargo lambda invoke`, moto server as IAM/SNS/SQS.
+
+mod common;
+
+use common::{free_port, tool, Inbox, Moto};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `cargo lambda watch` and the function it runs, killed together (own process group).
+struct Watch(Child);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn invoke(port: u16, file: &Path) -> serde_json::Value {
+    let out = Command::new(tool("cargo-lambda"))
+        .args([
+            "lambda",
+            "invoke",
+            "iam-guard-lambda",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .arg("--data-file")
+        .arg(file)
+        .args(["--output-format", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "invoke {} failed: {}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("invoke output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn lambda_under_the_runtime_emulator_detaches_and_alerts() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    iam.create_role().role_name("DynamoDBBackupRole").assume_role_policy_document(trust).send().await.unwrap();
+    for p in [
+        "AmazonDynamoDBFullAccess",
+        "AmazonS3FullAccess",
+        "AmazonSESFullAccess",
+        "CloudFrontFullAccess",
+        "service-role/AWSLambdaBasicExecutionRole",
+    ] {
+        iam.attach_role_policy()
+            .role_name("DynamoDBBackupRole")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.create_user().user_name("console-carol").send().await.unwrap();
+    iam.attach_user_policy()
+        .user_name("console-carol")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("lambda.env");
+    std::fs::write(
+        &env_file,
+        format!(
+            "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
+             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\n",
+            moto.endpoint, inbox.topic_arn
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("watch.log")).unwrap();
+    let watch = Watch(
+        Command::new(tool("cargo-lambda"))
+            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
+            .arg("--env-file")
+            .arg(&env_file)
+            .args(["--bin", "iam-guard-lambda", "--ignore-changes"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .expect("cargo lambda watch starts"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "cargo lambda watch did not listen: {}",
+            std::fs::read_to_string(dir.path().join("watch.log")).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scenarios");
+    let mut files: Vec<_> = ["dynamodb-backup-role", "console-admin"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(scenarios.join(d)).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    files.sort();
+    let mut decisions = Vec::new();
+    for f in &files {
+        let out = invoke(port, f);
+        decisions.push(out["handled"][0]["decision"].as_str().unwrap_or("?").to_string());
+    }
+    drop(watch);
+    // console-admin/01, 02, then dynamodb-backup-role/01..05 (sorted paths).
+    assert_eq!(decisions, ["remediate", "alert", "remediate", "remediate", "remediate", "remediate", "quiet"]);
+
+    let attached = iam.list_attached_role_policies().role_name("DynamoDBBackupRole").send().await.unwrap();
+    let names: Vec<_> =
+        attached.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_name).collect();
+    assert_eq!(names, ["AWSLambdaBasicExecutionRole"]);
+    let user = iam.list_attached_user_policies().user_name("console-carol").send().await.unwrap();
+    assert!(user.attached_policies.unwrap_or_default().is_empty());
+
+    let alerts = inbox.drain().await;
+    let subjects: Vec<&str> = alerts.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "[CRITICAL] AdministratorAccess attached to user console-carol - detached",
+            "[MEDIUM] access key created for user console-carol",
+            "[HIGH] AmazonDynamoDBFullAccess attached to role DynamoDBBackupRole - detached",
+            "[HIGH] AmazonS3FullAccess attached to role DynamoDBBackupRole - detached",
+            "[HIGH] AmazonSESFullAccess attached to role DynamoDBBackupRole - detached",
+            "[HIGH] CloudFrontFullAccess attached to role DynamoDBBackupRole - detached",
+        ]
+    );
+}
