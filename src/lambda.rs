@@ -9,7 +9,7 @@
 //! the CloudTrail event id (`event.id`, and SNS attribute-free de-duplication by subscribers).
 
 use crate::config::{Config, Mode};
-use crate::guard::ports::{IamRead, IamWrite, PortError, Publish};
+use crate::guard::ports::{IamInventory, IamRead, IamWrite, PortError, Publish};
 use crate::guard::{alert, Guard, Plan};
 use crate::intake::{self, Intake, Outcome};
 use crate::rules::Engine;
@@ -73,7 +73,10 @@ pub struct App<I, P> {
     publisher: P,
 }
 
-impl<I: IamRead + IamWrite, P: Publish> App<I, P> {
+/// Remediation calls in flight at once during a sweep (IAM's mutating APIs throttle early).
+pub const SWEEP_CONCURRENCY: usize = 4;
+
+impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
         App { guard: Guard::new(Engine::new(config), own_role), iam, publisher }
     }
@@ -113,8 +116,21 @@ impl<I: IamRead + IamWrite, P: Publish> App<I, P> {
     pub async fn handle(&self, payload: Value) -> Result<Value, AppError> {
         let deliveries = match intake::parse(payload)? {
             Intake::Sweep(req) => {
-                tracing::warn!(time = %req.time, "scheduled sweep requested; run `iam-guard sweep`");
-                return Ok(json!({"sweep": "requested", "time": req.time}));
+                let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
+                let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
+                if let Some(a) = &digest {
+                    self.publisher.publish(a).await?;
+                }
+                tracing::info!(
+                    principals = report.principals,
+                    findings = report.findings.len(),
+                    actions = report.actions.len(),
+                    "sweep"
+                );
+                return Ok(json!({
+                    "sweep": {"principals": report.principals, "findings": report.findings.len(),
+                              "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject)}
+                }));
             }
             Intake::Deliveries { sqs, deliveries } => (sqs, deliveries),
         };

@@ -17,12 +17,39 @@ impl SnsPublisher {
     }
 }
 
-/// The SNS message body for MessageStructure=json.
+/// SNS accepts at most 256 KiB per message, all protocol variants together; stay under it.
+pub const MAX_BODY: usize = 240 * 1024;
+
+/// The SNS message body for MessageStructure=json. An alert too large for SNS (huge inline
+/// documents) keeps its subject and facts but loses the bulk, marked `truncated`, rather than
+/// failing into the DLQ forever.
 pub fn message_body(alert: &Alert) -> String {
-    let machine = alert.json.to_string();
+    let body = structured(&alert.json.to_string(), &alert.text);
+    if body.len() <= MAX_BODY {
+        return body;
+    }
+    let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let text = format!("{}\n[truncated: the full alert exceeded the SNS message size]", cut(&alert.text, 20_000));
+    let machine = serde_json::json!({
+        "schema": alert.json.get("schema"),
+        "subject": alert.subject,
+        "severity": alert.json.get("severity"),
+        "rule": alert.json.get("rule"),
+        "account": alert.json.get("account"),
+        "event": alert.json.get("event"),
+        "plan": alert.json.get("plan"),
+        "executed": alert.json.get("executed"),
+        "truncated": true,
+        "text": text,
+    })
+    .to_string();
+    structured(&machine, &text)
+}
+
+fn structured(machine: &str, text: &str) -> String {
     serde_json::json!({
-        "default": alert.text,
-        "email": alert.text,
+        "default": text,
+        "email": text,
         "email-json": machine,
         "sqs": machine,
         "lambda": machine,
@@ -50,5 +77,28 @@ impl Publish for SnsPublisher {
             req = req.message_attributes(*k, attr);
         }
         req.send().await.map(|_| ()).map_err(|e| super::port_error(&format!("publish to {}", self.topic_arn), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_alerts_are_cut_to_fit_sns() {
+        let huge = "x".repeat(100_000);
+        let alert = Alert {
+            subject: "[HIGH] s".into(),
+            text: huge.clone(),
+            json: serde_json::json!({"schema": "iam-guard.alert/1", "severity": "high", "text": huge, "judged": [huge]}),
+            attributes: vec![],
+            dedup_id: "e".into(),
+        };
+        let body = message_body(&alert);
+        assert!(body.len() <= MAX_BODY, "{}", body.len());
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let sqs: serde_json::Value = serde_json::from_str(v["sqs"].as_str().unwrap()).unwrap();
+        assert_eq!(sqs["truncated"], true);
+        assert_eq!(sqs["severity"], "high");
     }
 }

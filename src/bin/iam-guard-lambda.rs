@@ -10,11 +10,11 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     // RUST_LOG is one level (error, warn, info, debug, trace); a full filter grammar would pull
     // a regex engine into the bootstrap.
-    let level = std::env::var("RUST_LOG").ok().and_then(|l| l.parse::<tracing::Level>().ok()).unwrap_or(tracing::Level::INFO);
+    let level =
+        std::env::var("RUST_LOG").ok().and_then(|l| l.parse::<tracing::Level>().ok()).unwrap_or(tracing::Level::INFO);
     tracing_subscriber::fmt()
         .json()
         .with_max_level(level)
-
         .with_current_span(false)
         .without_time() // CloudWatch stamps each line
         .init();

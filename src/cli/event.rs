@@ -37,7 +37,7 @@ pub struct EventArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum ModeArg {
+pub(crate) enum ModeArg {
     Alert,
     Enforce,
 }

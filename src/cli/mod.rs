@@ -2,6 +2,7 @@
 
 mod check;
 mod event;
+mod sweep;
 
 use crate::config::Config;
 use crate::rules::Severity;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Replay IAM events offline: the change, the findings, and what the guard would do.
     Event(event::EventArgs),
+    /// Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML.
+    Sweep(sweep::SweepArgs),
     /// List the rules with their ids and default severities.
     Rules,
 }
@@ -90,6 +93,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),
+        Command::Sweep(args) => sweep::run(args, config),
 
         Command::Rules => {
             for r in crate::rules::all_rules() {

@@ -185,6 +185,114 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     Some(Alert { subject, text: t, json, attributes, dedup_id: c.event_id.clone() })
 }
 
+/// Remediation lines listed in a digest (the rest are counted).
+pub const DIGEST_ACTIONS: usize = 50;
+
+/// The sweep's digest: counts by severity, the top findings, what was done; None when nothing
+/// reaches `min` and nothing was acted on.
+pub fn digest(r: &super::sweep::SweepReport, min: Severity, top: usize) -> Option<Alert> {
+    let acted = r.actions.iter().filter(|a| a.executed.is_some()).count();
+    let worst = r.worst();
+    if worst.is_none_or(|w| w < min) && acted == 0 {
+        return None;
+    }
+    let severity = worst.unwrap_or(Severity::Info);
+    let counts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+        .into_iter()
+        .filter(|s| r.count(*s) > 0)
+        .map(|s| format!("{} {s}", r.count(s)))
+        .collect();
+    let done = if acted > 0 { format!(" - {acted} remediated") } else { String::new() };
+    let subject = truncate(
+        &ascii_subject(&format!(
+            "[{}] IAM sweep of {}: {}{done}",
+            severity.as_str().to_uppercase(),
+            r.account_id,
+            counts.join(", ")
+        )),
+        SUBJECT_MAX,
+    );
+    let mut t = String::new();
+    let _ = writeln!(t, "{subject}\n");
+    let _ = writeln!(
+        t,
+        "Account {}: {} principals, {} managed policies judged, mode {:?}.",
+        r.account_id, r.principals, r.policies_judged, r.mode
+    );
+    let _ = writeln!(t, "Findings: {}", if counts.is_empty() { "none".into() } else { counts.join(", ") });
+    let _ = writeln!(t, "\nTop findings:");
+    for f in r.findings.iter().filter(|f| f.finding.severity >= min).take(top) {
+        let _ = writeln!(
+            t,
+            "  {:<8} {:<22} {} — {} [{}]",
+            f.finding.severity.as_str().to_uppercase(),
+            f.finding.rule,
+            f.principal,
+            f.finding.message,
+            f.policy
+        );
+    }
+    let more = r.findings.iter().filter(|f| f.finding.severity >= min).count().saturating_sub(top);
+    if more > 0 {
+        let _ = writeln!(
+            t,
+            "  … and {more} more at or above {min}: run `iam-guard sweep --format html` for the full table."
+        );
+    }
+    if !r.actions.is_empty() {
+        let _ = writeln!(t, "\nRemediation:");
+        for a in r.actions.iter().take(DIGEST_ACTIONS) {
+            let what = a.remediation.describe();
+            let line = match (&a.executed, &a.skipped) {
+                (Some(Executed::Done), _) => format!("done: {what} (restore: {})", a.remediation.restore_command()),
+                (Some(Executed::AlreadyDone), _) => format!("already done: {what}"),
+                (Some(Executed::Denied { reason }), _) => format!("COULD NOT {what}: {reason}"),
+                (None, Some(why)) => format!("not done ({why}): {what}"),
+                (None, None) => format!("pending: {what}"),
+            };
+            let _ = writeln!(t, "  {line}");
+        }
+        if r.actions.len() > DIGEST_ACTIONS {
+            let _ = writeln!(
+                t,
+                "  … and {} more (iam-guard sweep --format json lists all).",
+                r.actions.len() - DIGEST_ACTIONS
+            );
+        }
+    }
+    // Counts and the top of the lists: SNS messages are capped at 256 KB, the full report is the
+    // CLI's job.
+    let top_findings: Vec<_> = r.findings.iter().filter(|f| f.finding.severity >= min).take(top).collect();
+    let json = json!({
+        "schema": "iam-guard.sweep/1",
+        "subject": subject,
+        "text": t,
+        "severity": severity,
+        "account": r.account_id,
+        "mode": r.mode,
+        "principals": r.principals,
+        "policies_judged": r.policies_judged,
+        "counts": {"critical": r.count(Severity::Critical), "high": r.count(Severity::High),
+                   "medium": r.count(Severity::Medium), "low": r.count(Severity::Low)},
+        "top_findings": top_findings,
+        "actions": r.actions.iter().take(DIGEST_ACTIONS).collect::<Vec<_>>(),
+        "actions_total": r.actions.len(),
+    });
+    let attributes = vec![
+        ("severity", severity.as_str().to_string()),
+        ("rule", "sweep".to_string()),
+        ("action", if acted > 0 { "remediated" } else { "alerted" }.to_string()),
+        ("account", r.account_id.clone()),
+    ];
+    Some(Alert {
+        subject,
+        text: t,
+        json,
+        attributes,
+        dedup_id: format!("sweep-{}", chrono::Utc::now().format("%Y-%m-%dT%H:%M")),
+    })
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

@@ -18,6 +18,7 @@
 pub mod alert;
 pub mod memory;
 pub mod ports;
+pub mod sweep;
 
 use crate::catalog::managed;
 use crate::config::{Mode, RuleAction};
@@ -151,7 +152,7 @@ pub struct Guard {
     own_role: Option<String>,
 }
 
-fn policy_name(arn: &str) -> &str {
+pub(crate) fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
@@ -191,10 +192,23 @@ impl Guard {
         kind: PolicyKind,
         doc: &PolicyDocument,
     ) -> JudgedPolicy {
+        self.judge_policy(&change.account_id, label, arn, kind, doc)
+    }
+
+    /// Judges one document for the account it lives in, dropping findings whose rule action is
+    /// `ignore`.
+    pub(crate) fn judge_policy(
+        &self,
+        account_id: &str,
+        label: String,
+        arn: Option<&str>,
+        kind: PolicyKind,
+        doc: &PolicyDocument,
+    ) -> JudgedPolicy {
         let ctx = PolicyContext {
             kind: Some(kind),
             managed: arn.map(|a| (policy_name(a).to_string(), a.to_string())),
-            account_id: Some(change.account_id.clone()),
+            account_id: Some(account_id.to_string()),
         };
         let findings: Vec<Finding> = self
             .engine
@@ -205,7 +219,7 @@ impl Guard {
         JudgedPolicy { label, policy_arn: arn.map(str::to_string), kind, findings, document: None }
     }
 
-    fn remediable(&self, j: &JudgedPolicy) -> bool {
+    pub(crate) fn remediable(&self, j: &JudgedPolicy) -> bool {
         j.findings.iter().any(|f| self.rule_action(f.rule) == RuleAction::Remediate)
     }
 
@@ -283,10 +297,9 @@ impl Guard {
         Ok(out)
     }
 
-    /// Why the guard must not act on `target`, if it must not.
-    /// `read`: also ask IAM for the principal's path and tags (enforce mode, before acting);
-    /// alert mode decides from names and configured globs alone, so judging an AWS-managed
-    /// attach costs no IAM call.
+    /// Why the guard must not act on `target`, if it must not. `read`: also ask IAM for the
+    /// principal's path and tags (enforce mode, before acting); alert mode decides from names
+    /// and configured globs alone, so judging an AWS-managed attach costs no IAM call.
     async fn hands_off<R: IamRead>(
         &self,
         iam: &R,
@@ -294,41 +307,46 @@ impl Guard {
         target: &Target,
         read: bool,
     ) -> Result<Option<String>, PortError> {
-        if target.kind == PrincipalKind::Role {
-            if Some(&target.name) == self.own_role.as_ref() {
-                return Ok(Some("it is the guard's own role".into()));
-            }
-            if target.name.starts_with("AWSReservedSSO_") {
-                return Ok(Some(
-                    "AWSReservedSSO_* roles belong to IAM Identity Center (IAM refuses: UnmodifiableEntity)".into(),
-                ));
-            }
-            if target.name.starts_with("AWSServiceRoleFor") {
-                return Ok(Some("service-linked roles belong to the AWS service".into()));
-            }
-        }
         let fetched = if read { iam.principal(target).await? } else { None };
         let info: PrincipalInfo = fetched.unwrap_or_else(|| PrincipalInfo {
             arn: target.arn(&change.account_id),
             path: "/".into(),
             tags: vec![],
         });
+        Ok(self.hands_off_for(target, &info, &change.account_id))
+    }
+
+    /// The hands-off decision from what is known of the principal (shared with the sweep).
+    pub fn hands_off_for(&self, target: &Target, info: &PrincipalInfo, account_id: &str) -> Option<String> {
+        if target.kind == PrincipalKind::Role {
+            if Some(&target.name) == self.own_role.as_ref() {
+                return Some("it is the guard's own role".into());
+            }
+            if target.name.starts_with("AWSReservedSSO_") {
+                return Some(
+                    "AWSReservedSSO_* roles belong to IAM Identity Center (IAM refuses: UnmodifiableEntity)".into(),
+                );
+            }
+            if target.name.starts_with("AWSServiceRoleFor") {
+                return Some("service-linked roles belong to the AWS service".into());
+            }
+        }
         if info.path.starts_with("/aws-service-role/") || info.path.starts_with("/aws-reserved/") {
-            return Ok(Some(format!("path {} is owned by AWS", info.path)));
+            return Some(format!("path {} is owned by AWS", info.path));
         }
         let cfg = self.engine.config();
         if let Some((_, reason)) = info.tags.iter().find(|(k, _)| k == &cfg.exempt_tag) {
-            return Ok(Some(format!("exempt by tag {}: {reason}", cfg.exempt_tag)));
+            return Some(format!("exempt by tag {}: {reason}", cfg.exempt_tag));
         }
         let today = chrono::Utc::now().date_naive();
         // Match the ARN with its path (from IAM) and without (as events name it).
-        for arn in [info.arn.as_str(), &target.arn(&change.account_id)] {
+        for arn in [info.arn.as_str(), &target.arn(account_id)] {
             if let Some(e) = cfg.exemption_for(arn, today) {
                 let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-                return Ok(Some(format!("exempt ({}){until}: {}", e.principal, e.reason)));
+                return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
             }
         }
-        Ok(None)
+        None
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.

@@ -59,3 +59,40 @@ pub trait IamWrite {
 pub trait Publish {
     async fn publish(&self, alert: &super::alert::Alert) -> Result<(), PortError>;
 }
+
+/// A role, user or group with everything attached to it, as one account inventory reports it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrincipalDetail {
+    pub target: Option<Target>,
+    pub arn: String,
+    pub path: String,
+    pub tags: Vec<(String, String)>,
+    /// Managed policy ARNs.
+    pub attached: Vec<String>,
+    /// Inline policies as (name, document text).
+    pub inline: Vec<(String, String)>,
+    /// Roles: the trust policy text.
+    pub trust: Option<String>,
+    /// Users: their groups.
+    pub groups: Vec<String>,
+}
+
+/// A customer managed policy and its default version's document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalPolicy {
+    pub arn: String,
+    pub name: String,
+    pub default_document: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub principals: Vec<PrincipalDetail>,
+    pub policies: Vec<LocalPolicy>,
+}
+
+/// Enumerating the whole account (the sweep).
+#[allow(async_fn_in_trait)]
+pub trait IamInventory {
+    async fn inventory(&self) -> Result<Inventory, PortError>;
+}

@@ -1,6 +1,7 @@
 //! Presenting findings: text for people, JSON for machines, SARIF 2.1.0 for code scanning.
 
 pub mod sarif;
+pub mod sweep;
 pub mod text;
 
 use crate::policy::PolicyKind;

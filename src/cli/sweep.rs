@@ -1,0 +1,99 @@
+//! `iam-guard sweep`: audit the whole account with normal AWS credentials (or AWS_ENDPOINT_URL).
+
+use super::{FailOn, EXIT_ERROR, EXIT_FINDINGS};
+use crate::aws::{load_config, SdkIam};
+use crate::config::{Config, Mode};
+use crate::guard::Guard;
+use crate::report;
+use crate::rules::Engine;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum SweepFormat {
+    Text,
+    Json,
+    Sarif,
+    Html,
+}
+
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: SweepFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Override the configured mode; enforce detaches like the event path.
+    #[arg(long, value_enum)]
+    mode: Option<super::event::ModeArg>,
+    /// Remediation calls in flight at once.
+    #[arg(long, default_value_t = crate::lambda::SWEEP_CONCURRENCY)]
+    concurrency: usize,
+    #[arg(long, value_enum, default_value = "never")]
+    fail_on: FailOn,
+    /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
+    #[arg(long, env = "IAM_GUARD_ROLE")]
+    guard_role: Option<String>,
+}
+
+pub fn run(args: SweepArgs, mut config: Config) -> ExitCode {
+    if let Some(m) = args.mode {
+        config.mode = m.into();
+    }
+    let account = config.account_id.clone();
+    let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("iam-guard: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let result = rt.block_on(async {
+        let sdk = load_config().await;
+        let iam = SdkIam::new(&sdk);
+        let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
+        report.iam_calls = Some(iam.calls());
+        Ok::<_, crate::guard::ports::PortError>(report)
+    });
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("iam-guard: sweep failed: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let body = match args.format {
+        SweepFormat::Text => report::sweep::text(&report),
+        SweepFormat::Html => report::sweep::html(&report),
+        SweepFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        SweepFormat::Sarif => {
+            let reports = report::sweep::as_policy_reports(&report);
+            let sarif = report::sarif::render(&reports, guard.engine().rules(), &|_| None);
+            serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
+        }
+    };
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, body.as_bytes()),
+        None => std::io::stdout().lock().write_all(body.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("iam-guard: cannot write the report: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    match (args.fail_on.threshold(), report.worst()) {
+        (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+impl From<super::event::ModeArg> for Mode {
+    fn from(m: super::event::ModeArg) -> Mode {
+        match m {
+            super::event::ModeArg::Alert => Mode::Alert,
+            super::event::ModeArg::Enforce => Mode::Enforce,
+        }
+    }
+}

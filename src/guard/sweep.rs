@@ -1,0 +1,187 @@
+//! The sweep: a whole-account audit, because event delivery is best effort and a guard
+//! deployed today must also see what was granted yesterday.
+//!
+//! One inventory (GetAccountAuthorizationDetails) gives every role, user and group with its
+//! attached, inline and trust policies; each distinct managed policy is judged once for the whole
+//! account (AWS managed from the embedded data), so the cost is linear in principals. The same
+//! engine, rule actions and hands-off rules as the event path apply; in enforce mode the same
+//! remediations run, a bounded number at a time.
+
+use super::ports::{IamInventory, IamWrite, PortError, PrincipalInfo};
+use super::{policy_name, Executed, Guard, JudgedPolicy, Remediation};
+use crate::catalog::managed;
+use crate::config::Mode;
+use crate::intake::Target;
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::rules::{Finding, Severity};
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One finding on one principal.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepFinding {
+    pub principal: String,
+    pub principal_arn: String,
+    /// "AmazonS3FullAccess (AWS managed)", "inline policy x", "trust policy".
+    pub policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_arn: Option<String>,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// What the sweep did (or would do) about one attachment.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepAction {
+    pub remediation: Remediation,
+    /// Why not, when the guard kept its hands off or the mode is alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executed: Option<Executed>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepReport {
+    pub account_id: String,
+    pub mode: Mode,
+    pub principals: usize,
+    pub policies_judged: usize,
+    pub findings: Vec<SweepFinding>,
+    pub actions: Vec<SweepAction>,
+    /// IAM API calls the sweep made (inventory pages + remediations), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iam_calls: Option<usize>,
+}
+
+impl SweepReport {
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings.iter().filter(|f| f.finding.severity == s).count()
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.finding.severity).max()
+    }
+}
+
+fn principal_label(t: &Target) -> String {
+    t.to_string()
+}
+
+impl Guard {
+    /// Audits the whole account. `concurrency` bounds remediation calls in flight.
+    /// `account_id`: from the scheduled event or the caller; otherwise read off the inventory's ARNs.
+    pub async fn sweep<I: IamInventory + IamWrite>(
+        &self,
+        iam: &I,
+        account_id: Option<&str>,
+        concurrency: usize,
+    ) -> Result<SweepReport, PortError> {
+        let inv = iam.inventory().await?;
+        let from_arns =
+            inv.principals.iter().find_map(|p| p.arn.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string));
+        let account_id: &str = &account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
+        let local: HashMap<&str, &super::ports::LocalPolicy> =
+            inv.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
+        // Each managed policy judged once for the whole account.
+        let mut judged_managed: HashMap<String, JudgedPolicy> = HashMap::new();
+        let mut findings = Vec::new();
+        let mut candidates: Vec<(Remediation, Option<String>)> = Vec::new();
+        for p in &inv.principals {
+            let Some(target) = &p.target else { continue };
+            let who = principal_label(target);
+            let push = |findings: &mut Vec<SweepFinding>, j: &JudgedPolicy| {
+                for f in &j.findings {
+                    findings.push(SweepFinding {
+                        principal: who.clone(),
+                        principal_arn: p.arn.clone(),
+                        policy: j.label.clone(),
+                        policy_arn: j.policy_arn.clone(),
+                        finding: f.clone(),
+                    });
+                }
+            };
+            for arn in &p.attached {
+                let j = judged_managed.entry(arn.clone()).or_insert_with(|| {
+                    let (origin, doc) = match managed::by_arn(arn) {
+                        Some(m) => ("AWS managed", m.document().ok()),
+                        None => (
+                            "customer managed",
+                            local
+                                .get(arn.as_str())
+                                .and_then(|l| l.default_document.as_deref())
+                                .and_then(|d| PolicyDocument::parse(d).ok()),
+                        ),
+                    };
+                    let doc = doc.unwrap_or(PolicyDocument { version: None, id: None, statements: vec![] });
+                    let label = format!("{} ({origin})", policy_name(arn));
+                    self.judge_policy(account_id, label, Some(arn), PolicyKind::Identity, &doc)
+                });
+                push(&mut findings, j);
+                if self.remediable(j) {
+                    let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
+                    let skipped = self.hands_off_for(target, &info, account_id);
+                    candidates.push((Remediation::Detach { target: target.clone(), policy_arn: arn.clone() }, skipped));
+                }
+            }
+            for (name, text) in &p.inline {
+                if let Ok(doc) = PolicyDocument::parse(text) {
+                    let j = self.judge_policy(
+                        account_id,
+                        format!("inline policy {name}"),
+                        None,
+                        PolicyKind::Identity,
+                        &doc,
+                    );
+                    push(&mut findings, &j);
+                }
+            }
+            if let Some(text) = &p.trust {
+                if let Ok(doc) = PolicyDocument::parse(text) {
+                    let j = self.judge_policy(account_id, "trust policy".into(), None, PolicyKind::Trust, &doc);
+                    push(&mut findings, &j);
+                }
+            }
+        }
+        findings
+            .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
+        let mode = self.engine().config().mode;
+        let actions: Vec<SweepAction> = stream::iter(candidates)
+            .map(|(rem, skipped)| async move {
+                if skipped.is_some() || mode == Mode::Alert {
+                    let skipped = skipped.or_else(|| Some("alert mode".into()));
+                    return Ok(SweepAction { remediation: rem, skipped, executed: None });
+                }
+                let r = match &rem {
+                    Remediation::Detach { target, policy_arn } => iam.detach_policy(target, policy_arn).await,
+                    Remediation::RevertDefaultVersion { policy_arn, to_version, .. } => {
+                        iam.set_default_version(policy_arn, to_version).await
+                    }
+                };
+                let executed = match r {
+                    Ok(()) => Executed::Done,
+                    Err(PortError::NotFound(_)) => Executed::AlreadyDone,
+                    Err(PortError::Denied(reason)) => Executed::Denied { reason },
+                    Err(e) => return Err(e),
+                };
+                Ok(SweepAction { remediation: rem, skipped: None, executed: Some(executed) })
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect::<Vec<Result<SweepAction, PortError>>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut actions = actions;
+        actions.sort_by_key(|a| a.remediation.describe());
+        Ok(SweepReport {
+            account_id: account_id.to_string(),
+            mode,
+            principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
+            policies_judged: judged_managed.len(),
+            findings,
+            actions,
+            iam_calls: None,
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! Sweep reports: text, JSON, SARIF (via the shared renderer) and a self-contained HTML page.
+
+use crate::guard::sweep::SweepReport;
+use crate::guard::Executed;
+use std::fmt::Write;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn text(r: &SweepReport) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "IAM sweep of account {} ({:?} mode): {} principals, {} managed policies judged",
+        r.account_id, r.mode, r.principals, r.policies_judged
+    );
+    for f in &r.findings {
+        let _ = writeln!(
+            t,
+            "  {:<8} {:<24} {:<40} {} [{}]",
+            f.finding.severity.as_str().to_uppercase(),
+            f.finding.rule,
+            f.principal,
+            f.finding.message,
+            f.policy
+        );
+    }
+    for a in &r.actions {
+        let state = match (&a.executed, &a.skipped) {
+            (Some(Executed::Done), _) => "done".to_string(),
+            (Some(Executed::AlreadyDone), _) => "already done".to_string(),
+            (Some(Executed::Denied { reason }), _) => format!("denied: {reason}"),
+            (None, Some(why)) => format!("not done: {why}"),
+            (None, None) => "pending".to_string(),
+        };
+        let _ = writeln!(t, "  remediation: {} — {state}", a.remediation.describe());
+    }
+    let counts: Vec<String> = ["critical", "high", "medium", "low", "info"]
+        .iter()
+        .filter_map(|s| {
+            let n = r.findings.iter().filter(|f| f.finding.severity.as_str() == *s).count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    let _ = writeln!(
+        t,
+        "{} findings{}{}",
+        r.findings.len(),
+        if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) },
+        r.iam_calls.map(|c| format!("; {c} IAM calls")).unwrap_or_default()
+    );
+    t
+}
+
+/// A self-contained page: findings by principal in a table people can sort by any column.
+pub fn html(r: &SweepReport) -> String {
+    let mut rows = String::new();
+    for f in &r.findings {
+        let sev = f.finding.severity;
+        let _ = writeln!(
+            rows,
+            "<tr class=\"{s}\"><td data-k=\"{k}\">{s}</td><td>{p}</td><td>{rule}</td><td>{pol}</td><td>{m}</td><td>{h}</td></tr>",
+            s = sev.as_str(),
+            k = sev as u8,
+            p = esc(&f.principal),
+            rule = esc(f.finding.rule),
+            pol = esc(&f.policy),
+            m = esc(&f.finding.message),
+            h = esc(&f.finding.hint),
+        );
+    }
+    let mut actions = String::new();
+    for a in &r.actions {
+        let state = match (&a.executed, &a.skipped) {
+            (Some(e), _) => format!("{e:?}"),
+            (None, Some(w)) => format!("not done: {w}"),
+            (None, None) => "pending".into(),
+        };
+        let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&state));
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>iam-guard sweep {acct}</title>
+<style>
+body{{font:14px system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse;width:100%}}
+th,td{{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}}
+th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}} th:after{{content:" \2195";color:#999}}
+tr.critical td:first-child{{color:#fff;background:#b00020}} tr.high td:first-child{{background:#f4a3a3}}
+tr.medium td:first-child{{background:#ffe08a}} tr.low td:first-child{{background:#cfe8ff}}
+td:nth-child(6){{color:#555;font-size:12px}}
+</style></head><body>
+<h1>IAM sweep of account {acct}</h1>
+<p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}.</p>
+<ul>{actions}</ul>
+<table id="f"><thead><tr><th>Severity</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
+<tbody>
+{rows}</tbody></table>
+<script>
+document.querySelectorAll('#f th').forEach(function(th, col) {{
+  th.addEventListener('click', function() {{
+    var body = document.querySelector('#f tbody'), rows = Array.from(body.rows);
+    var dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+    var key = function(r) {{ var c = r.cells[col]; return c.dataset.k !== undefined ? +c.dataset.k : c.textContent.toLowerCase(); }};
+    rows.sort(function(a, b) {{ var x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * dir; }});
+    rows.forEach(function(r) {{ body.appendChild(r); }});
+  }});
+}});
+</script>
+</body></html>
+"#,
+        acct = esc(&r.account_id),
+        principals = r.principals,
+        policies = r.policies_judged,
+        n = r.findings.len(),
+        mode = r.mode,
+    )
+}
+
+/// Sweep findings as check-style reports (one per principal and policy), for the SARIF renderer.
+pub fn as_policy_reports(r: &SweepReport) -> Vec<super::PolicyReport> {
+    let mut out: Vec<super::PolicyReport> = Vec::new();
+    for f in &r.findings {
+        let source = f.principal_arn.clone();
+        match out.iter_mut().find(|p| p.source == source && p.policy == f.policy) {
+            Some(p) => p.findings.push(f.finding.clone()),
+            None => out.push(super::PolicyReport {
+                source,
+                policy: f.policy.clone(),
+                arn: f.policy_arn.clone(),
+                kind: None,
+                findings: vec![f.finding.clone()],
+                error: None,
+            }),
+        }
+    }
+    out
+}

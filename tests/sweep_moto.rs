@@ -1,0 +1,189 @@
+//! The sweep against moto with an account of 200+ principals built by the test.
+
+mod common;
+
+use common::{Inbox, Moto, ACCOUNT};
+use iam_guard::aws::{SdkIam, SnsPublisher};
+use iam_guard::config::{Config, Mode};
+use iam_guard::lambda::App;
+use std::process::Command;
+
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const PUBLIC: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#;
+
+fn aws(name: &str) -> String {
+    format!("arn:aws:iam::aws:policy/{name}")
+}
+
+async fn role(iam: &aws_sdk_iam::Client, name: &str, path: &str, trust: &str, policies: &[String]) {
+    iam.create_role().role_name(name).path(path).assume_role_policy_document(trust).send().await.unwrap();
+    for p in policies {
+        iam.attach_role_policy().role_name(name).policy_arn(p).send().await.unwrap();
+    }
+}
+
+async fn attached_roles(iam: &aws_sdk_iam::Client, name: &str) -> usize {
+    iam.list_attached_role_policies().role_name(name).send().await.unwrap().attached_policies.unwrap_or_default().len()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sweep_of_a_209_principal_account() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let dynamo = iam
+        .create_policy()
+        .policy_name("app-dynamo")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    let mut n = 0;
+    for i in 0..60 {
+        role(&iam, &format!("clean-{i}"), "/", TRUST, &[]).await;
+        n += 1;
+    }
+    for i in 0..40 {
+        role(&iam, &format!("logs-{i}"), "/", TRUST, &[aws("service-role/AWSLambdaBasicExecutionRole")]).await;
+        n += 1;
+    }
+    for i in 0..30 {
+        role(&iam, &format!("s3full-{i}"), "/", TRUST, &[aws("AmazonS3FullAccess")]).await;
+        n += 1;
+    }
+    for i in 0..10 {
+        role(&iam, &format!("admin-{i}"), "/", TRUST, &[aws("AdministratorAccess")]).await;
+        n += 1;
+    }
+    for i in 0..5 {
+        let name = format!("exempt-{i}");
+        role(&iam, &name, "/", TRUST, &[aws("AdministratorAccess")]).await;
+        let tag = aws_sdk_iam::types::Tag::builder()
+            .key("iam-guard:exempt")
+            .value("break-glass, reviewed monthly")
+            .build()
+            .unwrap();
+        iam.tag_role().role_name(&name).tags(tag).send().await.unwrap();
+        role(
+            &iam,
+            &format!("AWSReservedSSO_Admin_{i}"),
+            "/aws-reserved/sso.amazonaws.com/",
+            TRUST,
+            &[aws("AdministratorAccess")],
+        )
+        .await;
+        role(
+            &iam,
+            &format!("svc-linked-{i}"),
+            "/aws-service-role/ec2.amazonaws.com/",
+            TRUST,
+            &[aws("AmazonS3FullAccess")],
+        )
+        .await;
+        n += 3;
+    }
+    for i in 0..3 {
+        role(&iam, &format!("dynamo-{i}"), "/", TRUST, std::slice::from_ref(&dynamo)).await;
+        n += 1;
+    }
+    role(&iam, "partner-access", "/", PUBLIC, &[]).await;
+    n += 1;
+    for i in 0..40 {
+        let u = format!("user-{i}");
+        iam.create_user().user_name(&u).send().await.unwrap();
+        if i < 10 {
+            iam.attach_user_policy().user_name(&u).policy_arn(aws("AdministratorAccess")).send().await.unwrap();
+        }
+        n += 1;
+    }
+    for i in 0..10 {
+        let g = format!("group-{i}");
+        iam.create_group().group_name(&g).send().await.unwrap();
+        if i < 5 {
+            iam.attach_group_policy().group_name(&g).policy_arn(aws("PowerUserAccess")).send().await.unwrap();
+        }
+        n += 1;
+    }
+    assert_eq!(n, 209);
+
+    // 1. The CLI in alert mode: a report, nothing changed.
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--format", "json"])
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["principals"], 209);
+    assert_eq!(report["account_id"], ACCOUNT);
+    let findings = report["findings"].as_array().unwrap();
+    let count = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).count();
+    // admin: 10 admin roles + 5 exempt + 5 SSO + 10 users (AdministratorAccess), 5 groups (PowerUserAccess).
+    assert_eq!(count("admin"), 35);
+    assert_eq!(count("trust-public"), 1);
+    assert!(findings.iter().any(|f| f["rule"] == "service-full-access" && f["principal"] == "role dynamo-0"));
+    assert!(!findings.iter().any(|f| f["principal"].as_str().unwrap().starts_with("role clean-")));
+    let actions = report["actions"].as_array().unwrap();
+    assert!(actions.iter().all(|a| a["executed"].is_null()), "alert mode acts on nothing");
+    assert_eq!(attached_roles(&iam, "admin-0").await, 1);
+    let calls = report["iam_calls"].as_u64().unwrap();
+    eprintln!("alert-mode sweep: {calls} IAM calls for 209 principals ({:.3} per principal)", calls as f64 / 209.0);
+    assert!(calls <= 10, "GetAccountAuthorizationDetails pages only, got {calls}");
+
+    let html = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--format", "html"])
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("<th>Principal</th>") && html.contains("role admin-0")
+    );
+    assert_eq!(html.matches("<tr class=").count(), findings.len());
+
+    // 2. The Lambda's scheduled sweep in enforce mode: detaches, hands off, one digest alert.
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let app = App::new(
+        Config { mode: Mode::Enforce, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    );
+    let scheduled = serde_json::json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    let out = app.handle(scheduled).await.unwrap();
+    let acted: Vec<&serde_json::Value> = out["sweep"]["actions"].as_array().unwrap().iter().collect();
+    let done = acted.iter().filter(|a| a["executed"]["result"] == "done").count();
+    let skipped = acted.iter().filter(|a| a["skipped"].is_string()).count();
+    // 30 S3 + 10 admin roles + 3 dynamo roles + 10 users + 5 groups; 5 exempt + 5 SSO + 5 service-linked kept.
+    assert_eq!((done, skipped), (58, 15), "{acted:#?}");
+    for r in ["s3full-0", "admin-9", "dynamo-2"] {
+        assert_eq!(attached_roles(&iam, r).await, 0, "{r}");
+    }
+    for r in ["exempt-0", "AWSReservedSSO_Admin_1", "svc-linked-2", "logs-0"] {
+        assert_eq!(attached_roles(&iam, r).await, 1, "{r} untouched");
+    }
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "one digest");
+    assert!(alerts[0].0.starts_with(&format!("[CRITICAL] IAM sweep of {ACCOUNT}: ")), "{}", alerts[0].0);
+    assert!(alerts[0].0.ends_with("- 58 remediated"), "{}", alerts[0].0);
+    assert_eq!(alerts[0].1["rule"], "sweep");
+    assert!(alerts[0].2["text"]
+        .as_str()
+        .unwrap()
+        .contains("not done (exempt by tag iam-guard:exempt: break-glass, reviewed monthly)"));
+    eprintln!("enforce sweep IAM calls: {}", app.iam().calls());
+}
