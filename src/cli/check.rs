@@ -1,12 +1,12 @@
 //! `iam-guard check PATH...`
 
-use super::{Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use super::{collect, read, Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::policy::source::documents_in;
 use crate::report::{self, PolicyReport, Tally};
 use crate::rules::{Engine, PolicyContext};
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -27,33 +27,6 @@ pub struct CheckArgs {
     /// Also list policies with no findings.
     #[arg(long, short)]
     verbose: bool,
-}
-
-/// Expands directories into their *.json files (sorted, recursive).
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
-                collect(&e, out)?;
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
-}
-
-fn read(path: &Path) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path)
-    }
 }
 
 fn error_report(source: &str, e: impl std::fmt::Display) -> PolicyReport {

@@ -2,15 +2,15 @@
 //! the Lambda runs, against an in-memory IAM built from the events replayed so far (plus the
 //! embedded AWS managed policies), so no AWS access is needed.
 
-use super::{FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::{Config, Mode};
 use crate::guard::memory::MemoryIam;
 use crate::guard::{alert, Guard, Plan, Verdict};
 use crate::intake::{self, Intake, Outcome};
 use crate::rules::Engine;
 use serde_json::json;
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -40,32 +40,6 @@ pub struct EventArgs {
 pub(crate) enum ModeArg {
     Alert,
     Enforce,
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
-                collect(&e, out)?;
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
-}
-
-fn read(path: &Path) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path)
-    }
 }
 
 /// One replayed item, for output.

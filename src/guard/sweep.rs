@@ -42,6 +42,19 @@ pub struct SweepAction {
     pub executed: Option<Executed>,
 }
 
+impl SweepAction {
+    /// "done", "already done", "denied: …", "not done: …", "pending".
+    pub fn state(&self) -> String {
+        match (&self.executed, &self.skipped) {
+            (Some(Executed::Done), _) => "done".into(),
+            (Some(Executed::AlreadyDone), _) => "already done".into(),
+            (Some(Executed::Denied { reason }), _) => format!("denied: {reason}"),
+            (None, Some(why)) => format!("not done: {why}"),
+            (None, None) => "pending".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepReport {
     pub account_id: String,

@@ -1,7 +1,6 @@
 //! Sweep reports: text, JSON, SARIF (via the shared renderer) and a self-contained HTML page.
 
 use crate::guard::sweep::SweepReport;
-use crate::guard::Executed;
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {
@@ -27,14 +26,7 @@ pub fn text(r: &SweepReport) -> String {
         );
     }
     for a in &r.actions {
-        let state = match (&a.executed, &a.skipped) {
-            (Some(Executed::Done), _) => "done".to_string(),
-            (Some(Executed::AlreadyDone), _) => "already done".to_string(),
-            (Some(Executed::Denied { reason }), _) => format!("denied: {reason}"),
-            (None, Some(why)) => format!("not done: {why}"),
-            (None, None) => "pending".to_string(),
-        };
-        let _ = writeln!(t, "  remediation: {} — {state}", a.remediation.describe());
+        let _ = writeln!(t, "  remediation: {} — {}", a.remediation.describe(), a.state());
     }
     let counts: Vec<String> = ["critical", "high", "medium", "low", "info"]
         .iter()
@@ -72,12 +64,7 @@ pub fn html(r: &SweepReport) -> String {
     }
     let mut actions = String::new();
     for a in &r.actions {
-        let state = match (&a.executed, &a.skipped) {
-            (Some(e), _) => format!("{e:?}"),
-            (None, Some(w)) => format!("not done: {w}"),
-            (None, None) => "pending".into(),
-        };
-        let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&state));
+        let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&a.state()));
     }
     format!(
         r#"<!doctype html>
