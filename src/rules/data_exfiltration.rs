@@ -14,6 +14,8 @@ const SENSITIVE_READS: &[&str] = &[
     "ssm:GetParametersByPath",
 ];
 
+const SERVICES: &[&str] = &["s3", "secretsmanager", "ssm"];
+
 impl Rule for DataExfiltration {
     fn id(&self) -> &'static str {
         "data-exfiltration"
@@ -25,7 +27,7 @@ impl Rule for DataExfiltration {
         "Reads object data or secrets on every resource (s3:GetObject, secretsmanager:GetSecretValue, ssm:GetParameter*)."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        for (i, s, patterns) in narrow_allow_statements(cx, doc) {
+        for (i, s, patterns) in narrow_allow_statements(cx, doc).filter(|(_, _, p)| mentions_service(p, SERVICES)) {
             let hits: Vec<String> = SENSITIVE_READS
                 .iter()
                 .filter(|a| {

@@ -159,33 +159,46 @@ pub struct Ctx<'a> {
 pub struct Facts {
     /// Per statement: an Allow of (almost) every action on every resource.
     pub admin: Vec<bool>,
-    /// Per statement, per Action pattern: the catalogue actions it matches (empty: unknown).
-    /// Only for non-admin Allow statements with an Action list; other statements have none.
-    pub expansions: Vec<Vec<Vec<ActionRef>>>,
+    /// Every expanded action, pattern after pattern, in one buffer (one allocation per
+    /// document instead of one per pattern).
+    actions: Vec<ActionRef>,
+    /// Per statement: the range of `spans` holding its patterns' spans (empty when not derived).
+    statements: Vec<std::ops::Range<u32>>,
+    /// Per pattern: its range in `actions`.
+    spans: Vec<std::ops::Range<u32>>,
     /// Some statement is a Deny (so `denied_everywhere` can be skipped when none is).
     pub has_deny: bool,
 }
 
 impl Facts {
+    /// Expands the patterns of non-admin Allow statements with an Action list; other statements
+    /// have no expansion.
     pub fn derive(catalog: &Catalog, doc: &PolicyDocument) -> Facts {
         let admin: Vec<bool> = doc.statements.iter().map(|s| is_admin_statement(catalog, s)).collect();
-        let expansions = doc
-            .statements
-            .iter()
-            .zip(&admin)
-            .map(|(s, &admin)| match &s.action {
-                ActionSpec::Action(p) if s.effect == Effect::Allow && !admin => {
-                    p.iter().map(|p| catalog.expand(p).collect()).collect()
+        let mut actions = Vec::new();
+        let mut spans = Vec::new();
+        let mut statements = Vec::with_capacity(doc.statements.len());
+        for (s, &is_admin) in doc.statements.iter().zip(&admin) {
+            let first = spans.len() as u32;
+            if let ActionSpec::Action(patterns) = &s.action {
+                if s.effect == Effect::Allow && !is_admin {
+                    for p in patterns {
+                        let start = actions.len() as u32;
+                        actions.extend(catalog.expand(p));
+                        spans.push(start..actions.len() as u32);
+                    }
                 }
-                _ => Vec::new(),
-            })
-            .collect();
-        Facts { admin, expansions, has_deny: doc.statements.iter().any(|s| s.effect == Effect::Deny) }
+            }
+            statements.push(first..spans.len() as u32);
+        }
+        Facts { admin, actions, statements, spans, has_deny: doc.statements.iter().any(|s| s.effect == Effect::Deny) }
     }
 
     /// The expansion of pattern `j` of statement `i`, when derived.
     pub fn expansion(&self, i: usize, j: usize) -> Option<&[ActionRef]> {
-        self.expansions.get(i).and_then(|e| e.get(j)).map(Vec::as_slice)
+        let st = self.statements.get(i)?;
+        let span = self.spans[st.start as usize..st.end as usize].get(j)?;
+        Some(&self.actions[span.start as usize..span.end as usize])
     }
 }
 
@@ -334,6 +347,17 @@ pub(crate) fn narrow_allow_statements<'d>(
             Some((i, s, p.as_slice()))
         }
         _ => None,
+    })
+}
+
+/// Could one of these action patterns name one of `services` (any case, or a wildcard service
+/// part)? A cheap prefilter before matching specific actions.
+pub(crate) fn mentions_service(patterns: &[String], services: &[&str]) -> bool {
+    patterns.iter().any(|p| match p.split_once(':') {
+        Some((svc, _)) => {
+            svc.bytes().any(|b| b == b'*' || b == b'?') || services.iter().any(|s| s.eq_ignore_ascii_case(svc))
+        }
+        None => p.bytes().all(|b| b == b'*'),
     })
 }
 
