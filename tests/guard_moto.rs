@@ -188,18 +188,7 @@ async fn a_bad_default_version_is_reverted() {
     let e = env(Mode::Enforce, Config::default()).await;
     let v1 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
     let v2 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
-    let arn = e
-        .iam
-        .create_policy()
-        .policy_name("reports-read")
-        .policy_document(v1)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let arn = common::create_policy(&e.iam, "reports-read", v1).await;
     e.iam.create_policy_version().policy_arn(&arn).policy_document(v2).set_as_default(true).send().await.unwrap();
     let ev = event(
         "CreatePolicyVersion",
@@ -333,18 +322,7 @@ async fn customer_managed_policy_is_read_from_iam() {
     let e = env(Mode::Enforce, Config::default()).await;
     create_role(&e.iam, "app-worker", "/").await;
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#;
-    let arn = e
-        .iam
-        .create_policy()
-        .policy_name("app-dynamo")
-        .policy_document(doc)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let arn = common::create_policy(&e.iam, "app-dynamo", doc).await;
     e.iam.attach_role_policy().role_name("app-worker").policy_arn(&arn).send().await.unwrap();
     let ev = event("AttachRolePolicy", json!({"roleName": "app-worker", "policyArn": arn}), json!(null), ACTOR);
     e.app.handle(ev).await.unwrap();

@@ -27,24 +27,29 @@ async fn attached_roles(iam: &aws_sdk_iam::Client, name: &str) -> usize {
     iam.list_attached_role_policies().role_name(name).send().await.unwrap().attached_policies.unwrap_or_default().len()
 }
 
+/// `iam-guard sweep --format FORMAT` against moto, as a user with an endpoint override runs it.
+fn sweep_cli(moto: &Moto, format: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--format", format])
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn sweep_of_a_209_principal_account() {
     let moto = Moto::start();
     let sdk = moto.sdk().await;
     let iam = aws_sdk_iam::Client::new(&sdk);
-    let dynamo = iam
-        .create_policy()
-        .policy_name("app-dynamo")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
-        )
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let dynamo = common::create_policy(
+        &iam,
+        "app-dynamo",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
+    )
+    .await;
     let mut n = 0;
     for i in 0..60 {
         role(&iam, &format!("clean-{i}"), "/", TRUST, &[]).await;
@@ -114,14 +119,7 @@ async fn sweep_of_a_209_principal_account() {
     assert_eq!(n, 209);
 
     // 1. The CLI in alert mode: a report, nothing changed.
-    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
-        .args(["sweep", "--format", "json"])
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .unwrap();
+    let out = sweep_cli(&moto, "json");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["principals"], 209);
@@ -140,14 +138,7 @@ async fn sweep_of_a_209_principal_account() {
     eprintln!("alert-mode sweep: {calls} IAM calls for 209 principals ({:.3} per principal)", calls as f64 / 209.0);
     assert!(calls <= 10, "GetAccountAuthorizationDetails pages only, got {calls}");
 
-    let html = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
-        .args(["sweep", "--format", "html"])
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .unwrap();
+    let html = sweep_cli(&moto, "html");
     let html = String::from_utf8(html.stdout).unwrap();
     assert!(
         html.starts_with("<!doctype html>") && html.contains("<th>Principal</th>") && html.contains("role admin-0")

@@ -160,3 +160,8 @@ impl Inbox {
         }
     }
 }
+
+/// Creates a customer managed policy; its ARN.
+pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
+    iam.create_policy().policy_name(name).policy_document(document).send().await.unwrap().policy.unwrap().arn.unwrap()
+}
