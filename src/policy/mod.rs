@@ -1,6 +1,7 @@
 //! The IAM policy grammar: documents, statements, principals and conditions, parsed from plain
 //! or URL-encoded JSON with errors that name the statement and field at fault.
 
+mod fast;
 mod parse;
 pub mod source;
 pub mod wildcard;

@@ -70,7 +70,17 @@ pub fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, str>, Pol
 
 pub(crate) fn parse_text(text: &str) -> Result<PolicyDocument, PolicyError> {
     let decoded = decode_document_text(text)?;
-    let value: Value = serde_json::from_str(&decoded)?;
+    // The typed fast path takes ordinary documents; anything it declines gets the Value parser's
+    // verdict, with an error that names the place.
+    match super::fast::parse(&decoded) {
+        Ok(doc) => Ok(doc),
+        Err(super::fast::GaveUp) => parse_value_text(&decoded),
+    }
+}
+
+/// The `Value`-based parser alone (the fast path's reference in tests).
+pub(crate) fn parse_value_text(decoded: &str) -> Result<PolicyDocument, PolicyError> {
+    let value: Value = serde_json::from_str(decoded)?;
     from_owned(value)
 }
 
