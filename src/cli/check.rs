@@ -109,9 +109,17 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
         .collect()
 }
 
-/// Judges files on every core (files are independent) and hands each file's reports to `emit`
-/// in input order as soon as they are ready, so output streams and memory stays flat.
-fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emit: &mut dyn FnMut(PolicyReport)) {
+/// Judges files on every core (files are independent). Each worker turns a chunk's reports into
+/// `T` with `finish` (rendering them, so output work is parallel too and reports are freed where
+/// they were allocated); `emit` receives the chunks in input order as soon as they are ready, so
+/// output streams and memory stays flat.
+fn check_files<T: Send>(
+    engine: &Engine,
+    files: &[PathBuf],
+    account_id: Option<&str>,
+    finish: &(dyn Fn(Vec<PolicyReport>) -> T + Sync),
+    emit: &mut dyn FnMut(T),
+) {
     let one = |f: &PathBuf| {
         let source = f.display().to_string();
         match read(f) {
@@ -119,15 +127,15 @@ fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emi
             Err(e) => vec![error_report(&source, format_args!("cannot read: {e}"))],
         }
     };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
-    if workers <= 1 {
-        files.iter().flat_map(one).for_each(emit);
-        return;
-    }
     // Work goes out in chunks of files: one channel message (and thread wake-up) per chunk.
     const CHUNK: usize = 16;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().div_ceil(CHUNK));
+    if workers <= 1 {
+        files.chunks(CHUNK).for_each(|c| emit(finish(c.iter().flat_map(one).collect())));
+        return;
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<PolicyReport>)>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, T)>(4);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
@@ -135,7 +143,7 @@ fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emi
             scope.spawn(move || loop {
                 let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(chunk) = files.chunks(CHUNK).nth(c) else { break };
-                if tx.send((c, chunk.iter().flat_map(one).collect())).is_err() {
+                if tx.send((c, finish(chunk.iter().flat_map(one).collect()))).is_err() {
                     break;
                 }
             });
@@ -145,14 +153,43 @@ fn check_files(engine: &Engine, files: &[PathBuf], account_id: Option<&str>, emi
         // Reorder: hold results that arrive early until their predecessors are out.
         let mut pending = std::collections::BTreeMap::new();
         let mut due = 0;
-        for (i, reports) in rx {
-            pending.insert(i, reports);
-            while let Some(reports) = pending.remove(&due) {
-                reports.into_iter().for_each(&mut *emit);
+        for (i, done) in rx {
+            pending.insert(i, done);
+            while let Some(done) = pending.remove(&due) {
+                emit(done);
                 due += 1;
             }
         }
     });
+}
+
+/// A chunk of reports rendered by a worker: output bytes, counts, and error lines for stderr.
+struct Rendered {
+    bytes: Vec<u8>,
+    tally: Tally,
+    errors: Vec<String>,
+}
+
+/// Renders reports as text or as JSON array elements (`,\n`-separated, no brackets).
+fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool) -> Rendered {
+    let mut out = Rendered { bytes: Vec::new(), tally: Tally::default(), errors: Vec::new() };
+    for (i, r) in reports.iter().enumerate() {
+        if let Some(e) = &r.error {
+            out.errors.push(format!("iam-guard: {}: {}: {e}", r.source, r.policy));
+        }
+        out.tally.add(r);
+        match format {
+            Format::Text => out.bytes.extend_from_slice(report::text::render_report(r, color, verbose).as_bytes()),
+            _ => {
+                if i > 0 {
+                    out.bytes.extend_from_slice(b",\n");
+                }
+                // Serializing to a Vec cannot fail: reports hold only strings, numbers and enums.
+                let _ = serde_json::to_writer_pretty(&mut out.bytes, r);
+            }
+        }
+    }
+    out
 }
 
 pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
@@ -181,29 +218,46 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if args.format == Format::Json {
         io_error = out.write_all(b"[").err();
     }
-    let mut emit = |r: PolicyReport| {
-        if let Some(e) = &r.error {
-            eprintln!("iam-guard: {}: {}: {e}", r.source, r.policy);
+    let (format, verbose) = (args.format, args.verbose);
+    let mut emit = |chunk: Rendered| {
+        for e in &chunk.errors {
+            eprintln!("{e}");
+        }
+        if chunk.tally.policies == 0 {
+            return;
         }
         let first = tally.policies == 0;
-        tally.add(&r);
+        tally.merge(&chunk.tally);
         if io_error.is_some() {
             return;
         }
-        let written = match args.format {
-            Format::Text => out.write_all(report::text::render_report(&r, color, args.verbose).as_bytes()),
-            Format::Json => out
-                .write_all(if first { b"\n" } else { b",\n" })
-                .and_then(|_| serde_json::to_writer_pretty(&mut out, &r).map_err(std::io::Error::other)),
-            Format::Sarif => {
-                sarif_reports.push(r);
-                Ok(())
-            }
+        let sep: &[u8] = match (format, first) {
+            (Format::Json, true) => b"\n",
+            (Format::Json, false) => b",\n",
+            _ => b"",
         };
-        io_error = written.err();
+        io_error = out.write_all(sep).and_then(|_| out.write_all(&chunk.bytes)).err();
     };
-    unreadable.into_iter().for_each(&mut emit);
-    check_files(&engine, &files, args.account_id.as_deref(), &mut emit);
+    if format == Format::Sarif {
+        // SARIF is one document: collect the reports, render at the end.
+        let mut keep = |reports: Vec<PolicyReport>| {
+            let mut t = Tally::default();
+            for r in &reports {
+                if let Some(e) = &r.error {
+                    eprintln!("iam-guard: {}: {}: {e}", r.source, r.policy);
+                }
+                t.add(r);
+            }
+            tally.merge(&t);
+            sarif_reports.extend(reports);
+        };
+        keep(unreadable);
+        check_files(&engine, &files, args.account_id.as_deref(), &|r| r, &mut keep);
+    } else {
+        emit(render(unreadable, format, color, verbose));
+        let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose);
+        check_files(&engine, &files, args.account_id.as_deref(), &finish, &mut emit);
+    }
     let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),

@@ -53,6 +53,17 @@ impl Tally {
         self.worst = self.worst.max(r.max_severity());
     }
 
+    /// Adds another tally's counts (a worker's share of a run).
+    pub fn merge(&mut self, other: &Tally) {
+        self.policies += other.policies;
+        self.flagged += other.flagged;
+        self.errors += other.errors;
+        for (a, b) in self.findings.iter_mut().zip(other.findings) {
+            *a += b;
+        }
+        self.worst = self.worst.max(other.worst);
+    }
+
     /// Non-zero counts, most severe first.
     pub fn by_severity(&self) -> Vec<(Severity, usize)> {
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
