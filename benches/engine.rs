@@ -51,11 +51,4 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches, tmpg);
-fn tmp(c: &mut Criterion) {
-    let catalog = Catalog::global();
-    c.bench_function("tmp service s3", |b| b.iter(|| catalog.service(black_box("s3")).is_some()));
-    let s3 = catalog.service("s3").unwrap();
-    c.bench_function("tmp matching GetObject", |b| b.iter(|| s3.matching(black_box("GetObject")).count()));
-}
-criterion_group!(tmpg, tmp);
+criterion_main!(benches);

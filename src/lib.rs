@@ -6,6 +6,7 @@ pub mod guard;
 
 pub mod intake;
 
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod lambda;
 pub mod policy;

@@ -2,6 +2,7 @@
 
 mod check;
 mod event;
+#[cfg(feature = "aws")]
 mod sweep;
 
 use crate::config::Config;
@@ -31,7 +32,14 @@ enum Command {
     /// Replay IAM events offline: the change, the findings, and what the guard would do.
     Event(event::EventArgs),
     /// Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML.
+    #[cfg(feature = "aws")]
     Sweep(sweep::SweepArgs),
+    /// Audit the whole account: not in this lint-only build (built without the `aws` feature).
+    #[cfg(not(feature = "aws"))]
+    Sweep {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
     /// List the rules with their ids and default severities.
     Rules,
 }
@@ -81,16 +89,32 @@ pub const EXIT_ERROR: u8 = 2;
 /// Expands directories into their *.json files (sorted, recursive); files pass through.
 pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
-                collect(&e, out)?;
-            }
-        }
+        collect_dir(path, out)
     } else {
         out.push(path.to_path_buf());
+        Ok(())
+    }
+}
+
+/// The `*.json` files under a directory, sorted, recursively. Entry types come from the directory
+/// listing itself: no stat per file (symbolic links are followed, as `is_dir` does).
+fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)?
+        .map(|e| {
+            let e = e?;
+            let t = e.file_type()?;
+            let path = e.path();
+            let is_dir = t.is_dir() || (t.is_symlink() && path.is_dir());
+            Ok((path, is_dir))
+        })
+        .collect::<std::io::Result<_>>()?;
+    entries.sort_unstable();
+    for (path, is_dir) in entries {
+        if is_dir {
+            collect_dir(&path, out)?;
+        } else if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
+            out.push(path);
+        }
     }
     Ok(())
 }
@@ -121,7 +145,16 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),
+        #[cfg(feature = "aws")]
         Command::Sweep(args) => sweep::run(args, config),
+        #[cfg(not(feature = "aws"))]
+        Command::Sweep { .. } => {
+            eprintln!(
+                "iam-guard: this is the lint-only build, without the AWS SDK; `sweep` needs the default build \
+                 (cargo install without --no-default-features)"
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
 
         Command::Rules => {
             for r in crate::rules::all_rules() {
