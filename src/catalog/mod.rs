@@ -246,7 +246,7 @@ impl Catalog {
         let (svc_pat, act_pat) = if pattern.bytes().all(|b| b == b'*') && !pattern.is_empty() {
             ("*", "*")
         } else {
-            pattern.split_once(':').unwrap_or(("", "\0"))
+            crate::policy::split_service(pattern).unwrap_or(("", "\0"))
         };
         // Exact service prefix: one table probe instead of 445 glob matches.
         let glob = has_wild(svc_pat);
@@ -263,7 +263,7 @@ impl Catalog {
         if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') {
             return None;
         }
-        let Some((svc, act)) = pattern.split_once(':') else {
+        let Some((svc, act)) = crate::policy::split_service(pattern) else {
             return Some(Unknown::Malformed);
         };
         if !has_wild(pattern) {

@@ -99,17 +99,19 @@ pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io
 /// The `*.json` files under a directory, sorted, recursively. Entry types come from the directory
 /// listing itself: no stat per file (symbolic links are followed, as `is_dir` does).
 fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)?
+    let mut entries: Vec<(std::ffi::OsString, PathBuf, bool)> = std::fs::read_dir(dir)?
         .map(|e| {
             let e = e?;
             let t = e.file_type()?;
             let path = e.path();
             let is_dir = t.is_dir() || (t.is_symlink() && path.is_dir());
-            Ok((path, is_dir))
+            Ok((e.file_name(), path, is_dir))
         })
         .collect::<std::io::Result<_>>()?;
-    entries.sort_unstable();
-    for (path, is_dir) in entries {
+    // Siblings: comparing names orders them as comparing whole paths would, without parsing
+    // every path into components.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, path, is_dir) in entries {
         if is_dir {
             collect_dir(&path, out)?;
         } else if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {

@@ -8,7 +8,7 @@ pub mod wildcard;
 
 pub use parse::{decode_document_text, PolicyError};
 
-pub use wildcard::{action_matches, is_match_all_action, is_match_all_resource, wildcard_match};
+pub use wildcard::{action_matches, is_match_all_action, is_match_all_resource, split_service, wildcard_match};
 
 use std::collections::BTreeMap;
 

@@ -330,7 +330,11 @@ fn is_admin_statement(catalog: &Catalog, s: &Statement) -> bool {
 
 /// A service-wide wildcard such as `s3:*` or `s3*:*` (not `*`): reported by service-full-access.
 pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
-    match pattern.split_once(':') {
+    // Most patterns are exact names: one byte test settles them.
+    if !pattern.ends_with('*') {
+        return false;
+    }
+    match crate::policy::split_service(pattern) {
         Some((svc, act)) => !act.is_empty() && act.bytes().all(|b| b == b'*') && !svc.bytes().all(|b| b == b'*'),
         None => false,
     }
@@ -353,7 +357,7 @@ pub(crate) fn narrow_allow_statements<'d>(
 /// Could one of these action patterns name one of `services` (any case, or a wildcard service
 /// part)? A cheap prefilter before matching specific actions.
 pub(crate) fn mentions_service(patterns: &[String], services: &[&str]) -> bool {
-    patterns.iter().any(|p| match p.split_once(':') {
+    patterns.iter().any(|p| match crate::policy::split_service(p) {
         Some((svc, _)) => {
             svc.bytes().any(|b| b == b'*' || b == b'?') || services.iter().any(|s| s.eq_ignore_ascii_case(svc))
         }
