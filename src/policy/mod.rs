@@ -98,6 +98,13 @@ impl PolicyDocument {
         parse::parse_text(text)
     }
 
+    /// The `serde_json::Value` parser alone, bypassing the typed fast path: the reference that
+    /// [`PolicyDocument::parse`] must always agree with (fuzzing and tests check it).
+    #[doc(hidden)]
+    pub fn parse_reference(text: &str) -> Result<Self, PolicyError> {
+        parse::parse_value_text(&decode_document_text(text)?)
+    }
+
     /// Builds a policy from an already-parsed JSON value (a document embedded in an export).
     pub fn from_value(value: &serde_json::Value) -> Result<Self, PolicyError> {
         parse::from_value(value)
