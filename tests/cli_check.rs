@@ -115,3 +115,21 @@ fn config_file_changes_verdicts_and_bad_config_is_an_error() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown rule id [rules.admn]"), "{err}");
 }
+
+/// `iam-guard sweep` runs the `iam-guard-sweep` program beside it (which carries the AWS SDK, so
+/// `iam-guard` need not); without it, the command says what is missing instead of failing oddly.
+#[test]
+fn sweep_runs_its_own_program_and_says_when_it_is_missing() {
+    let help = bin().args(["sweep", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("Usage: iam-guard sweep") && help.contains("--format"), "{help}");
+
+    let lone = tempfile::tempdir().unwrap();
+    let copy = lone.path().join("iam-guard");
+    std::fs::copy(env!("CARGO_BIN_EXE_iam-guard"), &copy).unwrap();
+    let out = Command::new(&copy).args(["sweep", "--format", "json"]).env("PATH", lone.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("iam-guard-sweep, which is neither beside this program nor on PATH"), "{err}");
+}

@@ -4,6 +4,8 @@ mod check;
 mod event;
 #[cfg(feature = "aws")]
 mod sweep;
+#[cfg(feature = "aws")]
+pub use sweep::main as sweep_main;
 
 use crate::config::Config;
 use crate::rules::Severity;
@@ -32,13 +34,13 @@ enum Command {
     /// Replay IAM events offline: the change, the findings, and what the guard would do.
     Event(event::EventArgs),
     /// Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML.
-    #[cfg(feature = "aws")]
-    Sweep(sweep::SweepArgs),
-    /// Audit the whole account: not in this lint-only build (built without the `aws` feature).
-    #[cfg(not(feature = "aws"))]
+    ///
+    /// Runs the `iam-guard-sweep` program installed beside this one; `iam-guard sweep --help`
+    /// shows its options.
+    #[command(disable_help_flag = true)]
     Sweep {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
     },
     /// List the rules with their ids and default severities.
     Rules,
@@ -132,6 +134,34 @@ pub(crate) fn read(path: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
+/// The live sweep is its own program, `iam-guard-sweep` (the AWS SDK lives there): this binary
+/// stays the offline engine, small and quick to start for linting (the SDK would cost ~4 MiB of
+/// resident pages on every `check`). Like `git foo` → `git-foo`: the program beside this one, or
+/// on PATH; exit code, stdin and stdout pass through.
+fn sweep_helper(config: Option<&std::path::Path>, args: &[std::ffi::OsString]) -> ExitCode {
+    let name = format!("iam-guard-sweep{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(&name))).filter(|p| p.is_file());
+    let mut cmd = std::process::Command::new(beside.as_deref().unwrap_or(std::path::Path::new(&name)));
+    cmd.args(args);
+    if let Some(c) = config {
+        cmd.env("IAM_GUARD_CONFIG", c);
+    }
+    match cmd.status() {
+        Ok(st) => st.code().map_or(ExitCode::from(EXIT_ERROR), |c| ExitCode::from(c.clamp(0, 255) as u8)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "iam-guard: `sweep` runs {name}, which is neither beside this program nor on PATH; it is built \
+                 with the default features (the lint-only build leaves it and the AWS SDK out)"
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
+        Err(e) => {
+            eprintln!("iam-guard: cannot run {name}: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match &cli.config {
@@ -147,16 +177,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),
-        #[cfg(feature = "aws")]
-        Command::Sweep(args) => sweep::run(args, config),
-        #[cfg(not(feature = "aws"))]
-        Command::Sweep { .. } => {
-            eprintln!(
-                "iam-guard: this is the lint-only build, without the AWS SDK; `sweep` needs the default build \
-                 (cargo install without --no-default-features)"
-            );
-            ExitCode::from(EXIT_ERROR)
-        }
+        Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
 
         Command::Rules => {
             for r in crate::rules::all_rules() {

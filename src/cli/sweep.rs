@@ -1,4 +1,5 @@
-//! `iam-guard sweep`: audit the whole account with normal AWS credentials (or AWS_ENDPOINT_URL).
+//! `iam-guard sweep` (the `iam-guard-sweep` program): audit the whole account with normal AWS
+//! credentials (or AWS_ENDPOINT_URL).
 
 use super::{FailOn, EXIT_ERROR, EXIT_FINDINGS};
 use crate::aws::{load_config, SdkIam};
@@ -18,8 +19,18 @@ pub enum SweepFormat {
     Html,
 }
 
-#[derive(clap::Args)]
+/// `iam-guard-sweep`, run by `iam-guard sweep`.
+#[derive(clap::Parser)]
+#[command(
+    name = "iam-guard sweep",
+    bin_name = "iam-guard sweep",
+    version,
+    about = "Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML"
+)]
 pub struct SweepArgs {
+    /// Configuration file (TOML); also IAM_GUARD_CONFIG.
+    #[arg(long, env = "IAM_GUARD_CONFIG")]
+    config: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: SweepFormat,
     /// Write the report here instead of stdout.
@@ -38,7 +49,23 @@ pub struct SweepArgs {
     guard_role: Option<String>,
 }
 
-pub fn run(args: SweepArgs, mut config: Config) -> ExitCode {
+/// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
+pub fn main() -> ExitCode {
+    let args = <SweepArgs as clap::Parser>::parse();
+    let config = match &args.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("iam-guard: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        },
+        None => Config::default(),
+    };
+    run(args, config)
+}
+
+fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
         config.mode = m.into();
     }
