@@ -162,18 +162,21 @@ fn sweep_helper(config: Option<&std::path::Path>, args: &[std::ffi::OsString]) -
     }
 }
 
+/// The configuration file if one is given, else the defaults; `None` after reporting a bad file.
+pub(crate) fn load_config(path: Option<&std::path::Path>) -> Option<Config> {
+    match path.map(Config::load) {
+        None => Some(Config::default()),
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            eprintln!("iam-guard: {e}");
+            None
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match &cli.config {
-        Some(p) => match Config::load(p) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("iam-guard: {e}");
-                return ExitCode::from(EXIT_ERROR);
-            }
-        },
-        None => Config::default(),
-    };
+    let Some(config) = load_config(cli.config.as_deref()) else { return ExitCode::from(EXIT_ERROR) };
     match cli.command {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),

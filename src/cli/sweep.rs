@@ -52,16 +52,7 @@ pub struct SweepArgs {
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
 pub fn main() -> ExitCode {
     let args = <SweepArgs as clap::Parser>::parse();
-    let config = match &args.config {
-        Some(p) => match Config::load(p) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("iam-guard: {e}");
-                return ExitCode::from(EXIT_ERROR);
-            }
-        },
-        None => Config::default(),
-    };
+    let Some(config) = super::load_config(args.config.as_deref()) else { return ExitCode::from(EXIT_ERROR) };
     run(args, config)
 }
 
