@@ -105,6 +105,11 @@ impl Service {
     /// Actions matching an action-name pattern (`Get*`, `getobject`, `*Policy*`): the literal
     /// prefix before the first wildcard narrows the sorted list by binary search.
     pub fn matching<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
+        self.matching_ids(pattern).map(|id| self.action(usize::from(id.0)))
+    }
+
+    /// [`Service::matching`], as ids.
+    pub fn matching_ids<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let wild = pattern.bytes().position(is_wild);
         let lit = &pattern[..wild.unwrap_or(pattern.len())];
         // `Get*` needs no glob test past the prefix; an exact name needs only equality.
@@ -132,7 +137,7 @@ impl Service {
             })
             .zip(lo..)
             .filter(move |(n, _)| !glob || wildcard_match(pattern, n, true))
-            .map(move |(_, i)| self.action(i))
+            .map(|(_, i)| ActionId(i as u16))
     }
 }
 
@@ -147,6 +152,17 @@ pub struct ActionRef {
 impl ActionRef {
     pub fn full_name(&self) -> String {
         format!("{}:{}", self.prefix, self.name)
+    }
+}
+
+/// A catalogue action by position: two bytes where an [`ActionRef`] takes forty, for buffers of
+/// expanded actions. Ids follow catalogue order (service prefix, then action name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActionId(u16);
+
+impl ActionId {
+    pub fn level(self) -> AccessLevel {
+        AccessLevel::from_code(LEVELS[usize::from(self.0)])
     }
 }
 
@@ -214,6 +230,11 @@ impl Catalog {
     /// build-time hash table in the common case. The hash covers the whole text, so the action is
     /// not split; a candidate is checked as `prefix`, `:`, `name`.
     pub fn lookup(&self, action: &str) -> Option<ActionRef> {
+        self.lookup_id(action).map(|id| self.action(id))
+    }
+
+    /// [`Catalog::lookup`], as an id.
+    pub fn lookup_id(&self, action: &str) -> Option<ActionId> {
         let mut slot = fnv::text_hash(action) as usize & (EXACT_SLOTS - 1);
         loop {
             let i = EXACT[slot];
@@ -228,21 +249,32 @@ impl Catalog {
                 && action[..p].eq_ignore_ascii_case(s.prefix)
                 && action[p + 1..].eq_ignore_ascii_case(action_name(i))
             {
-                return Some(s.action(i));
+                return Some(ActionId(i as u16));
             }
             slot = (slot + 1) & (EXACT_SLOTS - 1);
         }
     }
 
+    /// The action with this id.
+    pub fn action(&self, id: ActionId) -> ActionRef {
+        let i = usize::from(id.0);
+        SERVICES[usize::from(SERVICE_OF[i])].action(i)
+    }
+
     /// Every catalogue action an IAM action pattern (`s3:Get*`, `iam:*Policy*`, `*`) matches.
     pub fn expand<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
+        self.expand_ids(pattern).map(|id| self.action(id))
+    }
+
+    /// [`Catalog::expand`], as ids (in catalogue order for a wildcard pattern).
+    pub fn expand_ids<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let exact = !has_wild(pattern);
-        let single = if exact { self.lookup(pattern) } else { None };
+        let single = if exact { self.lookup_id(pattern) } else { None };
         let wild = (!exact).then(|| self.expand_wild(pattern)).into_iter().flatten();
         single.into_iter().chain(wild)
     }
 
-    fn expand_wild<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
+    fn expand_wild<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let (svc_pat, act_pat) = if pattern.bytes().all(|b| b == b'*') && !pattern.is_empty() {
             ("*", "*")
         } else {
@@ -255,7 +287,7 @@ impl Catalog {
             false => self.service_index(svc_pat).map_or(0..0, |i| i..i + 1),
         };
         let services = SERVICES[range].iter().filter(move |s| !glob || wildcard_match(svc_pat, s.prefix, true));
-        services.flat_map(move |s| s.matching(act_pat))
+        services.flat_map(move |s| s.matching_ids(act_pat))
     }
 
     /// Why a pattern matches nothing, or `None` when it matches at least one action.
@@ -267,7 +299,7 @@ impl Catalog {
             return Some(Unknown::Malformed);
         };
         if !has_wild(pattern) {
-            return match self.lookup(pattern) {
+            return match self.lookup_id(pattern) {
                 Some(_) => None,
                 None if self.service(svc).is_some() => Some(Unknown::Action),
                 None => Some(Unknown::Service),
@@ -277,11 +309,11 @@ impl Catalog {
             // The common case, without building an expansion.
             return match self.service(svc) {
                 None => Some(Unknown::Service),
-                Some(s) if s.matching(act).next().is_none() => Some(Unknown::Action),
+                Some(s) if s.matching_ids(act).next().is_none() => Some(Unknown::Action),
                 Some(_) => None,
             };
         }
-        if self.expand(pattern).next().is_some() {
+        if self.expand_ids(pattern).next().is_some() {
             return None;
         }
         let any_service = SERVICES.iter().any(|s| wildcard_match(svc, s.prefix, true));

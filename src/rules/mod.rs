@@ -17,7 +17,7 @@ mod trust_public;
 mod unknown_action;
 mod wildcard_resource_write;
 
-use crate::catalog::{ActionRef, Catalog};
+use crate::catalog::{ActionId, Catalog};
 use crate::config::Config;
 use crate::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
 use serde::{Deserialize, Serialize};
@@ -160,8 +160,9 @@ pub struct Facts {
     /// Per statement: an Allow of (almost) every action on every resource.
     pub admin: Vec<bool>,
     /// Every expanded action, pattern after pattern, in one buffer (one allocation per
-    /// document instead of one per pattern).
-    actions: Vec<ActionRef>,
+    /// document instead of one per pattern), as two-byte ids: `*`-heavy documents expand to
+    /// tens of thousands of actions.
+    actions: Vec<ActionId>,
     /// Per statement: the range of `spans` holding its patterns' spans (empty when not derived).
     statements: Vec<std::ops::Range<u32>>,
     /// Per pattern: its range in `actions`.
@@ -184,7 +185,7 @@ impl Facts {
                 if s.effect == Effect::Allow && !is_admin {
                     for p in patterns {
                         let start = actions.len() as u32;
-                        actions.extend(catalog.expand(p));
+                        actions.extend(catalog.expand_ids(p));
                         spans.push(start..actions.len() as u32);
                     }
                 }
@@ -195,7 +196,7 @@ impl Facts {
     }
 
     /// The expansion of pattern `j` of statement `i`, when derived.
-    pub fn expansion(&self, i: usize, j: usize) -> Option<&[ActionRef]> {
+    pub fn expansion(&self, i: usize, j: usize) -> Option<&[ActionId]> {
         let st = self.statements.get(i)?;
         let span = self.spans[st.start as usize..st.end as usize].get(j)?;
         Some(&self.actions[span.start as usize..span.end as usize])

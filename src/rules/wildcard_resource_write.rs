@@ -18,21 +18,22 @@ impl Rule for WildcardResourceWrite {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
-            let mut found: Vec<crate::catalog::ActionRef> = patterns
+            let mut found: Vec<crate::catalog::ActionId> = patterns
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| !is_service_wildcard(p))
                 .flat_map(|(j, _)| cx.facts.expansion(i, j).unwrap_or_default())
-                .filter(|a| matches!(a.level, AccessLevel::Write | AccessLevel::PermissionsManagement))
+                .filter(|a| matches!(a.level(), AccessLevel::Write | AccessLevel::PermissionsManagement))
                 .copied()
                 .collect();
-            // Names are slices of the one embedded catalogue text: address order is catalogue
-            // order, without comparing strings.
-            found.sort_unstable_by_key(|a| a.name.as_ptr());
-
+            // Ids sort in catalogue order.
+            found.sort_unstable();
             found.dedup();
-            let actions: Vec<String> =
-                found.iter().map(|a| a.full_name()).filter(|n| !denied_everywhere(cx, doc, n)).collect();
+            let actions: Vec<String> = found
+                .iter()
+                .map(|&a| cx.catalog.action(a).full_name())
+                .filter(|n| !denied_everywhere(cx, doc, n))
+                .collect();
 
             if actions.is_empty() {
                 continue;
