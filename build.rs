@@ -28,7 +28,11 @@ fn main() {
                 "P" => 4,
                 other => panic!("{src}:{}: unknown level {other:?}", n + 1),
             };
-            services.last_mut().unwrap_or_else(|| panic!("{src}:{}: action before a service", n + 1)).2.push((name.into(), level));
+            services
+                .last_mut()
+                .unwrap_or_else(|| panic!("{src}:{}: action before a service", n + 1))
+                .2
+                .push((name.into(), level));
         } else {
             let (prefix, name) = line.split_once('\t').unwrap_or((line, line));
             services.push((prefix.into(), name.into(), Vec::new()));

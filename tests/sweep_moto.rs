@@ -116,6 +116,10 @@ async fn sweep_of_a_209_principal_account() {
         }
         n += 1;
     }
+    // Members: two users hold PowerUserAccess through group-0; group-9 grants nothing.
+    for (u, g) in [("user-20", "group-0"), ("user-21", "group-0"), ("user-22", "group-9")] {
+        iam.add_user_to_group().user_name(u).group_name(g).send().await.unwrap();
+    }
     assert_eq!(n, 209);
 
     // 1. The CLI in alert mode: a report, nothing changed.
@@ -126,8 +130,19 @@ async fn sweep_of_a_209_principal_account() {
     assert_eq!(report["account_id"], ACCOUNT);
     let findings = report["findings"].as_array().unwrap();
     let count = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).count();
-    // admin: 10 admin roles + 5 exempt + 5 SSO + 10 users (AdministratorAccess), 5 groups (PowerUserAccess).
-    assert_eq!(count("admin"), 35);
+    // admin: 10 admin roles + 5 exempt + 5 SSO + 10 users (AdministratorAccess), 5 groups
+    // (PowerUserAccess), and the 2 users who hold PowerUserAccess through group-0.
+    assert_eq!(count("admin"), 37);
+    let via_group: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["policy"].as_str().unwrap().contains(" via group ")).collect();
+    assert!(
+        via_group.iter().all(|f| f["policy"] == "PowerUserAccess (AWS managed) via group group-0"),
+        "{via_group:#?}"
+    );
+    let members: std::collections::BTreeSet<&str> =
+        via_group.iter().map(|f| f["principal"].as_str().unwrap()).collect();
+    assert_eq!(members.into_iter().collect::<Vec<_>>(), ["user user-20", "user user-21"]);
+    assert!(!findings.iter().any(|f| f["principal"] == "user user-22"));
     assert_eq!(count("trust-public"), 1);
     assert!(findings.iter().any(|f| f["rule"] == "service-full-access" && f["principal"] == "role dynamo-0"));
     assert!(!findings.iter().any(|f| f["principal"].as_str().unwrap().starts_with("role clean-")));

@@ -11,7 +11,7 @@ use super::ports::{IamInventory, IamWrite, PortError, PrincipalInfo};
 use super::{policy_name, Executed, Guard, JudgedPolicy, Remediation};
 use crate::catalog::managed;
 use crate::config::Mode;
-use crate::intake::Target;
+use crate::intake::{PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, Severity};
 use futures_util::stream::{self, StreamExt};
@@ -157,6 +157,38 @@ impl Guard {
                 }
             }
         }
+        // A user holds what its groups hold: each group's findings are repeated on its members,
+        // labelled with the group, so the report answers "who is effectively admin" per user.
+        // Remediation stays on the group (one detach fixes every member).
+        let groups: HashMap<&str, &str> = inv
+            .principals
+            .iter()
+            .filter_map(|p| {
+                p.target.as_ref().filter(|t| t.kind == PrincipalKind::Group).map(|t| (p.arn.as_str(), t.name.as_str()))
+            })
+            .collect();
+        let mut by_group: HashMap<&str, Vec<&SweepFinding>> = HashMap::new();
+        for f in &findings {
+            if let Some(name) = groups.get(f.principal_arn.as_str()) {
+                by_group.entry(name).or_default().push(f);
+            }
+        }
+        let mut inherited = Vec::new();
+        for p in &inv.principals {
+            let Some(target) = p.target.as_ref().filter(|t| t.kind == PrincipalKind::User) else { continue };
+            for g in &p.groups {
+                for f in by_group.get(g.as_str()).into_iter().flatten() {
+                    inherited.push(SweepFinding {
+                        principal: principal_label(target),
+                        principal_arn: p.arn.clone(),
+                        policy: format!("{} via group {g}", f.policy),
+                        policy_arn: f.policy_arn.clone(),
+                        finding: f.finding.clone(),
+                    });
+                }
+            }
+        }
+        findings.extend(inherited);
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
         let mode = self.engine().config().mode;

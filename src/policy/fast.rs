@@ -273,7 +273,11 @@ impl<'de> Deserialize<'de> for Conditions {
                         return Err(de::Error::custom("duplicate operator"));
                     }
                     let keys = map.next_value::<Keys>()?.0;
-                    out.extend(keys.into_iter().map(|(key, values)| Condition { operator: operator.clone(), key, values }));
+                    out.extend(keys.into_iter().map(|(key, values)| Condition {
+                        operator: operator.clone(),
+                        key,
+                        values,
+                    }));
                 }
                 Ok(Conditions(out))
             }
@@ -397,7 +401,8 @@ mod tests {
 
     #[test]
     fn declines_what_it_cannot_vouch_for() {
-        let base = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+        let base =
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
         assert!(agrees(&base.to_string()));
         let declined = [
             r#"{"Statement":[{"Effect":"Allow","Action":null,"NotAction":"s3:*","Resource":"*"}]}"#,
@@ -441,14 +446,25 @@ mod tests {
         ];
         leaf.prop_recursive(3, 24, 4, |inner| {
             let keys = prop::sample::select(vec![
-                "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition",
-                "Sid", "AWS", "Service", "StringEquals", "aws:SourceIp", "Other",
+                "Effect",
+                "Action",
+                "NotAction",
+                "Resource",
+                "NotResource",
+                "Principal",
+                "NotPrincipal",
+                "Condition",
+                "Sid",
+                "AWS",
+                "Service",
+                "StringEquals",
+                "aws:SourceIp",
+                "Other",
             ]);
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::vec((keys, inner), 0..5).prop_map(|kv| {
-                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
+                prop::collection::vec((keys, inner), 0..5)
+                    .prop_map(|kv| { Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()) }),
             ]
         })
     }
