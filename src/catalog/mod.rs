@@ -266,6 +266,14 @@ impl Catalog {
         self.expand_ids(pattern).map(|id| self.action(id))
     }
 
+    /// How many distinct actions a list of patterns covers (a NotAction list's exclusions).
+    pub fn count_distinct(&self, patterns: &[String]) -> usize {
+        let mut ids: Vec<ActionId> = patterns.iter().flat_map(|p| self.expand_ids(p)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+
     /// [`Catalog::expand`], as ids (in catalogue order for a wildcard pattern).
     pub fn expand_ids<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let exact = !has_wild(pattern);
@@ -381,6 +389,12 @@ mod tests {
         assert!(!pol.iter().any(|p| p == "CreateRole"));
         assert_eq!(c.expand("*").count(), c.len());
         assert_eq!(c.expand("*:*").count(), c.len());
+        let pats = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            c.count_distinct(&pats(&["s3:GetObject", "S3:getobject", "s3:GetObj*"])),
+            c.expand("s3:GetObj*").count()
+        );
+        assert_eq!(c.count_distinct(&pats(&["iam:*", "IAM:*"])), c.service("iam").unwrap().len());
         assert_eq!(c.expand("IAM:*").count(), c.service("iam").unwrap().len());
     }
 

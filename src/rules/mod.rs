@@ -321,10 +321,7 @@ fn is_admin_statement(catalog: &Catalog, s: &Statement) -> bool {
     match &s.action {
         ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
         ActionSpec::NotAction(p) => {
-            let excluded: std::collections::HashSet<(&str, &str)> =
-                p.iter().flat_map(|pat| catalog.expand(pat)).map(|a| (a.prefix, a.name)).collect();
-            let excluded = excluded.len();
-            (excluded as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * catalog.len() as f64
+            (catalog.count_distinct(p) as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * catalog.len() as f64
         }
     }
 }

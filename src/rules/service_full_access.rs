@@ -35,12 +35,11 @@ impl Rule for ServiceFullAccess {
                 .iter()
                 .map(|p| {
                     let svc = p.split(':').next().unwrap_or(p);
-                    let n = cx.catalog.expand(p).count();
-                    let pm = cx
-                        .catalog
-                        .expand(p)
-                        .filter(|a| a.level == crate::catalog::AccessLevel::PermissionsManagement)
-                        .count();
+                    let (mut n, mut pm) = (0, 0);
+                    for a in cx.catalog.expand_ids(p) {
+                        n += 1;
+                        pm += usize::from(a.level() == crate::catalog::AccessLevel::PermissionsManagement);
+                    }
                     let name = cx.catalog.service(svc).map(|s| s.name).unwrap_or(svc);
                     format!("{p} ({name}: {n} actions, {pm} permissions-management)")
                 })
