@@ -163,16 +163,19 @@ fn check_files<T: Send>(
     });
 }
 
-/// A chunk of reports rendered by a worker: output bytes, counts, and error lines for stderr.
+/// A chunk of reports rendered by a worker: output bytes, counts, error lines for stderr, and
+/// for SARIF (one document, rendered at the end) the reports themselves.
 struct Rendered {
     bytes: Vec<u8>,
     tally: Tally,
     errors: Vec<String>,
+    kept: Vec<PolicyReport>,
 }
 
-/// Renders reports as text or as JSON array elements (`,\n`-separated, no brackets).
+/// Renders reports as text or as JSON array elements (`,\n`-separated, no brackets); keeps them
+/// for SARIF.
 fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool) -> Rendered {
-    let mut out = Rendered { bytes: Vec::new(), tally: Tally::default(), errors: Vec::new() };
+    let mut out = Rendered { bytes: Vec::new(), tally: Tally::default(), errors: Vec::new(), kept: Vec::new() };
     for (i, r) in reports.iter().enumerate() {
         if let Some(e) = &r.error {
             out.errors.push(format!("iam-guard: {}: {}: {e}", r.source, r.policy));
@@ -180,14 +183,18 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
         out.tally.add(r);
         match format {
             Format::Text => out.bytes.extend_from_slice(report::text::render_report(r, color, verbose).as_bytes()),
-            _ => {
+            Format::Json => {
                 if i > 0 {
                     out.bytes.extend_from_slice(b",\n");
                 }
                 // Serializing to a Vec cannot fail: reports hold only strings, numbers and enums.
                 let _ = serde_json::to_writer_pretty(&mut out.bytes, r);
             }
+            Format::Sarif => {}
         }
+    }
+    if format == Format::Sarif {
+        out.kept = reports;
     }
     out
 }
@@ -228,6 +235,7 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
         }
         let first = tally.policies == 0;
         tally.merge(&chunk.tally);
+        sarif_reports.extend(chunk.kept);
         if io_error.is_some() {
             return;
         }
@@ -238,26 +246,9 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
         };
         io_error = out.write_all(sep).and_then(|_| out.write_all(&chunk.bytes)).err();
     };
-    if format == Format::Sarif {
-        // SARIF is one document: collect the reports, render at the end.
-        let mut keep = |reports: Vec<PolicyReport>| {
-            let mut t = Tally::default();
-            for r in &reports {
-                if let Some(e) = &r.error {
-                    eprintln!("iam-guard: {}: {}: {e}", r.source, r.policy);
-                }
-                t.add(r);
-            }
-            tally.merge(&t);
-            sarif_reports.extend(reports);
-        };
-        keep(unreadable);
-        check_files(&engine, &files, args.account_id.as_deref(), &|r| r, &mut keep);
-    } else {
-        emit(render(unreadable, format, color, verbose));
-        let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose);
-        check_files(&engine, &files, args.account_id.as_deref(), &finish, &mut emit);
-    }
+    emit(render(unreadable, format, color, verbose));
+    let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose);
+    check_files(&engine, &files, args.account_id.as_deref(), &finish, &mut emit);
     let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),
