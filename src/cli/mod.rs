@@ -151,7 +151,7 @@ fn sweep_helper(config: Option<&std::path::Path>, args: &[std::ffi::OsString]) -
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!(
                 "iam-guard: `sweep` runs {name}, which is neither beside this program nor on PATH; it is built \
-                 with the default features (the lint-only build leaves it and the AWS SDK out)"
+                 with the default features (a build without the `aws` feature leaves it and the AWS SDK out)"
             );
             ExitCode::from(EXIT_ERROR)
         }
