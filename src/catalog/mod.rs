@@ -104,11 +104,6 @@ impl Service {
 
     /// Actions matching an action-name pattern (`Get*`, `getobject`, `*Policy*`): the literal
     /// prefix before the first wildcard narrows the sorted list by binary search.
-    pub fn matching<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionRef> + 'a {
-        self.matching_ids(pattern).map(|id| self.action(usize::from(id.0)))
-    }
-
-    /// [`Service::matching`], as ids.
     pub fn matching_ids<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let wild = pattern.bytes().position(is_wild);
         let lit = &pattern[..wild.unwrap_or(pattern.len())];
