@@ -5,8 +5,9 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use iam_guard::catalog::{managed, Catalog};
 use iam_guard::config::Config;
+use iam_guard::engine::Engine;
 use iam_guard::policy::{PolicyDocument, PolicyKind};
-use iam_guard::rules::{Engine, PolicyContext};
+use iam_guard::rules::PolicyContext;
 
 fn corpus() -> Vec<(String, String, String)> {
     managed::all().iter().map(|p| (p.name.to_string(), p.arn.to_string(), p.document_json())).collect()

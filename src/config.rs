@@ -2,7 +2,8 @@
 //! mistakes (admin, `*FullAccess`, public trust) with no file at all. Schema: README.md.
 
 use crate::policy::wildcard_match;
-use crate::rules::{Severity, RULE_IDS};
+use crate::rules::{RuleAction, Settings, RULES};
+use crate::severity::Severity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -15,16 +16,6 @@ pub enum Mode {
     #[default]
     Alert,
     Enforce,
-}
-
-/// Per-rule action override: `alert` never remediates; `remediate` acts in enforce mode; `ignore`
-/// drops the finding from alerts (it still shows in `check` and sweep reports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RuleAction {
-    Alert,
-    Remediate,
-    Ignore,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -115,8 +106,9 @@ impl Config {
         let cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Toml { path: origin.into(), source })?;
         let invalid = |problem: String| ConfigError::Invalid { path: origin.into(), problem };
         for id in cfg.rules.keys() {
-            if !RULE_IDS.contains(&id.as_str()) {
-                return Err(invalid(format!("unknown rule id [rules.{id}] (known: {})", RULE_IDS.join(", "))));
+            if crate::rules::rule(id).is_none() {
+                let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
+                return Err(invalid(format!("unknown rule id [rules.{id}] (known: {})", known.join(", "))));
             }
         }
         for (i, e) in cfg.exemptions.iter().enumerate() {
@@ -139,19 +131,18 @@ impl Config {
         self.rules.get(id)
     }
 
-    /// The denylist pattern a managed policy (name or ARN) matches, if any.
-    pub fn denylisted(&self, name: &str, arn: &str) -> Option<&str> {
-        self.denylist.iter().find(|p| wildcard_match(p, name, true) || wildcard_match(p, arn, true)).map(String::as_str)
+    /// What the rules need to know of this configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            account_id: self.account_id.clone(),
+            known_accounts: self.known_accounts.clone(),
+            denylist: self.denylist.clone(),
+        }
     }
 
     /// The exemption covering a principal today, if any.
     pub fn exemption_for(&self, principal_arn: &str, today: NaiveDate) -> Option<&Exemption> {
         self.exemptions.iter().find(|e| e.covers(principal_arn, today))
-    }
-
-    /// Is this account ours or one we know?
-    pub fn known_account(&self, account: &str) -> bool {
-        self.account_id.as_deref() == Some(account) || self.known_accounts.iter().any(|a| a == account)
     }
 }
 
@@ -178,7 +169,7 @@ mod tests {
 
     #[test]
     fn defaults_denylist_the_seed_mistakes() {
-        let c = Config::default();
+        let c = Config::default().settings();
         for n in
             ["AdministratorAccess", "AmazonS3FullAccess", "CloudFrontFullAccess", "PowerUserAccess", "IAMFullAccess"]
         {
@@ -224,8 +215,11 @@ expires = "2026-01-01"
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         assert!(c.exemption_for("arn:aws:iam::111122223333:role/break-glass", today).is_some());
         assert!(c.exemption_for("arn:aws:iam::111122223333:role/ci-deploy", today).is_none(), "expired");
-        assert!(c.denylisted("x", "arn:aws:iam::111122223333:policy/legacy-admin").is_some());
-        assert!(c.known_account("111122223333") && c.known_account("444455556666") && !c.known_account("999999999999"));
+        let s = c.settings();
+        assert!(s.denylisted("x", "arn:aws:iam::111122223333:policy/legacy-admin").is_some());
+        assert!(s.known_account("111122223333") && s.known_account("444455556666") && !s.known_account("999999999999"));
+        assert!(c.rule("new-credential").is_none(), "not configured here");
+        assert!(Config::from_toml("[rules.new-credential]\nseverity = \"high\"", "t").is_ok(), "a registered rule");
     }
 
     #[test]

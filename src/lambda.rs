@@ -9,10 +9,11 @@
 //! the CloudTrail event id (`event.id`, and SNS attribute-free de-duplication by subscribers).
 
 use crate::config::{Config, Mode};
+use crate::engine::Engine;
 use crate::guard::ports::{IamInventory, IamRead, IamWrite, PortError, Publish};
-use crate::guard::{alert, Guard, Plan};
-use crate::intake::{self, Intake, Outcome};
-use crate::rules::Engine;
+use crate::guard::{alert, Guard, Handled, Plan};
+use crate::intake::{self, Delivery, Intake, Outcome};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::{json, Value};
 
 #[derive(Debug, thiserror::Error)]
@@ -76,23 +77,38 @@ pub struct App<I, P> {
 /// Remediation calls in flight at once during a sweep (IAM's mutating APIs throttle early).
 pub const SWEEP_CONCURRENCY: usize = 4;
 
+/// What an invocation returns: for an SQS batch, the partial-batch response Lambda reads
+/// (`batchItemFailures`); otherwise a summary for the logs.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum Reply {
+    /// An SQS batch: the messages to retry.
+    Sqs(SqsBatchResponse),
+    /// Any other delivery: one summary line per record.
+    Handled { handled: Vec<Value> },
+    /// A scheduled sweep.
+    Sweep { sweep: Value },
+}
+
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
+    /// The application over these adapters, with this configuration.
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
         App { guard: Guard::new(Engine::new(config), own_role), iam, publisher }
     }
 
+    /// The IAM adapter (tests read its call counts).
     pub fn iam(&self) -> &I {
         &self.iam
     }
 
+    /// The publisher (tests read what it recorded).
+    pub fn publisher(&self) -> &P {
+        &self.publisher
+    }
+
     /// Handles one change: judge, act, alert. Returns a log/summary line.
     async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
-        let verdict = self.guard.evaluate(&self.iam, change).await?;
-        let executed = self.guard.execute(&self.iam, &verdict).await?;
-        let alert = alert::build(&verdict, executed.as_ref());
-        if let Some(a) = &alert {
-            self.publisher.publish(a).await?;
-        }
+        let Handled { verdict, executed, alert } = self.guard.handle(&self.iam, &self.publisher, change).await?;
         let decision = match &verdict.plan {
             Plan::Clean => "clean",
             Plan::Quiet { .. } => "quiet",
@@ -100,76 +116,92 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
             Plan::Remediate { .. } => "remediate",
             Plan::Ignore { .. } => "ignore",
         };
-        let line = json!({
+        tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
+        Ok(json!({
             "event_id": verdict.change.event_id,
             "event_name": verdict.change.event_name,
             "decision": decision,
             "severity": verdict.severity(),
             "executed": executed,
             "alert": alert.as_ref().map(|a| &a.subject),
-        });
-        tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
-        Ok(line)
+        }))
+    }
+
+    /// One delivery, all or nothing: its summary lines, or why it failed.
+    async fn delivery(&self, d: Delivery) -> Result<Vec<Value>, String> {
+        let mut lines = Vec::new();
+        for o in d.outcome.map_err(|e| e.to_string())? {
+            match o {
+                Outcome::Ignored(i) => {
+                    tracing::debug!(reason = %i.reason, "ignored");
+                    lines.push(json!({"ignored": i.reason, "event_id": i.event_id}));
+                }
+                Outcome::Change(c) => lines.push(self.change(*c).await.map_err(|e| e.to_string())?),
+            }
+        }
+        Ok(lines)
+    }
+
+    async fn sweep(&self, req: intake::SweepRequest) -> Result<Reply, AppError> {
+        let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
+        let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
+        if let Some(a) = &digest {
+            self.publisher.publish(a).await?;
+        }
+        tracing::info!(
+            principals = report.principals,
+            findings = report.findings.len(),
+            actions = report.actions.len(),
+            "sweep"
+        );
+        Ok(Reply::Sweep {
+            sweep: json!({"principals": report.principals, "findings": report.findings.len(),
+                          "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject)}),
+        })
     }
 
     /// Handles one invocation payload (any intake envelope).
-    pub async fn handle(&self, payload: Value) -> Result<Value, AppError> {
-        let deliveries = match intake::parse(payload)? {
-            Intake::Sweep(req) => {
-                let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
-                let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
-                if let Some(a) = &digest {
-                    self.publisher.publish(a).await?;
-                }
-                tracing::info!(
-                    principals = report.principals,
-                    findings = report.findings.len(),
-                    actions = report.actions.len(),
-                    "sweep"
-                );
-                return Ok(json!({
-                    "sweep": {"principals": report.principals, "findings": report.findings.len(),
-                              "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject)}
-                }));
-            }
+    pub async fn handle(&self, payload: Value) -> Result<Reply, AppError> {
+        let (sqs, deliveries) = match intake::parse(payload)? {
+            Intake::Sweep(req) => return self.sweep(req).await,
             Intake::Deliveries { sqs, deliveries } => (sqs, deliveries),
         };
-        let (sqs, deliveries) = deliveries;
         let total = deliveries.len();
         let mut failures: Vec<(String, String)> = Vec::new();
         let mut handled = Vec::new();
         for d in deliveries {
-            let result: Result<Vec<Value>, String> = async {
-                let outcomes = d.outcome.map_err(|e| e.to_string())?;
-                let mut lines = Vec::new();
-                for o in outcomes {
-                    match o {
-                        Outcome::Ignored(i) => {
-                            tracing::debug!(reason = %i.reason, "ignored");
-                            lines.push(json!({"ignored": i.reason, "event_id": i.event_id}));
-                        }
-                        Outcome::Change(c) => lines.push(self.change(*c).await.map_err(|e| e.to_string())?),
-                    }
-                }
-                Ok(lines)
-            }
-            .await;
-            match result {
+            let id = d.id.clone();
+            match self.delivery(d).await {
                 Ok(lines) => handled.extend(lines),
                 Err(e) => {
-                    tracing::error!(delivery = %d.id, error = %e, "delivery failed");
-                    failures.push((d.id, e));
+                    tracing::error!(delivery = %id, error = %e, "delivery failed");
+                    failures.push((id, e));
                 }
             }
         }
         if sqs {
-            let batch_item_failures: Vec<Value> =
-                failures.iter().map(|(id, _)| json!({"itemIdentifier": id})).collect();
-            return Ok(json!({"batchItemFailures": batch_item_failures}));
+            let batch_item_failures =
+                failures.into_iter().map(|(item_identifier, _)| BatchItemFailure { item_identifier }).collect();
+            return Ok(Reply::Sqs(SqsBatchResponse { batch_item_failures }));
         }
         if let Some((_, first)) = failures.first() {
             return Err(AppError::Deliveries { failed: failures.len(), total, first: first.clone() });
         }
-        Ok(json!({"handled": handled}))
+        Ok(Reply::Handled { handled })
+    }
+}
+
+/// The runtime reports a failed invocation with the error's variant as its type, so CloudWatch
+/// and the DLQ's records tell a bad configuration from a malformed event from an AWS failure.
+#[cfg(feature = "aws")]
+impl From<AppError> for lambda_runtime::Diagnostic {
+    fn from(e: AppError) -> Self {
+        let error_type = match &e {
+            AppError::Config(_) => "iam-guard.Config",
+            AppError::Intake(_) => "iam-guard.Intake",
+            AppError::Port(_) => "iam-guard.Port",
+            AppError::Deliveries { .. } => "iam-guard.Deliveries",
+        };
+        lambda_runtime::Diagnostic { error_type: error_type.into(), error_message: e.to_string() }
     }
 }

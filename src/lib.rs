@@ -1,7 +1,9 @@
 //! iam-guard: judges IAM changes against least-privilege rules and answers them.
+pub mod arn;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod guard;
 
 pub mod intake;
@@ -12,3 +14,4 @@ pub mod lambda;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod severity;

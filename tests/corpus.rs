@@ -2,8 +2,9 @@
 
 use iam_guard::catalog::managed;
 use iam_guard::config::Config;
+use iam_guard::engine::Engine;
 use iam_guard::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind};
-use iam_guard::rules::{Engine, Finding, PolicyContext, Severity};
+use iam_guard::rules::{Finding, PolicyContext, Severity};
 
 fn judge_all() -> Vec<(&'static managed::ManagedPolicy, PolicyDocument, Vec<Finding>)> {
     let engine = Engine::new(Config::default());

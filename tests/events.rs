@@ -2,10 +2,10 @@
 //! with the in-memory IAM (alert mode unless stated). Plus every envelope shape.
 
 use iam_guard::config::{Config, Mode};
-use iam_guard::guard::memory::MemoryIam;
-use iam_guard::guard::{Guard, Plan, Remediation, Verdict};
+use iam_guard::engine::Engine;
+use iam_guard::guard::memory::{MemoryIam, RecordingPublisher};
+use iam_guard::guard::{Guard, Plan, Reason, Remediation, Verdict};
 use iam_guard::intake::{self, Action, Intake, Outcome};
-use iam_guard::rules::Engine;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -44,7 +44,7 @@ fn decision(v: &Verdict) -> String {
         Plan::Quiet { .. } => "quiet".into(),
         Plan::Ignore { .. } => "ignore".into(),
         Plan::Alert { would: Some(r), .. } => format!("alert, would {}", rem(r)),
-        Plan::Alert { why, .. } if why.starts_with("not remediated") => "alert, hands off".into(),
+        Plan::Alert { why: Reason::HandsOff(_), .. } => "alert, hands off".into(),
         Plan::Alert { .. } => "alert".into(),
         Plan::Remediate { remediation } => rem(remediation),
     }
@@ -56,6 +56,7 @@ fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
 
     let guard = Guard::new(Engine::new(cfg), Some("iam-guard-GuardFunctionRole-1A2B3C"));
     let iam = MemoryIam::new();
+    let publisher = RecordingPublisher::new();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let mut out = Vec::new();
     for f in files {
@@ -71,13 +72,8 @@ fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
                                 match o {
                                     Outcome::Ignored(i) => out.push(format!("ignored {}", i.reason)),
                                     Outcome::Change(c) => {
-                                        let v = rt.block_on(guard.evaluate(&iam, *c)).unwrap();
-                                        if !matches!(v.plan, Plan::Ignore { .. }) {
-                                            iam.apply(&v.change);
-                                        }
-                                        if mode == Mode::Enforce {
-                                            rt.block_on(guard.execute(&iam, &v)).unwrap();
-                                        }
+                                        iam.apply(&c);
+                                        let v = rt.block_on(guard.handle(&iam, &publisher, *c)).unwrap().verdict;
                                         let sev = v.severity().map_or("-".to_string(), |s| s.to_string());
                                         out.push(format!(
                                             "{} | {} | {} | {sev}",
@@ -187,7 +183,7 @@ fn every_sample_has_an_expectation_and_meets_it() {
     let missing: Vec<_> = all.iter().filter(|f| !covered.contains(*f)).collect();
     assert!(missing.is_empty(), "samples without an expectation: {missing:?}");
     // One sample per judged event name.
-    for name in intake::JUDGED_EVENTS {
+    for name in intake::judged_events() {
         assert!(root().join(format!("{name}.json")).exists(), "no sample for {name}");
     }
 }

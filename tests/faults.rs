@@ -68,7 +68,7 @@ async fn transient_5xx_is_retried_by_the_sdk_and_the_detach_succeeds() {
         SdkIam::from_client(client(&[&get_role, &detach])),
         &rec,
     );
-    let out = app.handle(attach_event()).await.unwrap();
+    let out = serde_json::to_value(app.handle(attach_event()).await.unwrap()).unwrap();
     assert_eq!(out["handled"][0]["executed"]["result"], "done");
     assert_eq!(detach.num_calls(), 3, "two 503s retried, then success");
     assert_eq!(rec.0.lock().unwrap().as_slice(), ["[HIGH] AmazonS3FullAccess attached to role app - detached"]);
@@ -110,7 +110,7 @@ async fn throttling_is_retried() {
         SdkIam::from_client(client(&[&get_role, &detach])),
         &rec,
     );
-    let out = app.handle(attach_event()).await.unwrap();
+    let out = serde_json::to_value(app.handle(attach_event()).await.unwrap()).unwrap();
     assert_eq!(out["handled"][0]["executed"]["result"], "done");
     assert_eq!(detach.num_calls(), 2);
 }

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
             _ => panic!("fast path and reference disagree: {parsed:?} vs {reference:?}"),
         }
         if let Ok(doc) = parsed {
-            let engine = iam_guard::rules::Engine::new(iam_guard::config::Config::default());
+            let engine = iam_guard::engine::Engine::new(iam_guard::config::Config::default());
             let _ = engine.judge(&iam_guard::rules::PolicyContext::default(), &doc);
         }
     }

@@ -3,7 +3,7 @@
 //! `App::handle` per invocation.
 use iam_guard::aws::{load_config, SdkIam, SnsPublisher};
 use iam_guard::lambda::{App, Settings};
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Error> {
     );
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        app.handle(event.payload).await.map_err(Error::from)
+        app.handle(event.payload).await.map_err(Diagnostic::from)
     }))
     .await
 }

@@ -56,13 +56,22 @@ pub fn all() -> &'static [ManagedPolicy] {
     })
 }
 
-/// Looks up an AWS managed policy by ARN (`arn:aws:iam::aws:policy/...`, any partition).
-pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
+/// Is this the ARN of an AWS managed policy (`arn:PARTITION:iam::aws:policy/...`), whether or not
+/// the embedded data knows it? The one test of "AWS managed" (the guard and the sweep use it).
+pub fn is_aws_managed(arn: &str) -> bool {
+    aws_part(arn).is_some()
+}
+
+/// `iam::aws:policy/...` of an AWS managed policy ARN, any partition.
+fn aws_part(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
     let (_partition, rest) = rest.split_once(':')?;
-    if !rest.starts_with("iam::aws:policy/") {
-        return None;
-    }
+    rest.starts_with("iam::aws:policy/").then_some(rest)
+}
+
+/// Looks up an AWS managed policy by ARN (`arn:aws:iam::aws:policy/...`, any partition).
+pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
+    let rest = aws_part(arn)?;
     let name = rest.rsplit('/').next()?;
     by_name(name).filter(|p| p.arn.split_once(":iam::").map(|x| x.1) == Some(rest.trim_start_matches("iam::")))
 }
@@ -88,5 +97,7 @@ mod tests {
         assert!(by_arn("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
         assert!(by_arn("arn:aws-us-gov:iam::aws:policy/AdministratorAccess").is_some());
         assert!(by_name("NoSuchPolicy").is_none());
+        assert!(is_aws_managed("arn:aws-cn:iam::aws:policy/NotYetEmbedded"));
+        assert!(!is_aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess"));
     }
 }

@@ -2,9 +2,10 @@
 
 use super::{collect, read, Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::policy::source::documents_in;
 use crate::report::{self, PolicyReport, Tally};
-use crate::rules::{Engine, PolicyContext};
+use crate::rules::PolicyContext;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -253,7 +254,7 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),
         Format::Sarif => {
-            let sarif = report::sarif::render(&sarif_reports, engine.rules(), &|src| std::fs::read_to_string(src).ok());
+            let sarif = report::sarif::render(&sarif_reports, &|src| std::fs::read_to_string(src).ok());
             serde_json::to_writer_pretty(&mut out, &sarif).map_err(std::io::Error::other).and_then(|_| writeln!(out))
         }
     });

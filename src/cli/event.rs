@@ -4,10 +4,10 @@
 
 use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::{Config, Mode};
-use crate::guard::memory::MemoryIam;
-use crate::guard::{alert, Guard, Plan, Verdict};
+use crate::engine::Engine;
+use crate::guard::memory::{MemoryIam, RecordingPublisher};
+use crate::guard::{alert, Guard, Handled, Plan, Verdict};
 use crate::intake::{self, Intake, Outcome};
-use crate::rules::Engine;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -42,6 +42,15 @@ pub(crate) enum ModeArg {
     Enforce,
 }
 
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Alert => Mode::Alert,
+            ModeArg::Enforce => Mode::Enforce,
+        }
+    }
+}
+
 /// One replayed item, for output.
 enum Item {
     Verdict {
@@ -66,20 +75,20 @@ enum Item {
 
 pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
-        config.mode = match m {
-            ModeArg::Alert => Mode::Alert,
-            ModeArg::Enforce => Mode::Enforce,
-        };
+        config.mode = m.into();
     }
     let enforce = config.mode == Mode::Enforce;
-    let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
-    let iam = MemoryIam::new();
     let rt = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("iam-guard: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_ERROR);
         }
+    };
+    let replay = Replay {
+        guard: Guard::new(Engine::new(config), args.guard_role.as_deref()),
+        iam: MemoryIam::new(),
+        publisher: RecordingPublisher::new(),
     };
     let mut files = Vec::new();
     let mut items = Vec::new();
@@ -89,62 +98,7 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
         }
     }
     for f in &files {
-        let source = f.display().to_string();
-        let text = match read(f) {
-            Ok(t) => t,
-            Err(e) => {
-                items.push(Item::Error { source, error: format!("cannot read: {e}") });
-                continue;
-            }
-        };
-        let deliveries = match intake::parse_str(&text) {
-            Ok(Intake::Sweep(request)) => {
-                items.push(Item::Sweep { source, request });
-                continue;
-            }
-            Ok(Intake::Deliveries { deliveries, .. }) => deliveries,
-            Err(e) => {
-                items.push(Item::Error { source, error: e.to_string() });
-                continue;
-            }
-        };
-        let many = deliveries.len() > 1;
-        for d in deliveries {
-            let src = if many { format!("{source}#{}", d.id) } else { source.clone() };
-            match d.outcome {
-                Err(e) => items.push(Item::Error { source: src, error: e.to_string() }),
-                Ok(outcomes) => {
-                    for o in outcomes {
-                        match o {
-                            Outcome::Ignored(ignored) => items.push(Item::Ignored { source: src.clone(), ignored }),
-                            Outcome::Change(change) => {
-                                let r: Result<_, crate::guard::ports::PortError> = rt.block_on(async {
-                                    let v = guard.evaluate(&iam, *change).await?;
-                                    if !matches!(v.plan, Plan::Ignore { .. }) {
-                                        iam.apply(&v.change);
-                                    }
-                                    // Enforce mode: carry out the plan on the in-memory IAM.
-                                    let executed = if enforce { guard.execute(&iam, &v).await? } else { None };
-                                    Ok((v, executed))
-                                });
-                                match r {
-                                    Ok((verdict, executed)) => {
-                                        let alert = alert::build(&verdict, executed.as_ref());
-                                        items.push(Item::Verdict {
-                                            source: src.clone(),
-                                            verdict: Box::new(verdict),
-                                            executed,
-                                            alert,
-                                        })
-                                    }
-                                    Err(e) => items.push(Item::Error { source: src.clone(), error: e.to_string() }),
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        rt.block_on(replay.file(f, &mut items));
     }
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -182,6 +136,56 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
     match (args.fail_on.threshold(), worst) {
         (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// The guard over an in-memory IAM that follows the replayed changes (enforce mode acts on it).
+struct Replay {
+    guard: Guard,
+    iam: MemoryIam,
+    publisher: RecordingPublisher,
+}
+
+impl Replay {
+    /// Replays one file's records in order, appending what became of each.
+    async fn file(&self, f: &std::path::Path, items: &mut Vec<Item>) {
+        let source = f.display().to_string();
+        let text = match read(f) {
+            Ok(t) => t,
+            Err(e) => return items.push(Item::Error { source, error: format!("cannot read: {e}") }),
+        };
+        let deliveries = match intake::parse_str(&text) {
+            Ok(Intake::Sweep(request)) => return items.push(Item::Sweep { source, request }),
+            Ok(Intake::Deliveries { deliveries, .. }) => deliveries,
+            Err(e) => return items.push(Item::Error { source, error: e.to_string() }),
+        };
+        let many = deliveries.len() > 1;
+        for d in deliveries {
+            let source = if many { format!("{source}#{}", d.id) } else { source.clone() };
+            match d.outcome {
+                Err(e) => items.push(Item::Error { source, error: e.to_string() }),
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        items.push(self.outcome(source.clone(), o).await);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn outcome(&self, source: String, o: Outcome) -> Item {
+        let change = match o {
+            Outcome::Ignored(ignored) => return Item::Ignored { source, ignored },
+            Outcome::Change(change) => *change,
+        };
+        // By the time its event arrives, IAM already holds the change.
+        self.iam.apply(&change);
+        match self.guard.handle(&self.iam, &self.publisher, change).await {
+            Ok(Handled { verdict, executed, alert }) => {
+                Item::Verdict { source, verdict: Box::new(verdict), executed, alert }
+            }
+            Err(e) => Item::Error { source, error: e.to_string() },
+        }
     }
 }
 

@@ -42,7 +42,7 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
-    /// List the rules with their ids and default severities.
+    /// List the rules: id, default severity, default action, what each reports.
     Rules,
 }
 
@@ -183,8 +183,8 @@ pub fn main() -> ExitCode {
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
 
         Command::Rules => {
-            for r in crate::rules::all_rules() {
-                println!("{:<24} {:<9} {}", r.id(), r.default_severity().as_str(), r.description());
+            for r in crate::rules::RULES {
+                println!("{:<24} {:<9} {:<10} {}", r.id(), r.severity().as_str(), r.action().as_str(), r.summary());
             }
             ExitCode::SUCCESS
         }

@@ -3,10 +3,10 @@
 
 use super::{FailOn, EXIT_ERROR, EXIT_FINDINGS};
 use crate::aws::{load_config, SdkIam};
-use crate::config::{Config, Mode};
+use crate::config::Config;
+use crate::engine::Engine;
 use crate::guard::Guard;
 use crate::report;
-use crate::rules::Engine;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,7 +89,7 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         SweepFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         SweepFormat::Sarif => {
             let reports = report::sweep::as_policy_reports(&report);
-            let sarif = report::sarif::render(&reports, guard.engine().rules(), &|_| None);
+            let sarif = report::sarif::render(&reports, &|_| None);
             serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
         }
     };
@@ -104,14 +104,5 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     match (args.fail_on.threshold(), report.worst()) {
         (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
-    }
-}
-
-impl From<super::event::ModeArg> for Mode {
-    fn from(m: super::event::ModeArg) -> Mode {
-        match m {
-            super::event::ModeArg::Alert => Mode::Alert,
-            super::event::ModeArg::Enforce => Mode::Enforce,
-        }
     }
 }

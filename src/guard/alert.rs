@@ -3,30 +3,18 @@
 //! to restore, a least-privilege suggestion), a JSON document with the same facts for machines,
 //! and message attributes (severity, rule, action, account) for SNS filter policies.
 
-use super::{Executed, Plan, Remediation, Verdict};
+pub use super::ports::Alert;
+use super::{Executed, Plan, Reason, Remediation, Verdict};
 use crate::intake::Action;
 use crate::rules::Severity;
 use serde_json::json;
 use std::fmt::Write;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub subject: String,
-    /// For people (SNS `default` and `email`).
-    pub text: String,
-    /// For machines (SNS `sqs`, `lambda`, `https`).
-    pub json: serde_json::Value,
-    /// SNS message attributes: severity, rule, action, account.
-    pub attributes: Vec<(&'static str, String)>,
-    /// Stable id for de-duplication: the CloudTrail event id.
-    pub dedup_id: String,
-}
-
 /// SNS requires subjects shorter than 100 characters, ASCII, without line breaks.
 pub const SUBJECT_MAX: usize = 99;
 
 fn what(a: &Action) -> String {
-    let name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
+    let name = crate::arn::resource_name;
     match a {
         Action::AttachPolicy { target, policy_arn } => format!("{} attached to {target}", name(policy_arn)),
         Action::PutInlinePolicy { target, policy_name, .. } => format!("inline policy {policy_name} put on {target}"),
@@ -61,7 +49,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         (Plan::Remediate { .. }, Some(Executed::Denied { .. })) => ("failed", "could not act".into()),
         (Plan::Remediate { remediation }, None) => ("would_remediate", format!("would {}", verb(remediation).1)),
         (Plan::Alert { would: Some(r), .. }, _) => ("alerted", format!("would {} in enforce mode", verb(r).1)),
-        (Plan::Alert { why, .. }, _) if why.starts_with("not remediated") => ("skipped", "not remediated".into()),
+        (Plan::Alert { why: Reason::HandsOff(_), .. }, _) => ("skipped", "not remediated".into()),
         _ => ("alerted", String::new()),
     }
 }
@@ -307,10 +295,10 @@ pub fn label(s: Severity) -> String {
 mod tests {
     use super::*;
     use crate::config::Mode;
+    use crate::engine::Engine;
     use crate::guard::memory::MemoryIam;
     use crate::guard::Guard;
     use crate::intake::{self, Intake, Outcome};
-    use crate::rules::Engine;
 
     fn verdict(role: &str, mode: Mode) -> Verdict {
         let ev = serde_json::json!({"eventSource": "iam.amazonaws.com", "eventName": "AttachRolePolicy", "eventID": "e1",

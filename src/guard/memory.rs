@@ -1,8 +1,13 @@
-//! An in-memory IAM: the read/write ports over state built from the changes themselves. Used by
-//! `iam-guard event` to replay a sequence offline (an attach seen earlier is visible to a later
-//! CreateAccessKey), and by unit tests. AWS managed policies come from the embedded data.
+//! In-memory adapters for every port: an IAM built from the changes themselves (and from what
+//! tests declare), and a publisher that records what it is given. Used by `iam-guard event` to
+//! replay a sequence offline (an attach seen earlier is visible to a later CreateAccessKey), and
+//! by tests of the guard, the sweep and the Lambda application without any server. AWS managed
+//! policies come from the embedded data.
 
-use super::ports::{IamRead, IamWrite, PortError, PrincipalInfo, VersionInfo};
+use super::ports::{
+    Alert, IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, PortError, PrincipalDetail, PrincipalInfo, Publish,
+    VersionInfo,
+};
 use crate::intake::{Action, Change, PrincipalKind, Target};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -20,6 +25,8 @@ struct State {
     attached: BTreeMap<Target, Vec<String>>,
     inline: BTreeMap<Target, BTreeMap<String, String>>,
     groups: BTreeMap<String, Vec<String>>,
+    /// Roles' trust policies (document text).
+    trust: BTreeMap<String, String>,
     /// Customer managed policies: versions and the default version id.
     policies: BTreeMap<String, (Vec<Version>, String)>,
 }
@@ -61,30 +68,64 @@ impl MemoryIam {
         });
     }
 
+    /// Attaches a managed policy (what AttachRolePolicy & co. do).
+    pub fn attach(&self, target: &Target, policy_arn: &str) {
+        self.with(|s| {
+            let list = s.attached.entry(target.clone()).or_default();
+            if !list.iter().any(|a| a == policy_arn) {
+                list.push(policy_arn.to_string());
+            }
+        });
+    }
+
+    /// Puts an inline policy (document text).
+    pub fn put_inline(&self, target: &Target, name: &str, document: &str) {
+        self.with(|s| s.inline.entry(target.clone()).or_default().insert(name.to_string(), document.to_string()));
+    }
+
+    /// Adds a user to a group.
+    pub fn add_to_group(&self, user: &str, group: &str) {
+        self.with(|s| {
+            let g = s.groups.entry(user.to_string()).or_default();
+            if !g.iter().any(|x| x == group) {
+                g.push(group.to_string());
+            }
+        });
+    }
+
+    /// Sets a role's trust policy (document text).
+    pub fn set_trust(&self, role: &str, document: &str) {
+        self.with(|s| s.trust.insert(role.to_string(), document.to_string()));
+    }
+
+    /// The managed policies attached to a principal.
     pub fn attached(&self, target: &Target) -> Vec<String> {
         self.with(|s| s.attached.get(target).cloned().unwrap_or_default())
     }
 
+    /// A customer managed policy's default version id.
     pub fn default_version(&self, arn: &str) -> Option<String> {
         self.with(|s| s.policies.get(arn).map(|p| p.1.clone()))
     }
 
-    /// Applies what a change did, so later changes see it.
+    /// Applies what a change did, so later changes see it: the state real IAM is in by the time
+    /// its event arrives.
     pub fn apply(&self, change: &Change) {
-        self.with(|s| match &change.action {
-            Action::AttachPolicy { target, policy_arn } => {
-                let list = s.attached.entry(target.clone()).or_default();
-                if !list.contains(policy_arn) {
-                    list.push(policy_arn.clone());
-                }
-            }
+        match &change.action {
+            Action::AttachPolicy { target, policy_arn } => return self.attach(target, policy_arn),
             Action::PutInlinePolicy { target, policy_name, document } => {
-                s.inline.entry(target.clone()).or_default().insert(policy_name.clone(), document.text.clone());
+                return self.put_inline(target, policy_name, &document.text)
             }
-            Action::CreateRole { role, path, .. } => {
+            Action::AddUserToGroup { user, group } => return self.add_to_group(user, group),
+            Action::UpdateTrustPolicy { role, trust_policy } => return self.set_trust(role, &trust_policy.text),
+            _ => {}
+        }
+        self.with(|s| match &change.action {
+            Action::CreateRole { role, path, trust_policy } => {
                 let t = Target::role(role);
                 let arn = format!("arn:aws:iam::{}:role{}{}", change.account_id, path, role);
                 s.principals.entry(t).or_insert(PrincipalInfo { arn, path: path.clone(), tags: vec![] });
+                s.trust.insert(role.clone(), trust_policy.text.clone());
             }
             Action::CreatePolicy { policy_arn, document, .. } => {
                 let v = Version {
@@ -113,13 +154,10 @@ impl MemoryIam {
                     p.1 = version_id.clone();
                 }
             }
-            Action::AddUserToGroup { user, group } => {
-                let g = s.groups.entry(user.clone()).or_default();
-                if !g.contains(group) {
-                    g.push(group.clone());
-                }
-            }
-            Action::UpdateTrustPolicy { .. }
+            Action::AttachPolicy { .. }
+            | Action::PutInlinePolicy { .. }
+            | Action::AddUserToGroup { .. }
+            | Action::UpdateTrustPolicy { .. }
             | Action::CreateAccessKey { .. }
             | Action::CreateLoginProfile { .. }
             | Action::DeletePermissionsBoundary { .. } => {}
@@ -200,5 +238,93 @@ impl IamWrite for MemoryIam {
             }
             _ => Err(PortError::NotFound(format!("{policy_arn} version {version_id}"))),
         })
+    }
+}
+
+impl IamInventory for MemoryIam {
+    /// Every principal declared, created or holding something, as GetAccountAuthorizationDetails
+    /// would list it, and the customer managed policies with their default documents.
+    async fn inventory(&self) -> Result<Inventory, PortError> {
+        Ok(self.with(|s| {
+            let mut targets: std::collections::BTreeSet<Target> = s.principals.keys().cloned().collect();
+            targets.extend(s.attached.keys().cloned());
+            targets.extend(s.inline.keys().cloned());
+            targets.extend(s.trust.keys().map(|r| Target::role(r)));
+            for (user, groups) in &s.groups {
+                targets.insert(Target::user(user));
+                targets.extend(groups.iter().map(|g| Target::group(g)));
+            }
+            let account = s.principals.values().find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
+            let account = account.unwrap_or_else(|| "123456789012".into());
+            let principals = targets
+                .into_iter()
+                .map(|t| {
+                    let info = s.principals.get(&t).cloned().unwrap_or_else(|| PrincipalInfo {
+                        arn: t.arn(&account),
+                        path: "/".into(),
+                        tags: vec![],
+                    });
+                    PrincipalDetail {
+                        arn: info.arn,
+                        path: info.path,
+                        tags: info.tags,
+                        attached: s.attached.get(&t).cloned().unwrap_or_default(),
+                        inline: s.inline.get(&t).map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
+                        trust: (t.kind == PrincipalKind::Role).then(|| s.trust.get(&t.name).cloned()).flatten(),
+                        groups: if t.kind == PrincipalKind::User {
+                            s.groups.get(&t.name).cloned().unwrap_or_default()
+                        } else {
+                            vec![]
+                        },
+                        target: Some(t),
+                    }
+                })
+                .collect();
+            let policies = s
+                .policies
+                .iter()
+                .map(|(arn, (versions, default))| LocalPolicy {
+                    arn: arn.clone(),
+                    name: crate::arn::resource_name(arn).to_string(),
+                    default_document: versions.iter().find(|v| &v.id == default).map(|v| v.document.clone()),
+                })
+                .collect();
+            Inventory { principals, policies }
+        }))
+    }
+}
+
+/// A publisher that keeps what it is given (tests, and `iam-guard event`, which prints instead
+/// of sending). `fail` makes every publish fail, to test what the guard does then.
+#[derive(Debug, Default)]
+pub struct RecordingPublisher {
+    alerts: Mutex<Vec<Alert>>,
+    fail: Option<String>,
+}
+
+impl RecordingPublisher {
+    /// A publisher that records.
+    pub fn new() -> RecordingPublisher {
+        RecordingPublisher::default()
+    }
+
+    /// A publisher whose every publish fails with this message (after recording nothing).
+    pub fn failing(message: &str) -> RecordingPublisher {
+        RecordingPublisher { alerts: Mutex::default(), fail: Some(message.to_string()) }
+    }
+
+    /// What was published, in order.
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.alerts.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl Publish for RecordingPublisher {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        if let Some(m) = &self.fail {
+            return Err(PortError::Failed(m.clone()));
+        }
+        self.alerts.lock().unwrap_or_else(|p| p.into_inner()).push(alert.clone());
+        Ok(())
     }
 }

@@ -54,10 +54,25 @@ pub trait IamWrite {
     async fn set_default_version(&self, policy_arn: &str, version_id: &str) -> Result<(), PortError>;
 }
 
+/// The message the guard publishes: built by [`super::alert`], delivered by a [`Publish`]
+/// adapter (SNS). The port owns it so that adapters need nothing else of the guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub subject: String,
+    /// For people (SNS `default` and `email`).
+    pub text: String,
+    /// For machines (SNS `sqs`, `lambda`, `https`).
+    pub json: serde_json::Value,
+    /// SNS message attributes: severity, rule, action, account.
+    pub attributes: Vec<(&'static str, String)>,
+    /// Stable id for de-duplication: the CloudTrail event id.
+    pub dedup_id: String,
+}
+
 /// Telling people.
 #[allow(async_fn_in_trait)]
 pub trait Publish {
-    async fn publish(&self, alert: &super::alert::Alert) -> Result<(), PortError>;
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError>;
 }
 
 /// A role, user or group with everything attached to it, as one account inventory reports it.

@@ -7,11 +7,12 @@
 //! engine, rule actions and hands-off rules as the event path apply; in enforce mode the same
 //! remediations run, a bounded number at a time.
 
-use super::ports::{IamInventory, IamWrite, PortError, PrincipalInfo};
-use super::{policy_name, Executed, Guard, JudgedPolicy, Remediation};
+use super::judge::{empty_document, managed_label};
+use super::ports::{IamInventory, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo};
+use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation};
 use crate::catalog::managed;
 use crate::config::Mode;
-use crate::intake::{PrincipalKind, Target};
+use crate::intake::PrincipalKind;
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, Severity};
 use futures_util::stream::{self, StreamExt};
@@ -78,8 +79,12 @@ impl SweepReport {
     }
 }
 
-fn principal_label(t: &Target) -> String {
-    t.to_string()
+/// What judging the inventory found: findings, remediation candidates (with why not, when the
+/// guard must keep its hands off), and how many managed policies were judged.
+struct Judged {
+    findings: Vec<SweepFinding>,
+    candidates: Vec<(Remediation, Option<String>)>,
+    policies_judged: usize,
 }
 
 impl Guard {
@@ -92,141 +97,121 @@ impl Guard {
         concurrency: usize,
     ) -> Result<SweepReport, PortError> {
         let inv = iam.inventory().await?;
-        let from_arns =
-            inv.principals.iter().find_map(|p| p.arn.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string));
-        let account_id: &str = &account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
-        let local: HashMap<&str, &super::ports::LocalPolicy> =
-            inv.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
-        // Each managed policy judged once for the whole account.
-        let mut judged_managed: HashMap<String, JudgedPolicy> = HashMap::new();
-        let mut findings = Vec::new();
-        let mut candidates: Vec<(Remediation, Option<String>)> = Vec::new();
-        for p in &inv.principals {
-            let Some(target) = &p.target else { continue };
-            let who = principal_label(target);
-            let push = |findings: &mut Vec<SweepFinding>, j: &JudgedPolicy| {
-                for f in &j.findings {
-                    findings.push(SweepFinding {
-                        principal: who.clone(),
-                        principal_arn: p.arn.clone(),
-                        policy: j.label.clone(),
-                        policy_arn: j.policy_arn.clone(),
-                        finding: f.clone(),
-                    });
-                }
-            };
-            for arn in &p.attached {
-                let j = judged_managed.entry(arn.clone()).or_insert_with(|| {
-                    let (origin, doc) = match managed::by_arn(arn) {
-                        Some(m) => ("AWS managed", m.document().ok()),
-                        None => (
-                            "customer managed",
-                            local
-                                .get(arn.as_str())
-                                .and_then(|l| l.default_document.as_deref())
-                                .and_then(|d| PolicyDocument::parse(d).ok()),
-                        ),
-                    };
-                    let doc = doc.unwrap_or(PolicyDocument { version: None, id: None, statements: vec![] });
-                    let label = format!("{} ({origin})", policy_name(arn));
-                    self.judge_policy(account_id, label, Some(arn), PolicyKind::Identity, &doc)
-                });
-                push(&mut findings, j);
-                if self.remediable(j) {
-                    let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
-                    let skipped = self.hands_off_for(target, &info, account_id);
-                    candidates.push((Remediation::Detach { target: target.clone(), policy_arn: arn.clone() }, skipped));
-                }
-            }
-            for (name, text) in &p.inline {
-                if let Ok(doc) = PolicyDocument::parse(text) {
-                    let j = self.judge_policy(
-                        account_id,
-                        format!("inline policy {name}"),
-                        None,
-                        PolicyKind::Identity,
-                        &doc,
-                    );
-                    push(&mut findings, &j);
-                }
-            }
-            if let Some(text) = &p.trust {
-                if let Ok(doc) = PolicyDocument::parse(text) {
-                    let j = self.judge_policy(account_id, "trust policy".into(), None, PolicyKind::Trust, &doc);
-                    push(&mut findings, &j);
-                }
-            }
-        }
-        // A user holds what its groups hold: each group's findings are repeated on its members,
-        // labelled with the group, so the report answers "who is effectively admin" per user.
-        // Remediation stays on the group (one detach fixes every member).
-        let groups: HashMap<&str, &str> = inv
-            .principals
-            .iter()
-            .filter_map(|p| {
-                p.target.as_ref().filter(|t| t.kind == PrincipalKind::Group).map(|t| (p.arn.as_str(), t.name.as_str()))
-            })
-            .collect();
-        let mut by_group: HashMap<&str, Vec<&SweepFinding>> = HashMap::new();
-        for f in &findings {
-            if let Some(name) = groups.get(f.principal_arn.as_str()) {
-                by_group.entry(name).or_default().push(f);
-            }
-        }
-        let mut inherited = Vec::new();
-        for p in &inv.principals {
-            let Some(target) = p.target.as_ref().filter(|t| t.kind == PrincipalKind::User) else { continue };
-            for g in &p.groups {
-                for f in by_group.get(g.as_str()).into_iter().flatten() {
-                    inherited.push(SweepFinding {
-                        principal: principal_label(target),
-                        principal_arn: p.arn.clone(),
-                        policy: format!("{} via group {g}", f.policy),
-                        policy_arn: f.policy_arn.clone(),
-                        finding: f.finding.clone(),
-                    });
-                }
-            }
-        }
-        findings.extend(inherited);
+        let from_arns = inv.principals.iter().find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
+        let account_id = account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
+        let Judged { mut findings, candidates, policies_judged } = self.judge_inventory(&inv, &account_id);
+        findings.extend(inherited_findings(&inv, &findings));
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
         let mode = self.engine().config().mode;
-        let actions: Vec<SweepAction> = stream::iter(candidates)
-            .map(|(rem, skipped)| async move {
+        let mut actions: Vec<SweepAction> = stream::iter(candidates)
+            .map(|(remediation, skipped)| async move {
                 if skipped.is_some() || mode == Mode::Alert {
-                    let skipped = skipped.or_else(|| Some("alert mode".into()));
-                    return Ok(SweepAction { remediation: rem, skipped, executed: None });
+                    let skipped = skipped.or_else(|| Some(Reason::AlertMode.to_string()));
+                    return Ok(SweepAction { remediation, skipped, executed: None });
                 }
-                let r = match &rem {
-                    Remediation::Detach { target, policy_arn } => iam.detach_policy(target, policy_arn).await,
-                    Remediation::RevertDefaultVersion { policy_arn, to_version, .. } => {
-                        iam.set_default_version(policy_arn, to_version).await
-                    }
-                };
-                let executed = match r {
-                    Ok(()) => Executed::Done,
-                    Err(PortError::NotFound(_)) => Executed::AlreadyDone,
-                    Err(PortError::Denied(reason)) => Executed::Denied { reason },
-                    Err(e) => return Err(e),
-                };
-                Ok(SweepAction { remediation: rem, skipped: None, executed: Some(executed) })
+                let executed = carry_out(iam, &remediation).await?;
+                Ok(SweepAction { remediation, skipped: None, executed: Some(executed) })
             })
             .buffer_unordered(concurrency.max(1))
             .collect::<Vec<Result<SweepAction, PortError>>>()
             .await
             .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut actions = actions;
+            .collect::<Result<_, _>>()?;
         actions.sort_by_key(|a| a.remediation.describe());
         Ok(SweepReport {
-            account_id: account_id.to_string(),
+            account_id,
             mode,
             principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
-            policies_judged: judged_managed.len(),
+            policies_judged,
             findings,
             actions,
             iam_calls: None,
         })
     }
+
+    /// Judges every principal's policies; each managed policy once for the whole account.
+    fn judge_inventory(&self, inv: &Inventory, account_id: &str) -> Judged {
+        let local: HashMap<&str, &LocalPolicy> = inv.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
+        let mut judged_managed: HashMap<&str, JudgedPolicy> = HashMap::new();
+        let mut findings = Vec::new();
+        let mut candidates = Vec::new();
+        for p in &inv.principals {
+            let Some(target) = &p.target else { continue };
+            let mut push = |j: &JudgedPolicy| {
+                findings.extend(j.findings.iter().map(|f| SweepFinding {
+                    principal: target.to_string(),
+                    principal_arn: p.arn.clone(),
+                    policy: j.label.clone(),
+                    policy_arn: j.policy_arn.clone(),
+                    finding: f.clone(),
+                }))
+            };
+            for policy_arn in &p.attached {
+                let j = judged_managed.entry(policy_arn).or_insert_with(|| {
+                    let doc = match managed::by_arn(policy_arn) {
+                        Some(m) => m.document().ok(),
+                        None => local
+                            .get(policy_arn.as_str())
+                            .and_then(|l| l.default_document.as_deref())
+                            .and_then(|d| PolicyDocument::parse(d).ok()),
+                    };
+                    let label = managed_label("", policy_arn);
+                    let doc = doc.unwrap_or_else(empty_document);
+                    self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, &doc)
+                });
+                push(j);
+                if self.remediable(j) {
+                    let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
+                    let skipped = self.hands_off_for(target, &info, account_id);
+                    let remediation = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() };
+                    candidates.push((remediation, skipped));
+                }
+            }
+            let documents = p
+                .inline
+                .iter()
+                .map(|(name, text)| (format!("inline policy {name}"), PolicyKind::Identity, text))
+                .chain(p.trust.iter().map(|text| ("trust policy".to_string(), PolicyKind::Trust, text)));
+            for (label, kind, text) in documents {
+                if let Ok(doc) = PolicyDocument::parse(text) {
+                    push(&self.judge_policy(account_id, label, None, kind, &doc));
+                }
+            }
+        }
+        Judged { findings, candidates, policies_judged: judged_managed.len() }
+    }
+}
+
+/// A user holds what its groups hold: each group's findings repeated on its members, labelled with
+/// the group, so the report answers "who is effectively admin" per user. Remediation stays on the
+/// group (one detach fixes every member).
+fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFinding> {
+    let groups: HashMap<&str, &str> = inv
+        .principals
+        .iter()
+        .filter_map(|p| {
+            p.target.as_ref().filter(|t| t.kind == PrincipalKind::Group).map(|t| (p.arn.as_str(), t.name.as_str()))
+        })
+        .collect();
+    let mut by_group: HashMap<&str, Vec<&SweepFinding>> = HashMap::new();
+    for f in findings {
+        if let Some(name) = groups.get(f.principal_arn.as_str()) {
+            by_group.entry(name).or_default().push(f);
+        }
+    }
+    let mut inherited = Vec::new();
+    for p in &inv.principals {
+        let Some(target) = p.target.as_ref().filter(|t| t.kind == PrincipalKind::User) else { continue };
+        for g in &p.groups {
+            inherited.extend(by_group.get(g.as_str()).into_iter().flatten().map(|f| SweepFinding {
+                principal: target.to_string(),
+                principal_arn: p.arn.clone(),
+                policy: format!("{} via group {g}", f.policy),
+                policy_arn: f.policy_arn.clone(),
+                finding: f.finding.clone(),
+            }));
+        }
+    }
+    inherited
 }

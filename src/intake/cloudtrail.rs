@@ -8,25 +8,53 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// The IAM calls the guard judges.
-pub const JUDGED_EVENTS: &[&str] = &[
-    "AttachRolePolicy",
-    "AttachUserPolicy",
-    "AttachGroupPolicy",
-    "PutRolePolicy",
-    "PutUserPolicy",
-    "PutGroupPolicy",
-    "CreateRole",
-    "UpdateAssumeRolePolicy",
-    "CreatePolicy",
-    "CreatePolicyVersion",
-    "SetDefaultPolicyVersion",
-    "AddUserToGroup",
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "DeleteRolePermissionsBoundary",
-    "DeleteUserPermissionsBoundary",
+/// How one judged call's parameters become an [`Action`].
+type Extract = fn(&Request<'_>) -> Result<Action, IntakeError>;
+
+/// The IAM calls the guard judges, each with its extraction: the one list (the SAM template's
+/// event pattern is tested against it).
+const EVENTS: &[(&str, Extract)] = &[
+    ("AttachRolePolicy", |r| attach(r, PrincipalKind::Role)),
+    ("AttachUserPolicy", |r| attach(r, PrincipalKind::User)),
+    ("AttachGroupPolicy", |r| attach(r, PrincipalKind::Group)),
+    ("PutRolePolicy", |r| put_inline(r, PrincipalKind::Role)),
+    ("PutUserPolicy", |r| put_inline(r, PrincipalKind::User)),
+    ("PutGroupPolicy", |r| put_inline(r, PrincipalKind::Group)),
+    ("CreateRole", create_role),
+    ("UpdateAssumeRolePolicy", |r| {
+        Ok(Action::UpdateTrustPolicy { role: r.req.str("roleName")?, trust_policy: r.req.policy("policyDocument")? })
+    }),
+    ("CreatePolicy", |r| {
+        let policy_name = r.req.str("policyName")?;
+        Ok(Action::CreatePolicy {
+            policy_arn: r.resp.nested("policy").str("arn")?,
+            document: r.req.policy("policyDocument")?,
+            policy_name,
+        })
+    }),
+    ("CreatePolicyVersion", create_policy_version),
+    ("SetDefaultPolicyVersion", |r| {
+        Ok(Action::SetDefaultPolicyVersion { policy_arn: r.req.str("policyArn")?, version_id: r.req.str("versionId")? })
+    }),
+    ("AddUserToGroup", |r| Ok(Action::AddUserToGroup { user: r.req.str("userName")?, group: r.req.str("groupName")? })),
+    // Without userName the key is for the caller itself.
+    ("CreateAccessKey", |r| {
+        let user = r.req.opt_str("userName").or_else(|| r.resp.nested("accessKey").opt_str("userName"));
+        Ok(Action::CreateAccessKey { user: r.user_or_caller(user)? })
+    }),
+    ("CreateLoginProfile", |r| Ok(Action::CreateLoginProfile { user: r.user_or_caller(r.req.opt_str("userName"))? })),
+    ("DeleteRolePermissionsBoundary", |r| {
+        Ok(Action::DeletePermissionsBoundary { target: r.target(PrincipalKind::Role)? })
+    }),
+    ("DeleteUserPermissionsBoundary", |r| {
+        Ok(Action::DeletePermissionsBoundary { target: r.target(PrincipalKind::User)? })
+    }),
 ];
+
+/// The names of the IAM calls the guard judges.
+pub fn judged_events() -> impl ExactSizeIterator<Item = &'static str> {
+    EVENTS.iter().map(|(name, _)| *name)
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,9 +96,9 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         let msg = r.error_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
         return ignored(format!("the call failed ({code}{msg}), nothing changed"));
     }
-    if !JUDGED_EVENTS.contains(&name) {
+    let Some((_, extract)) = EVENTS.iter().find(|(n, _)| *n == name) else {
         return ignored(format!("{name} is not an event the guard judges"));
-    }
+    };
     let field = |f: &str| format!("{at}.{f}");
     let event_id = r.event_id.clone().ok_or_else(|| IntakeError::missing(field("eventID")))?;
     let time_text = r.event_time.as_deref().ok_or_else(|| IntakeError::missing(field("eventTime")))?;
@@ -97,9 +125,12 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         .clone()
         .or_else(|| id_str("accountId"))
         .ok_or_else(|| IntakeError::missing(field("recipientAccountId")))?;
-    let req = Params { map: r.request_parameters.as_object(), at: field("requestParameters") };
-    let resp = Params { map: r.response_elements.as_object(), at: field("responseElements") };
-    let action = action(name, &req, &resp, &actor)?;
+    let request = Request {
+        req: Params { map: r.request_parameters.as_object(), at: field("requestParameters") },
+        resp: Params { map: r.response_elements.as_object(), at: field("responseElements") },
+        actor: &actor,
+    };
+    let action = extract(&request)?;
     Ok(Outcome::Change(Box::new(Change {
         event_id,
         event_name: name.to_string(),
@@ -150,86 +181,66 @@ impl Params<'_> {
     }
 }
 
-fn action(name: &str, req: &Params<'_>, resp: &Params<'_>, actor: &Actor) -> Result<Action, IntakeError> {
-    let target = |kind: PrincipalKind| -> Result<Target, IntakeError> {
+/// What an extraction reads: the call's parameters, its response, and the caller.
+struct Request<'a> {
+    req: Params<'a>,
+    resp: Params<'a>,
+    actor: &'a Actor,
+}
+
+impl Request<'_> {
+    /// The principal named by `roleName`, `userName` or `groupName`.
+    fn target(&self, kind: PrincipalKind) -> Result<Target, IntakeError> {
         let key = match kind {
             PrincipalKind::Role => "roleName",
             PrincipalKind::User => "userName",
             PrincipalKind::Group => "groupName",
         };
-        Ok(Target { kind, name: req.str(key)? })
-    };
-    Ok(match name {
-        "AttachRolePolicy" | "AttachUserPolicy" | "AttachGroupPolicy" => {
-            let kind = kind_in(name);
-            Action::AttachPolicy { target: target(kind)?, policy_arn: req.str("policyArn")? }
-        }
-        "PutRolePolicy" | "PutUserPolicy" | "PutGroupPolicy" => Action::PutInlinePolicy {
-            target: target(kind_in(name))?,
-            policy_name: req.str("policyName")?,
-            document: req.policy("policyDocument")?,
-        },
-        "CreateRole" => Action::CreateRole {
-            role: req.str("roleName")?,
-            path: req.opt_str("path").unwrap_or_else(|| "/".into()),
-            // requestParameters carries the document as sent; fall back to the (URL-encoded)
-            // copy in responseElements.role when CloudTrail omitted it.
-            trust_policy: req
-                .policy("assumeRolePolicyDocument")
-                .or_else(|e| resp.nested("role").policy("assumeRolePolicyDocument").map_err(|_| e))?,
-        },
-        "UpdateAssumeRolePolicy" => {
-            Action::UpdateTrustPolicy { role: req.str("roleName")?, trust_policy: req.policy("policyDocument")? }
-        }
-        "CreatePolicy" => {
-            let policy_name = req.str("policyName")?;
-            Action::CreatePolicy {
-                policy_arn: resp.nested("policy").str("arn")?,
-                document: req.policy("policyDocument")?,
-                policy_name,
-            }
-        }
-        "CreatePolicyVersion" => Action::CreatePolicyVersion {
-            policy_arn: req.str("policyArn")?,
-            document: req.policy("policyDocument")?,
-            set_as_default: match req.get("setAsDefault") {
-                Some(Value::Bool(b)) => *b,
-                Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-                _ => false,
-            },
-            version_id: resp.nested("policyVersion").opt_str("versionId"),
-        },
-        "SetDefaultPolicyVersion" => {
-            Action::SetDefaultPolicyVersion { policy_arn: req.str("policyArn")?, version_id: req.str("versionId")? }
-        }
-        "AddUserToGroup" => Action::AddUserToGroup { user: req.str("userName")?, group: req.str("groupName")? },
-        // Without userName the key is for the caller itself.
-        "CreateAccessKey" => Action::CreateAccessKey {
-            user: req
-                .opt_str("userName")
-                .or_else(|| resp.nested("accessKey").opt_str("userName"))
-                .or_else(|| actor.user_name.clone())
-                .ok_or_else(|| IntakeError::missing(format!("{}.userName", req.at)))?,
-        },
-        "CreateLoginProfile" => Action::CreateLoginProfile {
-            user: req
-                .opt_str("userName")
-                .or_else(|| actor.user_name.clone())
-                .ok_or_else(|| IntakeError::missing(format!("{}.userName", req.at)))?,
-        },
-        "DeleteRolePermissionsBoundary" | "DeleteUserPermissionsBoundary" => {
-            Action::DeletePermissionsBoundary { target: target(kind_in(name))? }
-        }
-        other => return Err(IntakeError::invalid(req.at.clone(), format!("no extraction for {other}"))),
+        Ok(Target { kind, name: self.req.str(key)? })
+    }
+
+    /// The user a credential call names, else the calling user.
+    fn user_or_caller(&self, named: Option<String>) -> Result<String, IntakeError> {
+        named
+            .or_else(|| self.actor.user_name.clone())
+            .ok_or_else(|| IntakeError::missing(format!("{}.userName", self.req.at)))
+    }
+}
+
+fn attach(r: &Request<'_>, kind: PrincipalKind) -> Result<Action, IntakeError> {
+    Ok(Action::AttachPolicy { target: r.target(kind)?, policy_arn: r.req.str("policyArn")? })
+}
+
+fn put_inline(r: &Request<'_>, kind: PrincipalKind) -> Result<Action, IntakeError> {
+    Ok(Action::PutInlinePolicy {
+        target: r.target(kind)?,
+        policy_name: r.req.str("policyName")?,
+        document: r.req.policy("policyDocument")?,
     })
 }
 
-fn kind_in(event_name: &str) -> PrincipalKind {
-    if event_name.contains("Role") {
-        PrincipalKind::Role
-    } else if event_name.contains("Group") {
-        PrincipalKind::Group
-    } else {
-        PrincipalKind::User
-    }
+fn create_role(r: &Request<'_>) -> Result<Action, IntakeError> {
+    Ok(Action::CreateRole {
+        role: r.req.str("roleName")?,
+        path: r.req.opt_str("path").unwrap_or_else(|| "/".into()),
+        // requestParameters carries the document as sent; fall back to the (URL-encoded) copy in
+        // responseElements.role when CloudTrail omitted it.
+        trust_policy: r
+            .req
+            .policy("assumeRolePolicyDocument")
+            .or_else(|e| r.resp.nested("role").policy("assumeRolePolicyDocument").map_err(|_| e))?,
+    })
+}
+
+fn create_policy_version(r: &Request<'_>) -> Result<Action, IntakeError> {
+    Ok(Action::CreatePolicyVersion {
+        policy_arn: r.req.str("policyArn")?,
+        document: r.req.policy("policyDocument")?,
+        set_as_default: match r.req.get("setAsDefault") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        },
+        version_id: r.resp.nested("policyVersion").opt_str("versionId"),
+    })
 }

@@ -12,7 +12,7 @@ mod change;
 mod cloudtrail;
 
 pub use change::*;
-pub use cloudtrail::JUDGED_EVENTS;
+pub use cloudtrail::judged_events;
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;

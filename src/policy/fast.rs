@@ -19,7 +19,7 @@ pub(super) fn parse(json: &str) -> Result<PolicyDocument, GaveUp> {
     let MapOnly(raw): MapOnly<RawDoc> = serde_json::from_str(json).map_err(|_| GaveUp)?;
     let statements = raw.statement.0.into_iter().map(RawStatement::finish).collect::<Result<_, _>>()?;
     if let Some(v) = &raw.version {
-        if v != "2012-10-17" && v != "2008-10-17" {
+        if !VERSIONS.contains(&v.as_str()) {
             return Err(GaveUp);
         }
     }
@@ -153,13 +153,7 @@ impl<'de> Deserialize<'de> for EffectField {
                 f.write_str("\"Allow\" or \"Deny\"")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<EffectField, E> {
-                if s.eq_ignore_ascii_case("allow") {
-                    Ok(EffectField(Effect::Allow))
-                } else if s.eq_ignore_ascii_case("deny") {
-                    Ok(EffectField(Effect::Deny))
-                } else {
-                    Err(E::custom("bad effect"))
-                }
+                Effect::from_name(s).map(EffectField).ok_or_else(|| E::custom("bad effect"))
             }
         }
         d.deserialize_str(V)
@@ -241,13 +235,7 @@ impl<'de> Deserialize<'de> for PrincipalKey {
                 f.write_str("AWS, Service, Federated or CanonicalUser")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<PrincipalKey, E> {
-                Ok(PrincipalKey(match s {
-                    "AWS" => PrincipalType::Aws,
-                    "Service" => PrincipalType::Service,
-                    "Federated" => PrincipalType::Federated,
-                    "CanonicalUser" => PrincipalType::CanonicalUser,
-                    _ => return Err(E::custom("unknown principal type")),
-                }))
+                PrincipalType::from_name(s).map(PrincipalKey).ok_or_else(|| E::custom("unknown principal type"))
             }
         }
         d.deserialize_str(V)

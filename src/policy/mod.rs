@@ -26,6 +26,22 @@ pub enum Effect {
     Deny,
 }
 
+/// The policy language versions IAM accepts in `Version`.
+pub(crate) const VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
+
+impl Effect {
+    /// `Allow` or `Deny`, in any case (IAM is lenient here; both parsers agree on it).
+    pub(crate) fn from_name(s: &str) -> Option<Effect> {
+        if s.eq_ignore_ascii_case("allow") {
+            Some(Effect::Allow)
+        } else if s.eq_ignore_ascii_case("deny") {
+            Some(Effect::Deny)
+        } else {
+            None
+        }
+    }
+}
+
 /// `Action` or `NotAction`; IAM requires exactly one of them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionSpec {
@@ -56,6 +72,15 @@ pub enum PrincipalType {
 }
 
 impl PrincipalType {
+    /// Every principal type, for parsing and messages.
+    pub(crate) const ALL: [PrincipalType; 4] =
+        [PrincipalType::Aws, PrincipalType::Service, PrincipalType::Federated, PrincipalType::CanonicalUser];
+
+    /// The type named by a `Principal` key (exact case, as IAM requires).
+    pub(crate) fn from_name(s: &str) -> Option<PrincipalType> {
+        PrincipalType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PrincipalType::Aws => "AWS",

@@ -123,7 +123,7 @@ fn from_owned(value: Value) -> Result<PolicyDocument, PolicyError> {
         }
     }
     if let Some(v) = &version {
-        if v != "2012-10-17" && v != "2008-10-17" {
+        if !VERSIONS.contains(&v.as_str()) {
             return Err(field_err("Version", format!("unknown policy language version {v:?}")));
         }
     }
@@ -170,13 +170,10 @@ fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
             "Sid" => sid = Some(string(val, &here)?),
             "Effect" => {
                 let s = string(val, &here)?;
-                effect = Some(if s.eq_ignore_ascii_case("allow") {
-                    Effect::Allow
-                } else if s.eq_ignore_ascii_case("deny") {
-                    Effect::Deny
-                } else {
-                    return Err(field_err(here, format!("expected \"Allow\" or \"Deny\", got {s:?}")));
-                });
+                effect = Some(
+                    Effect::from_name(&s)
+                        .ok_or_else(|| field_err(here, format!("expected \"Allow\" or \"Deny\", got {s:?}")))?,
+                );
             }
             "Action" | "NotAction" => {
                 if action.is_some() {
@@ -220,18 +217,12 @@ fn principal_value(v: &Value, path: &Loc<'_>) -> Result<Principal, PolicyError> 
         Value::Object(map) => {
             let mut out = BTreeMap::new();
             for (k, val) in map {
-                let kind = match k.as_str() {
-                    "AWS" => PrincipalType::Aws,
-                    "Service" => PrincipalType::Service,
-                    "Federated" => PrincipalType::Federated,
-                    "CanonicalUser" => PrincipalType::CanonicalUser,
-                    other => {
-                        return Err(field_err(
-                            Loc::Field(path, other),
-                            "unknown principal type (expected AWS, Service, Federated or CanonicalUser)",
-                        ))
-                    }
-                };
+                let kind = PrincipalType::from_name(k).ok_or_else(|| {
+                    field_err(
+                        Loc::Field(path, k),
+                        "unknown principal type (expected AWS, Service, Federated or CanonicalUser)",
+                    )
+                })?;
                 out.insert(kind, string_list(val.clone(), &Loc::Field(path, k))?);
             }
             if out.is_empty() {

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 (the format GitHub code scanning ingests).
 
 use super::PolicyReport;
-use crate::rules::{Rule, Severity};
+use crate::rules::{judges_documents, Severity, RULES};
 use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
@@ -32,21 +32,19 @@ fn line_of(text: Option<&str>, sid: Option<&str>) -> usize {
     text.lines().position(|l| l.contains("\"Sid\"") && l.contains(&needle)).map_or(1, |i| i + 1)
 }
 
-/// Renders a SARIF log. `source_text` gives a report's file text for line numbers.
-pub fn render(
-    reports: &[PolicyReport],
-    rules: &[Box<dyn Rule>],
-    source_text: &dyn Fn(&str) -> Option<String>,
-) -> Value {
-    let rule_defs: Vec<Value> = rules
+/// Renders a SARIF log. `source_text` gives a report's file text for line numbers. The rule
+/// metadata lists every registered rule that judges documents (the only ones with results here).
+pub fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Option<String>) -> Value {
+    let rule_defs: Vec<Value> = RULES
         .iter()
+        .filter(|r| judges_documents(**r))
         .map(|r| {
             json!({
                 "id": r.id(),
                 "name": r.id(),
-                "shortDescription": {"text": r.description()},
-                "defaultConfiguration": {"level": level(r.default_severity())},
-                "properties": {"security-severity": score(r.default_severity()), "tags": ["security", "iam"]},
+                "shortDescription": {"text": r.summary()},
+                "defaultConfiguration": {"level": level(r.severity())},
+                "properties": {"security-severity": score(r.severity()), "tags": ["security", "iam"]},
             })
         })
         .collect();

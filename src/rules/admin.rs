@@ -9,11 +9,17 @@ impl Rule for Admin {
     fn id(&self) -> &'static str {
         "admin"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Critical
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Allows every action on every resource: full administrator access."
+    }
+    fn doc(&self) -> &'static str {
+        "Allow of every action on every resource: `*`, `*:*` (any case), Action `*` with NotResource, or a NotAction that excludes less than 10 % of all IAM actions (e.g. PowerUserAccess)."
+    }
+    fn action(&self) -> RuleAction {
+        RuleAction::Remediate
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s) in doc.statements.iter().enumerate() {

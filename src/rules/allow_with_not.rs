@@ -10,11 +10,14 @@ impl Rule for AllowWithNot {
     fn id(&self) -> &'static str {
         "allow-with-not"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::High
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Allow with NotAction or NotResource grants everything except a list, including actions and resources added later."
+    }
+    fn doc(&self) -> &'static str {
+        "Allow with NotAction or NotResource: everything except a list, including what AWS adds later."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s) in doc.statements.iter().enumerate() {

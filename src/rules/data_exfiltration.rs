@@ -20,11 +20,14 @@ impl Rule for DataExfiltration {
     fn id(&self) -> &'static str {
         "data-exfiltration"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Medium
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Reads object data or secrets on every resource (s3:GetObject, secretsmanager:GetSecretValue, ssm:GetParameter*)."
+    }
+    fn doc(&self) -> &'static str {
+        "`s3:GetObject(Version)`, `secretsmanager:GetSecretValue`, `ssm:GetParameter(s/ByPath)` on Resource `*`, also via `s3:Get*`."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc).filter(|(_, _, p)| mentions_service(p, SERVICES)) {

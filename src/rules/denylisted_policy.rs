@@ -9,17 +9,23 @@ impl Rule for DenylistedPolicy {
     fn id(&self) -> &'static str {
         "denylisted-policy"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::High
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "A managed policy on the denylist (AdministratorAccess, PowerUserAccess, IAMFullAccess, *FullAccess by default)."
+    }
+    fn doc(&self) -> &'static str {
+        "A managed policy whose name or ARN matches the denylist (default `AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, `*FullAccess`)."
+    }
+    fn action(&self) -> RuleAction {
+        RuleAction::Remediate
     }
     fn check(&self, cx: &Ctx<'_>, _doc: &PolicyDocument, out: &mut Vec<Finding>) {
         let Some((name, arn)) = &cx.policy.managed else {
             return;
         };
-        let Some(pattern) = cx.config.denylisted(name, arn) else {
+        let Some(pattern) = cx.settings.denylisted(name, arn) else {
             return;
         };
         out.push(Finding {
@@ -46,6 +52,7 @@ impl Rule for DenylistedPolicy {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::engine::Engine;
     use crate::policy::PolicyDocument;
 
     #[test]

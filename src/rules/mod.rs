@@ -1,5 +1,10 @@
-//! Least-privilege rules, one file each, with stable ids. The [`Engine`] runs the enabled rules
-//! over a document and applies configured severity overrides.
+//! Least-privilege rules, one file each, with stable ids, all listed in [`RULES`]: the one
+//! registry that configuration validation, `iam-guard rules`, SARIF rule metadata and the README
+//! rules table are generated from (a test holds the README table equal to it).
+//!
+//! Adding a rule: (1) a file here implementing [`Rule`] (id, default severity and action, summary,
+//! documentation, `check`); (2) its `mod` line and one line in [`RULES`]; (3) fixtures under
+//! `tests/fixtures/rules/<id>/`, whose snapshots `cargo insta review` accepts.
 //!
 //! Conditions: a rule's severity drops one level (critical→high→medium→low) when the statement
 //! carries a *restricting* condition — any Condition other than `aws:SecureTransport` checks and
@@ -10,6 +15,7 @@ mod admin;
 mod allow_with_not;
 mod data_exfiltration;
 mod denylisted_policy;
+pub(crate) mod new_credential;
 mod privilege_escalation;
 mod service_full_access;
 mod trust_cross_account;
@@ -18,59 +24,113 @@ mod unknown_action;
 mod wildcard_resource_write;
 
 use crate::catalog::{ActionId, Catalog};
-use crate::config::Config;
-use crate::policy::{is_match_all_action, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
+use crate::policy::{is_match_all_action, wildcard_match, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
+pub use crate::severity::Severity;
+
+/// Every rule, in reporting order (most specific first: `admin` before `denylisted-policy`).
+/// Ids are stable: configuration and SARIF refer to them.
+pub static RULES: &[&dyn Rule] = &[
+    &admin::Admin,
+    &service_full_access::ServiceFullAccess,
+    &denylisted_policy::DenylistedPolicy,
+    &allow_with_not::AllowWithNot,
+    &privilege_escalation::PrivilegeEscalation,
+    &wildcard_resource_write::WildcardResourceWrite,
+    &data_exfiltration::DataExfiltration,
+    &trust_public::TrustPublic,
+    &trust_cross_account::TrustCrossAccount,
+    &unknown_action::UnknownAction,
+    &new_credential::NewCredential,
+];
+
+/// The registered rule with this id.
+pub fn rule(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.id() == id)
 }
 
-impl Severity {
+/// What the guard does with a rule's findings. A rule declares its default; configuration may
+/// override it per rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    /// Alert, never remediate.
+    Alert,
+    /// Remediate in enforce mode (alert mode says what it would do).
+    Remediate,
+    /// Drop the finding from alerts (it still shows in `check` and sweep reports).
+    Ignore,
+}
+
+impl RuleAction {
+    /// The configuration spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// One level less severe (info stays info).
-    pub fn lower(self) -> Severity {
-        match self {
-            Severity::Critical => Severity::High,
-            Severity::High => Severity::Medium,
-            Severity::Medium => Severity::Low,
-            Severity::Low | Severity::Info => Severity::Info,
+            RuleAction::Alert => "alert",
+            RuleAction::Remediate => "remediate",
+            RuleAction::Ignore => "ignore",
         }
     }
 }
 
-impl std::str::FromStr for Severity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "info" => Severity::Info,
-            "low" => Severity::Low,
-            "medium" => Severity::Medium,
-            "high" => Severity::High,
-            "critical" => Severity::Critical,
-            _ => return Err(format!("unknown severity {s:?} (info, low, medium, high, critical)")),
-        })
+/// A least-privilege rule. Implementations are unit structs listed in [`RULES`].
+pub trait Rule: Sync {
+    /// Stable id (configuration keys, SARIF rule ids, alert attributes).
+    fn id(&self) -> &'static str;
+    /// Severity before configuration overrides and condition lowering.
+    fn severity(&self) -> Severity;
+    /// What the guard does with its findings unless configured otherwise.
+    fn action(&self) -> RuleAction {
+        RuleAction::Alert
     }
+    /// One sentence for `iam-guard rules` and SARIF.
+    fn summary(&self) -> &'static str;
+    /// What the rule reports, in full (the README rules table; Markdown).
+    fn doc(&self) -> &'static str;
+    /// Which policy kinds it judges (identity policies by default). A rule that judges changes
+    /// rather than documents (`new-credential`) applies to none.
+    fn applies_to(&self, kind: PolicyKind) -> bool {
+        kind == PolicyKind::Identity
+    }
+    /// Appends its findings on `doc`.
+    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>);
 }
 
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+/// Does this rule judge documents at all (of any kind)?
+pub fn judges_documents(r: &dyn Rule) -> bool {
+    [PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource].into_iter().any(|k| r.applies_to(k))
+}
+
+/// The README rules table (Markdown), generated from [`RULES`].
+pub fn markdown_table() -> String {
+    let mut t = String::from("| id | severity | default action | what |\n|---|---|---|---|\n");
+    for r in RULES {
+        t.push_str(&format!("| `{}` | {} | {} | {} |\n", r.id(), r.severity(), r.action().as_str(), r.doc()));
+    }
+    t
+}
+
+/// What rules know beyond the document: from the configuration, fixed for a run.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The guarded account (a policy's own account, when known, takes precedence).
+    pub account_id: Option<String>,
+    /// Accounts trusted in trust policies without a finding.
+    pub known_accounts: Vec<String>,
+    /// Managed policy names or ARNs (globs, any case) that must never be attached.
+    pub denylist: Vec<String>,
+}
+
+impl Settings {
+    /// The denylist pattern a managed policy (name or ARN) matches, if any.
+    pub fn denylisted(&self, name: &str, arn: &str) -> Option<&str> {
+        self.denylist.iter().find(|p| wildcard_match(p, name, true) || wildcard_match(p, arn, true)).map(String::as_str)
+    }
+
+    /// Is this the guarded account or one configured as known?
+    pub fn known_account(&self, account: &str) -> bool {
+        self.account_id.as_deref() == Some(account) || self.known_accounts.iter().any(|a| a == account)
     }
 }
 
@@ -146,7 +206,7 @@ pub struct PolicyContext {
 /// What a rule sees.
 pub struct Ctx<'a> {
     pub catalog: &'a Catalog,
-    pub config: &'a Config,
+    pub settings: &'a Settings,
     pub policy: &'a PolicyContext,
     pub kind: PolicyKind,
     /// The rule's base severity after configuration overrides.
@@ -213,89 +273,9 @@ impl Ctx<'_> {
         }
     }
 
-    /// Is `account` ours or configured as known?
+    /// Is `account` the policy's own, the guarded one, or configured as known?
     pub fn known_account(&self, account: &str) -> bool {
-        self.policy.account_id.as_deref() == Some(account) || self.config.known_account(account)
-    }
-}
-
-pub trait Rule: Send + Sync {
-    fn id(&self) -> &'static str;
-    fn default_severity(&self) -> Severity;
-    /// One sentence for rule tables and SARIF.
-    fn description(&self) -> &'static str;
-    fn applies_to(&self, kind: PolicyKind) -> bool {
-        kind == PolicyKind::Identity
-    }
-    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>);
-}
-
-/// Every rule, in reporting order. Ids are stable: configuration and SARIF refer to them.
-pub fn all_rules() -> Vec<Box<dyn Rule>> {
-    vec![
-        Box::new(admin::Admin),
-        Box::new(service_full_access::ServiceFullAccess),
-        Box::new(denylisted_policy::DenylistedPolicy),
-        Box::new(allow_with_not::AllowWithNot),
-        Box::new(privilege_escalation::PrivilegeEscalation),
-        Box::new(wildcard_resource_write::WildcardResourceWrite),
-        Box::new(data_exfiltration::DataExfiltration),
-        Box::new(trust_public::TrustPublic),
-        Box::new(trust_cross_account::TrustCrossAccount),
-        Box::new(unknown_action::UnknownAction),
-    ]
-}
-
-/// The ids of [`all_rules`], for validating configuration.
-pub const RULE_IDS: &[&str] = &[
-    "admin",
-    "service-full-access",
-    "denylisted-policy",
-    "allow-with-not",
-    "privilege-escalation",
-    "wildcard-resource-write",
-    "data-exfiltration",
-    "trust-public",
-    "trust-cross-account",
-    "unknown-action",
-];
-
-/// Runs the enabled rules over documents.
-pub struct Engine {
-    config: Config,
-    rules: Vec<Box<dyn Rule>>,
-}
-
-impl Engine {
-    pub fn new(config: Config) -> Engine {
-        Engine { config, rules: all_rules() }
-    }
-
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub fn rules(&self) -> &[Box<dyn Rule>] {
-        &self.rules
-    }
-
-    /// Judges one document; findings come most severe first.
-    pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
-        let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
-        let catalog = Catalog::global();
-        let facts = Facts::derive(catalog, doc);
-        let mut out = Vec::new();
-        for rule in &self.rules {
-            let rc = self.config.rule(rule.id());
-            if rc.is_some_and(|r| !r.enabled) || !rule.applies_to(kind) {
-                continue;
-            }
-            let severity = rc.and_then(|r| r.severity).unwrap_or(rule.default_severity());
-            let cx = Ctx { catalog, config: &self.config, policy, kind, severity, facts: &facts };
-            rule.check(&cx, doc, &mut out);
-        }
-        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        out
+        self.policy.account_id.as_deref() == Some(account) || self.settings.known_account(account)
     }
 }
 
@@ -384,6 +364,8 @@ pub(crate) fn summarize(items: &[String], n: usize) -> String {
 #[cfg(test)]
 pub(crate) mod test_util {
     use super::*;
+    use crate::config::Config;
+    use crate::engine::Engine;
 
     pub fn judge_with(config: Config, kind: Option<PolicyKind>, json: &str) -> Vec<Finding> {
         let doc = PolicyDocument::parse(json).expect("test policy parses");

@@ -41,11 +41,14 @@ impl Rule for PrivilegeEscalation {
     fn id(&self) -> &'static str {
         "privilege-escalation"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::High
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Allows a known IAM privilege-escalation path (Rhino Security Labs catalogue) on every resource."
+    }
+    fn doc(&self) -> &'static str {
+        "A Rhino Security Labs escalation path on Resource `*`: `iam:CreatePolicyVersion`, `SetDefaultPolicyVersion`, `Attach/Put{User,Role,Group}Policy`, `CreateAccessKey`, `Create/UpdateLoginProfile`, `AddUserToGroup`, `UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode`, `glue:UpdateDevEndpoint`, and `iam:PassRole` with `lambda:CreateFunction` / `ec2:RunInstances` / `cloudformation:CreateStack` / `glue:CreateDevEndpoint` / `datapipeline:CreatePipeline`. An unconditional Deny of the action in the same document removes the path."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         // Only statements naming a service on the escalation list (or a wildcard service) can

@@ -9,11 +9,17 @@ impl Rule for ServiceFullAccess {
     fn id(&self) -> &'static str {
         "service-full-access"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::High
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Allows every action of a service (svc:*), including its write and permissions-management actions."
+    }
+    fn doc(&self) -> &'static str {
+        "Allow of a whole service, `svc:*` (`IAM:*` too); medium when scoped to named resources."
+    }
+    fn action(&self) -> RuleAction {
+        RuleAction::Remediate
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s) in doc.statements.iter().enumerate() {

@@ -7,21 +7,18 @@ use crate::policy::{Principal, PrincipalType};
 
 pub struct TrustCrossAccount;
 
-/// The account id in `123456789012`, `arn:aws:iam::123456789012:root|role/..|user/..`.
-fn account_of(principal: &str) -> Option<&str> {
-    let id = if principal.starts_with("arn:") { principal.split(':').nth(4)? } else { principal };
-    (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
-}
-
 impl Rule for TrustCrossAccount {
     fn id(&self) -> &'static str {
         "trust-cross-account"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Medium
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Trust policy lets an unknown AWS account assume the role (low when sts:ExternalId is required)."
+    }
+    fn doc(&self) -> &'static str {
+        "Trust of an AWS account that is neither the policy's own nor in `known_accounts`; low when `sts:ExternalId` is required."
     }
     fn applies_to(&self, kind: PolicyKind) -> bool {
         kind == PolicyKind::Trust
@@ -39,7 +36,7 @@ impl Rule for TrustCrossAccount {
                 .get(&PrincipalType::Aws)
                 .into_iter()
                 .flatten()
-                .filter(|v| account_of(v).is_some_and(|a| !cx.known_account(a)))
+                .filter(|v| crate::arn::account(v).is_some_and(|a| !cx.known_account(a)))
                 .cloned()
                 .collect();
             if foreign.is_empty() {
@@ -81,7 +78,5 @@ mod tests {
         assert!(judge_with(known, None, T).is_empty());
         let with_ext = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#;
         assert_eq!(find(&judge(with_ext), "trust-cross-account").unwrap().severity, Severity::Low);
-        assert_eq!(account_of("arn:aws:iam::123456789012:role/x"), Some("123456789012"));
-        assert_eq!(account_of("AIDAEXAMPLE"), None);
     }
 }

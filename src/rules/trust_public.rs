@@ -41,11 +41,14 @@ impl Rule for TrustPublic {
     fn id(&self) -> &'static str {
         "trust-public"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Critical
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Trust or resource policy open to any AWS principal (Principal \"*\") or any identity of a web-identity provider."
+    }
+    fn doc(&self) -> &'static str {
+        "Trust/resource policy with Principal `*`, `{\"AWS\":\"*\"}` or Allow+NotPrincipal and no condition pinning the caller; web-identity federation with no subject condition (any GitHub repository). Low when pinned by `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`, `sts:ExternalId` … (not `…IfExists`)."
     }
     fn applies_to(&self, kind: PolicyKind) -> bool {
         kind != PolicyKind::Identity

@@ -10,11 +10,14 @@ impl Rule for UnknownAction {
     fn id(&self) -> &'static str {
         "unknown-action"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Low
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "An action or service prefix that matches nothing in the IAM action catalogue."
+    }
+    fn doc(&self) -> &'static str {
+        "An action or service that matches nothing in the catalogue (typo, or regenerate the catalogue)."
     }
     fn applies_to(&self, _kind: PolicyKind) -> bool {
         true

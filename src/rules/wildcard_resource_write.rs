@@ -10,11 +10,14 @@ impl Rule for WildcardResourceWrite {
     fn id(&self) -> &'static str {
         "wildcard-resource-write"
     }
-    fn default_severity(&self) -> Severity {
+    fn severity(&self) -> Severity {
         Severity::Medium
     }
-    fn description(&self) -> &'static str {
+    fn summary(&self) -> &'static str {
         "Write or permissions-management actions allowed on every resource (Resource \"*\")."
+    }
+    fn doc(&self) -> &'static str {
+        "Write or Permissions-management actions on Resource `*` (expanded through the catalogue: `dynamodb:Put*` lists the real actions)."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {

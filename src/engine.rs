@@ -1,0 +1,76 @@
+//! The engine: the registered rules ([`crate::rules::RULES`]) with the configuration applied —
+//! which are enabled, at what severity, with what action — run over policy documents.
+//!
+//! It sits between `config` and `rules` so that neither imports the other's internals:
+//! configuration names rules by id, rules see only [`Settings`].
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::rules::{Ctx, Facts, Finding, PolicyContext, Rule, RuleAction, Settings, Severity, RULES};
+
+/// Runs the enabled rules over documents.
+pub struct Engine {
+    config: Config,
+    settings: Settings,
+    /// Enabled rules with their effective base severity, in registry order.
+    rules: Vec<(&'static dyn Rule, Severity)>,
+}
+
+impl Engine {
+    /// Every registered rule, as configured.
+    pub fn new(config: Config) -> Engine {
+        Engine::with_rules(config, RULES)
+    }
+
+    /// Only these rules (as configured): the fixture tests judge each rule alone.
+    pub fn with_rules(config: Config, rules: &[&'static dyn Rule]) -> Engine {
+        let rules = rules
+            .iter()
+            .filter_map(|&r| {
+                let rc = config.rule(r.id());
+                if rc.is_some_and(|c| !c.enabled) {
+                    return None;
+                }
+                Some((r, rc.and_then(|c| c.severity).unwrap_or(r.severity())))
+            })
+            .collect();
+        Engine { settings: config.settings(), config, rules }
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A rule's effective base severity; `None` when it is disabled or not registered.
+    pub fn severity(&self, rule: &str) -> Option<Severity> {
+        self.rules.iter().find(|(r, _)| r.id() == rule).map(|&(_, s)| s)
+    }
+
+    /// What the guard does with a rule's findings: the configured action, else the rule's own.
+    pub fn action(&self, rule: &str) -> RuleAction {
+        self.config
+            .rule(rule)
+            .and_then(|c| c.action)
+            .or_else(|| crate::rules::rule(rule).map(|r| r.action()))
+            .unwrap_or(RuleAction::Alert)
+    }
+
+    /// Judges one document; findings come most severe first.
+    pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
+        let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
+        let catalog = Catalog::global();
+        let facts = Facts::derive(catalog, doc);
+        let mut out = Vec::new();
+        for &(rule, severity) in &self.rules {
+            if !rule.applies_to(kind) {
+                continue;
+            }
+            let cx = Ctx { catalog, settings: &self.settings, policy, kind, severity, facts: &facts };
+            rule.check(&cx, doc, &mut out);
+        }
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        out
+    }
+}

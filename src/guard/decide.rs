@@ -1,0 +1,98 @@
+//! The decision: a pure function of what was judged, the mode and the alert threshold. The
+//! hands-off rules, which may need an IAM read, are applied after it by [`super::Guard::evaluate`].
+
+use super::judge::{Judgement, Proposal};
+use super::{Plan, Reason};
+use crate::config::Mode;
+use crate::severity::Severity;
+
+/// The plan for a judged change.
+pub(super) fn decide(j: &Judgement, mode: Mode, min: Severity) -> Plan {
+    let Some(worst) = j.judged.iter().flat_map(|p| &p.findings).map(|f| f.severity).max() else {
+        return Plan::Clean;
+    };
+    if !j.always_alert && worst < min {
+        return Plan::Quiet { why: Reason::BelowThreshold(min) };
+    }
+    match &j.proposal {
+        Proposal::AlertOnly(why) => Plan::Alert { why: why.clone(), would: None },
+        Proposal::Remediate(r) => match mode {
+            Mode::Alert => Plan::Alert { why: Reason::AlertMode, would: Some(r.clone()) },
+            Mode::Enforce => Plan::Remediate { remediation: r.clone() },
+        },
+        Proposal::Nothing => Plan::Alert { why: Reason::NoRemediatingRule, would: None },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::{JudgedPolicy, Remediation};
+    use crate::intake::Target;
+    use crate::policy::PolicyKind;
+    use crate::rules::Finding;
+
+    fn judged(severities: &[Severity]) -> Vec<JudgedPolicy> {
+        let findings = severities
+            .iter()
+            .map(|&severity| Finding {
+                rule: "admin",
+                severity,
+                message: String::new(),
+                evidence: vec![],
+                hint: String::new(),
+            })
+            .collect();
+        vec![JudgedPolicy { label: "p".into(), policy_arn: None, kind: PolicyKind::Identity, findings, document: None }]
+    }
+
+    fn detach() -> Remediation {
+        Remediation::Detach {
+            target: Target::role("app"),
+            policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        }
+    }
+
+    fn j(severities: &[Severity], proposal: Proposal, always_alert: bool) -> Judgement {
+        Judgement { judged: judged(severities), notes: vec![], proposal, always_alert }
+    }
+
+    #[test]
+    fn clean_quiet_and_always_alert() {
+        assert_eq!(decide(&j(&[], Proposal::Nothing, true), Mode::Enforce, Severity::High), Plan::Clean);
+        assert_eq!(
+            decide(&j(&[Severity::Medium], Proposal::Remediate(detach()), false), Mode::Enforce, Severity::High),
+            Plan::Quiet { why: Reason::BelowThreshold(Severity::High) }
+        );
+        assert_eq!(
+            decide(
+                &j(&[Severity::Medium], Proposal::AlertOnly(Reason::Credentials), true),
+                Mode::Alert,
+                Severity::High
+            ),
+            Plan::Alert { why: Reason::Credentials, would: None }
+        );
+    }
+
+    #[test]
+    fn mode_decides_between_alert_and_remediate() {
+        let jd = j(&[Severity::Critical, Severity::Low], Proposal::Remediate(detach()), false);
+        assert_eq!(
+            decide(&jd, Mode::Alert, Severity::High),
+            Plan::Alert { why: Reason::AlertMode, would: Some(detach()) }
+        );
+        assert_eq!(decide(&jd, Mode::Enforce, Severity::High), Plan::Remediate { remediation: detach() });
+        assert_eq!(
+            decide(&j(&[Severity::High], Proposal::Nothing, false), Mode::Enforce, Severity::High),
+            Plan::Alert { why: Reason::NoRemediatingRule, would: None }
+        );
+        assert_eq!(
+            decide(
+                &j(&[Severity::High], Proposal::AlertOnly(Reason::InlineOrTrust), false),
+                Mode::Enforce,
+                Severity::High
+            ),
+            Plan::Alert { why: Reason::InlineOrTrust, would: None }
+        );
+    }
+}

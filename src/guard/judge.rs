@@ -1,0 +1,332 @@
+//! Judging a change: one function per kind of change. Each reads from IAM only what the event
+//! does not carry, judges the policies involved, and proposes at most one remediation.
+
+use super::ports::{IamRead, PortError};
+use super::{Guard, JudgedPolicy, Reason, Remediation};
+use crate::arn;
+use crate::catalog::managed;
+use crate::intake::{Action, Change, PolicyText, PrincipalKind, Target};
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::rules::new_credential::{self, Credential};
+use crate::rules::{Rule, RuleAction};
+
+/// What judging a change found, before any decision.
+pub(super) struct Judgement {
+    pub judged: Vec<JudgedPolicy>,
+    pub notes: Vec<String>,
+    pub proposal: Proposal,
+    /// Alert even below `alert_min_severity` (new credentials).
+    pub always_alert: bool,
+}
+
+/// What the change calls for.
+pub(super) enum Proposal {
+    /// This remediation, if the findings reach the threshold and the principal is not hands-off.
+    Remediate(Remediation),
+    /// Never more than an alert, for this reason.
+    AlertOnly(Reason),
+    /// Nothing beyond an alert: no finding's rule action is `remediate`.
+    Nothing,
+}
+
+impl Judgement {
+    fn new(judged: Vec<JudgedPolicy>, notes: Vec<String>, proposal: Proposal) -> Judgement {
+        Judgement { judged, notes, proposal, always_alert: false }
+    }
+}
+
+/// "AmazonS3FullAccess (AWS managed)" or "app-s3 (customer managed)", after `prefix`.
+pub(super) fn managed_label(prefix: &str, policy_arn: &str) -> String {
+    let origin = if managed::is_aws_managed(policy_arn) { "AWS managed" } else { "customer managed" };
+    format!("{prefix}{} ({origin})", arn::resource_name(policy_arn))
+}
+
+/// The empty document a policy is judged as when its document cannot be read (by name only:
+/// the denylist still applies).
+pub(super) fn empty_document() -> PolicyDocument {
+    PolicyDocument { version: None, id: None, statements: vec![] }
+}
+
+impl Guard {
+    pub(super) async fn judge_change<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
+        match &change.action {
+            Action::AttachPolicy { target, policy_arn } => self.judge_attach(iam, change, target, policy_arn).await,
+            Action::PutInlinePolicy { policy_name, document, .. } => Ok(self.judge_document(
+                change,
+                format!("inline policy {policy_name}"),
+                None,
+                PolicyKind::Identity,
+                document,
+                Reason::InlineOrTrust,
+            )),
+            Action::CreateRole { trust_policy, .. } | Action::UpdateTrustPolicy { trust_policy, .. } => Ok(self
+                .judge_document(
+                    change,
+                    "trust policy".into(),
+                    None,
+                    PolicyKind::Trust,
+                    trust_policy,
+                    Reason::InlineOrTrust,
+                )),
+            Action::CreatePolicy { policy_arn, document, policy_name } => Ok(self.judge_document(
+                change,
+                format!("{policy_name} (customer managed, new)"),
+                Some(policy_arn),
+                PolicyKind::Identity,
+                document,
+                Reason::NewPolicy,
+            )),
+            Action::CreatePolicyVersion { policy_arn, document, set_as_default, version_id } => {
+                self.judge_new_version(iam, change, policy_arn, document, *set_as_default, version_id.as_deref()).await
+            }
+            Action::SetDefaultPolicyVersion { policy_arn, version_id } => {
+                self.judge_default_version(iam, change, policy_arn, version_id).await
+            }
+            Action::AddUserToGroup { group, .. } => {
+                let mut notes = Vec::new();
+                let mut judged = self.judge_holdings(iam, change, &Target::group(group), &mut notes).await?;
+                for j in &mut judged {
+                    j.label = format!("via group {group}: {}", j.label);
+                }
+                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::GroupMembership)))
+            }
+            Action::CreateAccessKey { user } => self.judge_credential(iam, change, user, Credential::AccessKey).await,
+            Action::CreateLoginProfile { user } => {
+                self.judge_credential(iam, change, user, Credential::LoginProfile).await
+            }
+            Action::DeletePermissionsBoundary { target } => {
+                let mut notes = Vec::new();
+                let judged = self.judge_holdings(iam, change, target, &mut notes).await?;
+                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryRemoved)))
+            }
+        }
+    }
+
+    /// A policy document the event carries (inline, trust, a new policy): alerted with the full
+    /// document, never changed.
+    fn judge_document(
+        &self,
+        change: &Change,
+        label: String,
+        policy_arn: Option<&str>,
+        kind: PolicyKind,
+        document: &PolicyText,
+        why: Reason,
+    ) -> Judgement {
+        let mut j = self.judge_policy(&change.account_id, label, policy_arn, kind, &document.document);
+        j.document = Some(document.text.clone());
+        Judgement::new(vec![j], vec![], Proposal::AlertOnly(why))
+    }
+
+    async fn judge_attach<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        target: &Target,
+        policy_arn: &str,
+    ) -> Result<Judgement, PortError> {
+        let mut notes = Vec::new();
+        let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
+        let proposal = if self.remediable(&j) {
+            Proposal::Remediate(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() })
+        } else {
+            Proposal::Nothing
+        };
+        Ok(Judgement::new(vec![j], notes, proposal))
+    }
+
+    async fn judge_new_version<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        policy_arn: &str,
+        document: &PolicyText,
+        set_as_default: bool,
+        version_id: Option<&str>,
+    ) -> Result<Judgement, PortError> {
+        let label = format!("{} version {}", arn::resource_name(policy_arn), version_id.unwrap_or("(new)"));
+        let mut j =
+            self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &document.document);
+        j.document = Some(document.text.clone());
+        let proposal = if !set_as_default {
+            Proposal::AlertOnly(Reason::NotDefaultVersion)
+        } else if !self.remediable(&j) {
+            Proposal::Nothing
+        } else {
+            match version_id {
+                Some(bad) => self.revert(iam, change, policy_arn, bad).await?,
+                None => Proposal::AlertOnly(Reason::NoVersionId),
+            }
+        };
+        Ok(Judgement::new(vec![j], vec![], proposal))
+    }
+
+    async fn judge_default_version<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        policy_arn: &str,
+        version_id: &str,
+    ) -> Result<Judgement, PortError> {
+        let Some(doc) = self.managed_document(iam, policy_arn, Some(version_id)).await? else {
+            let note = format!("{policy_arn} version {version_id} was not found");
+            return Ok(Judgement::new(vec![], vec![note], Proposal::Nothing));
+        };
+        let label = format!("{} version {version_id}", arn::resource_name(policy_arn));
+        let j = self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc);
+        let proposal = if self.remediable(&j) {
+            self.revert(iam, change, policy_arn, version_id).await?
+        } else {
+            Proposal::Nothing
+        };
+        Ok(Judgement::new(vec![j], vec![], proposal))
+    }
+
+    /// A new credential: the user's holdings, plus the `new-credential` finding (unless that rule
+    /// is disabled or ignored), which always alerts.
+    async fn judge_credential<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        user: &str,
+        credential: Credential,
+    ) -> Result<Judgement, PortError> {
+        let mut notes = Vec::new();
+        let holdings = self.judge_holdings(iam, change, &Target::user(user), &mut notes).await?;
+        let rule = new_credential::NewCredential.id();
+        let own = self.engine.severity(rule).filter(|_| self.engine.action(rule) != RuleAction::Ignore);
+        let mut judged = Vec::with_capacity(holdings.len() + 1);
+        if let Some(base) = own {
+            let worst = holdings.iter().flat_map(|j| &j.findings).max_by_key(|f| f.severity);
+            judged.push(JudgedPolicy {
+                label: format!("credentials of user {user}"),
+                policy_arn: None,
+                kind: PolicyKind::Identity,
+                findings: vec![new_credential::finding(base, credential, user, worst)],
+                document: None,
+            });
+        }
+        judged.extend(holdings);
+        Ok(Judgement { judged, notes, proposal: Proposal::AlertOnly(Reason::Credentials), always_alert: own.is_some() })
+    }
+
+    /// Reverting the default version from `bad` to the newest clean earlier one, if there is one.
+    async fn revert<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        policy_arn: &str,
+        bad: &str,
+    ) -> Result<Proposal, PortError> {
+        Ok(match self.revert_target(iam, change, policy_arn, bad).await? {
+            Some(to) => Proposal::Remediate(Remediation::RevertDefaultVersion {
+                policy_arn: policy_arn.to_string(),
+                from_version: bad.to_string(),
+                to_version: to,
+            }),
+            None => Proposal::AlertOnly(Reason::NoCleanVersion),
+        })
+    }
+
+    /// A managed policy's default document: AWS managed from the embedded data (no IAM read),
+    /// customer managed (or unknown AWS managed) from IAM.
+    async fn managed_document<R: IamRead>(
+        &self,
+        iam: &R,
+        policy_arn: &str,
+        version: Option<&str>,
+    ) -> Result<Option<PolicyDocument>, PortError> {
+        if version.is_none() {
+            if let Some(p) = managed::by_arn(policy_arn) {
+                return Ok(p.document().ok());
+            }
+        }
+        match iam.policy_document(policy_arn, version).await? {
+            Some(text) => PolicyDocument::parse(&text)
+                .map(Some)
+                .map_err(|e| PortError::Failed(format!("IAM returned an unreadable document for {policy_arn}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    async fn judge_managed<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        policy_arn: &str,
+        label_prefix: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<JudgedPolicy, PortError> {
+        let label = managed_label(label_prefix, policy_arn);
+        let doc = match self.managed_document(iam, policy_arn, None).await? {
+            Some(doc) => doc,
+            None => {
+                notes.push(format!("{policy_arn} was not found; judged by name only"));
+                empty_document()
+            }
+        };
+        Ok(self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc))
+    }
+
+    /// Everything attached to a principal (and, for a user, its groups).
+    async fn judge_holdings<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        target: &Target,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<JudgedPolicy>, PortError> {
+        let mut holders = vec![target.clone()];
+        if target.kind == PrincipalKind::User {
+            holders.extend(iam.groups_for_user(&target.name).await?.iter().map(|g| Target::group(g)));
+        }
+        let mut out = Vec::new();
+        for h in &holders {
+            let via = if h == target { String::new() } else { format!("via {h}: ") };
+            for policy_arn in iam.attached_policies(h).await? {
+                out.push(self.judge_managed(iam, change, &policy_arn, &via, notes).await?);
+            }
+            for (name, text) in iam.inline_policies(h).await? {
+                match PolicyDocument::parse(&text) {
+                    Ok(doc) => {
+                        let label = format!("{via}inline policy {name}");
+                        let mut j = self.judge_policy(&change.account_id, label, None, PolicyKind::Identity, &doc);
+                        j.document = Some(text);
+                        out.push(j);
+                    }
+                    Err(e) => notes.push(format!("{via}inline policy {name} is unreadable: {e}")),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest version other than `bad` whose document is clean of remediable findings.
+    async fn revert_target<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        policy_arn: &str,
+        bad: &str,
+    ) -> Result<Option<String>, PortError> {
+        let mut versions = iam.policy_versions(policy_arn).await?;
+        versions.retain(|v| v.version_id != bad);
+        versions.sort_by(|a, b| {
+            b.created.cmp(&a.created).then_with(|| version_num(&b.version_id).cmp(&version_num(&a.version_id)))
+        });
+        for v in versions {
+            if let Some(doc) = self.managed_document(iam, policy_arn, Some(&v.version_id)).await? {
+                let j =
+                    self.judge_policy(&change.account_id, String::new(), Some(policy_arn), PolicyKind::Identity, &doc);
+                if !self.remediable(&j) {
+                    return Ok(Some(v.version_id));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn version_num(v: &str) -> u64 {
+    v.trim_start_matches(['v', 'V']).parse().unwrap_or(0)
+}
