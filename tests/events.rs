@@ -1,5 +1,6 @@
 //! Every sample in events/: the exact change extracted and the guard's verdict, replayed offline
-//! with the in-memory IAM (alert mode unless stated). Plus every envelope shape.
+//! with the in-memory IAM in both modes and snapshotted (`tests/snapshots/events__replay_*.snap`;
+//! review changes with `cargo insta review`). Plus every envelope shape.
 
 use iam_guard::config::{Config, Mode};
 use iam_guard::engine::Engine;
@@ -73,10 +74,12 @@ fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
                                     Outcome::Ignored(i) => out.push(format!("ignored {}", i.reason)),
                                     Outcome::Change(c) => {
                                         iam.apply(&c);
-                                        let v = rt.block_on(guard.handle(&iam, &publisher, *c)).unwrap().verdict;
+                                        let handled = rt.block_on(guard.handle(&iam, &publisher, *c)).unwrap();
+                                        let v = handled.verdict;
+                                        let subject = handled.alert.map_or("-".to_string(), |a| a.subject);
                                         let sev = v.severity().map_or("-".to_string(), |s| s.to_string());
                                         out.push(format!(
-                                            "{} | {} | {} | {sev}",
+                                            "{} | {} | {} | {sev} | {subject}",
                                             v.change.event_name,
                                             summary(&v.change.action),
                                             decision(&v)
@@ -93,67 +96,6 @@ fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
     out
 }
 
-/// Each single-event sample, replayed alone (fresh IAM), in alert mode.
-const SINGLE: &[(&str, &str)] = &[
-    ("AddUserToGroup.json", "AddUserToGroup | add dev-alice to developers | clean | -"),
-    ("AttachGroupPolicy.json", "AttachGroupPolicy | attach group developers PowerUserAccess | alert, would detach | critical"),
-    ("AttachRolePolicy.json", "AttachRolePolicy | attach role app-worker AmazonS3FullAccess | alert, would detach | high"),
-    ("AttachUserPolicy.json", "AttachUserPolicy | attach user dev-alice AdministratorAccess | alert, would detach | critical"),
-    ("CreateAccessKey.json", "CreateAccessKey | access-key dev-alice | alert | medium"),
-    ("CreateLoginProfile.json", "CreateLoginProfile | login-profile dev-alice | alert | medium"),
-    ("CreatePolicy.json", "CreatePolicy | create-policy app-s3 arn:aws:iam::111122223333:policy/app-s3 | alert | high"),
-    ("CreatePolicyVersion.json", "CreatePolicyVersion | version reports-read v2 default=true | alert | high"),
-    ("CreateRole.json", "CreateRole | create-role orders-fn / | clean | -"),
-    ("DeleteRolePermissionsBoundary.json", "DeleteRolePermissionsBoundary | drop-boundary role app-worker | clean | -"),
-    ("DeleteUserPermissionsBoundary.json", "DeleteUserPermissionsBoundary | drop-boundary user ops-bob | clean | -"),
-    ("PutGroupPolicy.json", "PutGroupPolicy | inline group developers s3-everything | alert | high"),
-    ("PutRolePolicy.json", "PutRolePolicy | inline role app-worker do-everything | alert | critical"),
-    ("PutUserPolicy.json", "PutUserPolicy | inline user ops-bob reports-bucket | clean | -"),
-    ("SetDefaultPolicyVersion.json", "SetDefaultPolicyVersion | set-default reports-read v2 | clean | -"),
-    ("UpdateAssumeRolePolicy.json", "UpdateAssumeRolePolicy | trust app-worker | alert | critical"),
-    ("envelopes/failed-call.json", "ignored the call failed (AccessDenied: User: arn:aws:iam::111122223333:user/dev-alice is not authorized to perform: iam:AttachUserPolicy), nothing changed"),
-    ("envelopes/guard-own-change.json", "AttachRolePolicy | attach role app-worker AmazonS3FullAccess | ignore | -"),
-    ("envelopes/raw-record.json", "AttachRolePolicy | attach role app-worker AmazonDynamoDBFullAccess | alert, would detach | high"),
-    ("envelopes/scheduled-sweep.json", "sweep 2026-11-21T03:00:00+00:00"),
-    ("scenarios/lambda-scoped-inline.json", "PutRolePolicy | inline role orders-fn orders-access | clean | -"),
-    ("scenarios/trust-lambda-service.json", "CreateRole | create-role orders-fn / | clean | -"),
-    ("scenarios/trust-principal-star.json", "CreateRole | create-role partner-access / | alert | critical"),
-];
-
-/// Multi-record samples and scenarios (replayed in order within the entry).
-fn multi() -> Vec<(&'static str, Mode, Vec<&'static str>)> {
-    vec![
-        ("envelopes/cloudtrail-log-file.json", Mode::Alert, vec![
-            "AttachRolePolicy | attach role app-worker AmazonDynamoDBFullAccess | alert, would detach | high",
-            "ignored ListRoles is not an event the guard judges",
-            "ignored the call failed (AccessDenied: User: arn:aws:iam::111122223333:user/dev-alice is not authorized to perform: iam:AttachUserPolicy), nothing changed",
-            "PutUserPolicy | inline user ops-bob reports-bucket | clean | -",
-        ]),
-        ("envelopes/cloudwatch-logs.json", Mode::Alert, vec![
-            "AttachRolePolicy | attach role app-worker AmazonDynamoDBFullAccess | alert, would detach | high",
-            "ignored the call failed (AccessDenied: User: arn:aws:iam::111122223333:user/dev-alice is not authorized to perform: iam:AttachUserPolicy), nothing changed",
-            "PutUserPolicy | inline user ops-bob reports-bucket | clean | -",
-        ]),
-        ("envelopes/sqs-batch-mixed.json", Mode::Alert, vec![
-            "AttachRolePolicy | attach role app-worker AmazonDynamoDBFullAccess | alert, would detach | high",
-            "error Records[1].body: not JSON: EOF while parsing a value at line 1 column 94",
-            "PutUserPolicy | inline user ops-bob reports-bucket | clean | -",
-        ]),
-        ("scenarios/dynamodb-backup-role", Mode::Enforce, vec![
-            "AttachRolePolicy | attach role DynamoDBBackupRole AmazonDynamoDBFullAccess | detach | high",
-            "AttachRolePolicy | attach role DynamoDBBackupRole AmazonS3FullAccess | detach | high",
-            "AttachRolePolicy | attach role DynamoDBBackupRole AmazonSESFullAccess | detach | high",
-            "AttachRolePolicy | attach role DynamoDBBackupRole CloudFrontFullAccess | detach | high",
-            "AttachRolePolicy | attach role DynamoDBBackupRole AWSLambdaBasicExecutionRole | quiet | medium",
-        ]),
-        // Alert mode: the admin policy stays, so the access key that follows carries it.
-        ("scenarios/console-admin", Mode::Alert, vec![
-            "AttachUserPolicy | attach user console-carol AdministratorAccess | alert, would detach | critical",
-            "CreateAccessKey | access-key console-carol | alert | critical",
-        ]),
-    ]
-}
-
 fn files_under(p: &Path) -> Vec<PathBuf> {
     if p.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().path()).collect();
@@ -164,40 +106,47 @@ fn files_under(p: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// What to replay: every file on its own, except that each scenario directory is one sequence.
+fn units() -> Vec<PathBuf> {
+    let mut units = Vec::new();
+    for f in files_under(&root()) {
+        let rel = f.strip_prefix(root()).unwrap();
+        let unit = match (rel.starts_with("scenarios"), rel.components().count()) {
+            (true, n) if n > 2 => root().join(rel.iter().take(2).collect::<PathBuf>()),
+            _ => f,
+        };
+        if !units.contains(&unit) {
+            units.push(unit);
+        }
+    }
+    units
+}
+
+/// Every sample (and every scenario as a sequence), replayed in alert mode and in enforce mode,
+/// snapshotted as one line per record: the change, the decision, the worst severity, the alert.
 #[test]
-fn every_sample_has_an_expectation_and_meets_it() {
-    let mut covered = std::collections::BTreeSet::new();
-    for (file, want) in SINGLE {
-        let path = root().join(file);
-        let got = replay(std::slice::from_ref(&path), Mode::Alert);
-        assert_eq!(got, vec![want.to_string()], "{file}");
-        covered.insert(path);
-    }
-    for (entry, mode, want) in multi() {
-        let files = files_under(&root().join(entry));
-        let got = replay(&files, mode);
-        assert_eq!(got, want, "{entry}");
-        covered.extend(files);
-    }
-    let all = files_under(&root());
-    let missing: Vec<_> = all.iter().filter(|f| !covered.contains(*f)).collect();
-    assert!(missing.is_empty(), "samples without an expectation: {missing:?}");
-    // One sample per judged event name.
-    for name in intake::judged_events() {
-        assert!(root().join(format!("{name}.json")).exists(), "no sample for {name}");
+fn every_sample_replayed_in_both_modes() {
+    let units = units();
+    assert!(units.len() >= 20, "found only {} samples", units.len());
+    for unit in units {
+        let files = files_under(&unit);
+        let mut text = String::new();
+        for mode in [Mode::Alert, Mode::Enforce] {
+            text.push_str(&format!("{mode:?} mode:\n"));
+            for line in replay(&files, mode) {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        let name = unit.strip_prefix(root()).unwrap().display().to_string().replace(['/', '.'], "_");
+        insta::assert_snapshot!(format!("replay_{name}"), text);
     }
 }
 
 #[test]
-fn console_admin_in_enforce_mode_detaches_then_still_alerts_on_the_key() {
-    let files = files_under(&root().join("scenarios/console-admin"));
-    assert_eq!(
-        replay(&files, Mode::Enforce),
-        vec![
-            "AttachUserPolicy | attach user console-carol AdministratorAccess | detach | critical",
-            "CreateAccessKey | access-key console-carol | alert | medium",
-        ]
-    );
+fn every_judged_event_has_a_sample() {
+    for name in intake::judged_events() {
+        assert!(root().join(format!("{name}.json")).exists(), "no sample for {name}");
+    }
 }
 
 #[test]

@@ -1,0 +1,55 @@
+//! The places that must agree with the code's single lists: the README rules table with the rule
+//! registry, the SAM template's event pattern with the judged events, and every rule with its
+//! fixtures.
+
+use iam_guard::intake::judged_events;
+use iam_guard::rules::{judges_documents, markdown_table, RULES};
+use std::path::Path;
+
+fn repo(path: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn readme_rules_table_is_the_registry() {
+    let table = markdown_table();
+    assert!(
+        repo("README.md").contains(&table),
+        "README.md's rules table differs from the registry (src/rules/mod.rs RULES); replace it with:\n{table}"
+    );
+}
+
+/// The event names listed under `eventName:` in a template's EventBridge pattern.
+fn pattern_event_names(template: &str) -> Vec<String> {
+    let mut lines = template.lines().skip_while(|l| l.trim() != "eventName:").skip(1);
+    let mut names = Vec::new();
+    for l in lines.by_ref() {
+        match l.trim().strip_prefix("- ") {
+            Some(name) => names.push(name.trim().to_string()),
+            None => break,
+        }
+    }
+    names
+}
+
+#[test]
+fn template_event_pattern_is_the_judged_event_list() {
+    let mut template = pattern_event_names(&repo("template.yaml"));
+    let mut judged: Vec<String> = judged_events().map(str::to_string).collect();
+    assert!(!template.is_empty(), "no eventName list found in template.yaml");
+    template.sort();
+    judged.sort();
+    assert_eq!(template, judged, "template.yaml's EventBridge pattern and the intake's judged events differ");
+}
+
+#[test]
+fn every_document_rule_has_fixtures() {
+    for r in RULES.iter().filter(|r| judges_documents(**r)) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(r.id());
+        let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert!(n > 0, "rule {} has no fixtures in {}", r.id(), dir.display());
+    }
+    let ids: std::collections::HashSet<&str> = RULES.iter().map(|r| r.id()).collect();
+    assert_eq!(ids.len(), RULES.len(), "rule ids are unique");
+}
