@@ -13,7 +13,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src/catalog/fnv.rs");
     let text = std::fs::read_to_string(src).expect("read the action catalogue");
     // (prefix, service name, [(action, level code)])
-    let mut services: Vec<(String, String, Vec<(String, u8)>)> = Vec::new();
+    type ServiceRow = (String, String, Vec<(String, u8)>);
+    let mut services: Vec<ServiceRow> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.is_empty() {
             continue;

@@ -2,6 +2,7 @@
 //! rules lean on. `cargo bench --bench engine`. The side-by-side comparison with parliament is
 //! scripts/bench-parliament.
 
+#![allow(missing_docs)] // criterion_main! generates an undocumented main
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use iam_guard::catalog::{managed, Catalog};
 use iam_guard::config::Config;

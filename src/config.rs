@@ -13,17 +13,23 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
+    /// Judge and alert; never change IAM.
     #[default]
     Alert,
+    /// Judge, remediate what the rules' actions say, and alert.
     Enforce,
 }
 
+/// One rule's overrides (`[rules.ID]`).
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
+    /// Off: the rule does not run.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Replaces the rule's default severity.
     pub severity: Option<Severity>,
+    /// Replaces the rule's default action.
     pub action: Option<RuleAction>,
 }
 
@@ -31,6 +37,7 @@ fn yes() -> bool {
     true
 }
 
+/// A principal the guard never acts on (it still reports and alerts).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exemption {
@@ -44,14 +51,17 @@ pub struct Exemption {
 }
 
 impl Exemption {
+    /// Does this exemption cover the principal today?
     pub fn covers(&self, principal_arn: &str, today: NaiveDate) -> bool {
         self.expires.is_none_or(|e| today <= e) && wildcard_match(&self.principal, principal_arn, false)
     }
 }
 
+/// The whole configuration; see README.md for the schema.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// `alert` (default) or `enforce`.
     pub mode: Mode,
     /// The guarded account's id (events carry it; set it for `check` of trust policies).
     pub account_id: Option<String>,
@@ -61,7 +71,9 @@ pub struct Config {
     pub denylist: Vec<String>,
     /// Principal tag whose presence exempts a principal; its value is the reason.
     pub exempt_tag: String,
+    /// Principals the guard never acts on.
     pub exemptions: Vec<Exemption>,
+    /// Per-rule overrides by rule id.
     pub rules: BTreeMap<String, RuleConfig>,
     /// Least severity that raises an alert on the event path (check and sweep report all).
     pub alert_min_severity: Severity,
@@ -84,17 +96,37 @@ impl Default for Config {
     }
 }
 
+/// Why a configuration could not be loaded; each names the file and the key at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not TOML, or a key or value of the wrong shape.
     #[error("config file {path}: {source}")]
-    Toml { path: String, source: toml::de::Error },
+    Toml {
+        /// The file.
+        path: String,
+        /// The parser's message, naming the key.
+        source: toml::de::Error,
+    },
+    /// Well-formed but wrong: an unknown rule id, a missing reason, a bad account id.
     #[error("config file {path}: {problem}")]
-    Invalid { path: String, problem: String },
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl Config {
+    /// Reads and validates a TOML file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
@@ -127,6 +159,7 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The overrides configured for a rule, if any.
     pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
         self.rules.get(id)
     }

@@ -16,23 +16,38 @@ use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::{json, Value};
 
+/// Why an invocation failed (Lambda retries it, then the DLQ keeps it).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The environment or the configuration file is wrong.
     #[error("configuration: {0}")]
     Config(String),
+    /// The payload is not a known envelope.
     #[error("intake: {0}")]
     Intake(#[from] intake::IntakeError),
+    /// IAM or SNS failed after the SDK's retries.
     #[error("{0}")]
     Port(#[from] PortError),
+    /// Some records of a non-SQS delivery failed.
     #[error("{failed} of {total} deliveries failed: {first}")]
-    Deliveries { failed: usize, total: usize, first: String },
+    Deliveries {
+        /// How many failed.
+        failed: usize,
+        /// Of how many.
+        total: usize,
+        /// The first failure's error.
+        first: String,
+    },
 }
 
 /// Settings read from the environment at cold start.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The SNS topic alerts go to.
     pub topic_arn: String,
+    /// The configuration (file, then environment overrides).
     pub config: Config,
+    /// The guard's own role.
     pub own_role: Option<String>,
 }
 
@@ -68,6 +83,7 @@ impl Settings {
     }
 }
 
+/// The Lambda application: the guard over an IAM adapter and a publisher.
 pub struct App<I, P> {
     guard: Guard,
     iam: I,
@@ -85,9 +101,15 @@ pub enum Reply {
     /// An SQS batch: the messages to retry.
     Sqs(SqsBatchResponse),
     /// Any other delivery: one summary line per record.
-    Handled { handled: Vec<Value> },
+    Handled {
+        /// One line per record.
+        handled: Vec<Value>,
+    },
     /// A scheduled sweep.
-    Sweep { sweep: Value },
+    Sweep {
+        /// Principals, finding count, actions, digest subject.
+        sweep: Value,
+    },
 }
 
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {

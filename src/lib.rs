@@ -1,5 +1,5 @@
 //! iam-guard: judges IAM changes against least-privilege rules and answers them.
-pub mod arn;
+pub(crate) mod arn;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -12,6 +12,6 @@ pub mod intake;
 pub mod aws;
 pub mod lambda;
 pub mod policy;
-pub mod report;
+pub(crate) mod report;
 pub mod rules;
 pub mod severity;

@@ -7,14 +7,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; no risk by itself.
     Info,
+    /// Worth a look.
     Low,
+    /// Broader than needed.
     Medium,
+    /// A grant that can be abused to do much more: alerts by default.
     High,
+    /// Administrator access or anyone's access.
     Critical,
 }
 
 impl Severity {
+    /// Lowercase name (`critical`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

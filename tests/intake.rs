@@ -39,7 +39,7 @@ fn changes(i: Intake) -> Vec<Result<Vec<Outcome>, IntakeError>> {
     }
 }
 
-fn one_change(v: Value) -> Box<iam_guard::intake::Change> {
+fn one_change(v: Value) -> Box<intake::Change> {
     let mut d = changes(intake::parse(v).unwrap());
     let Ok(mut o) = d.remove(0) else { panic!("error") };
     match o.remove(0) {

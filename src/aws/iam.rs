@@ -6,6 +6,7 @@ use crate::intake::{PrincipalKind, Target};
 use aws_sdk_iam::Client;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The IAM ports on `aws-sdk-iam`; counts the calls it makes (the sweep reports them).
 pub struct SdkIam {
     client: Client,
     calls: AtomicUsize,
@@ -17,10 +18,12 @@ fn plain(doc: &str) -> String {
 }
 
 impl SdkIam {
+    /// A client from shared SDK configuration (region, credentials, `AWS_ENDPOINT_URL`).
     pub fn new(config: &aws_config::SdkConfig) -> SdkIam {
         SdkIam::from_client(Client::new(config))
     }
 
+    /// Over an existing client (tests inject mocked ones).
     pub fn from_client(client: Client) -> SdkIam {
         SdkIam { client, calls: AtomicUsize::new(0) }
     }
@@ -34,6 +37,7 @@ impl SdkIam {
         self.calls.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The underlying SDK client.
     pub fn client(&self) -> &Client {
         &self.client
     }

@@ -6,12 +6,14 @@ use crate::guard::ports::{PortError, Publish};
 use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sns::Client;
 
+/// The publish port on `aws-sdk-sns`: one message per alert to one topic.
 pub struct SnsPublisher {
     client: Client,
     topic_arn: String,
 }
 
 impl SnsPublisher {
+    /// A publisher to `topic_arn`.
     pub fn new(config: &aws_config::SdkConfig, topic_arn: impl Into<String>) -> SnsPublisher {
         SnsPublisher { client: Client::new(config), topic_arn: topic_arn.into() }
     }

@@ -9,11 +9,16 @@ use std::sync::OnceLock;
 static INDEX: &str = include_str!("data/managed-policies.idx");
 static BLOB: &[u8] = include_bytes!("data/managed-policies.bin");
 
+/// One AWS managed policy of the embedded snapshot.
 #[derive(Debug, Clone)]
 pub struct ManagedPolicy {
+    /// Policy name (`AdministratorAccess`).
     pub name: &'static str,
+    /// Its ARN.
     pub arn: &'static str,
+    /// Its path (`/`, `/service-role/`, …).
     pub path: &'static str,
+    /// The default version id of the snapshot.
     pub version: &'static str,
     offset: usize,
     len: usize,
@@ -29,6 +34,7 @@ impl ManagedPolicy {
         out
     }
 
+    /// The parsed default document.
     pub fn document(&self) -> Result<PolicyDocument, PolicyError> {
         PolicyDocument::parse(&self.document_json())
     }
@@ -76,6 +82,7 @@ pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
     by_name(name).filter(|p| p.arn.split_once(":iam::").map(|x| x.1) == Some(rest.trim_start_matches("iam::")))
 }
 
+/// Looks up an AWS managed policy by name (exact case).
 pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
     let all = all();
     all.binary_search_by(|p| p.name.cmp(name)).ok().map(|i| &all[i])

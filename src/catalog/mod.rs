@@ -14,17 +14,24 @@ use fnv::{EXACT_SLOTS, SERVICE_SLOTS};
 // data/iam-actions.tsv.
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
+/// An action's access level, as the Service Authorization Reference classifies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum AccessLevel {
+    /// Listing resources (`s3:ListBucket`).
     List,
+    /// Reading data or configuration (`s3:GetObject`).
     Read,
+    /// Changing tags only.
     Tagging,
+    /// Creating, changing or deleting resources.
     Write,
+    /// Changing who may do what (`iam:AttachRolePolicy`, `s3:PutBucketPolicy`).
     #[serde(rename = "Permissions management")]
     PermissionsManagement,
 }
 
 impl AccessLevel {
+    /// The reference's own spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             AccessLevel::List => "List",
@@ -51,7 +58,9 @@ impl AccessLevel {
 /// case-insensitively (build.rs sorts them).
 #[derive(Debug)]
 pub struct Service {
+    /// The service prefix (`s3`).
     pub prefix: &'static str,
+    /// The service's name (`Amazon S3`).
     pub name: &'static str,
     first: u32,
     end: u32,
@@ -93,6 +102,7 @@ impl Service {
         (self.end - self.first) as usize
     }
 
+    /// True for a service without actions.
     pub fn is_empty(&self) -> bool {
         self.first == self.end
     }
@@ -139,12 +149,16 @@ impl Service {
 /// One catalogue action, e.g. `s3` / `GetObject` / Read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActionRef {
+    /// The service prefix.
     pub prefix: &'static str,
+    /// The action name, as the reference spells it.
     pub name: &'static str,
+    /// Its access level.
     pub level: AccessLevel,
 }
 
 impl ActionRef {
+    /// `prefix:Name`.
     pub fn full_name(&self) -> String {
         format!("{}:{}", self.prefix, self.name)
     }
@@ -156,6 +170,7 @@ impl ActionRef {
 pub struct ActionId(u16);
 
 impl ActionId {
+    /// Its access level.
     pub fn level(self) -> AccessLevel {
         AccessLevel::from_code(LEVELS[usize::from(self.0)])
     }
@@ -178,6 +193,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The catalogue (static data: nothing to load).
     pub fn global() -> &'static Catalog {
         static CATALOG: Catalog = Catalog { _private: () };
         &CATALOG
@@ -203,6 +219,7 @@ impl Catalog {
         }
     }
 
+    /// The service with this prefix (any case).
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
         self.service_index(prefix).map(|i| &SERVICES[i])
     }
@@ -212,6 +229,7 @@ impl Catalog {
         LEVELS.len()
     }
 
+    /// True when the catalogue has no actions.
     pub fn is_empty(&self) -> bool {
         LEVELS.is_empty()
     }

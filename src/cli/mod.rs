@@ -19,7 +19,7 @@ use std::process::ExitCode;
     version,
     about = "Least-privilege guard for AWS IAM: lint policies, replay IAM events, sweep an account"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Configuration file (TOML); also IAM_GUARD_CONFIG. Defaults catch admin, *FullAccess and public trust.
     #[arg(long, global = true, env = "IAM_GUARD_CONFIG")]
     config: Option<PathBuf>,
@@ -85,8 +85,8 @@ impl FailOn {
 }
 
 /// Exit codes: 0 clean (below --fail-on), 1 findings at or above --fail-on, 2 bad input or usage.
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 /// Expands directories into their *.json files (sorted, recursive); files pass through.
 pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -174,6 +174,7 @@ pub(crate) fn load_config(path: Option<&std::path::Path>) -> Option<Config> {
     }
 }
 
+/// The `iam-guard` program: parses arguments, loads the configuration, runs a command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(config) = load_config(cli.config.as_deref()) else { return ExitCode::from(EXIT_ERROR) };

@@ -31,12 +31,14 @@ struct State {
     policies: BTreeMap<String, (Vec<Version>, String)>,
 }
 
+/// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
 #[derive(Debug, Default)]
 pub struct MemoryIam {
     state: Mutex<State>,
 }
 
 impl MemoryIam {
+    /// An empty IAM (AWS managed policies are always there).
     pub fn new() -> MemoryIam {
         MemoryIam::default()
     }

@@ -46,9 +46,12 @@ use serde::Serialize;
 pub struct JudgedPolicy {
     /// e.g. "AmazonS3FullAccess (AWS managed)", "inline policy app-access", "trust policy".
     pub label: String,
+    /// The managed policy's ARN, for managed policies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_arn: Option<String>,
+    /// Identity or trust policy.
     pub kind: PolicyKind,
+    /// What the rules found (findings whose rule action is `ignore` are dropped).
     pub findings: Vec<Finding>,
     /// The full document, for inline and trust policies (alerts carry it: nothing is changed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,9 +63,21 @@ pub struct JudgedPolicy {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Remediation {
     /// Detach a managed policy from one principal.
-    Detach { target: Target, policy_arn: String },
+    Detach {
+        /// The principal.
+        target: Target,
+        /// The managed policy.
+        policy_arn: String,
+    },
     /// Make an earlier version of a customer managed policy the default again.
-    RevertDefaultVersion { policy_arn: String, from_version: String, to_version: String },
+    RevertDefaultVersion {
+        /// The customer managed policy.
+        policy_arn: String,
+        /// The version the change made the default.
+        from_version: String,
+        /// The newest earlier version that is clean.
+        to_version: String,
+    },
 }
 
 impl Remediation {
@@ -176,17 +191,28 @@ pub enum Plan {
     /// No findings: nothing to say.
     Clean,
     /// Findings, all below `alert_min_severity`: no alert (check and sweep still report them).
-    Quiet { why: Reason },
+    Quiet {
+        /// Below the threshold.
+        why: Reason,
+    },
     /// Alert only; `why` says why nothing more, `would` what enforce mode would do.
     Alert {
+        /// Why no more than an alert.
         why: Reason,
+        /// What enforce mode would do.
         #[serde(skip_serializing_if = "Option::is_none")]
         would: Option<Remediation>,
     },
     /// Remediate (enforce mode), then alert.
-    Remediate { remediation: Remediation },
+    Remediate {
+        /// What to change.
+        remediation: Remediation,
+    },
     /// Not judged: the guard's own change.
-    Ignore { why: Reason },
+    Ignore {
+        /// Why it is not judged.
+        why: Reason,
+    },
 }
 
 impl Plan {
@@ -202,8 +228,11 @@ impl Plan {
 /// A change with its judgement and plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
+    /// The change judged.
     pub change: Change,
+    /// Every policy judged for it.
     pub judged: Vec<JudgedPolicy>,
+    /// The decision.
     pub plan: Plan,
     /// Context worth telling (policy not found, principal facts, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -226,11 +255,13 @@ impl Verdict {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Executed {
+    /// IAM was changed.
     Done,
     /// Already the case (duplicate delivery, someone was faster): success.
     AlreadyDone,
     /// IAM refused; the alert says the guard could not act and why.
     Denied {
+        /// IAM's message.
         reason: String,
     },
 }
@@ -238,8 +269,11 @@ pub enum Executed {
 /// A change handled end to end: the verdict, what was carried out, and the alert published.
 #[derive(Debug, Clone)]
 pub struct Handled {
+    /// The judgement and decision.
     pub verdict: Verdict,
+    /// What carrying out the plan did (enforce mode).
     pub executed: Option<Executed>,
+    /// The alert published, if any.
     pub alert: Option<Alert>,
 }
 

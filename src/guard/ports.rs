@@ -4,6 +4,7 @@
 
 use crate::intake::Target;
 
+/// Why a port call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PortError {
     /// IAM refused (AccessDenied, UnmodifiableEntity): the guard says so in the alert.
@@ -21,14 +22,20 @@ pub enum PortError {
 /// A role, user or group as IAM describes it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrincipalInfo {
+    /// Its ARN, with path.
     pub arn: String,
+    /// Its path (`/`, `/aws-service-role/…`).
     pub path: String,
+    /// Its tags as (key, value).
     pub tags: Vec<(String, String)>,
 }
 
+/// One version of a customer managed policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionInfo {
+    /// `v1`, `v2`, …
     pub version_id: String,
+    /// Is it the default version?
     pub is_default: bool,
     /// Creation time (RFC 3339), for ordering.
     pub created: String,
@@ -37,20 +44,26 @@ pub struct VersionInfo {
 /// Reading IAM. `Ok(None)` means "does not exist".
 #[allow(async_fn_in_trait)]
 pub trait IamRead {
+    /// A principal's ARN, path and tags; `None` when it does not exist.
     async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError>;
     /// A managed policy's document (URL-encoded or plain text); `version` None = default.
     async fn policy_document(&self, policy_arn: &str, version: Option<&str>) -> Result<Option<String>, PortError>;
+    /// Every version of a customer managed policy.
     async fn policy_versions(&self, policy_arn: &str) -> Result<Vec<VersionInfo>, PortError>;
+    /// The managed policy ARNs attached to a principal.
     async fn attached_policies(&self, target: &Target) -> Result<Vec<String>, PortError>;
     /// Inline policies as (name, document text).
     async fn inline_policies(&self, target: &Target) -> Result<Vec<(String, String)>, PortError>;
+    /// The groups a user belongs to.
     async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError>;
 }
 
 /// Changing IAM (enforce mode only).
 #[allow(async_fn_in_trait)]
 pub trait IamWrite {
+    /// Detaches a managed policy from a principal (`NotFound` when it is not attached).
     async fn detach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
+    /// Makes a version the default.
     async fn set_default_version(&self, policy_arn: &str, version_id: &str) -> Result<(), PortError>;
 }
 
@@ -58,6 +71,7 @@ pub trait IamWrite {
 /// adapter (SNS). The port owns it so that adapters need nothing else of the guard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
+    /// Subject line: severity first, outcome last, at most 99 ASCII characters.
     pub subject: String,
     /// For people (SNS `default` and `email`).
     pub text: String,
@@ -72,15 +86,20 @@ pub struct Alert {
 /// Telling people.
 #[allow(async_fn_in_trait)]
 pub trait Publish {
+    /// Publishes one alert.
     async fn publish(&self, alert: &Alert) -> Result<(), PortError>;
 }
 
 /// A role, user or group with everything attached to it, as one account inventory reports it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrincipalDetail {
+    /// The principal (`None` for an entity kind the guard does not judge).
     pub target: Option<Target>,
+    /// Its ARN, with path.
     pub arn: String,
+    /// Its path.
     pub path: String,
+    /// Its tags as (key, value).
     pub tags: Vec<(String, String)>,
     /// Managed policy ARNs.
     pub attached: Vec<String>,
@@ -95,19 +114,26 @@ pub struct PrincipalDetail {
 /// A customer managed policy and its default version's document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalPolicy {
+    /// Its ARN.
     pub arn: String,
+    /// Its name.
     pub name: String,
+    /// The default version's document text (URL-encoded or plain).
     pub default_document: Option<String>,
 }
 
+/// Everything an account holds, as GetAccountAuthorizationDetails reports it.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Roles, users and groups.
     pub principals: Vec<PrincipalDetail>,
+    /// Customer managed policies.
     pub policies: Vec<LocalPolicy>,
 }
 
 /// Enumerating the whole account (the sweep).
 #[allow(async_fn_in_trait)]
 pub trait IamInventory {
+    /// Reads the whole account.
     async fn inventory(&self) -> Result<Inventory, PortError>;
 }

@@ -22,12 +22,16 @@ use std::collections::HashMap;
 /// One finding on one principal.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepFinding {
+    /// "role app", "user bob".
     pub principal: String,
+    /// The principal's ARN.
     pub principal_arn: String,
     /// "AmazonS3FullAccess (AWS managed)", "inline policy x", "trust policy".
     pub policy: String,
+    /// The managed policy's ARN, when the finding is on one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_arn: Option<String>,
+    /// The finding.
     #[serde(flatten)]
     pub finding: Finding,
 }
@@ -35,10 +39,12 @@ pub struct SweepFinding {
 /// What the sweep did (or would do) about one attachment.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepAction {
+    /// The detach.
     pub remediation: Remediation,
     /// Why not, when the guard kept its hands off or the mode is alert.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// What carrying it out did (enforce mode).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executed: Option<Executed>,
 }
@@ -56,13 +62,20 @@ impl SweepAction {
     }
 }
 
+/// What a sweep found and did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepReport {
+    /// The account swept.
     pub account_id: String,
+    /// The mode it ran in.
     pub mode: Mode,
+    /// Roles, users and groups judged.
     pub principals: usize,
+    /// Distinct managed policies judged.
     pub policies_judged: usize,
+    /// Every finding, most severe first; members repeat their groups' findings.
     pub findings: Vec<SweepFinding>,
+    /// What was done or would be done, sorted.
     pub actions: Vec<SweepAction>,
     /// IAM API calls the sweep made (inventory pages + remediations), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,10 +83,12 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
+    /// How many findings have this severity.
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.finding.severity == s).count()
     }
 
+    /// The worst severity found.
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.finding.severity).max()
     }

@@ -7,17 +7,25 @@ use serde::Serialize;
 /// One judged-relevant IAM change, from one CloudTrail record.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
+    /// CloudTrail eventID.
     pub event_id: String,
+    /// The API call (`AttachRolePolicy`).
     pub event_name: String,
+    /// When it was made.
     pub event_time: DateTime<Utc>,
     /// The account the change happened in (recipientAccountId).
     pub account_id: String,
+    /// The region it was recorded in (IAM: us-east-1).
     pub region: String,
+    /// The caller's address (or the AWS service that called).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,
+    /// The caller's user agent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+    /// Who made the call.
     pub actor: Actor,
+    /// What the call did.
     #[serde(flatten)]
     pub action: Action,
 }
@@ -28,11 +36,13 @@ pub struct Actor {
     /// `IAMUser`, `AssumedRole`, `Root`, `AWSService`, …
     #[serde(rename = "type")]
     pub identity_type: String,
+    /// The caller's ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     /// For assumed roles: the role behind the session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_issuer_arn: Option<String>,
+    /// The IAM user name, for IAM users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Console sign-in rather than API keys.
@@ -48,15 +58,20 @@ impl Actor {
     }
 }
 
+/// The kinds of IAM principals the guard acts on.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum PrincipalKind {
+    /// An IAM role.
     Role,
+    /// An IAM user.
     User,
+    /// An IAM group.
     Group,
 }
 
 impl PrincipalKind {
+    /// `role`, `user` or `group` (as in ARNs and CLI commands).
     pub fn as_str(self) -> &'static str {
         match self {
             PrincipalKind::Role => "role",
@@ -69,17 +84,22 @@ impl PrincipalKind {
 /// A role, user or group by name.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
+    /// Role, user or group.
     pub kind: PrincipalKind,
+    /// Its name (no path).
     pub name: String,
 }
 
 impl Target {
+    /// The role with this name.
     pub fn role(name: &str) -> Target {
         Target { kind: PrincipalKind::Role, name: name.into() }
     }
+    /// The user with this name.
     pub fn user(name: &str) -> Target {
         Target { kind: PrincipalKind::User, name: name.into() }
     }
+    /// The group with this name.
     pub fn group(name: &str) -> Target {
         Target { kind: PrincipalKind::Group, name: name.into() }
     }
@@ -99,12 +119,15 @@ impl std::fmt::Display for Target {
 /// A policy document as delivered (decoded text, kept for alerts) and parsed.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyText {
+    /// The document as delivered, URL-decoded.
     pub text: String,
+    /// The document, parsed.
     #[serde(skip)]
     pub document: PolicyDocument,
 }
 
 impl PolicyText {
+    /// Parses a document as CloudTrail or IAM delivers it (plain or URL-encoded JSON).
     pub fn parse(text: &str) -> Result<PolicyText, PolicyError> {
         let document = PolicyDocument::parse(text)?;
         let text = crate::policy::decode_document_text(text)?.into_owned();
@@ -118,52 +141,84 @@ impl PolicyText {
 pub enum Action {
     /// AttachRolePolicy / AttachUserPolicy / AttachGroupPolicy.
     AttachPolicy {
+        /// Who it was attached to.
         target: Target,
+        /// The managed policy.
         policy_arn: String,
     },
     /// PutRolePolicy / PutUserPolicy / PutGroupPolicy.
     PutInlinePolicy {
+        /// Who holds it.
         target: Target,
+        /// The inline policy's name.
         policy_name: String,
+        /// Its document.
         document: PolicyText,
     },
+    /// CreateRole.
     CreateRole {
+        /// The new role.
         role: String,
+        /// Its path.
         path: String,
+        /// Who may assume it.
         trust_policy: PolicyText,
     },
+    /// UpdateAssumeRolePolicy.
     UpdateTrustPolicy {
+        /// The role.
         role: String,
+        /// The new trust policy.
         trust_policy: PolicyText,
     },
+    /// CreatePolicy: a new customer managed policy.
     CreatePolicy {
+        /// Its name.
         policy_name: String,
+        /// Its ARN (from the response).
         policy_arn: String,
+        /// Its document (version v1).
         document: PolicyText,
     },
+    /// CreatePolicyVersion.
     CreatePolicyVersion {
+        /// The customer managed policy.
         policy_arn: String,
+        /// The new version's document.
         document: PolicyText,
+        /// Did the call make it the default?
         set_as_default: bool,
+        /// The new version id (from the response, when recorded).
         #[serde(skip_serializing_if = "Option::is_none")]
         version_id: Option<String>,
     },
+    /// SetDefaultPolicyVersion.
     SetDefaultPolicyVersion {
+        /// The customer managed policy.
         policy_arn: String,
+        /// The version made the default.
         version_id: String,
     },
+    /// AddUserToGroup.
     AddUserToGroup {
+        /// The user.
         user: String,
+        /// The group it joined.
         group: String,
     },
+    /// CreateAccessKey.
     CreateAccessKey {
+        /// The user the key is for.
         user: String,
     },
+    /// CreateLoginProfile: a console password.
     CreateLoginProfile {
+        /// The user.
         user: String,
     },
     /// DeleteRolePermissionsBoundary / DeleteUserPermissionsBoundary.
     DeletePermissionsBoundary {
+        /// Whose boundary was removed.
         target: Target,
     },
 }
@@ -189,10 +244,13 @@ impl Action {
 /// A record we read but do not judge, and why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Ignored {
+    /// Its eventID, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+    /// Its eventName, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
+    /// Why it is not judged.
     pub reason: String,
 }
 
@@ -200,6 +258,8 @@ pub struct Ignored {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
+    /// An IAM change to judge.
     Change(Box<Change>),
+    /// A record read but not judged.
     Ignored(Ignored),
 }

@@ -19,20 +19,36 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+/// Why input could not be read; the message names the field at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
+    /// Not JSON at all.
     #[error("input is not JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A field the call needs is absent (`missing field detail.requestParameters.userName`).
     #[error("missing field {0}")]
     Missing(String),
+    /// A field holds something else than the call allows.
     #[error("{field}: {problem}")]
-    Invalid { field: String, problem: String },
+    Invalid {
+        /// Where (`detail.requestParameters.policyArn`).
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A policy document in the record does not parse.
     #[error("{field}: {source}")]
-    Policy { field: String, source: crate::policy::PolicyError },
+    Policy {
+        /// Where.
+        field: String,
+        /// The parser's error, naming statement and element.
+        source: crate::policy::PolicyError,
+    },
     #[error(
         "unrecognised input: expected an EventBridge event (detail-type), an SQS batch or CloudTrail \
          log file (Records), a CloudWatch Logs payload (awslogs) or a CloudTrail record (eventName)"
     )]
+    /// No known envelope.
     Unrecognised,
 }
 
@@ -51,22 +67,31 @@ impl IntakeError {
 pub struct Delivery {
     /// SQS messageId, log event id, CloudTrail eventID or `Records[i]`.
     pub id: String,
+    /// What its records became, or why it failed as a whole.
     pub outcome: Result<Vec<Outcome>, IntakeError>,
 }
 
+/// A scheduled sweep ("Scheduled Event").
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SweepRequest {
+    /// The EventBridge event id.
     pub id: Option<String>,
+    /// When the schedule fired.
     pub time: DateTime<Utc>,
+    /// The account the rule belongs to.
     pub account_id: Option<String>,
 }
 
+/// What an input asks of the guard.
 #[derive(Debug)]
 pub enum Intake {
+    /// Sweep the account.
     Sweep(SweepRequest),
     /// `sqs` is true for an SQS batch (failures are reported per message).
     Deliveries {
+        /// An SQS batch: failures are reported per message.
         sqs: bool,
+        /// In delivery order.
         deliveries: Vec<Delivery>,
     },
 }

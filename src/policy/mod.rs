@@ -15,14 +15,20 @@ use std::collections::BTreeMap;
 /// A parsed IAM policy document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {
+    /// `Version`, when present.
     pub version: Option<String>,
+    /// `Id`, when present.
     pub id: Option<String>,
+    /// `Statement`, always a list here.
     pub statements: Vec<Statement>,
 }
 
+/// A statement's `Effect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
+    /// Grants, unless denied elsewhere.
     Allow,
+    /// Refuses, whatever else allows.
     Deny,
 }
 
@@ -45,29 +51,40 @@ impl Effect {
 /// `Action` or `NotAction`; IAM requires exactly one of them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionSpec {
+    /// `Action`: the patterns covered.
     Action(Vec<String>),
+    /// `NotAction`: everything but these patterns.
     NotAction(Vec<String>),
 }
 
 /// `Resource` or `NotResource`; absent in trust policies.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceSpec {
+    /// `Resource`: the patterns covered.
     Resource(Vec<String>),
+    /// `NotResource`: everything but these patterns.
     NotResource(Vec<String>),
 }
 
 /// `"*"` or a map of principal types (`AWS`, `Service`, `Federated`, `CanonicalUser`) to values.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Principal {
+    /// `"*"`: anyone.
     Any,
+    /// Principals by type.
     Map(BTreeMap<PrincipalType, Vec<String>>),
 }
 
+/// The types of principal a policy can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PrincipalType {
+    /// `AWS`: accounts, roles, users, `*`.
     Aws,
+    /// `Service`: AWS services (`lambda.amazonaws.com`).
     Service,
+    /// `Federated`: identity providers (SAML, OIDC).
     Federated,
+    /// `CanonicalUser`: S3 canonical user ids.
     CanonicalUser,
 }
 
@@ -81,6 +98,7 @@ impl PrincipalType {
         PrincipalType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
+    /// The policy language's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             PrincipalType::Aws => "AWS",
@@ -94,7 +112,9 @@ impl PrincipalType {
 /// `Principal` or `NotPrincipal`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrincipalSpec {
+    /// True for `NotPrincipal`.
     pub not: bool,
+    /// The principals named.
     pub principal: Principal,
 }
 
@@ -102,18 +122,28 @@ pub struct PrincipalSpec {
 /// JSON text (`true`, `3600`), as IAM compares them as strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
+    /// The condition operator (`StringEquals`, `ForAnyValue:StringLike`, …).
     pub operator: String,
+    /// The condition key (`aws:SourceIp`).
     pub key: String,
+    /// The values compared against.
     pub values: Vec<String>,
 }
 
+/// One statement of a policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// `Sid`, when present.
     pub sid: Option<String>,
+    /// `Effect`.
     pub effect: Effect,
+    /// `Action` or `NotAction`.
     pub action: ActionSpec,
+    /// `Resource` or `NotResource` (absent in trust policies).
     pub resource: Option<ResourceSpec>,
+    /// `Principal` or `NotPrincipal` (resource and trust policies).
     pub principal: Option<PrincipalSpec>,
+    /// `Condition`, one entry per operator and key.
     pub conditions: Vec<Condition>,
 }
 

@@ -6,16 +6,26 @@ use super::*;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
+/// Why a policy could not be parsed; messages name the statement and element.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
+    /// Not JSON.
     #[error("policy is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// URL-encoded, but not to UTF-8.
     #[error("policy is URL-encoded but does not decode to UTF-8 text")]
     Encoding,
+    /// Nothing but white space.
     #[error("policy is empty")]
     Empty,
+    /// A statement or element is malformed.
     #[error("{path}: {problem}")]
-    Field { path: String, problem: String },
+    Field {
+        /// Where (`Statement[1].Effect`).
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 fn field_err(path: impl std::fmt::Display, problem: impl Into<String>) -> PolicyError {
@@ -72,9 +82,9 @@ pub(crate) fn parse_text(text: &str) -> Result<PolicyDocument, PolicyError> {
     let decoded = decode_document_text(text)?;
     // The typed fast path takes ordinary documents; anything it declines gets the Value parser's
     // verdict, with an error that names the place.
-    match super::fast::parse(&decoded) {
+    match fast::parse(&decoded) {
         Ok(doc) => Ok(doc),
-        Err(super::fast::GaveUp) => parse_value_text(&decoded),
+        Err(fast::GaveUp) => parse_value_text(&decoded),
     }
 }
 

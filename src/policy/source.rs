@@ -12,7 +12,9 @@ pub struct FoundPolicy {
     pub label: String,
     /// Managed policy name and ARN when the export names them.
     pub managed: Option<(String, String)>,
+    /// Identity or trust, when the export says.
     pub kind: Option<PolicyKind>,
+    /// The parsed document, or why it does not parse.
     pub document: Result<PolicyDocument, PolicyError>,
 }
 
@@ -21,6 +23,7 @@ pub struct FoundPolicy {
     "not a policy document or a recognised export: expected Statement, PolicyVersion.Document, \
 PolicyDocument, Role.AssumeRolePolicyDocument, or {{\"Name\": {{\"Arn\", \"Document\"}}}}"
 )]
+/// The input holds no document iam-guard recognises.
 pub struct UnrecognisedInput;
 
 /// Lists every policy document in `value`.

@@ -68,15 +68,3 @@ pub fn render_summary(t: &Tally) -> String {
         if t.errors > 0 { format!(", {} could not be read", t.errors) } else { String::new() }
     )
 }
-
-/// Renders a whole list (reports, then the summary).
-pub fn render(reports: &[PolicyReport], color: bool, verbose: bool) -> String {
-    let mut t = Tally::default();
-    let mut out = String::new();
-    for r in reports {
-        t.add(r);
-        out.push_str(&render_report(r, color, verbose));
-    }
-    out.push_str(&render_summary(&t));
-    out
-}

@@ -140,13 +140,16 @@ pub struct Evidence {
     /// Statement index (0-based), absent for findings about the policy as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<usize>,
+    /// The statement's Sid, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// The actions (patterns or expanded catalogue actions) that triggered the rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<String>,
+    /// The statement's resource patterns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
+    /// Principals involved (trust and resource policies).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub principals: Vec<String>,
     /// Condition keys present on the statement (why a severity may have been lowered).
@@ -167,6 +170,7 @@ impl Evidence {
         }
     }
 
+    /// The same evidence, naming these actions.
     pub fn with_actions(mut self, actions: Vec<String>) -> Evidence {
         self.actions = actions;
         self
@@ -182,12 +186,16 @@ impl Evidence {
     }
 }
 
+/// One thing a rule found wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The rule's id.
     pub rule: &'static str,
+    /// How bad, after configuration and conditions.
     pub severity: Severity,
     /// One line: what is wrong.
     pub message: String,
+    /// Where in the document.
     pub evidence: Vec<Evidence>,
     /// What to do instead, in least-privilege terms.
     pub hint: String,
@@ -196,6 +204,7 @@ pub struct Finding {
 /// What the judged policy is and where it sits.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyContext {
+    /// Identity, trust or resource policy (inferred from the document when absent).
     pub kind: Option<PolicyKind>,
     /// Managed policy name and ARN, when the document belongs to one.
     pub managed: Option<(String, String)>,
@@ -205,9 +214,13 @@ pub struct PolicyContext {
 
 /// What a rule sees.
 pub struct Ctx<'a> {
+    /// The action catalogue.
     pub catalog: &'a Catalog,
+    /// What the configuration tells rules.
     pub settings: &'a Settings,
+    /// The judged policy and where it sits.
     pub policy: &'a PolicyContext,
+    /// The kind it is judged as.
     pub kind: PolicyKind,
     /// The rule's base severity after configuration overrides.
     pub severity: Severity,

@@ -21,7 +21,7 @@ impl Rule for WildcardResourceWrite {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
-            let mut found: Vec<crate::catalog::ActionId> = patterns
+            let mut found: Vec<ActionId> = patterns
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| !is_service_wildcard(p))
