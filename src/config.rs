@@ -52,7 +52,7 @@ pub struct Exemption {
 
 impl Exemption {
     /// Does this exemption cover the principal today?
-    pub fn covers(&self, principal_arn: &str, today: NaiveDate) -> bool {
+    pub(crate) fn covers(&self, principal_arn: &str, today: NaiveDate) -> bool {
         self.expires.is_none_or(|e| today <= e) && wildcard_match(&self.principal, principal_arn, false)
     }
 }
@@ -174,7 +174,7 @@ impl Config {
     }
 
     /// The exemption covering a principal today, if any.
-    pub fn exemption_for(&self, principal_arn: &str, today: NaiveDate) -> Option<&Exemption> {
+    pub(crate) fn exemption_for(&self, principal_arn: &str, today: NaiveDate) -> Option<&Exemption> {
         self.exemptions.iter().find(|e| e.covers(principal_arn, today))
     }
 }

@@ -32,7 +32,7 @@ impl Severity {
     }
 
     /// One level less severe (info stays info).
-    pub fn lower(self) -> Severity {
+    pub(crate) fn lower(self) -> Severity {
         match self {
             Severity::Critical => Severity::High,
             Severity::High => Severity::Medium,

@@ -85,6 +85,27 @@ fn enforce_detaches_and_the_alert_says_so() {
 }
 
 #[test]
+fn enforce_reverts_a_new_default_version_to_the_last_clean_one() {
+    let arn = "arn:aws:iam::111122223333:policy/reports-read";
+    let iam = MemoryIam::new();
+    let clean = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
+    let wide = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    iam.add_policy_version(arn, "v1", clean, true);
+    iam.add_policy_version(arn, "v2", wide, true); // what IAM holds when the event arrives
+    let app = app(Mode::Enforce, iam, RecordingPublisher::new());
+    let out = serde_json::to_value(run(app.handle(sample("CreatePolicyVersion.json"))).unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate");
+    assert_eq!(app.iam().default_version(arn).as_deref(), Some("v1"));
+    let alert = &app.publisher().alerts()[0];
+    assert!(alert.subject.ends_with("- reverted"), "{}", alert.subject);
+    assert!(
+        alert.text.contains("aws iam set-default-policy-version --policy-arn arn:aws:iam::111122223333:policy/reports-read --version-id v2"),
+        "the restore command puts v2 back:\n{}",
+        alert.text
+    );
+}
+
+#[test]
 fn scheduled_sweep_in_memory() {
     let iam = MemoryIam::new();
     let admin_role = Target::role("legacy-admin");

@@ -25,7 +25,7 @@ pub const MAX_BODY: usize = 240 * 1024;
 /// The SNS message body for MessageStructure=json. An alert too large for SNS (huge inline
 /// documents) keeps its subject and facts but loses the bulk, marked `truncated`, rather than
 /// failing into the DLQ forever.
-pub fn message_body(alert: &Alert) -> String {
+pub(crate) fn message_body(alert: &Alert) -> String {
     let body = structured(&alert.json.to_string(), &alert.text);
     if body.len() <= MAX_BODY {
         return body;

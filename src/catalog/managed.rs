@@ -64,7 +64,7 @@ pub fn all() -> &'static [ManagedPolicy] {
 
 /// Is this the ARN of an AWS managed policy (`arn:PARTITION:iam::aws:policy/...`), whether or not
 /// the embedded data knows it? The one test of "AWS managed" (the guard and the sweep use it).
-pub fn is_aws_managed(arn: &str) -> bool {
+pub(crate) fn is_aws_managed(arn: &str) -> bool {
     aws_part(arn).is_some()
 }
 
@@ -76,14 +76,14 @@ fn aws_part(arn: &str) -> Option<&str> {
 }
 
 /// Looks up an AWS managed policy by ARN (`arn:aws:iam::aws:policy/...`, any partition).
-pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
+pub(crate) fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
     let rest = aws_part(arn)?;
     let name = rest.rsplit('/').next()?;
     by_name(name).filter(|p| p.arn.split_once(":iam::").map(|x| x.1) == Some(rest.trim_start_matches("iam::")))
 }
 
 /// Looks up an AWS managed policy by name (exact case).
-pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
+pub(crate) fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
     let all = all();
     all.binary_search_by(|p| p.name.cmp(name)).ok().map(|i| &all[i])
 }

@@ -114,7 +114,7 @@ impl Service {
 
     /// Actions matching an action-name pattern (`Get*`, `getobject`, `*Policy*`): the literal
     /// prefix before the first wildcard narrows the sorted list by binary search.
-    pub fn matching_ids<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
+    pub(crate) fn matching_ids<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let wild = pattern.bytes().position(is_wild);
         let lit = &pattern[..wild.unwrap_or(pattern.len())];
         // `Get*` needs no glob test past the prefix; an exact name needs only equality.
@@ -159,7 +159,7 @@ pub struct ActionRef {
 
 impl ActionRef {
     /// `prefix:Name`.
-    pub fn full_name(&self) -> String {
+    pub(crate) fn full_name(&self) -> String {
         format!("{}:{}", self.prefix, self.name)
     }
 }
@@ -197,11 +197,6 @@ impl Catalog {
     pub fn global() -> &'static Catalog {
         static CATALOG: Catalog = Catalog { _private: () };
         &CATALOG
-    }
-
-    /// Every service, sorted by prefix.
-    pub fn services(&self) -> &'static [Service] {
-        &SERVICES
     }
 
     /// The service with this prefix (any case): one probe of the build-time prefix table.
@@ -242,12 +237,12 @@ impl Catalog {
     /// The catalogue entry for a wildcard-free `service:Action` (any case): one probe of the
     /// build-time hash table in the common case. The hash covers the whole text, so the action is
     /// not split; a candidate is checked as `prefix`, `:`, `name`.
-    pub fn lookup(&self, action: &str) -> Option<ActionRef> {
+    pub(crate) fn lookup(&self, action: &str) -> Option<ActionRef> {
         self.lookup_id(action).map(|id| self.action(id))
     }
 
     /// [`Catalog::lookup`], as an id.
-    pub fn lookup_id(&self, action: &str) -> Option<ActionId> {
+    pub(crate) fn lookup_id(&self, action: &str) -> Option<ActionId> {
         let mut slot = fnv::text_hash(action) as usize & (EXACT_SLOTS - 1);
         loop {
             let i = EXACT[slot];
@@ -280,7 +275,7 @@ impl Catalog {
     }
 
     /// How many distinct actions a list of patterns covers (a NotAction list's exclusions).
-    pub fn count_distinct(&self, patterns: &[String]) -> usize {
+    pub(crate) fn count_distinct(&self, patterns: &[String]) -> usize {
         let mut ids: Vec<ActionId> = patterns.iter().flat_map(|p| self.expand_ids(p)).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -288,7 +283,7 @@ impl Catalog {
     }
 
     /// [`Catalog::expand`], as ids (in catalogue order for a wildcard pattern).
-    pub fn expand_ids<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
+    pub(crate) fn expand_ids<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let exact = !has_wild(pattern);
         let single = if exact { self.lookup_id(pattern) } else { None };
         let wild = (!exact).then(|| self.expand_wild(pattern)).into_iter().flatten();
@@ -350,7 +345,7 @@ mod tests {
     fn has_everything_from_the_reference_data() {
         let c = Catalog::global();
         assert_eq!(c.len(), 20_455);
-        assert_eq!(c.services().len(), 445);
+        assert_eq!(SERVICES.len(), 445);
         assert_eq!(c.level("s3:GetObject"), Some(AccessLevel::Read));
         assert_eq!(c.level("IAM:attachrolepolicy"), Some(AccessLevel::PermissionsManagement));
         assert_eq!(c.level("s3:ListAllMyBuckets"), Some(AccessLevel::List));
@@ -359,7 +354,7 @@ mod tests {
 
     #[test]
     fn actions_are_sorted_for_binary_search() {
-        for s in Catalog::global().services() {
+        for s in SERVICES.iter() {
             let names: Vec<&str> = s.actions().map(|a| a.name).collect();
             assert!(names.windows(2).all(|w| cmp_ignore_case(w[0], w[1]).is_le()), "{}", s.prefix);
         }
@@ -369,8 +364,8 @@ mod tests {
     fn every_action_is_found_by_exact_lookup_in_any_case() {
         let c = Catalog::global();
         let mut n = 0;
-        assert!(c.services().windows(2).all(|w| w[0].prefix < w[1].prefix));
-        for s in c.services() {
+        assert!(SERVICES.windows(2).all(|w| w[0].prefix < w[1].prefix));
+        for s in SERVICES.iter() {
             for a in s.actions() {
                 let full = a.full_name();
                 assert_eq!(c.lookup(&full), Some(a), "{full}");
@@ -383,7 +378,7 @@ mod tests {
         assert_eq!(c.lookup("s3x:GetObject"), None);
         assert_eq!(c.lookup("s3:"), None);
         assert_eq!(c.lookup(":GetObject"), None);
-        for s in c.services() {
+        for s in SERVICES.iter() {
             assert_eq!(c.service(&s.prefix.to_ascii_uppercase()).map(|x| x.prefix), Some(s.prefix));
         }
         assert!(c.service("s4").is_none() && c.service("").is_none());

@@ -81,7 +81,7 @@ impl MemoryIam {
     }
 
     /// Puts an inline policy (document text).
-    pub fn put_inline(&self, target: &Target, name: &str, document: &str) {
+    pub(crate) fn put_inline(&self, target: &Target, name: &str, document: &str) {
         self.with(|s| s.inline.entry(target.clone()).or_default().insert(name.to_string(), document.to_string()));
     }
 

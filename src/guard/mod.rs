@@ -82,7 +82,7 @@ pub enum Remediation {
 
 impl Remediation {
     /// What the guard does, for people: "detach AmazonS3FullAccess from role app".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Remediation::Detach { target, policy_arn } => {
                 format!("detach {} from {target}", arn::resource_name(policy_arn))
@@ -279,7 +279,7 @@ pub struct Handled {
 
 /// Carries out one remediation. Idempotent: what is already done is success; IAM's refusal is
 /// reported, not an error (the alert says so); anything else fails so the delivery is retried.
-pub async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -> Result<Executed, PortError> {
+pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -> Result<Executed, PortError> {
     let r = match remediation {
         Remediation::Detach { target, policy_arn } => iam.detach_policy(target, policy_arn).await,
         Remediation::RevertDefaultVersion { policy_arn, to_version, .. } => {
@@ -334,7 +334,7 @@ impl Guard {
 
     /// Judges a change and decides, without acting. Reads IAM only for what the event does not
     /// carry.
-    pub async fn evaluate<R: IamRead>(&self, iam: &R, change: Change) -> Result<Verdict, PortError> {
+    pub(crate) async fn evaluate<R: IamRead>(&self, iam: &R, change: Change) -> Result<Verdict, PortError> {
         if self.is_own_change(&change) {
             return Ok(Verdict {
                 change,
@@ -409,7 +409,7 @@ impl Guard {
     }
 
     /// The hands-off decision from what is known of the principal (shared with the sweep).
-    pub fn hands_off_for(&self, target: &Target, info: &PrincipalInfo, account_id: &str) -> Option<String> {
+    pub(crate) fn hands_off_for(&self, target: &Target, info: &PrincipalInfo, account_id: &str) -> Option<String> {
         if target.kind == PrincipalKind::Role {
             if Some(&target.name) == self.own_role.as_ref() {
                 return Some("it is the guard's own role".into());

@@ -53,7 +53,7 @@ pub struct Actor {
 impl Actor {
     /// The most stable identity to show and to match "our own role" against: the role behind
     /// an assumed-role session, else the caller ARN.
-    pub fn principal_arn(&self) -> Option<&str> {
+    pub(crate) fn principal_arn(&self) -> Option<&str> {
         self.session_issuer_arn.as_deref().or(self.arn.as_deref())
     }
 }

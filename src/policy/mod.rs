@@ -6,9 +6,11 @@ mod parse;
 pub mod source;
 pub mod wildcard;
 
-pub use parse::{decode_document_text, PolicyError};
+pub(crate) use parse::decode_document_text;
+pub use parse::PolicyError;
 
-pub use wildcard::{action_matches, is_match_all_action, is_match_all_resource, split_service, wildcard_match};
+pub use wildcard::is_match_all_action;
+pub(crate) use wildcard::{action_matches, is_match_all_resource, split_service, wildcard_match};
 
 use std::collections::BTreeMap;
 
@@ -166,14 +168,14 @@ impl PolicyDocument {
     }
 
     /// True when some statement names a principal: a trust or resource-based policy.
-    pub fn has_principals(&self) -> bool {
+    pub(crate) fn has_principals(&self) -> bool {
         self.statements.iter().any(|s| s.principal.is_some())
     }
 }
 
 impl Statement {
     /// Does this statement's Action/NotAction cover `action` (`service:Name`)?
-    pub fn covers_action(&self, action: &str) -> bool {
+    pub(crate) fn covers_action(&self, action: &str) -> bool {
         match &self.action {
             ActionSpec::Action(p) => p.iter().any(|p| action_matches(p, action)),
             ActionSpec::NotAction(p) => !p.iter().any(|p| action_matches(p, action)),
@@ -181,7 +183,7 @@ impl Statement {
     }
 
     /// Does the statement reach every resource (`*`, `arn:*`) or all but some (NotResource)?
-    pub fn any_resource(&self) -> bool {
+    pub(crate) fn any_resource(&self) -> bool {
         match &self.resource {
             Some(ResourceSpec::Resource(r)) => r.iter().any(|r| is_match_all_resource(r)),
             Some(ResourceSpec::NotResource(_)) => true,
@@ -197,7 +199,7 @@ impl Statement {
     }
 
     /// The resource patterns as written, empty when absent.
-    pub fn resource_patterns(&self) -> &[String] {
+    pub(crate) fn resource_patterns(&self) -> &[String] {
         match &self.resource {
             Some(ResourceSpec::Resource(r)) | Some(ResourceSpec::NotResource(r)) => r,
             None => &[],
@@ -219,7 +221,7 @@ pub enum PolicyKind {
 
 impl PolicyKind {
     /// Infers the kind of a bare document: principals + sts:Assume* → trust; principals → resource.
-    pub fn infer(doc: &PolicyDocument) -> PolicyKind {
+    pub(crate) fn infer(doc: &PolicyDocument) -> PolicyKind {
         if !doc.has_principals() {
             return PolicyKind::Identity;
         }

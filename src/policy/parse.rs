@@ -63,7 +63,7 @@ fn describe(v: &Value) -> &'static str {
 }
 
 /// Decodes URL-encoded text when it looks encoded; returns plain JSON text unchanged.
-pub fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, str>, PolicyError> {
+pub(crate) fn decode_document_text(text: &str) -> Result<std::borrow::Cow<'_, str>, PolicyError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(PolicyError::Empty);

@@ -3,7 +3,7 @@
 //! compare case-sensitively.
 
 /// Matches `text` against an IAM glob `pattern`. ASCII case folding when `ignore_case`.
-pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+pub(crate) fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let p = pattern.as_bytes();
     let t = text.as_bytes();
     let eq = |a: u8, b: u8| {
@@ -40,13 +40,13 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
 /// Splits an action pattern at its first `:` into service and action parts. A byte scan: on
 /// strings this short it beats `str::split_once`'s generic char searcher, and it is on the
 /// rules' hot path.
-pub fn split_service(pattern: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_service(pattern: &str) -> Option<(&str, &str)> {
     let i = pattern.bytes().position(|b| b == b':')?;
     Some((&pattern[..i], &pattern[i + 1..]))
 }
 
 /// Case-insensitive action match: `action_matches("s3:Get*", "S3:GetObject")`.
-pub fn action_matches(pattern: &str, action: &str) -> bool {
+pub(crate) fn action_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(pattern, action, true)
 }
 
@@ -59,7 +59,7 @@ pub fn is_match_all_action(pattern: &str) -> bool {
 }
 
 /// True when a resource pattern matches every ARN: `*`, `arn:*`, `arn:*:*:*:*:*`.
-pub fn is_match_all_resource(pattern: &str) -> bool {
+pub(crate) fn is_match_all_resource(pattern: &str) -> bool {
     if pattern.is_empty() {
         return false;
     }

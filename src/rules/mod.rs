@@ -129,7 +129,7 @@ impl Settings {
     }
 
     /// Is this the guarded account or one configured as known?
-    pub fn known_account(&self, account: &str) -> bool {
+    pub(crate) fn known_account(&self, account: &str) -> bool {
         self.account_id.as_deref() == Some(account) || self.known_accounts.iter().any(|a| a == account)
     }
 }
@@ -171,13 +171,13 @@ impl Evidence {
     }
 
     /// The same evidence, naming these actions.
-    pub fn with_actions(mut self, actions: Vec<String>) -> Evidence {
+    pub(crate) fn with_actions(mut self, actions: Vec<String>) -> Evidence {
         self.actions = actions;
         self
     }
 
     /// A label such as `Statement[2] (Sid "AllowAll")`.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         match (self.statement, &self.sid) {
             (Some(i), Some(sid)) => format!("Statement[{i}] (Sid {sid:?})"),
             (Some(i), None) => format!("Statement[{i}]"),
@@ -269,7 +269,7 @@ impl Facts {
     }
 
     /// The expansion of pattern `j` of statement `i`, when derived.
-    pub fn expansion(&self, i: usize, j: usize) -> Option<&[ActionId]> {
+    pub(crate) fn expansion(&self, i: usize, j: usize) -> Option<&[ActionId]> {
         let st = self.statements.get(i)?;
         let span = self.spans[st.start as usize..st.end as usize].get(j)?;
         Some(&self.actions[span.start as usize..span.end as usize])
@@ -278,7 +278,7 @@ impl Facts {
 
 impl Ctx<'_> {
     /// The rule's severity for a statement, lowered once for a restricting condition.
-    pub fn severity_for(&self, s: &Statement) -> Severity {
+    pub(crate) fn severity_for(&self, s: &Statement) -> Severity {
         if has_restricting_condition(s) {
             self.severity.lower()
         } else {
@@ -287,7 +287,7 @@ impl Ctx<'_> {
     }
 
     /// Is `account` the policy's own, the guarded one, or configured as known?
-    pub fn known_account(&self, account: &str) -> bool {
+    pub(crate) fn known_account(&self, account: &str) -> bool {
         self.policy.account_id.as_deref() == Some(account) || self.settings.known_account(account)
     }
 }

@@ -35,7 +35,7 @@ pub enum Credential {
 
 /// The finding for a new credential of `user`: `base` severity (the rule's, as configured), or
 /// the user's `worst` finding's when that is more severe.
-pub fn finding(base: Severity, credential: Credential, user: &str, worst: Option<&Finding>) -> Finding {
+pub(crate) fn finding(base: Severity, credential: Credential, user: &str, worst: Option<&Finding>) -> Finding {
     let severity = worst.map_or(base, |f| f.severity.max(base));
     let (what, hint) = match credential {
         Credential::LoginProfile => (
