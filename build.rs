@@ -7,20 +7,52 @@ use std::fmt::Write as _;
 
 include!("src/catalog/fnv.rs");
 
+/// One service of the TSV: its actions (name, level code, resource types), resource types
+/// (name, ARN format) and condition keys (name, type code).
+#[derive(Default)]
+struct ServiceRow {
+    prefix: String,
+    name: String,
+    actions: Vec<(String, u8, Vec<String>)>,
+    resources: Vec<(String, String)>,
+    conditions: Vec<(String, String)>,
+}
+
 fn main() {
     let src = "src/catalog/data/iam-actions.tsv";
     println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=src/catalog/fnv.rs");
     let text = std::fs::read_to_string(src).expect("read the action catalogue");
-    // (prefix, service name, [(action, level code)])
-    type ServiceRow = (String, String, Vec<(String, u8)>);
     let mut services: Vec<ServiceRow> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.is_empty() {
             continue;
         }
+        let at = || format!("{src}:{}", n + 1);
+        if let Some(rest) = line.strip_prefix("\t@") {
+            let (rtype, arn) = rest.split_once('\t').unwrap_or_else(|| panic!("{}: no ARN format", at()));
+            services
+                .last_mut()
+                .unwrap_or_else(|| panic!("{}: before a service", at()))
+                .resources
+                .push((rtype.into(), arn.into()));
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("\t?") {
+            let (key, code) = rest.split_once('\t').unwrap_or_else(|| panic!("{}: no key type", at()));
+            services
+                .last_mut()
+                .unwrap_or_else(|| panic!("{}: before a service", at()))
+                .conditions
+                .push((key.into(), code.into()));
+            continue;
+        }
         if let Some(rest) = line.strip_prefix('\t') {
-            let (name, code) = rest.split_once('\t').unwrap_or_else(|| panic!("{src}:{}: no level", n + 1));
+            let mut f = rest.split('\t');
+            let name = f.next().unwrap_or_default();
+            let code = f.next().unwrap_or_else(|| panic!("{}: no level", at()));
+            let rtypes: Vec<String> =
+                f.next().unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
             let level = match code {
                 "L" => 0,
                 "R" => 1,
@@ -29,20 +61,21 @@ fn main() {
                 "P" => 4,
                 other => panic!("{src}:{}: unknown level {other:?}", n + 1),
             };
-            services
-                .last_mut()
-                .unwrap_or_else(|| panic!("{src}:{}: action before a service", n + 1))
-                .2
-                .push((name.into(), level));
+            services.last_mut().unwrap_or_else(|| panic!("{}: action before a service", at())).actions.push((
+                name.into(),
+                level,
+                rtypes,
+            ));
         } else {
             let (prefix, name) = line.split_once('\t').unwrap_or((line, line));
-            services.push((prefix.into(), name.into(), Vec::new()));
+            services.push(ServiceRow { prefix: prefix.into(), name: name.into(), ..Default::default() });
         }
     }
-    services.sort_by(|a, b| a.0.cmp(&b.0));
+    services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     let lower = |s: &str| s.to_ascii_lowercase();
     for s in &mut services {
-        s.2.sort_by_key(|(a, _)| lower(a));
+        s.actions.sort_by_key(|(a, _, _)| lower(a));
+        s.conditions.sort_by_key(|(k, _)| lower(k));
     }
 
     let mut names = String::new();
@@ -51,9 +84,38 @@ fn main() {
     let mut service_of = Vec::new();
     let mut rows = String::new();
     let mut exact = vec![u16::MAX; EXACT_SLOTS];
-    for (si, (prefix, sname, actions)) in services.iter().enumerate() {
+    // Resource types (name, ARN format) and condition keys (name, type), per service ranges.
+    let (mut rt_text, mut rt_offs) = (String::new(), vec![0u32]);
+    let (mut ck_text, mut ck_offs, mut ck_types) = (String::new(), vec![0u32], String::new());
+    // Per action: a range of ACTION_RT holding its resource types' global indexes.
+    let (mut action_rt, mut action_rt_offs) = (Vec::<u16>::new(), vec![0u32]);
+    for (si, s) in services.iter().enumerate() {
+        let (prefix, sname, actions) = (&s.prefix, &s.name, &s.actions);
+        let rt_first = rt_offs.len() - 1;
+        for (rtype, arn) in &s.resources {
+            // name and format in one string: "name\u{1}format"
+            rt_text.push_str(rtype);
+            rt_text.push('\u{1}');
+            rt_text.push_str(arn);
+            rt_offs.push(rt_text.len() as u32);
+        }
+        let ck_first = ck_offs.len() - 1;
+        for (key, code) in &s.conditions {
+            ck_text.push_str(key);
+            ck_offs.push(ck_text.len() as u32);
+            ck_types.push_str(code);
+        }
         let first = levels.len();
-        for (a, level) in actions {
+        for (a, level, rtypes) in actions {
+            for r in rtypes {
+                let k = s
+                    .resources
+                    .iter()
+                    .position(|(n, _)| n == r)
+                    .unwrap_or_else(|| panic!("{prefix}:{a}: no resource type {r}"));
+                action_rt.push(u16::try_from(rt_first + k).expect("fewer than 65,535 resource types"));
+            }
+            action_rt_offs.push(action_rt.len() as u32);
             let i = levels.len();
             names.push_str(a);
             offsets.push(names.len() as u32);
@@ -65,12 +127,18 @@ fn main() {
             }
             exact[slot] = u16::try_from(i).expect("fewer than 65,535 actions");
         }
-        writeln!(rows, "    Service {{ prefix: {prefix:?}, name: {sname:?}, first: {first}, end: {} }},", levels.len())
-            .unwrap();
+        writeln!(
+            rows,
+            "    Service {{ prefix: {prefix:?}, name: {sname:?}, first: {first}, end: {}, rt: {rt_first}..{}, ck: {ck_first}..{} }},",
+            levels.len(),
+            rt_offs.len() - 1,
+            ck_offs.len() - 1
+        )
+        .unwrap();
     }
     let mut by_prefix = vec![u16::MAX; SERVICE_SLOTS];
-    for (si, (prefix, _, _)) in services.iter().enumerate() {
-        let mut slot = text_hash(prefix) as usize & (SERVICE_SLOTS - 1);
+    for (si, s) in services.iter().enumerate() {
+        let mut slot = text_hash(&s.prefix) as usize & (SERVICE_SLOTS - 1);
         while by_prefix[slot] != u16::MAX {
             slot = (slot + 1) & (SERVICE_SLOTS - 1);
         }
@@ -79,6 +147,8 @@ fn main() {
     let list = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(",");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("catalog-names.txt"), &names).unwrap();
+    std::fs::write(out.join("catalog-resources.txt"), &rt_text).unwrap();
+    std::fs::write(out.join("catalog-conditions.txt"), &ck_text).unwrap();
     let code = format!(
         "static NAMES: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-names.txt\"));\n\
          static SERVICES: [Service; {}] = [\n{rows}];\n\
@@ -86,7 +156,14 @@ fn main() {
          static LEVELS: [u8; {}] = [{}];\n\
          static SERVICE_OF: [u16; {}] = [{}];\n\
          static EXACT: [u16; {EXACT_SLOTS}] = [{}];\n\
-         static BY_PREFIX: [u16; {SERVICE_SLOTS}] = [{}];\n",
+         static BY_PREFIX: [u16; {SERVICE_SLOTS}] = [{}];\n\
+         static RT_TEXT: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-resources.txt\"));\n\
+         static RT_OFFS: [u32; {}] = [{}];\n\
+         static ACTION_RT: [u16; {}] = [{}];\n\
+         static ACTION_RT_OFFS: [u32; {}] = [{}];\n\
+         static CK_TEXT: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-conditions.txt\"));\n\
+         static CK_OFFS: [u32; {}] = [{}];\n\
+         static CK_TYPES: &[u8; {}] = b{:?};\n",
         services.len(),
         offsets.len(),
         list(&mut offsets.iter().map(u32::to_string)),
@@ -96,6 +173,16 @@ fn main() {
         list(&mut service_of.iter().map(usize::to_string)),
         list(&mut exact.iter().map(u16::to_string)),
         list(&mut by_prefix.iter().map(u16::to_string)),
+        rt_offs.len(),
+        list(&mut rt_offs.iter().map(u32::to_string)),
+        action_rt.len(),
+        list(&mut action_rt.iter().map(u16::to_string)),
+        action_rt_offs.len(),
+        list(&mut action_rt_offs.iter().map(u32::to_string)),
+        ck_offs.len(),
+        list(&mut ck_offs.iter().map(u32::to_string)),
+        ck_types.len(),
+        ck_types,
     );
     std::fs::write(out.join("catalog.rs"), code).unwrap();
 }

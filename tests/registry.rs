@@ -16,7 +16,7 @@ fn readme_rules_table_is_the_registry() {
     let table = markdown_table();
     assert!(
         repo("README.md").contains(&table),
-        "README.md's rules table differs from the registry (src/rules/mod.rs RULES); replace it with:\n{table}"
+        "README.md's rules table differs from the registry (src/rules/mod.rs RULES); replace it with the output of `iam-guard rules --markdown`:\n{table}"
     );
 }
 

@@ -64,6 +64,76 @@ pub struct Service {
     pub name: &'static str,
     first: u32,
     end: u32,
+    /// Its resource types: a range of RT_OFFS.
+    rt: std::ops::Range<u32>,
+    /// Its condition keys: a range of CK_OFFS (sorted case-insensitively).
+    ck: std::ops::Range<u32>,
+}
+
+/// A resource type of a service, with the ARN format of its resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceType {
+    /// The type's name (`role`, `object`).
+    pub name: &'static str,
+    /// `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`.
+    pub arn: &'static str,
+}
+
+fn resource_type(i: usize) -> ResourceType {
+    let text = &RT_TEXT[RT_OFFS[i] as usize..RT_OFFS[i + 1] as usize];
+    let (name, arn) = text.split_once('\u{1}').unwrap_or((text, ""));
+    ResourceType { name, arn }
+}
+
+/// The type of a condition key, from the Service Authorization Reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// String.
+    String,
+    /// ARN.
+    Arn,
+    /// Boolean.
+    Bool,
+    /// Number.
+    Numeric,
+    /// Date and time.
+    Date,
+    /// IP address.
+    Ip,
+}
+
+/// A condition key a service defines: its type, and whether it holds several values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConditionKey {
+    /// The key as the reference spells it (`aws:ResourceTag/${TagKey}`, `s3:prefix`).
+    pub name: &'static str,
+    /// Its value type.
+    pub kind: KeyType,
+    /// An `ArrayOf…` key (used with `ForAnyValue:` / `ForAllValues:`).
+    pub multi: bool,
+}
+
+fn condition_key(i: usize) -> ConditionKey {
+    let name = &CK_TEXT[CK_OFFS[i] as usize..CK_OFFS[i + 1] as usize];
+    let code = CK_TYPES[i];
+    let kind = match code.to_ascii_uppercase() {
+        b'A' => KeyType::Arn,
+        b'B' => KeyType::Bool,
+        b'N' => KeyType::Numeric,
+        b'D' => KeyType::Date,
+        b'I' => KeyType::Ip,
+        _ => KeyType::String,
+    };
+    ConditionKey { name, kind, multi: code.is_ascii_lowercase() }
+}
+
+/// Does a key as written in a policy (`aws:ResourceTag/team`) name this reference key
+/// (`aws:ResourceTag/${TagKey}`)? Any case; a `${…}` variable matches the rest.
+fn key_matches(template: &str, key: &str) -> bool {
+    match template.find("${") {
+        Some(v) => key.len() > v && key.as_bytes()[..v].eq_ignore_ascii_case(&template.as_bytes()[..v]),
+        None => template.eq_ignore_ascii_case(key),
+    }
 }
 
 fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
@@ -95,6 +165,22 @@ fn action_name(i: usize) -> &'static str {
 impl Service {
     fn action(&'static self, i: usize) -> ActionRef {
         ActionRef { prefix: self.prefix, name: action_name(i), level: AccessLevel::from_code(LEVELS[i]) }
+    }
+
+    /// The catalogue ids of its actions: a contiguous range (ids follow catalogue order).
+    pub fn ids(&self) -> std::ops::Range<usize> {
+        self.first as usize..self.end as usize
+    }
+
+    /// Its resource types.
+    pub fn resource_types(&self) -> impl ExactSizeIterator<Item = ResourceType> {
+        (self.rt.start as usize..self.rt.end as usize).map(resource_type)
+    }
+
+    /// The condition key a policy's key names, when the service defines it (templates such as
+    /// `aws:ResourceTag/${TagKey}` match any tag).
+    pub fn condition_key(&self, key: &str) -> Option<ConditionKey> {
+        (self.ck.start as usize..self.ck.end as usize).map(condition_key).find(|k| key_matches(k.name, key))
     }
 
     /// Number of actions the service defines.
@@ -170,10 +256,49 @@ impl ActionRef {
 pub struct ActionId(u16);
 
 impl ActionId {
-    /// Its access level.
+    /// Its access level as the reference labels it.
     pub fn level(self) -> AccessLevel {
         AccessLevel::from_code(LEVELS[usize::from(self.0)])
     }
+
+    /// Its position in the catalogue (bit sets index with it).
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The id at a catalogue position.
+    pub fn from_index(i: usize) -> ActionId {
+        ActionId(i as u16)
+    }
+
+    /// Does the action change something? Write and Permissions management, except actions whose
+    /// verb only reads: the reference labels some reads "Permissions management" because of what
+    /// they read (`quicksight:DescribeDataSetPermissions`, `billing:GetResourcePolicy`) and a few
+    /// "Write" because of a side effect on the caller's own session (`athena:GetSessionEndpoint`,
+    /// `cognito-idp:GetTokensFromRefreshToken`). The verb is the action name's first word.
+    pub fn modifies(self) -> bool {
+        matches!(self.level(), AccessLevel::Write | AccessLevel::PermissionsManagement)
+            && !READ_VERBS.iter().any(|v| starts_with_word(action_name(self.index()), v))
+    }
+
+    /// The service the action belongs to.
+    pub fn service(self) -> &'static Service {
+        &SERVICES[usize::from(SERVICE_OF[self.index()])]
+    }
+
+    /// The resource types the action can be scoped to (none: only `*`).
+    pub fn resource_types(self) -> impl Iterator<Item = ResourceType> {
+        let i = self.index();
+        ACTION_RT[ACTION_RT_OFFS[i] as usize..ACTION_RT_OFFS[i + 1] as usize].iter().map(|&r| resource_type(r.into()))
+    }
+}
+
+/// Verbs that only read (see [`ActionId::modifies`]).
+const READ_VERBS: &[&str] = &["Get", "Describe", "List", "View", "Search", "BatchGet", "BatchDescribe", "Preview"];
+
+/// Does `name` start with the word `verb` (followed by an upper-case letter or nothing)?
+fn starts_with_word(name: &str, verb: &str) -> bool {
+    name.starts_with(verb) && name[verb.len()..].chars().next().is_none_or(|c| c.is_ascii_uppercase())
 }
 
 /// Why an action pattern matched nothing in the catalogue.
@@ -217,6 +342,11 @@ impl Catalog {
     /// The service with this prefix (any case).
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
         self.service_index(prefix).map(|i| &SERVICES[i])
+    }
+
+    /// The services that define a condition key (a policy's spelling, any case).
+    pub fn services_defining<'a>(&self, key: &'a str) -> impl Iterator<Item = &'static Service> + 'a {
+        SERVICES.iter().filter(move |s| s.condition_key(key).is_some())
     }
 
     /// Number of actions in the catalogue.

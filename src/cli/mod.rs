@@ -43,7 +43,15 @@ enum Command {
         args: Vec<std::ffi::OsString>,
     },
     /// List the rules: id, default severity, default action, what each reports.
-    Rules,
+    Rules {
+        /// List the privilege-escalation catalogue instead: path id, actions, PassRole, the key
+        /// action's resource types, reference.
+        #[arg(long)]
+        paths: bool,
+        /// Print the rule table as Markdown (the README's).
+        #[arg(long, conflicts_with = "paths")]
+        markdown: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -162,6 +170,32 @@ fn sweep_helper(config: Option<&std::path::Path>, args: &[std::ffi::OsString]) -
     }
 }
 
+/// The escalation catalogue as a table, one path a line.
+fn paths_table() -> String {
+    use std::fmt::Write as _;
+    let c = crate::catalog::Catalog::global();
+    let mut t = String::new();
+    for p in crate::rules::escalation::PATHS {
+        let actions: Vec<String> = p.requires.iter().map(|g| g.join(" | ")).collect();
+        let key = p.key_action();
+        let types: Vec<&str> =
+            c.lookup_id(key).map(|id| id.resource_types().map(|r| r.name).collect()).unwrap_or_default();
+        let types = if types.is_empty() { "*".to_string() } else { types.join(",") };
+        let pass = if p.needs_pass_role() { "PassRole" } else { "-" };
+        let _ = writeln!(
+            t,
+            "{:<24} {:<8} {key} on {types}\n    {}\n    {}\n    {}",
+            p.id,
+            pass,
+            p.name,
+            actions.join(" + "),
+            p.reference
+        );
+    }
+    let _ = writeln!(t, "{} paths", crate::rules::escalation::PATHS.len());
+    t
+}
+
 /// The configuration file if one is given, else the defaults; `None` after reporting a bad file.
 pub(crate) fn load_config(path: Option<&std::path::Path>) -> Option<Config> {
     match path.map(Config::load) {
@@ -183,7 +217,15 @@ pub fn main() -> ExitCode {
         Command::Event(args) => event::run(args, config),
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
 
-        Command::Rules => {
+        Command::Rules { paths: true, .. } => {
+            print!("{}", paths_table());
+            ExitCode::SUCCESS
+        }
+        Command::Rules { markdown: true, .. } => {
+            print!("{}", crate::rules::markdown_table());
+            ExitCode::SUCCESS
+        }
+        Command::Rules { .. } => {
             for r in crate::rules::RULES {
                 println!("{:<24} {:<9} {:<10} {}", r.id(), r.severity().as_str(), r.action().as_str(), r.summary());
             }

@@ -37,6 +37,7 @@ mod tests {
             .iter()
             .map(|&severity| Finding {
                 rule: "admin",
+                paths: Vec::new(),
                 severity,
                 message: String::new(),
                 evidence: vec![],

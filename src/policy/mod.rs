@@ -182,15 +182,6 @@ impl Statement {
         }
     }
 
-    /// Does the statement reach every resource (`*`, `arn:*`) or all but some (NotResource)?
-    pub(crate) fn any_resource(&self) -> bool {
-        match &self.resource {
-            Some(ResourceSpec::Resource(r)) => r.iter().any(|r| is_match_all_resource(r)),
-            Some(ResourceSpec::NotResource(_)) => true,
-            None => false,
-        }
-    }
-
     /// The action patterns as written (Action or NotAction).
     pub fn action_patterns(&self) -> &[String] {
         match &self.action {

@@ -325,7 +325,7 @@ mod tests {
         let d = &doc.statements[1];
         assert_eq!(d.effect, Effect::Deny);
         assert!(matches!(d.principal, Some(PrincipalSpec { not: true, principal: Principal::Any })));
-        assert!(d.any_resource());
+        assert!(matches!(d.resource, Some(ResourceSpec::NotResource(_))));
     }
 
     #[test]

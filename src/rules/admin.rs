@@ -1,5 +1,6 @@
-//! `admin`: Allow of every action on every resource — `*`, `*:*`, a NotAction that excludes
-//! only a sliver of the catalogue (< 10 %), or Action `*` with NotResource.
+//! `admin`: what the document effectively allows on every resource — after its denies, with
+//! conditions judged — is (almost) everything: `*`, `*:*`, a NotAction that excludes only a sliver
+//! of the catalogue (< 10 %), or Action `*` with NotResource.
 
 use super::*;
 
@@ -16,40 +17,64 @@ impl Rule for Admin {
         "Allows every action on every resource: full administrator access."
     }
     fn doc(&self) -> &'static str {
-        "Allow of every action on every resource: `*`, `*:*` (any case), Action `*` with NotResource, or a NotAction that excludes less than 10 % of all IAM actions (e.g. PowerUserAccess)."
+        "What the document effectively allows on every resource is (almost) everything: `*`, `*:*` (any case), Action `*` with NotResource, or a NotAction that excludes less than 10 % of all IAM actions (e.g. PowerUserAccess). Denies in the document are subtracted first (Allow `*` + Deny `*` is not admin)."
     }
     fn action(&self) -> RuleAction {
         RuleAction::Remediate
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        for (i, s) in doc.statements.iter().enumerate() {
-            if !cx.facts.admin[i] {
-                continue;
-            }
-            let how = match &s.action {
-                ActionSpec::NotAction(p) => format!("NotAction [{}] leaves almost every action allowed", p.join(", ")),
-                ActionSpec::Action(p) => {
-                    let star = p.iter().find(|p| is_match_all_action(p)).map(String::as_str).unwrap_or("*");
-                    format!("Action {star:?} allows every action")
-                }
-            };
-            let on = match &s.resource {
-                Some(crate::policy::ResourceSpec::NotResource(r)) => {
-                    format!("on every resource except {}", r.join(", "))
-                }
-                _ => "on every resource".to_string(),
-            };
-            out.push(Finding {
-                rule: self.id(),
-                severity: cx.severity_for(s),
-                message: format!("Administrator access: {how} {on}"),
-                evidence: vec![Evidence::statement(i, s).with_actions(s.action_patterns().to_vec())],
-                hint: "Replace the wildcard with the specific actions this principal calls (IAM Access Analyzer can \
-                       generate a policy from its CloudTrail activity), scoped to named resource ARNs; keep \
-                       administrator access on a separate break-glass role behind MFA."
-                    .into(),
-            });
+        let eff = &cx.facts.effective;
+        let reach = eff.reach_everywhere();
+        if !is_admin_set(cx.catalog, &reach) {
+            return;
         }
+        let unrestricted = is_admin_set(cx.catalog, &eff.everywhere);
+        // The statements that grant it: the admin ones, else every Allow reaching everywhere.
+        let mut contributing: Vec<usize> = (0..doc.statements.len()).filter(|&i| cx.facts.admin[i]).collect();
+        if contributing.is_empty() {
+            contributing = (0..doc.statements.len())
+                .filter(|&i| cx.facts.evals[i].effect == Effect::Allow && !cx.facts.evals[i].everywhere.is_empty())
+                .collect();
+        }
+        let Some(&first) = contributing.first() else { return };
+        let s = &doc.statements[first];
+        let how = match &s.action {
+            ActionSpec::NotAction(p) => format!("NotAction [{}] leaves almost every action allowed", p.join(", ")),
+            ActionSpec::Action(p) => match p.iter().find(|p| is_match_all_action(p)) {
+                Some(star) => format!("Action {star:?} allows every action"),
+                None => format!("together the Allow statements allow {} of {} actions", reach.len(), cx.catalog.len()),
+            },
+        };
+        let on = match &s.resource {
+            Some(crate::policy::ResourceSpec::NotResource(r)) => {
+                format!("on every resource except {}", r.join(", "))
+            }
+            _ => "on every resource".to_string(),
+        };
+        let denied = eff.denied.len();
+        let less = if denied > 0 { format!(" (less {denied} denied actions)") } else { String::new() };
+        let evidence = contributing
+            .iter()
+            .map(|&i| {
+                let st = &doc.statements[i];
+                let mut e = Evidence::statement(i, st).with_actions(st.action_patterns().to_vec());
+                if !unrestricted {
+                    e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+                }
+                e
+            })
+            .collect();
+        out.push(Finding {
+            rule: self.id(),
+            paths: Vec::new(),
+            severity: if unrestricted { cx.severity } else { cx.severity.lower() },
+            message: format!("Administrator access: {how} {on}{less}"),
+            evidence,
+            hint: "Replace the wildcard with the specific actions this principal calls (IAM Access Analyzer can \
+                   generate a policy from its CloudTrail activity), scoped to named resource ARNs; keep \
+                   administrator access on a separate break-glass role behind MFA."
+                .into(),
+        });
     }
 }
 
@@ -91,15 +116,43 @@ mod tests {
     }
 
     #[test]
-    fn conditions_lower_severity() {
+    fn denies_are_subtracted() {
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // Denying IAM leaves 98 % of the catalogue: still admin, and the message says so.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+        );
+        assert!(find(&f, "admin").unwrap().message.contains("denied actions"));
+        // A conditional Deny (MFA) may not apply: still critical.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#,
+        );
+        assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical);
+    }
+
+    #[test]
+    fn conditions_lower_severity_by_meaning() {
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
         );
-        assert_eq!(find(&f, "admin").unwrap().severity, Severity::High);
+        let x = find(&f, "admin").unwrap();
+        assert_eq!(x.severity, Severity::High);
+        assert!(x.evidence[0].narrowed_by[0].contains("MFA"), "{:?}", x.evidence);
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
         );
         assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical, "SecureTransport restricts nothing");
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateGreaterThan":{"aws:TokenIssueTime":"2020-01-01T00:00:00Z"}}}]}"#,
+        );
+        assert_eq!(find(&f, "admin").unwrap().severity, Severity::Critical, "always true today");
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}}]}"#,
+        );
+        assert!(find(&f, "admin").is_none(), "expired in 2020: grants nothing");
     }
 
     #[test]

@@ -40,7 +40,8 @@ impl Rule for AllowWithNot {
                 ev.actions = s.action_patterns().to_vec();
                 out.push(Finding {
                     rule: self.id(),
-                    severity: cx.severity_for(s),
+                    paths: Vec::new(),
+                    severity: cx.severity_for(i),
                     message: format!(
                         "Allow with {what}: grants {allowed} of {} known actions, and any action AWS adds later",
                         cx.catalog.len()
@@ -52,7 +53,8 @@ impl Rule for AllowWithNot {
                 ev.actions = s.action_patterns().to_vec();
                 out.push(Finding {
                     rule: self.id(),
-                    severity: cx.severity_for(s),
+                    paths: Vec::new(),
+                    severity: cx.severity_for(i),
                     message: format!(
                         "Allow with {what}: grants every resource except those listed, including new ones"
                     ),

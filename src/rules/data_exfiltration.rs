@@ -31,22 +31,26 @@ impl Rule for DataExfiltration {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc).filter(|(_, _, p)| mentions_service(p, SERVICES)) {
-            let hits: Vec<String> = SENSITIVE_READS
+            let (reach, unrestricted) = cx.facts.reach(i);
+            let found: ActionSet = SENSITIVE_READS
                 .iter()
-                .filter(|a| {
-                    patterns.iter().any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a))
-                        && !denied_everywhere(cx, doc, a)
-                })
-                .map(|a| a.to_string())
+                .filter(|a| patterns.iter().any(|p| !is_service_wildcard(p) && crate::policy::action_matches(p, a)))
+                .filter_map(|a| cx.catalog.lookup_id(a))
+                .filter(|a| reach.contains(*a))
                 .collect();
-            if hits.is_empty() {
+            if found.is_empty() {
                 continue;
             }
+            let hits: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
+            let (severity, narrowed_by) = severity_of(cx, i, &found, &unrestricted);
+            let mut ev = Evidence::statement(i, s).with_actions(hits.clone());
+            ev.narrowed_by = narrowed_by;
             out.push(Finding {
                 rule: self.id(),
-                severity: cx.severity_for(s),
+                paths: Vec::new(),
+                severity,
                 message: format!("Reads data or secrets on every resource: {}", hits.join(", ")),
-                evidence: vec![Evidence::statement(i, s).with_actions(hits)],
+                evidence: vec![ev],
                 hint: "Scope reads to the buckets/prefixes, secrets and parameter paths the workload owns, e.g. \
                        arn:aws:s3:::my-bucket/app/* or arn:aws:ssm:REGION:ACCOUNT:parameter/app/*."
                     .into(),

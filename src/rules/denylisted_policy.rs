@@ -30,6 +30,7 @@ impl Rule for DenylistedPolicy {
         };
         out.push(Finding {
             rule: self.id(),
+            paths: Vec::new(),
             severity: cx.severity,
             message: format!("Managed policy {name} is denylisted (matches {pattern:?})"),
             evidence: vec![Evidence {
@@ -39,6 +40,7 @@ impl Rule for DenylistedPolicy {
                 resources: vec![arn.clone()],
                 principals: Vec::new(),
                 conditions: Vec::new(),
+                narrowed_by: Vec::new(),
             }],
             hint: format!(
                 "Detach {name} and attach a customer-managed policy with only the actions this principal needs; \

@@ -6,15 +6,18 @@
 //! documentation, `check`); (2) its `mod` line and one line in [`RULES`]; (3) fixtures under
 //! `tests/fixtures/rules/<id>/`, whose snapshots `cargo insta review` accepts.
 //!
-//! Conditions: a rule's severity drops one level (critical→high→medium→low) when the statement
-//! carries a *restricting* condition — any Condition other than `aws:SecureTransport` checks and
-//! `Null` tests, which say nothing about who or what. Trust-policy rules judge conditions by the
-//! keys that pin identity (see `trust_public`).
+//! Rules ask the evaluation core ([`crate::eval`]) what a document effectively allows: denies are
+//! subtracted, conditions are judged by meaning (an Allow that can never apply grants nothing; one
+//! that applies only under a narrowing condition is judged one level lower, critical→high→medium→
+//! low, and the evidence names the condition), and a resource pattern that reaches every resource
+//! of an action's type counts as `*`. Trust-policy rules judge conditions by the keys that pin
+//! identity (see `trust_public`).
 
 mod admin;
 mod allow_with_not;
 mod data_exfiltration;
 mod denylisted_policy;
+pub mod escalation;
 pub(crate) mod new_credential;
 mod privilege_escalation;
 mod service_full_access;
@@ -24,6 +27,7 @@ mod unknown_action;
 mod wildcard_resource_write;
 
 use crate::catalog::{ActionId, Catalog};
+use crate::eval::{ActionSet, Effective, StatementEval};
 use crate::policy::{is_match_all_action, wildcard_match, ActionSpec, Effect, PolicyDocument, PolicyKind, Statement};
 use serde::{Deserialize, Serialize};
 
@@ -155,6 +159,22 @@ pub struct Evidence {
     /// Condition keys present on the statement (why a severity may have been lowered).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
+    /// The conditions that lowered the severity, each with what it narrows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub narrowed_by: Vec<String>,
+}
+
+/// An escalation path a finding names: the catalogue entry and the actions that complete it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathRef {
+    /// The catalogue id (`iam-001`, `lambda-001`).
+    pub id: &'static str,
+    /// What the path does.
+    pub name: &'static str,
+    /// The allowed actions that complete it.
+    pub actions: Vec<String>,
+    /// Where the path is documented.
+    pub reference: &'static str,
 }
 
 impl Evidence {
@@ -167,6 +187,7 @@ impl Evidence {
             resources: s.resource_patterns().to_vec(),
             principals: Vec::new(),
             conditions: s.conditions.iter().map(|c| format!("{}:{}", c.operator, c.key)).collect(),
+            narrowed_by: Vec::new(),
         }
     }
 
@@ -191,6 +212,10 @@ impl Evidence {
 pub struct Finding {
     /// The rule's id.
     pub rule: &'static str,
+    /// The escalation paths the finding is about (`privilege-escalation`), each with the actions
+    /// that complete it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<PathRef>,
     /// How bad, after configuration and conditions.
     pub severity: Severity,
     /// One line: what is wrong.
@@ -240,15 +265,28 @@ pub struct Facts {
     statements: Vec<std::ops::Range<u32>>,
     /// Per pattern: its range in `actions`.
     spans: Vec<std::ops::Range<u32>>,
-    /// Some statement is a Deny (so `denied_everywhere` can be skipped when none is).
-    pub has_deny: bool,
+    /// What the document effectively allows (denies subtracted, conditions and resources judged).
+    pub effective: Effective,
+    /// Each statement, evaluated.
+    pub evals: Vec<StatementEval>,
+}
+
+/// Fraction of the catalogue a statement (or document) must reach on every resource to be admin:
+/// a NotAction that excludes less than a tenth of all actions still grants administrator access.
+const ADMIN_MIN_FRACTION: f64 = 0.90;
+
+/// Does a set of actions amount to (almost) everything?
+pub(crate) fn is_admin_set(catalog: &Catalog, set: &ActionSet) -> bool {
+    set.len() as f64 >= ADMIN_MIN_FRACTION * catalog.len() as f64
 }
 
 impl Facts {
-    /// Expands the patterns of non-admin Allow statements with an Action list; other statements
-    /// have no expansion.
+    /// Evaluates the document and expands the patterns of non-admin Allow statements with an
+    /// Action list; other statements have no expansion.
     pub fn derive(catalog: &Catalog, doc: &PolicyDocument) -> Facts {
-        let admin: Vec<bool> = doc.statements.iter().map(|s| is_admin_statement(catalog, s)).collect();
+        let (effective, evals) = Effective::of(doc);
+        let admin: Vec<bool> =
+            evals.iter().map(|e| e.effect == Effect::Allow && is_admin_set(catalog, &e.everywhere)).collect();
         let mut actions = Vec::new();
         let mut spans = Vec::new();
         let mut statements = Vec::with_capacity(doc.statements.len());
@@ -265,7 +303,7 @@ impl Facts {
             }
             statements.push(first..spans.len() as u32);
         }
-        Facts { admin, actions, statements, spans, has_deny: doc.statements.iter().any(|s| s.effect == Effect::Deny) }
+        Facts { admin, actions, statements, spans, effective, evals }
     }
 
     /// The expansion of pattern `j` of statement `i`, when derived.
@@ -274,12 +312,33 @@ impl Facts {
         let span = self.spans[st.start as usize..st.end as usize].get(j)?;
         Some(&self.actions[span.start as usize..span.end as usize])
     }
+
+    /// What statement `i` grants on every resource once the document's denies are subtracted,
+    /// and the part of it granted without a narrowing condition.
+    pub(crate) fn reach(&self, i: usize) -> (ActionSet, ActionSet) {
+        let e = &self.evals[i];
+        let mut all = e.everywhere.clone();
+        all.subtract(&self.effective.denied);
+        all.subtract(&self.effective.denied_everywhere);
+        let mut unrestricted = e.unconditional.clone();
+        unrestricted.intersect(&all);
+        (all, unrestricted)
+    }
+
+    /// What statement `i` grants on some resource once the document's denies are subtracted.
+    pub(crate) fn granted(&self, i: usize) -> ActionSet {
+        let mut s = self.evals[i].applies.clone();
+        s.subtract(&self.effective.denied);
+        s
+    }
 }
 
 impl Ctx<'_> {
-    /// The rule's severity for a statement, lowered once for a restricting condition.
-    pub(crate) fn severity_for(&self, s: &Statement) -> Severity {
-        if has_restricting_condition(s) {
+    /// The rule's severity for statement `i`, lowered once when it grants only under narrowing
+    /// conditions.
+    pub(crate) fn severity_for(&self, i: usize) -> Severity {
+        let e = &self.facts.evals[i];
+        if e.unconditional.is_empty() && !e.narrowed_by.is_empty() {
             self.severity.lower()
         } else {
             self.severity
@@ -294,31 +353,6 @@ impl Ctx<'_> {
 
 // ---- shared statement predicates ----
 
-/// Condition keys that say nothing about who or from where (see module docs).
-fn is_non_restricting(c: &crate::policy::Condition) -> bool {
-    c.operator.eq_ignore_ascii_case("Null") || c.key.eq_ignore_ascii_case("aws:SecureTransport")
-}
-
-pub(crate) fn has_restricting_condition(s: &Statement) -> bool {
-    s.conditions.iter().any(|c| !is_non_restricting(c))
-}
-
-/// Fraction of the catalogue a NotAction list may exclude and still count as "everything".
-const NOT_ACTION_ADMIN_MAX_EXCLUDED: f64 = 0.10;
-
-/// An Allow of (almost) every action on every resource.
-fn is_admin_statement(catalog: &Catalog, s: &Statement) -> bool {
-    if s.effect != Effect::Allow || !s.any_resource() {
-        return false;
-    }
-    match &s.action {
-        ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
-        ActionSpec::NotAction(p) => {
-            (catalog.count_distinct(p) as f64) < NOT_ACTION_ADMIN_MAX_EXCLUDED * catalog.len() as f64
-        }
-    }
-}
-
 /// A service-wide wildcard such as `s3:*` or `s3*:*` (not `*`): reported by service-full-access.
 pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
     // Most patterns are exact names: one byte test settles them.
@@ -331,18 +365,37 @@ pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
     }
 }
 
-/// Allow statements on every resource whose actions the narrower rules should examine: not
-/// admin (reported by `admin`), with an explicit Action list (NotAction goes to allow-with-not).
+/// Allow statements reaching every resource for some action, whose actions the narrower rules
+/// should examine: not admin (reported by `admin`), with an explicit Action list (NotAction goes to
+/// allow-with-not).
 pub(crate) fn narrow_allow_statements<'d>(
     cx: &'d Ctx<'_>,
     doc: &'d PolicyDocument,
 ) -> impl Iterator<Item = (usize, &'d Statement, &'d [String])> + 'd {
     doc.statements.iter().enumerate().filter_map(move |(i, s)| match &s.action {
-        ActionSpec::Action(p) if s.effect == Effect::Allow && s.any_resource() && !cx.facts.admin[i] => {
+        ActionSpec::Action(p)
+            if s.effect == Effect::Allow && !cx.facts.admin[i] && !cx.facts.evals[i].everywhere.is_empty() =>
+        {
             Some((i, s, p.as_slice()))
         }
         _ => None,
     })
+}
+
+/// The severity of a finding on `found` actions of statement `i`: the rule's, one level lower
+/// when none of them is granted without a narrowing condition; with the narrowing conditions to
+/// name in the evidence.
+pub(crate) fn severity_of(
+    cx: &Ctx<'_>,
+    i: usize,
+    found: &ActionSet,
+    unrestricted: &ActionSet,
+) -> (Severity, Vec<String>) {
+    if found.intersects(unrestricted) {
+        (cx.severity, Vec::new())
+    } else {
+        (cx.severity.lower(), cx.facts.evals[i].narrowed_by.clone())
+    }
 }
 
 /// Could one of these action patterns name one of `services` (any case, or a wildcard service
@@ -354,15 +407,6 @@ pub(crate) fn mentions_service(patterns: &[String], services: &[&str]) -> bool {
         }
         None => p.bytes().all(|b| b == b'*'),
     })
-}
-
-/// Is `action` denied on every resource by an unconditional Deny in the same document?
-pub(crate) fn denied_everywhere(cx: &Ctx<'_>, doc: &PolicyDocument, action: &str) -> bool {
-    cx.facts.has_deny
-        && doc
-            .statements
-            .iter()
-            .any(|s| s.effect == Effect::Deny && s.conditions.is_empty() && s.any_resource() && s.covers_action(action))
 }
 
 /// Shortens a long list for messages: the first `n` items and "and K more".

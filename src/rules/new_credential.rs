@@ -55,6 +55,7 @@ pub(crate) fn finding(base: Severity, credential: Credential, user: &str, worst:
     };
     Finding {
         rule: NewCredential.id(),
+        paths: Vec::new(),
         severity,
         message: format!("A {what} was created for user {user}{carries}"),
         evidence: vec![],
@@ -75,6 +76,7 @@ mod tests {
         );
         let admin = Finding {
             rule: "admin",
+            paths: Vec::new(),
             severity: Severity::Critical,
             message: String::new(),
             evidence: vec![],

@@ -1,41 +1,40 @@
-//! `privilege-escalation`: the Rhino Security Labs catalogue of IAM escalation paths, when the
-//! actions are allowed on every resource and not denied by an unconditional Deny in the same
-//! document. Admin statements are left to `admin`.
+//! `privilege-escalation`: a path of the escalation catalogue ([`super::escalation::PATHS`]) that
+//! the document completes, with its denies subtracted and conditions judged. Which resources count
+//! is the catalogue's (self-modification actions on any resource, `iam:PassRole` on every role,
+//! everything else on every resource of its type). Admin statements are left to `admin`.
 
+use super::escalation::{EscalationPath, PATHS, SELF_MODIFYING};
 use super::*;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub struct PrivilegeEscalation;
 
-/// Single actions that let a principal grant itself more.
-const SINGLE: &[(&str, &str)] = &[
-    ("iam:CreatePolicyVersion", "write a new default version of a managed policy it holds"),
-    ("iam:SetDefaultPolicyVersion", "switch a managed policy it holds to a broader old version"),
-    ("iam:AttachUserPolicy", "attach AdministratorAccess to a user"),
-    ("iam:AttachRolePolicy", "attach AdministratorAccess to a role"),
-    ("iam:AttachGroupPolicy", "attach AdministratorAccess to a group"),
-    ("iam:PutUserPolicy", "write an inline admin policy on a user"),
-    ("iam:PutRolePolicy", "write an inline admin policy on a role"),
-    ("iam:PutGroupPolicy", "write an inline admin policy on a group"),
-    ("iam:CreateAccessKey", "create access keys for other users"),
-    ("iam:CreateLoginProfile", "set a console password for other users"),
-    ("iam:UpdateLoginProfile", "change other users' console passwords"),
-    ("iam:AddUserToGroup", "join a more privileged group"),
-    ("iam:UpdateAssumeRolePolicy", "let itself assume any role"),
-    ("lambda:UpdateFunctionCode", "run its code as an existing function's role"),
-    ("glue:UpdateDevEndpoint", "run code as an existing Glue endpoint's role"),
-];
+/// How an action of a path is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    /// Only under a narrowing condition, or (`iam:PassRole`) on some roles by a wildcard.
+    Narrowed,
+    /// Without restriction on the resources that count.
+    Free,
+}
 
-/// Every service prefix in SINGLE and WITH_PASS_ROLE.
-const SERVICES: &[&str] = &["iam", "lambda", "glue", "ec2", "cloudformation", "datapipeline"];
+/// A path the document completes: how, and which action of which statement completes each group.
+type Completed = (&'static EscalationPath, Level, Vec<(ActionId, usize)>);
 
-/// iam:PassRole plus a service that runs code with the passed role.
-const WITH_PASS_ROLE: &[(&str, &str)] = &[
-    ("lambda:CreateFunction", "create a Lambda function with any role"),
-    ("ec2:RunInstances", "launch an instance with any instance profile"),
-    ("cloudformation:CreateStack", "create a stack with any service role"),
-    ("glue:CreateDevEndpoint", "create a Glue endpoint with any role"),
-    ("datapipeline:CreatePipeline", "create a pipeline with any role"),
-];
+/// Every action the catalogue names, as ids (once per process).
+fn catalogue_actions() -> &'static ActionSet {
+    static SET: OnceLock<ActionSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let c = Catalog::global();
+        PATHS.iter().flat_map(|p| p.requires.iter().flat_map(|g| g.iter())).filter_map(|a| c.lookup_id(a)).collect()
+    })
+}
+
+/// Does a resource pattern name roles by a wildcard (`role/app-*`), not one role?
+fn wildcard_roles(s: &Statement) -> bool {
+    s.resource_patterns().iter().any(|r| r.contains(":role/") && r.bytes().any(|b| b == b'*' || b == b'?'))
+}
 
 impl Rule for PrivilegeEscalation {
     fn id(&self) -> &'static str {
@@ -45,65 +44,119 @@ impl Rule for PrivilegeEscalation {
         Severity::High
     }
     fn summary(&self) -> &'static str {
-        "Allows a known IAM privilege-escalation path (Rhino Security Labs catalogue) on every resource."
+        "Completes a known privilege-escalation path (`iam-guard rules --paths` lists the catalogue)."
     }
     fn doc(&self) -> &'static str {
-        "A Rhino Security Labs escalation path on Resource `*`: `iam:CreatePolicyVersion`, `SetDefaultPolicyVersion`, `Attach/Put{User,Role,Group}Policy`, `CreateAccessKey`, `Create/UpdateLoginProfile`, `AddUserToGroup`, `UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode`, `glue:UpdateDevEndpoint`, and `iam:PassRole` with `lambda:CreateFunction` / `ec2:RunInstances` / `cloudformation:CreateStack` / `glue:CreateDevEndpoint` / `datapipeline:CreatePipeline`. An unconditional Deny of the action in the same document removes the path."
+        "Completes a path of the escalation catalogue (`iam-guard rules --paths`: pathfinding.cloud, Rhino Security Labs, cloudsplaining, PMapper; PassRole to a service that runs code, running code on existing compute, IAM self-modification, boundary removal, `sts:AssumeRole` on `*`, resource-policy rewrites on `*`). Self-modification actions count on any resource, `iam:PassRole` on every role (a wildcard subset: one level lower; named roles: no path), others on every resource of their type. Denies are subtracted; the finding names each path, its actions and its reference."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        // Only statements naming a service on the escalation list (or a wildcard service) can
-        // hold a path: most of a large policy is skipped before any action is matched.
-        let statements: Vec<(usize, &Statement, &[String])> =
-            narrow_allow_statements(cx, doc).filter(|(_, _, p)| mentions_service(p, SERVICES)).collect();
-        if statements.is_empty() {
-            return;
-        }
-
-        // Which statement (if any) allows `action` on every resource.
-        let allowing = |action: &str| -> Option<(usize, &Statement)> {
-            if denied_everywhere(cx, doc, action) {
-                return None;
+        let relevant = catalogue_actions();
+        // action → (how it is granted, by which statement)
+        let mut granted: HashMap<ActionId, (Level, usize)> = HashMap::new();
+        for (i, s) in doc.statements.iter().enumerate() {
+            if s.effect != Effect::Allow || cx.facts.admin[i] {
+                continue;
             }
-            statements
-                .iter()
-                .find(|(_, s, p)| p.iter().any(|p| crate::policy::action_matches(p, action)) && s.any_resource())
-                .map(|(i, s, _)| (*i, *s))
-        };
-        let mut paths: Vec<String> = Vec::new();
-        let mut hits: Vec<(usize, &Statement, String)> = Vec::new();
-        for (action, why) in SINGLE {
-            if let Some((i, s)) = allowing(action) {
-                paths.push(format!("{action} ({why})"));
-                hits.push((i, s, action.to_string()));
+            let mut any = cx.facts.granted(i);
+            any.intersect(relevant);
+            if any.is_empty() {
+                continue;
             }
-        }
-        if let Some((pi, ps)) = allowing("iam:PassRole") {
-            for (action, why) in WITH_PASS_ROLE {
-                if let Some((i, s)) = allowing(action) {
-                    paths.push(format!("iam:PassRole + {action} ({why})"));
-                    hits.push((pi, ps, "iam:PassRole".to_string()));
-                    hits.push((i, s, action.to_string()));
+            let (reach, unrestricted) = cx.facts.reach(i);
+            let free = &cx.facts.evals[i].free;
+            for a in any.iter() {
+                let name = cx.catalog.action(a);
+                let full = format!("{}:{}", name.prefix, name.name);
+                let level = if SELF_MODIFYING.iter().any(|m| m.eq_ignore_ascii_case(&full)) {
+                    Some(if free.contains(a) { Level::Free } else { Level::Narrowed })
+                } else if reach.contains(a) {
+                    Some(if unrestricted.contains(a) { Level::Free } else { Level::Narrowed })
+                } else if full == "iam:PassRole" && wildcard_roles(s) {
+                    Some(Level::Narrowed)
+                } else {
+                    None
+                };
+                if let Some(level) = level {
+                    let e = granted.entry(a).or_insert((level, i));
+                    if level > e.0 {
+                        *e = (level, i);
+                    }
                 }
             }
         }
-        if paths.is_empty() {
+        if granted.is_empty() {
             return;
         }
-        // One evidence entry per statement involved; severity from the least-restricted one.
-        let mut evidence: Vec<Evidence> = Vec::new();
-        let mut severity = Severity::Info;
-        for (i, s, action) in hits {
-            severity = severity.max(cx.severity_for(s));
-            match evidence.iter_mut().find(|e| e.statement == Some(i)) {
-                Some(e) if !e.actions.contains(&action) => e.actions.push(action),
-                Some(_) => {}
-                None => evidence.push(Evidence::statement(i, s).with_actions(vec![action])),
+        let lookup = |a: &str| cx.catalog.lookup_id(a).and_then(|id| granted.get(&id).map(|g| (id, *g)));
+        let mut complete: Vec<Completed> = Vec::new();
+        for p in PATHS {
+            let mut level = Level::Free;
+            let mut used = Vec::new();
+            let ok = p.requires.iter().all(|group| {
+                let best = group.iter().filter_map(|a| lookup(a)).max_by_key(|(_, (l, _))| *l);
+                match best {
+                    Some((id, (l, i))) => {
+                        level = level.min(l);
+                        used.push((id, i));
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if ok {
+                complete.push((p, level, used));
             }
         }
+        // A path whose actions include a smaller complete path's adds nothing (iam-003 after iam-001).
+        let sets: Vec<Vec<ActionId>> =
+            complete.iter().map(|(_, _, used)| used.iter().map(|(id, _)| *id).collect()).collect();
+        let dominated = |i: usize| {
+            sets.iter()
+                .enumerate()
+                .any(|(j, other)| j != i && other.len() < sets[i].len() && other.iter().all(|a| sets[i].contains(a)))
+        };
+        let keep: Vec<bool> = (0..complete.len()).map(|i| !dominated(i)).collect();
+        let mut keep = keep.into_iter();
+        complete.retain(|_| keep.next().unwrap_or(true));
+        if complete.is_empty() {
+            return;
+        }
+        let severity =
+            if complete.iter().any(|(_, l, _)| *l == Level::Free) { cx.severity } else { cx.severity.lower() };
+        // One evidence entry per statement involved.
+        let mut evidence: Vec<Evidence> = Vec::new();
+        for (_, level, used) in &complete {
+            for &(id, i) in used {
+                let name = cx.catalog.action(id).full_name();
+                match evidence.iter_mut().find(|e| e.statement == Some(i)) {
+                    Some(e) if !e.actions.contains(&name) => e.actions.push(name),
+                    Some(_) => {}
+                    None => {
+                        let mut e = Evidence::statement(i, &doc.statements[i]).with_actions(vec![name]);
+                        if *level == Level::Narrowed {
+                            e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+                        }
+                        evidence.push(e);
+                    }
+                }
+            }
+        }
+        let paths: Vec<PathRef> = complete
+            .iter()
+            .map(|(p, _, used)| PathRef {
+                id: p.id,
+                name: p.name,
+                actions: used.iter().map(|(id, _)| cx.catalog.action(*id).full_name()).collect(),
+                reference: p.reference,
+            })
+            .collect();
+        let described: Vec<String> =
+            paths.iter().map(|p| format!("{} {} ({})", p.id, p.actions.join(" + "), p.name)).collect();
         out.push(Finding {
             rule: self.id(),
+            paths,
             severity,
-            message: format!("Privilege escalation on every resource: {}", summarize(&paths, 4)),
+            message: format!("Privilege escalation: {}", summarize(&described, 3)),
             evidence,
             hint:
                 "Scope these actions to the exact ARNs the principal manages (e.g. iam:PassRole on one role ARN with \
@@ -116,35 +169,82 @@ impl Rule for PrivilegeEscalation {
 #[cfg(test)]
 mod tests {
     use super::super::test_util::*;
+    use super::*;
+
+    fn path_ids(json: &str) -> Vec<&'static str> {
+        find(&judge(json), "privilege-escalation").map(|f| f.paths.iter().map(|p| p.id).collect()).unwrap_or_default()
+    }
 
     #[test]
     fn single_actions_and_combos() {
         let f = judge(&allow(r#"["iam:CreatePolicyVersion"]"#, r#""*""#));
-        assert!(find(&f, "privilege-escalation").unwrap().message.contains("iam:CreatePolicyVersion"));
-        let f = judge(&allow(r#"["iam:*Policy*"]"#, r#""*""#));
-        let m = &find(&f, "privilege-escalation").unwrap().message;
-        assert!(m.contains("iam:AttachRolePolicy"));
-        // PassRole alone is not a path; with lambda:CreateFunction in another statement it is.
-        assert!(find(&judge(&allow(r#""iam:PassRole""#, r#""*""#)), "privilege-escalation").is_none());
+        let x = find(&f, "privilege-escalation").unwrap();
+        assert!(x.message.contains("iam-001 iam:CreatePolicyVersion"), "{}", x.message);
+        assert_eq!(x.paths[0].reference, "https://pathfinding.cloud/paths/iam-001");
+        let ids = path_ids(&allow(r#"["iam:*Policy*"]"#, r#""*""#));
+        assert!(ids.contains(&"iam-009") && ids.contains(&"iam-012"), "{ids:?}");
+        // PassRole alone is not a path; with lambda:CreateFunction + InvokeFunction in another statement it is.
+        assert!(path_ids(&allow(r#""iam:PassRole""#, r#""*""#)).is_empty());
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
-                        {"Sid":"Fn","Effect":"Allow","Action":"lambda:CreateFunction","Resource":"*"}]}"#,
+                        {"Sid":"Fn","Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#,
         );
         let x = find(&f, "privilege-escalation").unwrap();
-        assert!(x.message.contains("iam:PassRole + lambda:CreateFunction"));
+        assert!(
+            x.message.contains("lambda-001 iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction"),
+            "{}",
+            x.message
+        );
         assert_eq!(x.evidence.len(), 2);
         assert_eq!(x.evidence[1].sid.as_deref(), Some("Fn"));
     }
 
     #[test]
+    fn resources_count_by_what_the_action_changes() {
+        // Self-modification on a named role is still an escalation.
+        let ids = path_ids(&allow(r#""iam:AttachRolePolicy""#, r#""arn:aws:iam::111122223333:role/app""#));
+        assert_eq!(ids, ["iam-009"]);
+        let ids = path_ids(&allow(r#""iam:CreatePolicyVersion""#, r#""arn:aws:iam::*:policy/app-*""#));
+        assert_eq!(ids, ["iam-001"]);
+        // PassRole: every role → high; a wildcard subset → medium; a named role → least privilege.
+        let doc = |res: &str| {
+            format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"iam:PassRole","Resource":"{res}"}},{{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}}]}}"#
+            )
+        };
+        let sev = |res: &str| find(&judge(&doc(res)), "privilege-escalation").map(|f| f.severity);
+        assert_eq!(sev("arn:aws:iam::*:role/*"), Some(Severity::High));
+        assert_eq!(sev("arn:aws:iam::111122223333:role/ec2-*"), Some(Severity::Medium));
+        assert_eq!(sev("arn:aws:iam::111122223333:role/ec2-web"), None);
+        // Service actions need every resource of their type.
+        assert!(path_ids(&allow(
+            r#""lambda:UpdateFunctionCode""#,
+            r#""arn:aws:lambda:us-east-1:111122223333:function:app""#
+        ))
+        .is_empty());
+        assert_eq!(
+            path_ids(&allow(r#""lambda:UpdateFunctionCode""#, r#""arn:aws:lambda:*:*:function:*""#)),
+            ["lambda-003"]
+        );
+    }
+
+    #[test]
     fn scoped_or_denied_is_not_a_path() {
-        let f = judge(&allow(r#""iam:AttachRolePolicy""#, r#""arn:aws:iam::111122223333:role/app""#));
-        assert!(find(&f, "privilege-escalation").is_none());
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},
-                        {"Effect":"Deny","Action":["iam:*Policy*","iam:*AccessKey*","iam:*LoginProfile","iam:AddUserToGroup","iam:UpdateAssumeRolePolicy"],"Resource":"*"}]}"#,
+                        {"Effect":"Deny","Action":["iam:*Policy*","iam:*AccessKey*","iam:*LoginProfile","iam:AddUserToGroup","iam:UpdateAssumeRolePolicy","iam:*PermissionsBoundary","iam:PassRole","iam:CreateUser","iam:CreateRole"],"Resource":"*"}]}"#,
         );
-        assert!(find(&f, "privilege-escalation").is_none());
+        assert!(find(&f, "privilege-escalation").is_none(), "{f:?}");
         assert!(find(&judge(&allow(r#""*""#, r#""*""#)), "privilege-escalation").is_none(), "admin covers it");
+    }
+
+    #[test]
+    fn conditions() {
+        let narrowed = r#"{"Statement":[{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}}]}"#;
+        let x = find(&judge(narrowed), "privilege-escalation").unwrap().clone();
+        assert_eq!(x.severity, Severity::Medium);
+        assert!(x.evidence[0].narrowed_by[0].contains("which policies"), "{:?}", x.evidence);
+        let never = r#"{"Statement":[{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"home/"}}}]}"#;
+        assert!(find(&judge(never), "privilege-escalation").is_none(), "s3:prefix is never present for IAM calls");
     }
 }

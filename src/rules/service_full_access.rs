@@ -2,6 +2,7 @@
 //! every resource; one level lower when scoped to named resources or conditioned.
 
 use super::*;
+use crate::policy::is_match_all_resource;
 
 pub struct ServiceFullAccess;
 
@@ -29,33 +30,69 @@ impl Rule for ServiceFullAccess {
             if s.effect != Effect::Allow || cx.facts.admin[i] {
                 continue;
             }
-            let wild: Vec<String> = patterns.iter().filter(|p| is_service_wildcard(p)).cloned().collect();
+            let wild: Vec<&String> = patterns.iter().filter(|p| is_service_wildcard(p)).collect();
             if wild.is_empty() {
                 continue;
             }
-            let mut severity = cx.severity_for(s);
-            if !s.any_resource() {
+            let granted = cx.facts.granted(i);
+            let (reach, _) = cx.facts.reach(i);
+            let unrestricted = &cx.facts.evals[i].free;
+            let (mut found, mut everywhere, mut free) = (ActionSet::empty(), false, false);
+            let mut described = Vec::new();
+            for p in &wild {
+                let all: ActionSet = cx.catalog.expand_ids(p).collect();
+                if all.is_empty() {
+                    // A service the catalogue does not know (newer than it): judged from the
+                    // statement alone, as the IAM grammar allows.
+                    let e = &cx.facts.evals[i];
+                    everywhere |= s.resource_patterns().iter().any(|r| {
+                        is_match_all_resource(r)
+                            || r.splitn(6, ':').nth(5).is_some_and(|x| x.bytes().all(|b| b == b'*'))
+                    }) || matches!(s.resource, Some(crate::policy::ResourceSpec::NotResource(_)));
+                    free |= e.narrowed_by.is_empty();
+                    described.push(format!("{p} (a service the catalogue does not know yet)"));
+                    continue;
+                }
+                let mut left = all.clone();
+                left.intersect(&granted);
+                if left.is_empty() {
+                    continue; // denied or never granted (a condition that cannot hold)
+                }
+                everywhere |= left.intersects(&reach);
+                free |= left.intersects(unrestricted);
+                let pm =
+                    left.iter().filter(|a| a.level() == crate::catalog::AccessLevel::PermissionsManagement).count();
+                let svc = p.split(':').next().unwrap_or(p);
+                let name = cx.catalog.service(svc).map(|s| s.name).unwrap_or(svc);
+                let of = if left.len() < all.len() {
+                    format!("{} of {} actions after Deny", left.len(), all.len())
+                } else {
+                    format!("{} actions", left.len())
+                };
+                described.push(format!("{p} ({name}: {of}, {pm} permissions-management)"));
+                found.union_with(&left);
+            }
+            if described.is_empty() {
+                continue;
+            }
+            let mut severity = cx.severity;
+            let mut narrowed_by = Vec::new();
+            if !everywhere {
                 severity = severity.lower();
             }
-            let services: Vec<String> = wild
-                .iter()
-                .map(|p| {
-                    let svc = p.split(':').next().unwrap_or(p);
-                    let (mut n, mut pm) = (0, 0);
-                    for a in cx.catalog.expand_ids(p) {
-                        n += 1;
-                        pm += usize::from(a.level() == crate::catalog::AccessLevel::PermissionsManagement);
-                    }
-                    let name = cx.catalog.service(svc).map(|s| s.name).unwrap_or(svc);
-                    format!("{p} ({name}: {n} actions, {pm} permissions-management)")
-                })
-                .collect();
-            let scope = if s.any_resource() { "on every resource" } else { "on the listed resources" };
+            if !free {
+                severity = severity.lower();
+                narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+            }
+            let scope = if everywhere { "on every resource" } else { "on the listed resources" };
+            let mut ev = Evidence::statement(i, s).with_actions(wild.iter().map(|p| p.to_string()).collect());
+            ev.narrowed_by = narrowed_by;
             out.push(Finding {
                 rule: self.id(),
+                paths: Vec::new(),
                 severity,
-                message: format!("Full service access {scope}: {}", services.join("; ")),
-                evidence: vec![Evidence::statement(i, s).with_actions(wild)],
+                message: format!("Full service access {scope}: {}", described.join("; ")),
+                evidence: vec![ev],
                 hint: "List only the actions the workload calls (e.g. s3:GetObject and s3:PutObject instead of s3:*) \
                        on the ARNs of its own resources; IAM Access Analyzer's policy generation or the service's \
                        'least privilege' docs give the exact list."
@@ -83,5 +120,30 @@ mod tests {
         assert_eq!(find(&f, "service-full-access").unwrap().severity, Severity::Medium);
         assert!(find(&judge(&allow(r#""s3:Get*""#, r#""*""#)), "service-full-access").is_none());
         assert!(find(&judge(&allow(r#""*""#, r#""*""#)), "service-full-access").is_none(), "admin covers it");
+        let f = judge(&allow(r#""s3:*""#, r#""arn:aws:s3:::*""#));
+        assert_eq!(find(&f, "service-full-access").unwrap().severity, Severity::High, "every bucket is every resource");
+    }
+
+    #[test]
+    fn denies_and_conditions() {
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}]}"#,
+        );
+        assert!(find(&f, "service-full-access").unwrap().message.contains("after Deny"));
+        // iam:ResourceTag is absent for s3 requests: the Allow never applies to s3.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/team":"ops"}}}]}"#,
+        );
+        assert!(find(&f, "service-full-access").is_none(), "{f:?}");
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"ops"}}}]}"#,
+        );
+        let x = find(&f, "service-full-access").unwrap();
+        assert_eq!(x.severity, Severity::Medium);
+        assert!(x.evidence[0].narrowed_by[0].contains("tagged"), "{:?}", x.evidence);
     }
 }

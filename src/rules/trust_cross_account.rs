@@ -43,11 +43,12 @@ impl Rule for TrustCrossAccount {
                 continue;
             }
             let external_id = s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
-            let severity = if external_id { Severity::Low } else { cx.severity_for(s) };
+            let severity = if external_id { Severity::Low } else { cx.severity_for(i) };
             let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
             ev.principals = foreign.clone();
             out.push(Finding {
                 rule: self.id(),
+                paths: Vec::new(),
                 severity,
                 message: format!(
                     "Trusts an account not in known_accounts: {}{}",

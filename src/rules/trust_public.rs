@@ -81,6 +81,7 @@ impl Rule for TrustPublic {
                 ev.principals = principals;
                 out.push(Finding {
                     rule: self.id(),
+                    paths: Vec::new(),
                     severity,
                     message: msg,
                     evidence: vec![ev],
@@ -111,6 +112,7 @@ impl Rule for TrustPublic {
                 ev.principals = providers.iter().map(|p| format!("Federated: {p}")).collect();
                 out.push(Finding {
                     rule: self.id(),
+                    paths: Vec::new(),
                     severity: cx.severity,
                     message: format!(
                         "Any identity of {} can assume this role: no condition on the token's subject{}",

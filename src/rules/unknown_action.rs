@@ -50,6 +50,7 @@ impl Rule for UnknownAction {
                 .collect();
             out.push(Finding {
                 rule: self.id(),
+                paths: Vec::new(),
                 severity: cx.severity,
                 message: format!("Unknown actions: {}", described.join(", ")),
                 evidence: vec![Evidence::statement(i, s).with_actions(unknown.into_iter().map(|(p, _)| p).collect())],

@@ -2,7 +2,6 @@
 //! Service-wide wildcards (`s3:*`) are left to service-full-access, `*` to admin.
 
 use super::*;
-use crate::catalog::AccessLevel;
 
 pub struct WildcardResourceWrite;
 
@@ -21,41 +20,52 @@ impl Rule for WildcardResourceWrite {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
-            let mut found: Vec<ActionId> = patterns
+            let (reach, unrestricted) = cx.facts.reach(i);
+            let read_only = read_only_mode(s);
+            let found: ActionSet = patterns
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| !is_service_wildcard(p))
                 .flat_map(|(j, _)| cx.facts.expansion(i, j).unwrap_or_default())
-                .filter(|a| matches!(a.level(), AccessLevel::Write | AccessLevel::PermissionsManagement))
+                .filter(|a| reach.contains(**a) && a.modifies() && !read_only.contains(&a.service().prefix))
                 .copied()
                 .collect();
-            // Ids sort in catalogue order.
-            found.sort_unstable();
-            found.dedup();
-            let actions: Vec<String> = found
-                .iter()
-                .map(|&a| cx.catalog.action(a).full_name())
-                .filter(|n| !denied_everywhere(cx, doc, n))
-                .collect();
-
-            if actions.is_empty() {
+            if found.is_empty() {
                 continue;
             }
+            // Ids iterate in catalogue order.
+            let actions: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
+            let (severity, narrowed_by) = severity_of(cx, i, &found, &unrestricted);
+            let mut ev = Evidence::statement(i, s).with_actions(actions.clone());
+            ev.narrowed_by = narrowed_by;
             out.push(Finding {
                 rule: self.id(),
-                severity: cx.severity_for(s),
+                paths: Vec::new(),
+                severity,
                 message: format!(
                     "{} write/permissions actions on every resource: {}",
                     actions.len(),
                     summarize(&actions, 6)
                 ),
-                evidence: vec![Evidence::statement(i, s).with_actions(actions)],
+                evidence: vec![ev],
                 hint: "Replace Resource \"*\" with the ARNs these actions should touch (for actions that support \
                        resource-level permissions), or add conditions such as aws:ResourceTag."
                     .into(),
             });
         }
     }
+}
+
+/// The services whose actions the statement pins to a read-only mode with a condition such as
+/// `StringEquals s3express:SessionMode ReadOnly` (ReadOnlyAccess creates S3 Express sessions so):
+/// a "Write" action used only to read.
+fn read_only_mode(s: &Statement) -> Vec<&str> {
+    s.conditions
+        .iter()
+        .filter(|c| c.operator == "StringEquals" && !c.values.is_empty())
+        .filter(|c| c.values.iter().all(|v| v.eq_ignore_ascii_case("ReadOnly")))
+        .filter_map(|c| c.key.split_once(':').map(|(svc, _)| svc))
+        .collect()
 }
 
 #[cfg(test)]
@@ -73,5 +83,15 @@ mod tests {
         let scoped = allow(r#""dynamodb:PutItem""#, r#""arn:aws:dynamodb:us-east-1:111122223333:table/t""#);
         assert!(find(&judge(&scoped), "wildcard-resource-write").is_none());
         assert!(find(&judge(&allow(r#""s3:*""#, r#""*""#)), "wildcard-resource-write").is_none());
+    }
+
+    #[test]
+    fn reads_labelled_permissions_management_are_not_writes() {
+        for a in ["quicksight:DescribeDataSetPermissions", "billing:GetResourcePolicy", "athena:GetSessionEndpoint"] {
+            let f = judge(&allow(&format!("{a:?}"), r#""*""#));
+            assert!(find(&f, "wildcard-resource-write").is_none(), "{a}");
+        }
+        let f = judge(&allow(r#""dynamodb:PutItem""#, r#""arn:aws:dynamodb:*:*:table/*""#));
+        assert!(find(&f, "wildcard-resource-write").is_some(), "every table is every resource");
     }
 }
