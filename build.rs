@@ -108,12 +108,19 @@ fn main() {
         let first = levels.len();
         for (a, level, rtypes) in actions {
             for r in rtypes {
+                // "!" marks a required type: the top bit of the entry.
+                let (name, required) = match r.strip_prefix('!') {
+                    Some(n) => (n, 0x8000u16),
+                    None => (r.as_str(), 0),
+                };
                 let k = s
                     .resources
                     .iter()
-                    .position(|(n, _)| n == r)
-                    .unwrap_or_else(|| panic!("{prefix}:{a}: no resource type {r}"));
-                action_rt.push(u16::try_from(rt_first + k).expect("fewer than 65,535 resource types"));
+                    .position(|(n, _)| n == name)
+                    .unwrap_or_else(|| panic!("{prefix}:{a}: no resource type {name}"));
+                let index =
+                    u16::try_from(rt_first + k).ok().filter(|i| *i < 0x8000).expect("fewer than 32,768 resource types");
+                action_rt.push(index | required);
             }
             action_rt_offs.push(action_rt.len() as u32);
             let i = levels.len();

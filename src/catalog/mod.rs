@@ -286,10 +286,13 @@ impl ActionId {
         &SERVICES[usize::from(SERVICE_OF[self.index()])]
     }
 
-    /// The resource types the action can be scoped to (none: only `*`).
-    pub fn resource_types(self) -> impl Iterator<Item = ResourceType> {
+    /// The resource types the action can be scoped to (none: only `*`), each with whether a
+    /// request always names a resource of it (required).
+    pub fn resource_types(self) -> impl Iterator<Item = (ResourceType, bool)> {
         let i = self.index();
-        ACTION_RT[ACTION_RT_OFFS[i] as usize..ACTION_RT_OFFS[i + 1] as usize].iter().map(|&r| resource_type(r.into()))
+        ACTION_RT[ACTION_RT_OFFS[i] as usize..ACTION_RT_OFFS[i + 1] as usize]
+            .iter()
+            .map(|&r| (resource_type(usize::from(r & 0x7fff)), r & 0x8000 != 0))
     }
 }
 

@@ -179,7 +179,7 @@ fn paths_table() -> String {
         let actions: Vec<String> = p.requires.iter().map(|g| g.join(" | ")).collect();
         let key = p.key_action();
         let types: Vec<&str> =
-            c.lookup_id(key).map(|id| id.resource_types().map(|r| r.name).collect()).unwrap_or_default();
+            c.lookup_id(key).map(|id| id.resource_types().map(|(r, _)| r.name).collect()).unwrap_or_default();
         let types = if types.is_empty() { "*".to_string() } else { types.join(",") };
         let pass = if p.needs_pass_role() { "PassRole" } else { "-" };
         let _ = writeln!(

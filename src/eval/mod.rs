@@ -181,10 +181,9 @@ fn reaching_everywhere(s: &Statement, actions: &ActionSet) -> ActionSet {
     match &s.resource {
         Some(ResourceSpec::NotResource(_)) => actions.clone(),
         Some(ResourceSpec::Resource(r)) if r.iter().any(|p| is_match_all_resource(p)) => actions.clone(),
-        Some(ResourceSpec::Resource(r)) => actions
-            .iter()
-            .filter(|&a| r.iter().any(|p| resources::same_service(p, a) && resources::covers_all(p, a)))
-            .collect(),
+        Some(ResourceSpec::Resource(r)) => {
+            actions.iter().filter(|&a| resources::same_service(r, a) && resources::covers_all(r, a)).collect()
+        }
         None => ActionSet::empty(),
     }
 }

@@ -42,20 +42,31 @@ fn instantiate(format: &str) -> String {
     out
 }
 
-/// Does `pattern` reach every resource `action` can act on?
-pub(crate) fn covers_all(pattern: &str, action: ActionId) -> bool {
-    is_match_all_resource(pattern) || action.resource_types().any(|rt| covers_format(pattern, rt.arn))
+/// Do the `patterns` reach every resource `action` can act on? Every resource type a request
+/// always names (required) must be covered by some pattern — `ssm:SendCommand` on every instance
+/// but one document runs that document only; with no required type, any of its types will do.
+pub(crate) fn covers_all(patterns: &[String], action: ActionId) -> bool {
+    if patterns.iter().any(|p| is_match_all_resource(p)) {
+        return true;
+    }
+    let covered = |arn: &str| patterns.iter().any(|p| covers_format(p, arn));
+    let mut required = action.resource_types().filter(|(_, req)| *req).peekable();
+    if required.peek().is_some() {
+        required.all(|(rt, _)| covered(rt.arn))
+    } else {
+        action.resource_types().any(|(rt, _)| covered(rt.arn))
+    }
 }
 
-/// Could `pattern` name resources of this action's types at all (its service part matches)?
-/// A cheap filter before [`covers_all`].
-pub(crate) fn same_service(pattern: &str, action: ActionId) -> bool {
-    match pattern.split(':').nth(2) {
-        Some(svc) => {
-            action.resource_types().any(|rt| rt.arn.split(':').nth(2).is_some_and(|f| wildcard_match(svc, f, false)))
-        }
+/// Could one of `patterns` name resources of this action's types at all (its service part
+/// matches)? A cheap filter before [`covers_all`].
+pub(crate) fn same_service(patterns: &[String], action: ActionId) -> bool {
+    patterns.iter().any(|pattern| match pattern.split(':').nth(2) {
+        Some(svc) => action
+            .resource_types()
+            .any(|(rt, _)| rt.arn.split(':').nth(2).is_some_and(|f| wildcard_match(svc, f, false))),
         None => is_match_all_resource(pattern),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -69,26 +80,37 @@ mod tests {
 
     #[test]
     fn every_resource_of_the_type() {
+        let one = |p: &str, a: ActionId| covers_all(&[p.to_string()], a);
         let pass = id("iam:PassRole");
         for p in ["*", "arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/*", "arn:*:iam::*:role/*"] {
-            assert!(covers_all(p, pass), "{p}");
+            assert!(one(p, pass), "{p}");
         }
         for p in ["arn:aws:iam::*:role/app-*", "arn:aws:iam::111122223333:role/deployer", "arn:aws:iam::*:user/*"] {
-            assert!(!covers_all(p, pass), "{p}");
+            assert!(!one(p, pass), "{p}");
         }
         let get = id("s3:GetObject");
-        assert!(covers_all("arn:aws:s3:::*", get));
-        assert!(covers_all("arn:aws:s3:::*/*", get));
-        assert!(!covers_all("arn:aws:s3:::reports/*", get));
+        assert!(one("arn:aws:s3:::*", get));
+        assert!(one("arn:aws:s3:::*/*", get));
+        assert!(!one("arn:aws:s3:::reports/*", get));
         let list = id("s3:ListAllMyBuckets");
-        assert!(covers_all("*", list) && !covers_all("arn:aws:s3:::*", list), "no resource type: only * reaches it");
-        assert!(covers_all("arn:aws:lambda:us-east-1:*:function:*", id("lambda:UpdateFunctionCode")), "one region");
+        assert!(one("*", list) && !one("arn:aws:s3:::*", list), "no resource type: only * reaches it");
+        assert!(one("arn:aws:lambda:us-east-1:*:function:*", id("lambda:UpdateFunctionCode")), "one region");
+    }
+
+    #[test]
+    fn every_required_type_must_be_covered() {
+        let send = id("ssm:SendCommand");
+        let pats = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let one_document = pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*::document/AWSEC2-CreateVssSnapshot"]);
+        assert!(!covers_all(&one_document, send), "one document on every instance");
+        assert!(covers_all(&pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*:*:document/*"]), send));
     }
 
     #[test]
     fn service_filter() {
-        assert!(same_service("arn:aws:iam::*:role/x", id("iam:PassRole")));
-        assert!(!same_service("arn:aws:s3:::b/*", id("iam:PassRole")));
-        assert!(same_service("*", id("iam:PassRole")));
+        let one = |p: &str| vec![p.to_string()];
+        assert!(same_service(&one("arn:aws:iam::*:role/x"), id("iam:PassRole")));
+        assert!(!same_service(&one("arn:aws:s3:::b/*"), id("iam:PassRole")));
+        assert!(same_service(&one("*"), id("iam:PassRole")));
     }
 }
