@@ -483,6 +483,22 @@ mod tests {
         assert_eq!(c.level("IAM:attachrolepolicy"), Some(AccessLevel::PermissionsManagement));
         assert_eq!(c.level("s3:ListAllMyBuckets"), Some(AccessLevel::List));
         assert_eq!(c.level("s3:PutObjectTagging"), Some(AccessLevel::Tagging));
+        // Two services share the ses prefix; it is named after its own (gen-data's override).
+        assert_eq!(c.service("ses").unwrap().name, "Amazon Simple Email Service (SES)");
+        let key = c.service("s3").unwrap().condition_key("s3:prefix").unwrap();
+        assert_eq!((key.kind, key.multi), (KeyType::String, false));
+        assert!(c.service("s3").unwrap().condition_key("aws:ResourceTag/team").is_some(), "a template key");
+        assert!(c.services_defining("iam:PassedToService").any(|s| s.prefix == "iam"));
+    }
+
+    #[test]
+    fn reads_are_not_writes_whatever_their_label() {
+        let c = Catalog::global();
+        let m = |a: &str| c.lookup_id(a).unwrap().modifies();
+        assert!(!m("quicksight:DescribeDataSetPermissions") && !m("billing:GetResourcePolicy"));
+        assert!(!m("athena:GetSessionEndpoint") && !m("s3:GetObject"));
+        assert!(m("iam:AttachRolePolicy") && m("s3:PutObject") && m("iam:PassRole"));
+        assert!(!m("iam:GetRole"), "a read");
     }
 
     #[test]

@@ -135,6 +135,10 @@ impl Rule for PrivilegeEscalation {
                         let mut e = Evidence::statement(i, &doc.statements[i]).with_actions(vec![name]);
                         if *level == Level::Narrowed {
                             e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+                            if e.narrowed_by.is_empty() && e.actions[0] == "iam:PassRole" {
+                                let roles = doc.statements[i].resource_patterns().join(", ");
+                                e.narrowed_by.push(format!("iam:PassRole only on roles matching {roles}"));
+                            }
                         }
                         evidence.push(e);
                     }
