@@ -79,7 +79,13 @@ pub struct ResourceType {
     pub arn: &'static str,
 }
 
-fn resource_type(i: usize) -> ResourceType {
+/// How many resource types the catalogue knows.
+pub(crate) fn resource_type_count() -> usize {
+    RT_OFFS.len() - 1
+}
+
+/// The resource type with this catalogue-wide number.
+pub(crate) fn resource_type(i: usize) -> ResourceType {
     let text = &RT_TEXT[RT_OFFS[i] as usize..RT_OFFS[i + 1] as usize];
     let (name, arn) = text.split_once('\u{1}').unwrap_or((text, ""));
     ResourceType { name, arn }
@@ -289,10 +295,15 @@ impl ActionId {
     /// The resource types the action can be scoped to (none: only `*`), each with whether a
     /// request always names a resource of it (required).
     pub fn resource_types(self) -> impl Iterator<Item = (ResourceType, bool)> {
+        self.resource_type_refs().map(|(i, req)| (resource_type(usize::from(i)), req))
+    }
+
+    /// [`ActionId::resource_types`] as catalogue-wide type numbers (for caches).
+    pub(crate) fn resource_type_refs(self) -> impl Iterator<Item = (u16, bool)> {
         let i = self.index();
         ACTION_RT[ACTION_RT_OFFS[i] as usize..ACTION_RT_OFFS[i + 1] as usize]
             .iter()
-            .map(|&r| (resource_type(usize::from(r & 0x7fff)), r & 0x8000 != 0))
+            .map(|&r| (r & 0x7fff, r & 0x8000 != 0))
     }
 }
 

@@ -84,9 +84,20 @@ impl Effective {
 
     /// A document's statements, evaluated, and what they effectively allow together.
     pub fn of(doc: &PolicyDocument) -> (Effective, Vec<StatementEval>) {
+        Effective::of_named(doc, doc.statements.iter().map(named_actions).collect())
+    }
+
+    /// [`Effective::of`], given each statement's named actions (callers that expanded the
+    /// patterns already pass them in instead of expanding twice).
+    pub fn of_named(doc: &PolicyDocument, named: Vec<ActionSet>) -> (Effective, Vec<StatementEval>) {
         let now = Utc::now();
-        let statements: Vec<StatementEval> =
-            doc.statements.iter().enumerate().map(|(i, s)| evaluate_statement(i, s, now)).collect();
+        let statements: Vec<StatementEval> = doc
+            .statements
+            .iter()
+            .zip(named)
+            .enumerate()
+            .map(|(i, (s, actions))| evaluate_statement(i, s, actions, now))
+            .collect();
         let mut e = Effective::none();
         let mut everywhere_any = ActionSet::empty();
         for s in &statements {
@@ -158,7 +169,7 @@ impl Effective {
 }
 
 /// Expands a statement's Action / NotAction into catalogue actions.
-fn named_actions(s: &Statement) -> ActionSet {
+pub fn named_actions(s: &Statement) -> ActionSet {
     let c = Catalog::global();
     let expand = |patterns: &[String]| {
         if patterns.iter().any(|p| is_match_all_action(p)) {
@@ -181,15 +192,12 @@ fn reaching_everywhere(s: &Statement, actions: &ActionSet) -> ActionSet {
     match &s.resource {
         Some(ResourceSpec::NotResource(_)) => actions.clone(),
         Some(ResourceSpec::Resource(r)) if r.iter().any(|p| is_match_all_resource(p)) => actions.clone(),
-        Some(ResourceSpec::Resource(r)) => {
-            actions.iter().filter(|&a| resources::same_service(r, a) && resources::covers_all(r, a)).collect()
-        }
+        Some(ResourceSpec::Resource(r)) => resources::reaching(r, actions),
         None => ActionSet::empty(),
     }
 }
 
-fn evaluate_statement(index: usize, s: &Statement, now: DateTime<Utc>) -> StatementEval {
-    let actions = named_actions(s);
+fn evaluate_statement(index: usize, s: &Statement, actions: ActionSet, now: DateTime<Utc>) -> StatementEval {
     let everywhere_all = reaching_everywhere(s, &actions);
     let not_resource = matches!(s.resource, Some(ResourceSpec::NotResource(_)));
     let mut out = StatementEval {
@@ -203,11 +211,23 @@ fn evaluate_statement(index: usize, s: &Statement, now: DateTime<Utc>) -> Statem
         not_resource,
         actions,
     };
+    if s.conditions.is_empty() {
+        // The common case: one group, granted (or denied) as named.
+        if s.effect == Effect::Allow {
+            out.free = out.actions.clone();
+        }
+        out.applies = out.actions.clone();
+        out.unconditional = everywhere_all.clone();
+        out.everywhere = everywhere_all;
+        return out;
+    }
     // Split the actions by which service-specific condition keys are present for them.
     let mut groups: Vec<(ActionSet, Vec<bool>)> = vec![(out.actions.clone(), Vec::new())];
     for c in &s.conditions {
         let present_for = match conditions::key_scope(&c.key) {
             KeyScope::Global | KeyScope::Other => None,
+            // The usual case: the statement's actions are all of the key's own service.
+            KeyScope::Service(svc) if out.actions.iter().all(|a| svc.ids().contains(&a.index())) => None,
             KeyScope::Service(svc) => Some(services_defining(&c.key, svc)),
         };
         groups = groups

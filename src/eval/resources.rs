@@ -2,28 +2,51 @@
 //! that reaches every resource of an action's resource type (`arn:aws:iam::*:role/*`,
 //! `arn:aws:s3:::*`, or `arn:aws:iam::111122223333:role/*` for one account) counts as `*`.
 
-use crate::catalog::ActionId;
 use crate::policy::{is_match_all_resource, wildcard_match};
 
 /// A value no real name has, standing for "any name" when a format is instantiated.
 const ANY: &str = "zq9any";
 
-/// Does `pattern` reach every resource of the ARN `format` (`arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`)?
-/// Partition, region and account may be concrete (one account's roles are all of them for the
-/// guarded account); the resource part must match a name the pattern cannot anticipate.
-pub(crate) fn covers_format(pattern: &str, format: &str) -> bool {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let f: Vec<&str> = format.splitn(6, ':').collect();
-    if p.len() != 6 || f.len() != 6 {
-        return false;
+/// A resource type's ARN format split into its six parts, the resource part instantiated with
+/// [`ANY`]: prepared once per type for the process.
+struct Prepared {
+    /// partition, service, region, account as in the format (`${…}` where variable).
+    parts: [&'static str; 4],
+    resource: String,
+}
+
+fn prepared(rt: u16) -> &'static Prepared {
+    static ALL: std::sync::OnceLock<Vec<std::sync::OnceLock<Prepared>>> = std::sync::OnceLock::new();
+    let all =
+        ALL.get_or_init(|| (0..crate::catalog::resource_type_count()).map(|_| std::sync::OnceLock::new()).collect());
+    all[usize::from(rt)].get_or_init(|| {
+        let arn = crate::catalog::resource_type(usize::from(rt)).arn;
+        let f: Vec<&'static str> = arn.splitn(6, ':').collect();
+        let part = |i: usize| f.get(i).copied().unwrap_or("");
+        Prepared { parts: [part(1), part(2), part(3), part(4)], resource: instantiate(part(5)) }
+    })
+}
+
+/// A policy's resource pattern split into its six parts (None when it is not an ARN pattern).
+fn pattern_parts(pattern: &str) -> Option<[&str; 6]> {
+    let mut it = pattern.splitn(6, ':');
+    let mut out = [""; 6];
+    for slot in &mut out {
+        *slot = it.next()?;
     }
-    for i in 1..5 {
-        let literal = !f[i].contains("${");
-        if literal && !wildcard_match(p[i], f[i], false) {
+    Some(out)
+}
+
+/// Does a pattern (split) reach every resource of a resource type (prepared)? Partition, region
+/// and account may be concrete (one account's roles are all of them for the guarded account); the
+/// resource part must match a name the pattern cannot anticipate.
+fn covers_prepared(p: &[&str; 6], f: &Prepared) -> bool {
+    for (i, fp) in f.parts.iter().enumerate() {
+        if !fp.contains("${") && !wildcard_match(p[i + 1], fp, false) {
             return false;
         }
     }
-    wildcard_match(p[5], &instantiate(f[5]), false)
+    wildcard_match(p[5], &f.resource, false)
 }
 
 /// The format with every `${Variable}` replaced by [`ANY`].
@@ -42,31 +65,47 @@ fn instantiate(format: &str) -> String {
     out
 }
 
-/// Do the `patterns` reach every resource `action` can act on? Every resource type a request
-/// always names (required) must be covered by some pattern — `ssm:SendCommand` on every instance
-/// but one document runs that document only; with no required type, any of its types will do.
-pub(crate) fn covers_all(patterns: &[String], action: ActionId) -> bool {
+/// The actions of `actions` whose every resource the `patterns` reach: every resource type a
+/// request always names (required) must be covered by some pattern — `ssm:SendCommand` on every
+/// instance but one document runs that document only; with no required type, any of its types
+/// will do; with no type at all, only `*`. Each resource type is decided once (a statement's
+/// actions share a few).
+pub(crate) fn reaching(patterns: &[String], actions: &super::ActionSet) -> super::ActionSet {
     if patterns.iter().any(|p| is_match_all_resource(p)) {
-        return true;
+        return actions.clone();
     }
-    let covered = |arn: &str| patterns.iter().any(|p| covers_format(p, arn));
-    let mut required = action.resource_types().filter(|(_, req)| *req).peekable();
-    if required.peek().is_some() {
-        required.all(|(rt, _)| covered(rt.arn))
-    } else {
-        action.resource_types().any(|(rt, _)| covered(rt.arn))
-    }
-}
-
-/// Could one of `patterns` name resources of this action's types at all (its service part
-/// matches)? A cheap filter before [`covers_all`].
-pub(crate) fn same_service(patterns: &[String], action: ActionId) -> bool {
-    patterns.iter().any(|pattern| match pattern.split(':').nth(2) {
-        Some(svc) => action
-            .resource_types()
-            .any(|(rt, _)| rt.arn.split(':').nth(2).is_some_and(|f| wildcard_match(svc, f, false))),
-        None => is_match_all_resource(pattern),
-    })
+    let parts: Vec<[&str; 6]> = patterns.iter().filter_map(|p| pattern_parts(p)).collect();
+    let mut cache: Vec<(u16, bool)> = Vec::new();
+    let mut covered = |rt: u16| match cache.iter().find(|(r, _)| *r == rt) {
+        Some(&(_, c)) => c,
+        None => {
+            let f = prepared(rt);
+            let c = parts.iter().any(|p| covers_prepared(p, f));
+            cache.push((rt, c));
+            c
+        }
+    };
+    actions
+        .iter()
+        .filter(|&a| {
+            let mut any = false;
+            let mut all_required = true;
+            let mut has_required = false;
+            for (rt, req) in a.resource_type_refs() {
+                let c = covered(rt);
+                any |= c;
+                if req {
+                    has_required = true;
+                    all_required &= c;
+                }
+            }
+            if has_required {
+                all_required
+            } else {
+                any
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -74,8 +113,15 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
 
+    use crate::catalog::ActionId;
+
     fn id(a: &str) -> ActionId {
         Catalog::global().lookup_id(a).unwrap()
+    }
+
+    fn covers_all(patterns: &[String], a: ActionId) -> bool {
+        let set: super::super::ActionSet = [a].into_iter().collect();
+        reaching(patterns, &set).contains(a)
     }
 
     #[test]
@@ -104,13 +150,5 @@ mod tests {
         let one_document = pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*::document/AWSEC2-CreateVssSnapshot"]);
         assert!(!covers_all(&one_document, send), "one document on every instance");
         assert!(covers_all(&pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*:*:document/*"]), send));
-    }
-
-    #[test]
-    fn service_filter() {
-        let one = |p: &str| vec![p.to_string()];
-        assert!(same_service(&one("arn:aws:iam::*:role/x"), id("iam:PassRole")));
-        assert!(!same_service(&one("arn:aws:s3:::b/*"), id("iam:PassRole")));
-        assert!(same_service(&one("*"), id("iam:PassRole")));
     }
 }

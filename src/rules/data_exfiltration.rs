@@ -42,7 +42,7 @@ impl Rule for DataExfiltration {
                 continue;
             }
             let hits: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
-            let (severity, narrowed_by) = severity_of(cx, i, &found, &unrestricted);
+            let (severity, narrowed_by) = severity_of(cx, i, &found, unrestricted);
             let mut ev = Evidence::statement(i, s).with_actions(hits.clone());
             ev.narrowed_by = narrowed_by;
             out.push(Finding {

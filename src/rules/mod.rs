@@ -269,6 +269,9 @@ pub struct Facts {
     pub effective: Effective,
     /// Each statement, evaluated.
     pub evals: Vec<StatementEval>,
+    /// Per statement: what it grants on every resource once the document's denies are
+    /// subtracted, and the part granted without a narrowing condition (see [`Facts::reach`]).
+    reach: Vec<(ActionSet, ActionSet)>,
 }
 
 /// Fraction of the catalogue a statement (or document) must reach on every resource to be admin:
@@ -281,32 +284,57 @@ pub(crate) fn is_admin_set(catalog: &Catalog, set: &ActionSet) -> bool {
 }
 
 impl Facts {
-    /// Evaluates the document and expands the patterns of non-admin Allow statements with an
-    /// Action list; other statements have no expansion.
+    /// Expands every statement's patterns (except a match-all `*`) and evaluates the document.
     pub fn derive(catalog: &Catalog, doc: &PolicyDocument) -> Facts {
-        let (effective, evals) = Effective::of(doc);
-        let admin: Vec<bool> =
-            evals.iter().map(|e| e.effect == Effect::Allow && is_admin_set(catalog, &e.everywhere)).collect();
+        // Each pattern expanded once, into one buffer; a statement naming `*` is every action.
         let mut actions = Vec::new();
         let mut spans = Vec::new();
         let mut statements = Vec::with_capacity(doc.statements.len());
-        for (s, &is_admin) in doc.statements.iter().zip(&admin) {
+        let mut named = Vec::with_capacity(doc.statements.len());
+        for s in &doc.statements {
             let first = spans.len() as u32;
-            if let ActionSpec::Action(patterns) = &s.action {
-                if s.effect == Effect::Allow && !is_admin {
-                    for p in patterns {
-                        let start = actions.len() as u32;
-                        actions.extend(catalog.expand_ids(p));
-                        spans.push(start..actions.len() as u32);
+            let patterns = s.action_patterns();
+            let star = patterns.iter().any(|p| is_match_all_action(p));
+            let mut set = if star { ActionSet::full() } else { ActionSet::empty() };
+            if !star {
+                for p in patterns {
+                    let start = actions.len() as u32;
+                    actions.extend(catalog.expand_ids(p));
+                    for &a in &actions[start as usize..] {
+                        set.insert(a);
                     }
+                    spans.push(start..actions.len() as u32);
                 }
             }
+            if matches!(s.action, ActionSpec::NotAction(_)) {
+                let mut all = ActionSet::full();
+                all.subtract(&set);
+                set = all;
+            }
+            named.push(set);
             statements.push(first..spans.len() as u32);
         }
-        Facts { admin, actions, statements, spans, effective, evals }
+        let (effective, evals) = Effective::of_named(doc, named);
+        let admin: Vec<bool> =
+            evals.iter().map(|e| e.effect == Effect::Allow && is_admin_set(catalog, &e.everywhere)).collect();
+        let reach = evals
+            .iter()
+            .map(|e| {
+                if e.effect != Effect::Allow || e.everywhere.is_empty() {
+                    return (ActionSet::empty(), ActionSet::empty());
+                }
+                let mut all = e.everywhere.clone();
+                all.subtract(&effective.denied);
+                all.subtract(&effective.denied_everywhere);
+                let mut unrestricted = e.unconditional.clone();
+                unrestricted.intersect(&all);
+                (all, unrestricted)
+            })
+            .collect();
+        Facts { admin, actions, statements, spans, effective, evals, reach }
     }
 
-    /// The expansion of pattern `j` of statement `i`, when derived.
+    /// The expansion of pattern `j` of statement `i` (none for a statement naming `*`).
     pub(crate) fn expansion(&self, i: usize, j: usize) -> Option<&[ActionId]> {
         let st = self.statements.get(i)?;
         let span = self.spans[st.start as usize..st.end as usize].get(j)?;
@@ -315,13 +343,8 @@ impl Facts {
 
     /// What statement `i` grants on every resource once the document's denies are subtracted,
     /// and the part of it granted without a narrowing condition.
-    pub(crate) fn reach(&self, i: usize) -> (ActionSet, ActionSet) {
-        let e = &self.evals[i];
-        let mut all = e.everywhere.clone();
-        all.subtract(&self.effective.denied);
-        all.subtract(&self.effective.denied_everywhere);
-        let mut unrestricted = e.unconditional.clone();
-        unrestricted.intersect(&all);
+    pub(crate) fn reach(&self, i: usize) -> (&ActionSet, &ActionSet) {
+        let (all, unrestricted) = &self.reach[i];
         (all, unrestricted)
     }
 

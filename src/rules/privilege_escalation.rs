@@ -22,12 +22,28 @@ enum Level {
 /// A path the document completes: how, and which action of which statement completes each group.
 type Completed = (&'static EscalationPath, Level, Vec<(ActionId, usize)>);
 
-/// Every action the catalogue names, as ids (once per process).
-fn catalogue_actions() -> &'static ActionSet {
-    static SET: OnceLock<ActionSet> = OnceLock::new();
-    SET.get_or_init(|| {
+/// The catalogue as action ids, resolved once per process.
+struct Resolved {
+    /// Per path, per group, the group's actions.
+    paths: Vec<Vec<Vec<ActionId>>>,
+    /// Every action some path names.
+    relevant: ActionSet,
+    /// The self-modification actions.
+    self_modifying: ActionSet,
+    pass_role: Option<ActionId>,
+}
+
+fn resolved() -> &'static Resolved {
+    static R: OnceLock<Resolved> = OnceLock::new();
+    R.get_or_init(|| {
         let c = Catalog::global();
-        PATHS.iter().flat_map(|p| p.requires.iter().flat_map(|g| g.iter())).filter_map(|a| c.lookup_id(a)).collect()
+        let paths: Vec<Vec<Vec<ActionId>>> = PATHS
+            .iter()
+            .map(|p| p.requires.iter().map(|g| g.iter().filter_map(|a| c.lookup_id(a)).collect()).collect())
+            .collect();
+        let relevant = paths.iter().flatten().flatten().copied().collect();
+        let self_modifying = SELF_MODIFYING.iter().filter_map(|a| c.lookup_id(a)).collect();
+        Resolved { paths, relevant, self_modifying, pass_role: c.lookup_id("iam:PassRole") }
     })
 }
 
@@ -50,7 +66,8 @@ impl Rule for PrivilegeEscalation {
         "Completes a path of the escalation catalogue (`iam-guard rules --paths`: pathfinding.cloud, Rhino Security Labs, cloudsplaining, PMapper; PassRole to a service that runs code, running code on existing compute, IAM self-modification, boundary removal, `sts:AssumeRole` on `*`, resource-policy rewrites on `*`). Self-modification actions count on any resource, `iam:PassRole` on every role (a wildcard subset: one level lower; named roles: no path), others on every resource of their type. Denies are subtracted; the finding names each path, its actions and its reference."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        let relevant = catalogue_actions();
+        let r = resolved();
+        let relevant = &r.relevant;
         // action → (how it is granted, by which statement)
         let mut granted: HashMap<ActionId, (Level, usize)> = HashMap::new();
         for (i, s) in doc.statements.iter().enumerate() {
@@ -65,13 +82,11 @@ impl Rule for PrivilegeEscalation {
             let (reach, unrestricted) = cx.facts.reach(i);
             let free = &cx.facts.evals[i].free;
             for a in any.iter() {
-                let name = cx.catalog.action(a);
-                let full = format!("{}:{}", name.prefix, name.name);
-                let level = if SELF_MODIFYING.iter().any(|m| m.eq_ignore_ascii_case(&full)) {
+                let level = if r.self_modifying.contains(a) {
                     Some(if free.contains(a) { Level::Free } else { Level::Narrowed })
                 } else if reach.contains(a) {
                     Some(if unrestricted.contains(a) { Level::Free } else { Level::Narrowed })
-                } else if full == "iam:PassRole" && wildcard_roles(s) {
+                } else if Some(a) == r.pass_role && wildcard_roles(s) {
                     Some(Level::Narrowed)
                 } else {
                     None
@@ -87,13 +102,13 @@ impl Rule for PrivilegeEscalation {
         if granted.is_empty() {
             return;
         }
-        let lookup = |a: &str| cx.catalog.lookup_id(a).and_then(|id| granted.get(&id).map(|g| (id, *g)));
+        let lookup = |id: &ActionId| granted.get(id).map(|g| (*id, *g));
         let mut complete: Vec<Completed> = Vec::new();
-        for p in PATHS {
+        for (p, groups) in PATHS.iter().zip(&r.paths) {
             let mut level = Level::Free;
             let mut used = Vec::new();
-            let ok = p.requires.iter().all(|group| {
-                let best = group.iter().filter_map(|a| lookup(a)).max_by_key(|(_, (l, _))| *l);
+            let ok = groups.iter().all(|group| {
+                let best = group.iter().filter_map(lookup).max_by_key(|(_, (l, _))| *l);
                 match best {
                     Some((id, (l, i))) => {
                         level = level.min(l);

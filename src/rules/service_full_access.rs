@@ -58,7 +58,7 @@ impl Rule for ServiceFullAccess {
                 if left.is_empty() {
                     continue; // denied or never granted (a condition that cannot hold)
                 }
-                everywhere |= left.intersects(&reach);
+                everywhere |= left.intersects(reach);
                 free |= left.intersects(unrestricted);
                 let pm =
                     left.iter().filter(|a| a.level() == crate::catalog::AccessLevel::PermissionsManagement).count();

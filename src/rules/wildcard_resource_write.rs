@@ -35,7 +35,7 @@ impl Rule for WildcardResourceWrite {
             }
             // Ids iterate in catalogue order.
             let actions: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
-            let (severity, narrowed_by) = severity_of(cx, i, &found, &unrestricted);
+            let (severity, narrowed_by) = severity_of(cx, i, &found, unrestricted);
             let mut ev = Evidence::statement(i, s).with_actions(actions.clone());
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
