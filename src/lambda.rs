@@ -137,6 +137,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
             Plan::Alert { .. } => "alert",
             Plan::Remediate { .. } => "remediate",
             Plan::Ignore { .. } => "ignore",
+            Plan::NotJudged { .. } => "not_judged",
         };
         tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
         Ok(json!({

@@ -32,6 +32,10 @@ fn summary(a: &Action) -> String {
         Action::CreateAccessKey { user } => format!("access-key {user}"),
         Action::CreateLoginProfile { user } => format!("login-profile {user}"),
         Action::DeletePermissionsBoundary { target } => format!("drop-boundary {target}"),
+        Action::UpdateLoginProfile { user } => format!("password-reset {user}"),
+        Action::ReactivateAccessKey { user, access_key_id } => format!("key-active {user} {access_key_id}"),
+        Action::RootCredential { credential } => format!("root {credential:?}"),
+        Action::PutPermissionsBoundary { target, boundary_arn } => format!("boundary {target} {}", short(boundary_arn)),
     }
 }
 
@@ -44,6 +48,7 @@ fn decision(v: &Verdict) -> String {
         Plan::Clean => "clean".into(),
         Plan::Quiet { .. } => "quiet".into(),
         Plan::Ignore { .. } => "ignore".into(),
+        Plan::NotJudged { .. } => "not judged".into(),
         Plan::Alert { would: Some(r), .. } => format!("alert, would {}", rem(r)),
         Plan::Alert { why: Reason::HandsOff(_), .. } => "alert, hands off".into(),
         Plan::Alert { .. } => "alert".into(),
@@ -61,7 +66,7 @@ fn replay(files: &[PathBuf], mode: Mode) -> Vec<String> {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f).unwrap();
+        let text = intake::text_of(std::fs::read(f).unwrap()).unwrap();
         match intake::parse_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display())) {
             Intake::Sweep(s) => out.push(format!("sweep {}", s.time.to_rfc3339())),
             Intake::Deliveries { deliveries, .. } => {

@@ -205,7 +205,14 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "Scheduled Event",
             "aws:sqs",
             "2026-11-20T10:15:30Z",
-            "{\"Statement\":[]}"
+            "{\"Statement\":[]}",
+            "Root",
+            "CreateAccessKey",
+            "UpdateAccessKey",
+            "UpdateLoginProfile",
+            "PutRolePermissionsBoundary",
+            "Active",
+            "AwsCloudTrailInsight"
         ])
         .prop_map(|s| Value::String(s.into())),
     ];
@@ -234,6 +241,14 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "Statement",
             "Effect",
             "Action",
+            "type",
+            "userName",
+            "status",
+            "accessKeyId",
+            "permissionsBoundary",
+            "eventType",
+            "digestStartTime",
+            "logFiles",
         ]);
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
@@ -257,6 +272,15 @@ proptest! {
     #[test]
     fn policy_parser_never_panics(v in arb_json()) {
         let _ = iam_guard::policy::PolicyDocument::from_value(&v);
+    }
+
+    /// Arbitrary bytes, gzip'd or not, never panic the reader: text or an error.
+    #[test]
+    fn bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..64), gz in any::<bool>()) {
+        let input = if gz { [vec![0x1f, 0x8b], bytes].concat() } else { bytes };
+        if let Ok(text) = intake::text_of(input) {
+            let _ = intake::parse_str(&text);
+        }
     }
 
     /// Arbitrary text never panics either (URL-decoding path included).

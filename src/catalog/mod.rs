@@ -567,6 +567,29 @@ mod tests {
     }
 
     #[test]
+    fn exact_index_probes_are_short() {
+        // Every name found where the hash puts it or a few slots on; a weak hash shows as long
+        // probe chains (lookups ten times slower) long before it shows as a wrong answer.
+        let c = Catalog::global();
+        let (mut total, mut worst) = (0usize, 0usize);
+        for i in 0..c.len() {
+            let a = c.action(ActionId::from_index(i));
+            let name = a.full_name();
+            let mut slot = fnv::text_hash(&name) as usize & (EXACT_SLOTS - 1);
+            let mut probes = 1;
+            while usize::from(EXACT[slot]) != i {
+                slot = (slot + 1) & (EXACT_SLOTS - 1);
+                probes += 1;
+            }
+            total += probes;
+            worst = worst.max(probes);
+        }
+        let mean = total as f64 / c.len() as f64;
+        eprintln!("exact index: mean {mean:.2} probes, worst {worst}");
+        assert!(mean < 2.5 && worst < 40, "mean {mean:.2} probes, worst {worst}");
+    }
+
+    #[test]
     fn unknowns_are_reported_not_matched() {
         let c = Catalog::global();
         assert_eq!(c.unknown("s4:GetObject"), Some(Unknown::Service));

@@ -2,7 +2,7 @@
 //! the Lambda runs, against an in-memory IAM built from the events replayed so far (plus the
 //! embedded AWS managed policies), so no AWS access is needed.
 
-use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS, EXIT_INCOMPLETE};
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
 use crate::guard::memory::{MemoryIam, RecordingPublisher};
@@ -15,8 +15,12 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct EventArgs {
-    /// Event files or directories (*.json, sorted); - reads stdin. Any envelope: EventBridge,
-    /// SQS batch, CloudWatch Logs payload, CloudTrail record or log file, scheduled event.
+    /// Event files or directories (*.json and *.json.gz, sorted, recursive: an `aws s3 sync` of
+    /// a CloudTrail bucket works as is); - reads stdin; gzip is read by its magic bytes. Any
+    /// envelope: EventBridge, SQS batch, CloudWatch Logs payload, CloudTrail record or log file,
+    /// scheduled event. Exit code: 0 judged, 1 a finding at or above --fail-on, 2 an input could
+    /// not be read, 3 nothing judgeable was found or a change could not be judged (a document
+    /// unknown offline).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// text or json (sarif is for `check`).
@@ -126,6 +130,15 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
     if errors {
         return ExitCode::from(EXIT_ERROR);
     }
+    let judged = items.iter().filter(|i| matches!(i, Item::Verdict { .. } | Item::Sweep { .. })).count();
+    if judged == 0 {
+        let ignored = items.len();
+        eprintln!(
+            "iam-guard: nothing judgeable in {} file(s): {ignored} record(s) read, none an IAM change the guard judges",
+            files.len()
+        );
+        return ExitCode::from(EXIT_INCOMPLETE);
+    }
     let worst = items
         .iter()
         .filter_map(|i| match i {
@@ -133,8 +146,12 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
             _ => None,
         })
         .max();
+    let not_judged = items
+        .iter()
+        .any(|i| matches!(i, Item::Verdict { verdict, .. } if matches!(verdict.plan, Plan::NotJudged { .. })));
     match (args.fail_on.threshold(), worst) {
         (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
+        _ if not_judged => ExitCode::from(EXIT_INCOMPLETE),
         _ => ExitCode::SUCCESS,
     }
 }
@@ -159,9 +176,14 @@ impl Replay {
             Ok(Intake::Deliveries { deliveries, .. }) => deliveries,
             Err(e) => return items.push(Item::Error { source, error: e.to_string() }),
         };
+        // Several deliveries: each labelled by position (ids repeat in test data) and by its id.
         let many = deliveries.len() > 1;
-        for d in deliveries {
-            let source = if many { format!("{source}#{}", d.id) } else { source.clone() };
+        for (i, d) in deliveries.into_iter().enumerate() {
+            let source = match (many, d.id.starts_with("Records[")) {
+                (false, _) => source.clone(),
+                (true, true) => format!("{source}#{i}"),
+                (true, false) => format!("{source}#{i}:{}", d.id),
+            };
             match d.outcome {
                 Err(e) => items.push(Item::Error { source, error: e.to_string() }),
                 Ok(outcomes) => {
@@ -239,6 +261,7 @@ fn render_text(items: &[Item], full_alerts: bool, color: bool, enforce: bool) ->
                     (Plan::Quiet { why }, _) => format!("no alert: {why}"),
 
                     (Plan::Ignore { why }, _) => format!("ignored: {why}"),
+                    (Plan::NotJudged { why }, _) => paint("93", &format!("not judged: {why}")),
                     (Plan::Alert { why, would: Some(r) }, _) => {
                         format!("alert ({why}); enforce mode would {}", r.describe())
                     }
@@ -276,7 +299,16 @@ fn render_text(items: &[Item], full_alerts: bool, color: bool, enforce: bool) ->
     }
     let changes = items.iter().filter(|i| matches!(i, Item::Verdict { .. })).count();
     let alerts = items.iter().filter(|i| matches!(i, Item::Verdict { alert: Some(_), .. })).count();
-    let _ =
-        writeln!(t, "{changes} changes judged, {alerts} alerts ({} mode)", if enforce { "enforce" } else { "alert" });
+    let unknown = items
+        .iter()
+        .filter(|i| matches!(i, Item::Verdict { verdict, .. } if matches!(verdict.plan, Plan::NotJudged { .. })))
+        .count();
+    let changes = changes - unknown;
+    let unknown = if unknown > 0 { format!(", {unknown} not judged (document unknown)") } else { String::new() };
+    let _ = writeln!(
+        t,
+        "{changes} changes judged{unknown}, {alerts} alerts ({} mode)",
+        if enforce { "enforce" } else { "alert" }
+    );
     t
 }

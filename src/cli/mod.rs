@@ -92,11 +92,13 @@ impl FailOn {
     }
 }
 
-/// Exit codes: 0 clean (below --fail-on), 1 findings at or above --fail-on, 2 bad input or usage.
+/// Exit codes: 0 clean (below --fail-on), 1 findings at or above --fail-on, 2 bad input or usage,
+/// 3 (`event`) incomplete: nothing judgeable was found, or a change could not be judged.
 pub(crate) const EXIT_FINDINGS: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_INCOMPLETE: u8 = 3;
 
-/// Expands directories into their *.json files (sorted, recursive); files pass through.
+/// Expands directories into their *.json and *.json.gz files (sorted, recursive); files pass through.
 pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
         collect_dir(path, out)
@@ -106,7 +108,7 @@ pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io
     }
 }
 
-/// The `*.json` files under a directory, sorted, recursively. Entry types come from the directory
+/// The `*.json` and `*.json.gz` files under a directory, sorted, recursively. Entry types come from the directory
 /// listing itself: no stat per file (symbolic links are followed, as `is_dir` does).
 fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<(std::ffi::OsString, PathBuf, bool)> = std::fs::read_dir(dir)?
@@ -124,22 +126,30 @@ fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result
     for (_, path, is_dir) in entries {
         if is_dir {
             collect_dir(&path, out)?;
-        } else if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
+        } else if is_json_name(&path) {
             out.push(path);
         }
     }
     Ok(())
 }
 
-/// Reads a file, or stdin for `-`.
+/// `*.json`, or `*.json.gz` as CloudTrail delivers log files to S3 (any case).
+fn is_json_name(path: &std::path::Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".json") || name.ends_with(".json.gz")
+}
+
+/// Reads a file, or stdin for `-`, as text. Gzip is recognised by its magic bytes (1f 8b), not
+/// by the name, and decompressed (every member, as `cat a.gz b.gz` makes).
 pub(crate) fn read(path: &std::path::Path) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-        Ok(s)
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
     } else {
-        std::fs::read_to_string(path)
+        bytes = std::fs::read(path)?;
     }
+    crate::intake::text_of(bytes)
 }
 
 /// The live sweep is its own program, `iam-guard-sweep` (the AWS SDK lives there): this binary

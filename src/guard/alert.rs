@@ -32,6 +32,18 @@ fn what(a: &Action) -> String {
         Action::CreateAccessKey { user } => format!("access key created for user {user}"),
         Action::CreateLoginProfile { user } => format!("console password created for user {user}"),
         Action::DeletePermissionsBoundary { target } => format!("permissions boundary removed from {target}"),
+        Action::UpdateLoginProfile { user } => format!("console password of user {user} reset"),
+        Action::ReactivateAccessKey { user, access_key_id } => {
+            format!("access key {access_key_id} of user {user} made active again")
+        }
+        Action::RootCredential { credential } => match credential {
+            crate::intake::RootCredential::AccessKey => "ROOT access key created".into(),
+            crate::intake::RootCredential::ReactivatedAccessKey => "ROOT access key made active again".into(),
+            crate::intake::RootCredential::LoginProfile => "ROOT console password set".into(),
+        },
+        Action::PutPermissionsBoundary { target, boundary_arn } => {
+            format!("permissions boundary of {target} set to {}", name(boundary_arn))
+        }
     }
 }
 
@@ -71,7 +83,7 @@ fn ascii_subject(s: &str) -> String {
 /// Builds the alert for a verdict (None for a clean or ignored one).
 pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     let severity = v.severity()?;
-    if matches!(v.plan, Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. }) {
+    if matches!(v.plan, Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. } | Plan::NotJudged { .. }) {
         return None;
     }
     let c = &v.change;
@@ -91,7 +103,8 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     let via = c.actor.session_issuer_arn.as_deref().map(|s| format!(" via {s}")).unwrap_or_default();
     let console = if c.actor.console { ", console" } else { "" };
     let _ = writeln!(t, "Who:    {actor}{via} ({}{console})", c.actor.identity_type);
-    let _ = writeln!(t, "When:   {} (event {})", c.event_time.to_rfc3339(), c.event_id);
+    let derived = if c.event_id_derived { ", derived: the record has no eventID" } else { "" };
+    let _ = writeln!(t, "When:   {} (event {}{derived})", c.event_time.to_rfc3339(), c.event_id);
     let from = c.source_ip.as_deref().unwrap_or("unknown address");
     let agent = c.user_agent.as_deref().map(|a| format!(" using {}", truncate(a, 60))).unwrap_or_default();
     let _ = writeln!(t, "Where:  account {}, {}, from {from}{agent}", c.account_id, c.region);
@@ -155,7 +168,7 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         "action": action_attr,
         "account": c.account_id,
         "region": c.region,
-        "event": {"id": c.event_id, "name": c.event_name, "time": c.event_time, "source_ip": c.source_ip, "user_agent": c.user_agent},
+        "event": {"id": c.event_id, "id_derived": c.event_id_derived, "name": c.event_name, "time": c.event_time, "source_ip": c.source_ip, "user_agent": c.user_agent},
         "actor": c.actor,
         "change": c,
         "judged": v.judged,

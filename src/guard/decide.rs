@@ -9,6 +9,10 @@ use crate::severity::Severity;
 /// The plan for a judged change.
 pub(super) fn decide(j: &Judgement, mode: Mode, min: Severity) -> Plan {
     let Some(worst) = j.judged.iter().flat_map(|p| &p.findings).map(|f| f.severity).max() else {
+        // No finding is not clean when a document could not be read.
+        if let Some(p) = j.judged.iter().find(|p| p.unknown) {
+            return Plan::NotJudged { why: Reason::DocumentUnknown(p.policy_arn.clone().unwrap_or(p.label.clone())) };
+        }
         return Plan::Clean;
     };
     if !j.always_alert && worst < min {
@@ -44,7 +48,14 @@ mod tests {
                 hint: String::new(),
             })
             .collect();
-        vec![JudgedPolicy { label: "p".into(), policy_arn: None, kind: PolicyKind::Identity, findings, document: None }]
+        vec![JudgedPolicy {
+            label: "p".into(),
+            policy_arn: None,
+            kind: PolicyKind::Identity,
+            findings,
+            document: None,
+            unknown: false,
+        }]
     }
 
     fn detach() -> Remediation {
@@ -72,6 +83,24 @@ mod tests {
                 Severity::High
             ),
             Plan::Alert { why: Reason::Credentials, would: None }
+        );
+    }
+
+    #[test]
+    fn an_unread_document_is_not_clean() {
+        let mut jd = j(&[], Proposal::Nothing, false);
+        jd.judged[0].unknown = true;
+        jd.judged[0].policy_arn = Some("arn:aws:iam::111122223333:policy/app".into());
+        assert_eq!(
+            decide(&jd, Mode::Enforce, Severity::High),
+            Plan::NotJudged { why: Reason::DocumentUnknown("arn:aws:iam::111122223333:policy/app".into()) }
+        );
+        // A finding on another policy of the change still decides.
+        let mut jd = j(&[Severity::Critical], Proposal::Nothing, false);
+        jd.judged.push(JudgedPolicy { unknown: true, findings: vec![], ..jd.judged[0].clone() });
+        assert_eq!(
+            decide(&jd, Mode::Alert, Severity::High),
+            Plan::Alert { why: Reason::NoRemediatingRule, would: None }
         );
     }
 

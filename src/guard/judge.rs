@@ -8,7 +8,7 @@ use crate::catalog::managed;
 use crate::intake::{Action, Change, PolicyText, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::new_credential::{self, Credential};
-use crate::rules::{Rule, RuleAction};
+use crate::rules::{Rule, RuleAction, Severity};
 
 /// What judging a change found, before any decision.
 pub(super) struct Judgement {
@@ -93,6 +93,27 @@ impl Guard {
             Action::CreateAccessKey { user } => self.judge_credential(iam, change, user, Credential::AccessKey).await,
             Action::CreateLoginProfile { user } => {
                 self.judge_credential(iam, change, user, Credential::LoginProfile).await
+            }
+            Action::UpdateLoginProfile { user } => {
+                self.judge_credential(iam, change, user, Credential::PasswordReset).await
+            }
+            Action::ReactivateAccessKey { user, .. } => {
+                self.judge_credential(iam, change, user, Credential::ReactivatedKey).await
+            }
+            Action::RootCredential { credential } => Ok(self.judge_root_credential(*credential)),
+            Action::PutPermissionsBoundary { target, boundary_arn } => {
+                // A boundary grants nothing: what counts is what the principal holds under it
+                // (judged in full, as if unbounded, since a wide boundary bounds little). The
+                // boundary's own findings say how weak a limit it is, capped at medium.
+                let mut notes = Vec::new();
+                let mut boundary =
+                    self.judge_managed(iam, change, boundary_arn, "permissions boundary ", &mut notes).await?;
+                for f in &mut boundary.findings {
+                    f.severity = f.severity.min(Severity::Medium);
+                }
+                let mut judged = vec![boundary];
+                judged.extend(self.judge_holdings(iam, change, target, &mut notes).await?);
+                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
             }
             Action::DeletePermissionsBoundary { target } => {
                 let mut notes = Vec::new();
@@ -204,10 +225,30 @@ impl Guard {
                 kind: PolicyKind::Identity,
                 findings: vec![new_credential::finding(base, credential, user, worst)],
                 document: None,
+                unknown: false,
             });
         }
         judged.extend(holdings);
         Ok(Judgement { judged, notes, proposal: Proposal::AlertOnly(Reason::Credentials), always_alert: own.is_some() })
+    }
+
+    /// A credential of the account root user: critical and always alerted (unless the
+    /// `new-credential` rule is disabled or ignored). No IAM read: no policy limits root.
+    fn judge_root_credential(&self, credential: crate::intake::RootCredential) -> Judgement {
+        let rule = new_credential::NewCredential.id();
+        let on = self.engine.severity(rule).is_some() && self.engine.action(rule) != RuleAction::Ignore;
+        let judged = on
+            .then(|| JudgedPolicy {
+                label: "credentials of the account root user".into(),
+                policy_arn: None,
+                kind: PolicyKind::Identity,
+                findings: vec![new_credential::root_finding(credential)],
+                document: None,
+                unknown: false,
+            })
+            .into_iter()
+            .collect();
+        Judgement { judged, notes: vec![], proposal: Proposal::AlertOnly(Reason::RootCredential), always_alert: on }
     }
 
     /// Reverting the default version from `bad` to the newest clean earlier one, if there is one.
@@ -258,14 +299,16 @@ impl Guard {
         notes: &mut Vec<String>,
     ) -> Result<JudgedPolicy, PortError> {
         let label = managed_label(label_prefix, policy_arn);
-        let doc = match self.managed_document(iam, policy_arn, None).await? {
-            Some(doc) => doc,
+        let (doc, unknown) = match self.managed_document(iam, policy_arn, None).await? {
+            Some(doc) => (doc, false),
             None => {
                 notes.push(format!("{policy_arn} was not found; judged by name only"));
-                empty_document()
+                (empty_document(), true)
             }
         };
-        Ok(self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc))
+        let mut j = self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc);
+        j.unknown = unknown;
+        Ok(j)
     }
 
     /// Everything attached to a principal (and, for a user, its groups).

@@ -162,6 +162,10 @@ impl MemoryIam {
             | Action::UpdateTrustPolicy { .. }
             | Action::CreateAccessKey { .. }
             | Action::CreateLoginProfile { .. }
+            | Action::UpdateLoginProfile { .. }
+            | Action::ReactivateAccessKey { .. }
+            | Action::RootCredential { .. }
+            | Action::PutPermissionsBoundary { .. }
             | Action::DeletePermissionsBoundary { .. } => {}
         });
     }

@@ -56,6 +56,10 @@ pub struct JudgedPolicy {
     /// The full document, for inline and trust policies (alerts carry it: nothing is changed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// The document could not be read (a customer managed policy the offline replay never saw,
+    /// or one deleted since): judged by name only, so no finding does not mean clean.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
 
 /// A change the guard can make to IAM, and undo.
@@ -141,12 +145,18 @@ pub enum Reason {
     Credentials,
     /// A removed permissions boundary is alerted.
     BoundaryRemoved,
+    /// A set or replaced permissions boundary is alerted.
+    BoundaryReplaced,
+    /// A root credential is alerted: the guard cannot act on the root user.
+    RootCredential,
     /// Alert mode: remediation is only described.
     AlertMode,
     /// No finding's rule action is `remediate`.
     NoRemediatingRule,
     /// The principal is exempt, AWS-owned or the guard's own (the text says which).
     HandsOff(String),
+    /// A policy document could not be read (its ARN or label).
+    DocumentUnknown(String),
 }
 
 impl std::fmt::Display for Reason {
@@ -171,9 +181,22 @@ impl std::fmt::Display for Reason {
             Reason::BoundaryRemoved => {
                 f.write_str("the boundary's removal is alerted; the guard judges what the principal can now do")
             }
+            Reason::BoundaryReplaced => f.write_str(
+                "a new permissions boundary is alerted, not reverted; the guard judges what the principal holds \
+                 under it (the boundary itself grants nothing)",
+            ),
+            Reason::RootCredential => f.write_str(
+                "the root user's credentials cannot be changed by the guard (no IAM policy applies to root); act on \
+                 this alert now",
+            ),
             Reason::AlertMode => f.write_str("alert mode"),
             Reason::NoRemediatingRule => f.write_str("no finding calls for remediation (rule actions)"),
             Reason::HandsOff(why) => write!(f, "not remediated: {why}"),
+            Reason::DocumentUnknown(what) => write!(
+                f,
+                "document unknown: {what} could not be read (offline: the replay never saw it; live: it no longer \
+                 exists), so it was judged by name only"
+            ),
         }
     }
 }
@@ -211,6 +234,11 @@ pub enum Plan {
     /// Not judged: the guard's own change.
     Ignore {
         /// Why it is not judged.
+        why: Reason,
+    },
+    /// Not judged: a document the change depends on could not be read. Not the same as clean.
+    NotJudged {
+        /// Which document.
         why: Reason,
     },
 }
@@ -382,7 +410,14 @@ impl Guard {
             .into_iter()
             .filter(|f| self.engine.action(f.rule) != RuleAction::Ignore)
             .collect();
-        JudgedPolicy { label, policy_arn: policy_arn.map(str::to_string), kind, findings, document: None }
+        JudgedPolicy {
+            label,
+            policy_arn: policy_arn.map(str::to_string),
+            kind,
+            findings,
+            document: None,
+            unknown: false,
+        }
     }
 
     /// Does some finding call for remediation?

@@ -7,8 +7,12 @@ use serde::Serialize;
 /// One judged-relevant IAM change, from one CloudTrail record.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    /// CloudTrail eventID.
+    /// CloudTrail eventID, or for records without one (CloudTrail's older record versions) an id
+    /// derived from the record's content (`derived-…`, see `event_id_derived`).
     pub event_id: String,
+    /// True when the record carried no eventID and `event_id` was derived from its content.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub event_id_derived: bool,
     /// The API call (`AttachRolePolicy`).
     pub event_name: String,
     /// When it was made.
@@ -216,6 +220,32 @@ pub enum Action {
         /// The user.
         user: String,
     },
+    /// UpdateLoginProfile: a user's console password was reset (by someone else, often).
+    UpdateLoginProfile {
+        /// The user.
+        user: String,
+    },
+    /// UpdateAccessKey to `Active`: a (possibly deactivated) key works again. Deactivations are
+    /// not changes the guard judges.
+    ReactivateAccessKey {
+        /// The user the key belongs to.
+        user: String,
+        /// The key id.
+        access_key_id: String,
+    },
+    /// A credential of the account's root user: CreateAccessKey (or a reactivated key, a login
+    /// profile) called by root without naming a user.
+    RootCredential {
+        /// What was created.
+        credential: RootCredential,
+    },
+    /// PutRolePermissionsBoundary / PutUserPermissionsBoundary: a boundary set or replaced.
+    PutPermissionsBoundary {
+        /// Whose boundary.
+        target: Target,
+        /// The managed policy now used as the boundary.
+        boundary_arn: String,
+    },
     /// DeleteRolePermissionsBoundary / DeleteUserPermissionsBoundary.
     DeletePermissionsBoundary {
         /// Whose boundary was removed.
@@ -231,14 +261,30 @@ impl Action {
             | Action::PutInlinePolicy { target, .. }
             | Action::DeletePermissionsBoundary { target } => Some(target.clone()),
             Action::CreateRole { role, .. } | Action::UpdateTrustPolicy { role, .. } => Some(Target::role(role)),
+            Action::PutPermissionsBoundary { target, .. } => Some(target.clone()),
             Action::AddUserToGroup { user, .. }
             | Action::CreateAccessKey { user }
-            | Action::CreateLoginProfile { user } => Some(Target::user(user)),
+            | Action::CreateLoginProfile { user }
+            | Action::UpdateLoginProfile { user }
+            | Action::ReactivateAccessKey { user, .. } => Some(Target::user(user)),
             Action::CreatePolicy { .. }
             | Action::CreatePolicyVersion { .. }
-            | Action::SetDefaultPolicyVersion { .. } => None,
+            | Action::SetDefaultPolicyVersion { .. }
+            | Action::RootCredential { .. } => None,
         }
     }
+}
+
+/// A credential of the account root user.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RootCredential {
+    /// A root access key was created.
+    AccessKey,
+    /// A root access key was made active again.
+    ReactivatedAccessKey,
+    /// A root console password was created or reset through IAM.
+    LoginProfile,
 }
 
 /// A record we read but do not judge, and why.

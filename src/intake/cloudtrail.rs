@@ -37,12 +37,48 @@ const EVENTS: &[(&str, Extract)] = &[
         Ok(Action::SetDefaultPolicyVersion { policy_arn: r.req.str("policyArn")?, version_id: r.req.str("versionId")? })
     }),
     ("AddUserToGroup", |r| Ok(Action::AddUserToGroup { user: r.req.str("userName")?, group: r.req.str("groupName")? })),
-    // Without userName the key is for the caller itself.
+    // Without userName the key is for the caller itself: the root user's own key when root calls.
     ("CreateAccessKey", |r| {
+        if r.root_self() {
+            return Ok(Action::RootCredential { credential: RootCredential::AccessKey });
+        }
         let user = r.req.opt_str("userName").or_else(|| r.resp.nested("accessKey").opt_str("userName"));
         Ok(Action::CreateAccessKey { user: r.user_or_caller(user)? })
     }),
-    ("CreateLoginProfile", |r| Ok(Action::CreateLoginProfile { user: r.user_or_caller(r.req.opt_str("userName"))? })),
+    ("CreateLoginProfile", |r| {
+        if r.root_self() {
+            return Ok(Action::RootCredential { credential: RootCredential::LoginProfile });
+        }
+        Ok(Action::CreateLoginProfile { user: r.user_or_caller(r.req.opt_str("userName"))? })
+    }),
+    ("UpdateLoginProfile", |r| {
+        if r.root_self() {
+            return Ok(Action::RootCredential { credential: RootCredential::LoginProfile });
+        }
+        Ok(Action::UpdateLoginProfile { user: r.user_or_caller(r.req.opt_str("userName"))? })
+    }),
+    // Only activations reach here (deactivations are set aside in `outcome`).
+    ("UpdateAccessKey", |r| {
+        if r.root_self() {
+            return Ok(Action::RootCredential { credential: RootCredential::ReactivatedAccessKey });
+        }
+        Ok(Action::ReactivateAccessKey {
+            user: r.user_or_caller(r.req.opt_str("userName"))?,
+            access_key_id: r.req.str("accessKeyId")?,
+        })
+    }),
+    ("PutRolePermissionsBoundary", |r| {
+        Ok(Action::PutPermissionsBoundary {
+            target: r.target(PrincipalKind::Role)?,
+            boundary_arn: r.req.str("permissionsBoundary")?,
+        })
+    }),
+    ("PutUserPermissionsBoundary", |r| {
+        Ok(Action::PutPermissionsBoundary {
+            target: r.target(PrincipalKind::User)?,
+            boundary_arn: r.req.str("permissionsBoundary")?,
+        })
+    }),
     ("DeleteRolePermissionsBoundary", |r| {
         Ok(Action::DeletePermissionsBoundary { target: r.target(PrincipalKind::Role)? })
     }),
@@ -77,15 +113,36 @@ struct Record {
     response_elements: Value,
     error_code: Option<String>,
     error_message: Option<String>,
+    event_type: Option<String>,
     session_credential_from_console: Option<Value>,
+}
+
+/// The id of a record without an eventID (CloudTrail's record versions before 1.01 wrote none):
+/// `derived-` and a 64-bit FNV-1a hash of the record's JSON, so the same record always gets the
+/// same id (retries and replays recognise it) and different records practically never share one.
+pub fn derived_event_id(value: &Value) -> String {
+    let text = value.to_string();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("derived-{h:016x}")
 }
 
 /// Parses one CloudTrail record. `at` names where it sits (`detail`, `Records[3]`) in errors.
 pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
+    let derived_id = match value.get("eventID") {
+        Some(Value::String(_)) => None,
+        _ => Some(derived_event_id(&value)),
+    };
     let r: Record = serde_json::from_value(value).map_err(|e| IntakeError::invalid(at, e.to_string()))?;
     let ignored = |reason: String| {
         Ok(Outcome::Ignored(Ignored { event_id: r.event_id.clone(), event_name: r.event_name.clone(), reason }))
     };
+    if r.event_type.as_deref() == Some("AwsCloudTrailInsight") {
+        return ignored("a CloudTrail Insights event (unusual API volume), not an API call".into());
+    }
     let name = r.event_name.as_deref().ok_or_else(|| IntakeError::missing(format!("{at}.eventName")))?;
     match r.event_source.as_deref() {
         Some("iam.amazonaws.com") => {}
@@ -100,7 +157,20 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         return ignored(format!("{name} is not an event the guard judges"));
     };
     let field = |f: &str| format!("{at}.{f}");
-    let event_id = r.event_id.clone().ok_or_else(|| IntakeError::missing(field("eventID")))?;
+    if name == "UpdateAccessKey" {
+        let status = r.request_parameters.get("status").and_then(Value::as_str).unwrap_or_default();
+        if !status.eq_ignore_ascii_case("Active") {
+            let status = if status.is_empty() { "(none)" } else { status };
+            return ignored(format!(
+                "UpdateAccessKey to status {status} grants nothing (only reactivations are judged)"
+            ));
+        }
+    }
+    let (event_id, event_id_derived) = match (r.event_id.clone(), derived_id) {
+        (Some(id), _) if !id.is_empty() => (id, false),
+        (_, Some(id)) => (id, true),
+        (_, None) => return Err(IntakeError::invalid(field("eventID"), "empty")),
+    };
     let time_text = r.event_time.as_deref().ok_or_else(|| IntakeError::missing(field("eventTime")))?;
     let event_time: DateTime<Utc> = DateTime::parse_from_rfc3339(time_text)
         .map_err(|e| IntakeError::invalid(field("eventTime"), format!("{time_text:?} is not an RFC 3339 time: {e}")))?
@@ -133,6 +203,7 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
     let action = extract(&request)?;
     Ok(Outcome::Change(Box::new(Change {
         event_id,
+        event_id_derived,
         event_name: name.to_string(),
         event_time,
         account_id,
@@ -197,6 +268,13 @@ impl Request<'_> {
             PrincipalKind::Group => "groupName",
         };
         Ok(Target { kind, name: self.req.str(key)? })
+    }
+
+    /// The root user acting on its own credentials: root called and named no user (CloudTrail
+    /// writes `requestParameters` as null; `responseElements.accessKey.userName` may say "Root" or
+    /// the account's name, never an IAM user).
+    fn root_self(&self) -> bool {
+        self.actor.identity_type == "Root" && self.req.opt_str("userName").is_none()
     }
 
     /// The user a credential call names, else the calling user.

@@ -102,6 +102,26 @@ impl Intake {
     }
 }
 
+/// The text of input bytes as files and S3 hold them: plain UTF-8, or gzip (recognised by its
+/// magic bytes 1f 8b, not by a name; every member is read, as `cat a.gz b.gz` makes), as
+/// CloudTrail writes its log files.
+pub fn text_of(bytes: Vec<u8>) -> std::io::Result<String> {
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut text)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("gzip data is corrupt: {e}")))?;
+        text
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (byte {} is invalid); expected JSON or gzip'd JSON", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
 /// Parses raw input text (any supported envelope).
 pub fn parse_str(text: &str) -> Result<Intake, IntakeError> {
     parse(serde_json::from_str(text)?)
@@ -153,6 +173,15 @@ pub fn parse(value: Value) -> Result<Intake, IntakeError> {
             })
             .collect();
         return Ok(Intake::Deliveries { sqs: false, deliveries });
+    }
+    if obj.contains_key("digestStartTime") && obj.contains_key("logFiles") {
+        // CloudTrail's integrity digests sit beside the log files in S3 (CloudTrail-Digest/).
+        let ignored = Ignored {
+            event_id: None,
+            event_name: None,
+            reason: "a CloudTrail digest file (log file integrity), not records".into(),
+        };
+        return Ok(Intake::single("digest".into(), Ok(vec![Outcome::Ignored(ignored)])));
     }
     if obj.contains_key("eventName") {
         let id = obj.get("eventID").and_then(Value::as_str).unwrap_or("record").to_string();

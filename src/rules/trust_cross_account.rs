@@ -11,14 +11,16 @@ impl Rule for TrustCrossAccount {
     fn id(&self) -> &'static str {
         "trust-cross-account"
     }
+    // High: a role trusting a foreign account without an external id is the classic backdoor
+    // ("backdoor an IAM role" in attack simulators), and must alert at the default threshold.
     fn severity(&self) -> Severity {
-        Severity::Medium
+        Severity::High
     }
     fn summary(&self) -> &'static str {
         "Trust policy lets an unknown AWS account assume the role (low when sts:ExternalId is required)."
     }
     fn doc(&self) -> &'static str {
-        "Trust of an AWS account that is neither the policy's own nor in `known_accounts`; low when `sts:ExternalId` is required."
+        "Trust of an AWS account that is neither the policy's own nor in `known_accounts`: high (alerts by default; the classic role backdoor); low when `sts:ExternalId` is required."
     }
     fn applies_to(&self, kind: PolicyKind) -> bool {
         kind == PolicyKind::Trust
@@ -74,7 +76,7 @@ mod tests {
 
     #[test]
     fn unknown_accounts() {
-        assert_eq!(find(&judge(T), "trust-cross-account").unwrap().severity, Severity::Medium);
+        assert_eq!(find(&judge(T), "trust-cross-account").unwrap().severity, Severity::High);
         let known = Config::from_toml("known_accounts = [\"999988887777\"]", "t").unwrap();
         assert!(judge_with(known, None, T).is_empty());
         let with_ext = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#;
