@@ -156,7 +156,7 @@ fn root_reactivating_a_key_and_root_creating_a_key_for_a_user() {
         json!({"userName": "bob"}),
         json!({"accessKey": {"userName": "bob"}}),
     );
-    assert!(matches!(&change(for_bob).action, Action::CreateAccessKey { user } if user == "bob"));
+    assert!(matches!(&change(for_bob).action, Action::CreateAccessKey { user, .. } if user == "bob"));
 }
 
 #[test]

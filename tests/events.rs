@@ -29,7 +29,7 @@ fn summary(a: &Action) -> String {
             format!("set-default {} {version_id}", short(policy_arn))
         }
         Action::AddUserToGroup { user, group } => format!("add {user} to {group}"),
-        Action::CreateAccessKey { user } => format!("access-key {user}"),
+        Action::CreateAccessKey { user, .. } => format!("access-key {user}"),
         Action::CreateLoginProfile { user } => format!("login-profile {user}"),
         Action::DeletePermissionsBoundary { target } => format!("drop-boundary {target}"),
         Action::UpdateLoginProfile { user } => format!("password-reset {user}"),
@@ -43,6 +43,8 @@ fn decision(v: &Verdict) -> String {
     let rem = |r: &Remediation| match r {
         Remediation::Detach { .. } => "detach".to_string(),
         Remediation::RevertDefaultVersion { to_version, .. } => format!("revert-to-{to_version}"),
+        Remediation::DeleteInline { .. } => "delete-inline".to_string(),
+        Remediation::DeactivateAccessKey { .. } => "deactivate-key".to_string(),
     };
     match &v.plan {
         Plan::Clean => "clean".into(),

@@ -153,34 +153,96 @@ async fn console_admin_is_detached_and_the_access_key_alerts() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn inline_admin_alerts_with_the_document_and_deletes_nothing() {
-    let e = env(Mode::Enforce, Config::default()).await;
-    create_role(&e.iam, "app-worker", "/").await;
+async fn inline_admin_is_deleted_in_enforce_mode_and_kept_in_alert_mode() {
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Sid":"All","Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
-    e.iam
-        .put_role_policy()
-        .role_name("app-worker")
-        .policy_name("do-everything")
-        .policy_document(doc)
-        .send()
-        .await
-        .unwrap();
+    for mode in [Mode::Alert, Mode::Enforce] {
+        let e = env(mode, Config::default()).await;
+        create_role(&e.iam, "app-worker", "/").await;
+        e.iam
+            .put_role_policy()
+            .role_name("app-worker")
+            .policy_name("do-everything")
+            .policy_document(doc)
+            .send()
+            .await
+            .unwrap();
+        let ev = event(
+            "PutRolePolicy",
+            json!({"roleName": "app-worker", "policyName": "do-everything", "policyDocument": doc}),
+            json!(null),
+            ACTOR,
+        );
+        e.app.handle(ev).await.unwrap();
+        let names = e.iam.list_role_policies().role_name("app-worker").send().await.unwrap().policy_names;
+        let alerts = e.inbox.drain().await;
+        assert_eq!(alerts.len(), 1);
+        let (subject, attrs, d) = &alerts[0];
+        assert!(d["judged"][0]["document"].as_str().unwrap().contains("*:*"), "the alert carries the document");
+        if mode == Mode::Alert {
+            assert_eq!(names, vec!["do-everything"], "alert mode keeps it");
+            assert_eq!(
+                subject,
+                "[CRITICAL] inline policy do-everything put on role app-worker - would delete in enforce mode"
+            );
+            assert_eq!(attrs["action"], "alerted");
+            continue;
+        }
+        assert!(names.is_empty(), "enforce mode deleted it: {names:?}");
+        assert_eq!(subject, "[CRITICAL] inline policy do-everything put on role app-worker - deleted");
+        assert_eq!(attrs["action"], "remediated");
+        let restore = d["restore_command"].as_str().unwrap();
+        assert!(
+            restore.starts_with("aws iam put-role-policy --role-name app-worker --policy-name do-everything"),
+            "{restore}"
+        );
+        // The restore puts back exactly what was there.
+        e.iam
+            .put_role_policy()
+            .role_name("app-worker")
+            .policy_name("do-everything")
+            .policy_document(d["plan"]["remediation"]["document"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let back = e.iam.get_role_policy().role_name("app-worker").policy_name("do-everything").send().await.unwrap();
+        let back = percent_encoding::percent_decode_str(back.policy_document()).decode_utf8().unwrap().to_string();
+        let as_json = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(as_json(&back), as_json(doc));
+        // Re-delivered: the policy is gone already, no error.
+        let ev = event(
+            "PutRolePolicy",
+            json!({"roleName": "app-worker", "policyName": "other", "policyDocument": doc}),
+            json!(null),
+            ACTOR,
+        );
+        e.app.handle(ev).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_new_key_on_an_administrator_is_deactivated_not_deleted() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    e.iam.create_user().user_name("dev-dan").send().await.unwrap();
+    e.iam.attach_user_policy().user_name("dev-dan").policy_arn(managed("AdministratorAccess")).send().await.unwrap();
+    let key = e.iam.create_access_key().user_name("dev-dan").send().await.unwrap().access_key.unwrap();
+    let id = key.access_key_id().to_string();
     let ev = event(
-        "PutRolePolicy",
-        json!({"roleName": "app-worker", "policyName": "do-everything", "policyDocument": doc}),
-        json!(null),
+        "CreateAccessKey",
+        json!({"userName": "dev-dan"}),
+        json!({"accessKey": {"userName": "dev-dan", "accessKeyId": id, "status": "Active"}}),
         ACTOR,
     );
     e.app.handle(ev).await.unwrap();
-    let names = e.iam.list_role_policies().role_name("app-worker").send().await.unwrap().policy_names;
-    assert_eq!(names, vec!["do-everything"], "inline policy kept");
+    let keys = e.iam.list_access_keys().user_name("dev-dan").send().await.unwrap().access_key_metadata;
+    assert_eq!(keys.len(), 1, "kept, not deleted");
+    assert_eq!(keys[0].status().map(|s| s.as_str()), Some("Inactive"));
     let alerts = e.inbox.drain().await;
     assert_eq!(alerts.len(), 1);
-    let (subject, attrs, d) = &alerts[0];
-    assert_eq!(subject, "[CRITICAL] inline policy do-everything put on role app-worker");
-    assert_eq!(attrs["action"], "alerted");
-    assert!(d["judged"][0]["document"].as_str().unwrap().contains("*:*"));
-    assert_eq!(d["plan"]["decision"], "alert");
+    assert_eq!(alerts[0].0, "[CRITICAL] access key created for user dev-dan - deactivated");
+    assert_eq!(
+        alerts[0].2["restore_command"],
+        format!("aws iam update-access-key --user-name dev-dan --access-key-id {id} --status Active")
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -188,7 +188,7 @@ fn url_encoded_documents_from_response_elements() {
 #[test]
 fn access_key_for_self_uses_the_caller() {
     let c = one_change(record("CreateAccessKey", json!({})));
-    assert!(matches!(&c.action, Action::CreateAccessKey { user } if user == "bob"));
+    assert!(matches!(&c.action, Action::CreateAccessKey { user, .. } if user == "bob"));
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {

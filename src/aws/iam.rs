@@ -292,6 +292,53 @@ impl IamWrite for SdkIam {
         }
     }
 
+    async fn delete_inline_policy(&self, t: &Target, name: &str) -> Result<(), PortError> {
+        self.count();
+        let what = format!("delete inline policy {name} of {t}");
+        match t.kind {
+            PrincipalKind::Role => self
+                .client
+                .delete_role_policy()
+                .role_name(&t.name)
+                .policy_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => self
+                .client
+                .delete_user_policy()
+                .user_name(&t.name)
+                .policy_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => self
+                .client
+                .delete_group_policy()
+                .group_name(&t.name)
+                .policy_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+        }
+    }
+
+    async fn deactivate_access_key(&self, user: &str, key: &str) -> Result<(), PortError> {
+        self.count();
+        self.client
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(key)
+            .status(aws_sdk_iam::types::StatusType::Inactive)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("deactivate access key {key} of user {user}"), e))
+    }
+
     async fn set_default_version(&self, arn: &str, version: &str) -> Result<(), PortError> {
         self.count();
         self.client

@@ -29,7 +29,7 @@ fn what(a: &Action) -> String {
             format!("default version of {} set to {version_id}", name(policy_arn))
         }
         Action::AddUserToGroup { user, group } => format!("user {user} added to group {group}"),
-        Action::CreateAccessKey { user } => format!("access key created for user {user}"),
+        Action::CreateAccessKey { user, .. } => format!("access key created for user {user}"),
         Action::CreateLoginProfile { user } => format!("console password created for user {user}"),
         Action::DeletePermissionsBoundary { target } => format!("permissions boundary removed from {target}"),
         Action::UpdateLoginProfile { user } => format!("console password of user {user} reset"),
@@ -52,6 +52,8 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
     let verb = |r: &Remediation| match r {
         Remediation::Detach { .. } => ("detached", "detach"),
         Remediation::RevertDefaultVersion { .. } => ("reverted", "revert"),
+        Remediation::DeleteInline { .. } => ("deleted", "delete"),
+        Remediation::DeactivateAccessKey { .. } => ("deactivated", "deactivate"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

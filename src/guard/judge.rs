@@ -51,14 +51,28 @@ impl Guard {
     pub(super) async fn judge_change<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
         match &change.action {
             Action::AttachPolicy { target, policy_arn } => self.judge_attach(iam, change, target, policy_arn).await,
-            Action::PutInlinePolicy { policy_name, document, .. } => Ok(self.judge_document(
-                change,
-                format!("inline policy {policy_name}"),
-                None,
-                PolicyKind::Identity,
-                document,
-                Reason::InlineOrTrust,
-            )),
+            Action::PutInlinePolicy { target, policy_name, document } => {
+                let mut j = self.judge_document(
+                    change,
+                    format!("inline policy {policy_name}"),
+                    None,
+                    PolicyKind::Identity,
+                    document,
+                    Reason::InlineOrTrust,
+                );
+                // A remediating finding: delete the inline policy; the alert carries the
+                // document and the command that puts it back.
+                j.proposal = if self.remediable(&j.judged[0]) {
+                    Proposal::Remediate(Remediation::DeleteInline {
+                        target: target.clone(),
+                        policy_name: policy_name.clone(),
+                        document: document.text.clone(),
+                    })
+                } else {
+                    Proposal::Nothing
+                };
+                Ok(j)
+            }
             Action::CreateRole { trust_policy, .. } | Action::UpdateTrustPolicy { trust_policy, .. } => Ok(self
                 .judge_document(
                     change,
@@ -90,7 +104,18 @@ impl Guard {
                 }
                 Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::GroupMembership)))
             }
-            Action::CreateAccessKey { user } => self.judge_credential(iam, change, user, Credential::AccessKey).await,
+            Action::CreateAccessKey { user, access_key_id } => {
+                let mut j = self.judge_credential(iam, change, user, Credential::AccessKey).await?;
+                // A new key on a principal whose holdings remediate: deactivate it (never delete).
+                let holdings_remediate = j.judged.iter().any(|p| self.remediable(p));
+                if let (true, Some(key)) = (holdings_remediate, access_key_id) {
+                    j.proposal = Proposal::Remediate(Remediation::DeactivateAccessKey {
+                        target: Target::user(user),
+                        access_key_id: key.clone(),
+                    });
+                }
+                Ok(j)
+            }
             Action::CreateLoginProfile { user } => {
                 self.judge_credential(iam, change, user, Credential::LoginProfile).await
             }

@@ -29,6 +29,8 @@ struct State {
     trust: BTreeMap<String, String>,
     /// Customer managed policies: versions and the default version id.
     policies: BTreeMap<String, (Vec<Version>, String)>,
+    /// Access keys by (user, key id): active?
+    keys: BTreeMap<(String, String), bool>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -105,6 +107,16 @@ impl MemoryIam {
         self.with(|s| s.attached.get(target).cloned().unwrap_or_default())
     }
 
+    /// A principal's inline policy document, if it has one by that name.
+    pub fn inline_policy(&self, target: &Target, name: &str) -> Option<String> {
+        self.with(|s| s.inline.get(target).and_then(|m| m.get(name)).cloned())
+    }
+
+    /// An access key's status: Some(true) active, Some(false) inactive, None unknown.
+    pub fn key_active(&self, user: &str, access_key_id: &str) -> Option<bool> {
+        self.with(|s| s.keys.get(&(user.to_string(), access_key_id.to_string())).copied())
+    }
+
     /// A customer managed policy's default version id.
     pub fn default_version(&self, arn: &str) -> Option<String> {
         self.with(|s| s.policies.get(arn).map(|p| p.1.clone()))
@@ -123,6 +135,14 @@ impl MemoryIam {
             _ => {}
         }
         self.with(|s| match &change.action {
+            Action::CreateAccessKey { user, access_key_id } => {
+                if let Some(k) = access_key_id {
+                    s.keys.insert((user.clone(), k.clone()), true);
+                }
+            }
+            Action::ReactivateAccessKey { user, access_key_id } => {
+                s.keys.insert((user.clone(), access_key_id.clone()), true);
+            }
             Action::CreateRole { role, path, trust_policy } => {
                 let t = Target::role(role);
                 let arn = format!("arn:aws:iam::{}:role{}{}", change.account_id, path, role);
@@ -160,10 +180,8 @@ impl MemoryIam {
             | Action::PutInlinePolicy { .. }
             | Action::AddUserToGroup { .. }
             | Action::UpdateTrustPolicy { .. }
-            | Action::CreateAccessKey { .. }
             | Action::CreateLoginProfile { .. }
             | Action::UpdateLoginProfile { .. }
-            | Action::ReactivateAccessKey { .. }
             | Action::RootCredential { .. }
             | Action::PutPermissionsBoundary { .. }
             | Action::DeletePermissionsBoundary { .. } => {}
@@ -243,6 +261,28 @@ impl IamWrite for MemoryIam {
                 Ok(())
             }
             _ => Err(PortError::NotFound(format!("{policy_arn} version {version_id}"))),
+        })
+    }
+
+    async fn delete_inline_policy(&self, target: &Target, policy_name: &str) -> Result<(), PortError> {
+        self.with(|s| match s.inline.get_mut(target).and_then(|m| m.remove(policy_name)) {
+            Some(_) => Ok(()),
+            None => Err(PortError::NotFound(format!("{target} has no inline policy {policy_name}"))),
+        })
+    }
+
+    async fn deactivate_access_key(&self, user: &str, access_key_id: &str) -> Result<(), PortError> {
+        self.with(|s| match s.keys.get_mut(&(user.to_string(), access_key_id.to_string())) {
+            Some(active) if *active => {
+                *active = false;
+                Ok(())
+            }
+            Some(_) => Err(PortError::NotFound(format!("access key {access_key_id} is already inactive"))),
+            // Keys the replay never saw created: IAM would know them; say it was done.
+            None => {
+                s.keys.insert((user.to_string(), access_key_id.to_string()), false);
+                Ok(())
+            }
         })
     }
 }

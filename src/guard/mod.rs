@@ -10,16 +10,18 @@
 //!
 //! [`Guard::handle`] runs all three for the Lambda, `iam-guard event` and the tests alike.
 //!
-//! Enforce mode remediates only what can be undone cleanly and narrowly:
+//! Enforce mode remediates only what can be undone cleanly and narrowly, each with the one command
+//! that restores it:
 //! - a managed policy whose findings carry a `remediate` action (by default `admin`,
 //!   `service-full-access`, `denylisted-policy`) attached to a role, user or group is detached
 //!   from that one principal;
 //! - a CreatePolicyVersion / SetDefaultPolicyVersion that makes such a version the default is
-//!   reverted to the newest earlier version that is clean.
+//!   reverted to the newest earlier version that is clean;
+//! - an inline policy with such a finding is deleted (the alert carries its document and the
+//!   put-*-policy command that restores it);
+//! - a new access key of a user whose holdings have such a finding is deactivated, never deleted.
 //!
-//! Inline and trust policies are alerted, never changed: deleting an inline policy or rewriting a
-//! trust policy can break the workload in ways a detach cannot, and there is no "previous
-//! version" to restore; the alert carries the full document instead.
+//! Trust policies are alerted, not rewritten (yet): the alert carries the full document.
 //!
 //! Never acted on (the alert says why): exempt principals (config globs, or the exempt tag),
 //! service-linked roles (path `/aws-service-role/`), `AWSReservedSSO_*` roles (IAM refuses), and
@@ -73,6 +75,22 @@ pub enum Remediation {
         /// The managed policy.
         policy_arn: String,
     },
+    /// Delete an inline policy (its document travels in the alert, for the restore command).
+    DeleteInline {
+        /// Who holds it.
+        target: Target,
+        /// The inline policy's name.
+        policy_name: String,
+        /// The document, as put (restored verbatim).
+        document: String,
+    },
+    /// Deactivate (never delete) an access key: one command makes it work again.
+    DeactivateAccessKey {
+        /// The key's user.
+        target: Target,
+        /// The key id.
+        access_key_id: String,
+    },
     /// Make an earlier version of a customer managed policy the default again.
     RevertDefaultVersion {
         /// The customer managed policy.
@@ -90,6 +108,12 @@ impl Remediation {
         match self {
             Remediation::Detach { target, policy_arn } => {
                 format!("detach {} from {target}", arn::resource_name(policy_arn))
+            }
+            Remediation::DeleteInline { target, policy_name, .. } => {
+                format!("delete inline policy {policy_name} from {target}")
+            }
+            Remediation::DeactivateAccessKey { target, access_key_id } => {
+                format!("deactivate access key {access_key_id} of {target}")
             }
             Remediation::RevertDefaultVersion { policy_arn, from_version, to_version } => {
                 format!(
@@ -110,13 +134,27 @@ impl Remediation {
             Remediation::RevertDefaultVersion { policy_arn, from_version, .. } => {
                 format!("aws iam set-default-policy-version --policy-arn {policy_arn} --version-id {from_version}")
             }
+            Remediation::DeleteInline { target, policy_name, .. } => {
+                let kind = target.kind.as_str();
+                format!(
+                    "aws iam put-{kind}-policy --{kind}-name {} --policy-name {policy_name} --policy-document \
+                     file://{policy_name}.json  (the document is in this alert)",
+                    target.name
+                )
+            }
+            Remediation::DeactivateAccessKey { target, access_key_id } => format!(
+                "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Active",
+                target.name
+            ),
         }
     }
 
     /// The principal it acts on, when it acts on one (hands-off rules apply to it).
     pub fn target(&self) -> Option<&Target> {
         match self {
-            Remediation::Detach { target, .. } => Some(target),
+            Remediation::Detach { target, .. }
+            | Remediation::DeleteInline { target, .. }
+            | Remediation::DeactivateAccessKey { target, .. } => Some(target),
             Remediation::RevertDefaultVersion { .. } => None,
         }
     }
@@ -129,7 +167,7 @@ pub enum Reason {
     BelowThreshold(Severity),
     /// The change was made by the guard's own role.
     OwnChange,
-    /// Inline and trust policies are alerted, not changed.
+    /// Trust policies (and documents of new policies) are alerted, not changed.
     InlineOrTrust,
     /// A new customer managed policy grants nothing until attached.
     NewPolicy,
@@ -165,8 +203,8 @@ impl std::fmt::Display for Reason {
             Reason::BelowThreshold(min) => write!(f, "findings are below alert_min_severity ({min})"),
             Reason::OwnChange => f.write_str("made by the guard's own role"),
             Reason::InlineOrTrust => f.write_str(
-                "inline and trust policies are alerted, not changed: deleting or rewriting them could break the \
-                 workload; the full document is in this alert",
+                "trust policies are alerted, not rewritten: rewriting one could break the workload; the full \
+                 document is in this alert",
             ),
             Reason::NewPolicy => {
                 f.write_str("a new policy grants nothing until it is attached; attaching it is judged then")
@@ -312,6 +350,10 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::Detach { target, policy_arn } => iam.detach_policy(target, policy_arn).await,
         Remediation::RevertDefaultVersion { policy_arn, to_version, .. } => {
             iam.set_default_version(policy_arn, to_version).await
+        }
+        Remediation::DeleteInline { target, policy_name, .. } => iam.delete_inline_policy(target, policy_name).await,
+        Remediation::DeactivateAccessKey { target, access_key_id } => {
+            iam.deactivate_access_key(&target.name, access_key_id).await
         }
     };
     match r {

@@ -65,6 +65,10 @@ pub trait IamWrite {
     async fn detach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
     /// Makes a version the default.
     async fn set_default_version(&self, policy_arn: &str, version_id: &str) -> Result<(), PortError>;
+    /// Deletes a principal's inline policy (NotFound when it is already gone).
+    async fn delete_inline_policy(&self, target: &Target, policy_name: &str) -> Result<(), PortError>;
+    /// Sets an access key Inactive (NotFound when the key is gone).
+    async fn deactivate_access_key(&self, user: &str, access_key_id: &str) -> Result<(), PortError>;
 }
 
 /// The message the guard publishes: built by [`super::alert`], delivered by a [`Publish`]

@@ -214,6 +214,9 @@ pub enum Action {
     CreateAccessKey {
         /// The user the key is for.
         user: String,
+        /// The new key's id (from the response, when recorded).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_key_id: Option<String>,
     },
     /// CreateLoginProfile: a console password.
     CreateLoginProfile {
@@ -263,7 +266,7 @@ impl Action {
             Action::CreateRole { role, .. } | Action::UpdateTrustPolicy { role, .. } => Some(Target::role(role)),
             Action::PutPermissionsBoundary { target, .. } => Some(target.clone()),
             Action::AddUserToGroup { user, .. }
-            | Action::CreateAccessKey { user }
+            | Action::CreateAccessKey { user, .. }
             | Action::CreateLoginProfile { user }
             | Action::UpdateLoginProfile { user }
             | Action::ReactivateAccessKey { user, .. } => Some(Target::user(user)),

@@ -42,8 +42,9 @@ const EVENTS: &[(&str, Extract)] = &[
         if r.root_self() {
             return Ok(Action::RootCredential { credential: RootCredential::AccessKey });
         }
-        let user = r.req.opt_str("userName").or_else(|| r.resp.nested("accessKey").opt_str("userName"));
-        Ok(Action::CreateAccessKey { user: r.user_or_caller(user)? })
+        let key = r.resp.nested("accessKey");
+        let user = r.req.opt_str("userName").or_else(|| key.opt_str("userName"));
+        Ok(Action::CreateAccessKey { user: r.user_or_caller(user)?, access_key_id: key.opt_str("accessKeyId") })
     }),
     ("CreateLoginProfile", |r| {
         if r.root_self() {
