@@ -45,6 +45,7 @@ fn decision(v: &Verdict) -> String {
         Remediation::RevertDefaultVersion { to_version, .. } => format!("revert-to-{to_version}"),
         Remediation::DeleteInline { .. } => "delete-inline".to_string(),
         Remediation::DeactivateAccessKey { .. } => "deactivate-key".to_string(),
+        Remediation::RewriteTrust { removed, .. } => format!("rewrite-trust-without-{removed:?}"),
     };
     match &v.plan {
         Plan::Clean => "clean".into(),

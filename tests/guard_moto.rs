@@ -246,6 +246,44 @@ async fn a_new_key_on_an_administrator_is_deactivated_not_deleted() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn a_public_trust_statement_is_removed_and_the_rest_kept() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    create_role(&e.iam, "app-worker", "/").await;
+    let open = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"},{"Sid":"Anyone","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    e.iam.update_assume_role_policy().role_name("app-worker").policy_document(open).send().await.unwrap();
+    let ev =
+        event("UpdateAssumeRolePolicy", json!({"roleName": "app-worker", "policyDocument": open}), json!(null), ACTOR);
+    e.app.handle(ev).await.unwrap();
+    let trust = |e: &Env| {
+        let iam = e.iam.clone();
+        async move {
+            let role = iam.get_role().role_name("app-worker").send().await.unwrap().role.unwrap();
+            let text = role.assume_role_policy_document.unwrap();
+            let text = percent_encoding::percent_decode_str(&text).decode_utf8().unwrap().to_string();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()
+        }
+    };
+    let now = trust(&e).await;
+    let statements = now["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{now}");
+    assert_eq!(statements[0]["Principal"]["Service"], "lambda.amazonaws.com");
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    let (subject, attrs, d) = &alerts[0];
+    assert_eq!(subject, "[CRITICAL] trust policy of role app-worker changed - rewritten");
+    assert_eq!(attrs["action"], "remediated");
+    assert_eq!(d["plan"]["remediation"]["removed"], json!([1]));
+    assert!(d["restore_command"]
+        .as_str()
+        .unwrap()
+        .starts_with("aws iam update-assume-role-policy --role-name app-worker"));
+    // Restoring puts back exactly the original.
+    let original = d["plan"]["remediation"]["original"].as_str().unwrap();
+    e.iam.update_assume_role_policy().role_name("app-worker").policy_document(original).send().await.unwrap();
+    assert_eq!(trust(&e).await, serde_json::from_str::<serde_json::Value>(open).unwrap());
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn a_bad_default_version_is_reverted() {
     let e = env(Mode::Enforce, Config::default()).await;
     let v1 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;

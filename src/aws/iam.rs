@@ -326,6 +326,18 @@ impl IamWrite for SdkIam {
         }
     }
 
+    async fn update_trust_policy(&self, role: &str, document: &str) -> Result<(), PortError> {
+        self.count();
+        self.client
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(document)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("update the trust policy of role {role}"), e))
+    }
+
     async fn deactivate_access_key(&self, user: &str, key: &str) -> Result<(), PortError> {
         self.count();
         self.client

@@ -54,6 +54,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::RevertDefaultVersion { .. } => ("reverted", "revert"),
         Remediation::DeleteInline { .. } => ("deleted", "delete"),
         Remediation::DeactivateAccessKey { .. } => ("deactivated", "deactivate"),
+        Remediation::RewriteTrust { .. } => ("rewritten", "rewrite trust"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

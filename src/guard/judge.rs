@@ -73,15 +73,20 @@ impl Guard {
                 };
                 Ok(j)
             }
-            Action::CreateRole { trust_policy, .. } | Action::UpdateTrustPolicy { trust_policy, .. } => Ok(self
-                .judge_document(
+            Action::CreateRole { role, trust_policy, .. } | Action::UpdateTrustPolicy { role, trust_policy } => {
+                let mut j = self.judge_document(
                     change,
                     "trust policy".into(),
                     None,
                     PolicyKind::Trust,
                     trust_policy,
                     Reason::InlineOrTrust,
-                )),
+                );
+                if let Some(r) = rewrite_trust(role, &trust_policy.text, &j.judged[0]) {
+                    j.proposal = Proposal::Remediate(r);
+                }
+                Ok(j)
+            }
             Action::CreatePolicy { policy_arn, document, policy_name } => Ok(self.judge_document(
                 change,
                 format!("{policy_name} (customer managed, new)"),
@@ -395,6 +400,112 @@ impl Guard {
     }
 }
 
+/// The trust policy without the statements behind its critical findings (or remediating ones),
+/// other statements kept as written; None when there is nothing to remove or the document is
+/// not the JSON it was judged from.
+fn rewrite_trust(role: &str, text: &str, judged: &JudgedPolicy) -> Option<Remediation> {
+    let mut removed: Vec<usize> = judged
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Critical)
+        .flat_map(|f| f.evidence.iter().filter_map(|e| e.statement))
+        .collect();
+    removed.sort_unstable();
+    removed.dedup();
+    if removed.is_empty() {
+        return None;
+    }
+    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let obj = doc.as_object_mut()?;
+    let key = obj.keys().find(|k| k.eq_ignore_ascii_case("Statement"))?.clone();
+    let statements = match obj.remove(&key)? {
+        serde_json::Value::Array(a) => a,
+        one => vec![one],
+    };
+    let kept: Vec<serde_json::Value> =
+        statements.into_iter().enumerate().filter(|(i, _)| !removed.contains(i)).map(|(_, s)| s).collect();
+    let kept = if kept.is_empty() {
+        // IAM wants at least one statement: trust nobody.
+        vec![serde_json::json!({
+            "Sid": "IamGuardTrustsNobody", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"
+        })]
+    } else {
+        kept
+    };
+    obj.insert(key, serde_json::Value::Array(kept));
+    Some(Remediation::RewriteTrust {
+        target: Target::role(role),
+        original: text.to_string(),
+        rewritten: doc.to_string(),
+        removed,
+    })
+}
+
 fn version_num(v: &str) -> u64 {
     v.trim_start_matches(['v', 'V']).parse().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Evidence, Finding};
+
+    fn judged(statements: &[usize], severity: Severity) -> JudgedPolicy {
+        let evidence = statements.iter().map(|&i| Evidence { statement: Some(i), ..Evidence::default() }).collect();
+        let f = Finding {
+            rule: "trust-public",
+            paths: vec![],
+            severity,
+            message: String::new(),
+            evidence,
+            hint: String::new(),
+        };
+        JudgedPolicy {
+            label: "trust policy".into(),
+            policy_arn: None,
+            kind: PolicyKind::Trust,
+            findings: vec![f],
+            document: None,
+            unknown: false,
+        }
+    }
+
+    const TWO: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"},{"Sid":"Open","Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#;
+
+    #[test]
+    fn trust_rewrite_removes_exactly_the_critical_statements() {
+        let Some(Remediation::RewriteTrust { rewritten, removed, original, .. }) =
+            rewrite_trust("app", TWO, &judged(&[1], Severity::Critical))
+        else {
+            panic!("no rewrite")
+        };
+        assert_eq!(removed, vec![1]);
+        assert_eq!(original, TWO);
+        let v: serde_json::Value = serde_json::from_str(&rewritten).unwrap();
+        assert_eq!(v["Statement"].as_array().unwrap().len(), 1);
+        assert_eq!(v["Statement"][0]["Principal"]["Service"], "lambda.amazonaws.com");
+        assert_eq!(v["Version"], "2012-10-17");
+        // Below critical: nothing to rewrite.
+        assert!(rewrite_trust("app", TWO, &judged(&[1], Severity::High)).is_none());
+    }
+
+    #[test]
+    fn a_trust_with_nothing_left_trusts_nobody() {
+        let one =
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}"#;
+        let Some(Remediation::RewriteTrust { rewritten, .. }) =
+            rewrite_trust("app", one, &judged(&[0], Severity::Critical))
+        else {
+            panic!("no rewrite")
+        };
+        let doc = PolicyDocument::parse(&rewritten).unwrap();
+        assert_eq!(doc.statements.len(), 1);
+        assert_eq!(doc.statements[0].effect, crate::policy::Effect::Deny);
+        // The rewritten document is judged clean by the trust rules.
+        let engine = crate::engine::Engine::new(crate::config::Config::default());
+        let ctx = crate::rules::PolicyContext { kind: Some(PolicyKind::Trust), managed: None, account_id: None };
+        assert!(engine.judge(&ctx, &doc).iter().all(|f| f.severity < Severity::High));
+        // Not JSON (cannot happen for a judged document): no rewrite rather than a guess.
+        assert!(rewrite_trust("app", "not json", &judged(&[0], Severity::Critical)).is_none());
+    }
 }

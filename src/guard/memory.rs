@@ -117,6 +117,11 @@ impl MemoryIam {
         self.with(|s| s.keys.get(&(user.to_string(), access_key_id.to_string())).copied())
     }
 
+    /// A role's trust policy (document text), if known.
+    pub fn trust(&self, role: &str) -> Option<String> {
+        self.with(|s| s.trust.get(role).cloned())
+    }
+
     /// A customer managed policy's default version id.
     pub fn default_version(&self, arn: &str) -> Option<String> {
         self.with(|s| s.policies.get(arn).map(|p| p.1.clone()))
@@ -268,6 +273,16 @@ impl IamWrite for MemoryIam {
         self.with(|s| match s.inline.get_mut(target).and_then(|m| m.remove(policy_name)) {
             Some(_) => Ok(()),
             None => Err(PortError::NotFound(format!("{target} has no inline policy {policy_name}"))),
+        })
+    }
+
+    async fn update_trust_policy(&self, role: &str, document: &str) -> Result<(), PortError> {
+        self.with(|s| match s.trust.get_mut(role) {
+            Some(t) => {
+                *t = document.to_string();
+                Ok(())
+            }
+            None => Err(PortError::NotFound(format!("role {role} has no trust policy here"))),
         })
     }
 

@@ -21,7 +21,8 @@
 //!   put-*-policy command that restores it);
 //! - a new access key of a user whose holdings have such a finding is deactivated, never deleted.
 //!
-//! Trust policies are alerted, not rewritten (yet): the alert carries the full document.
+//! - a trust policy with a critical finding is rewritten without exactly those statements (the
+//!   alert carries the original and the command that restores it).
 //!
 //! Never acted on (the alert says why): exempt principals (config globs, or the exempt tag),
 //! service-linked roles (path `/aws-service-role/`), `AWSReservedSSO_*` roles (IAM refuses), and
@@ -91,6 +92,18 @@ pub enum Remediation {
         /// The key id.
         access_key_id: String,
     },
+    /// Rewrite a role's trust policy without the statements behind a critical finding (a role
+    /// with nothing left trusts nobody: one Deny statement keeps the document valid).
+    RewriteTrust {
+        /// The role.
+        target: Target,
+        /// The trust policy as the change set it (restored verbatim).
+        original: String,
+        /// The trust policy the guard sets.
+        rewritten: String,
+        /// The statements removed (0-based, as in the findings).
+        removed: Vec<usize>,
+    },
     /// Make an earlier version of a customer managed policy the default again.
     RevertDefaultVersion {
         /// The customer managed policy.
@@ -114,6 +127,10 @@ impl Remediation {
             }
             Remediation::DeactivateAccessKey { target, access_key_id } => {
                 format!("deactivate access key {access_key_id} of {target}")
+            }
+            Remediation::RewriteTrust { target, removed, .. } => {
+                let list: Vec<String> = removed.iter().map(|i| format!("Statement[{i}]")).collect();
+                format!("remove {} from the trust policy of {target}", list.join(", "))
             }
             Remediation::RevertDefaultVersion { policy_arn, from_version, to_version } => {
                 format!(
@@ -146,6 +163,11 @@ impl Remediation {
                 "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Active",
                 target.name
             ),
+            Remediation::RewriteTrust { target, .. } => format!(
+                "aws iam update-assume-role-policy --role-name {0} --policy-document file://trust-{0}.json  (the \
+                 original document is in this alert)",
+                target.name
+            ),
         }
     }
 
@@ -154,7 +176,8 @@ impl Remediation {
         match self {
             Remediation::Detach { target, .. }
             | Remediation::DeleteInline { target, .. }
-            | Remediation::DeactivateAccessKey { target, .. } => Some(target),
+            | Remediation::DeactivateAccessKey { target, .. }
+            | Remediation::RewriteTrust { target, .. } => Some(target),
             Remediation::RevertDefaultVersion { .. } => None,
         }
     }
@@ -203,8 +226,8 @@ impl std::fmt::Display for Reason {
             Reason::BelowThreshold(min) => write!(f, "findings are below alert_min_severity ({min})"),
             Reason::OwnChange => f.write_str("made by the guard's own role"),
             Reason::InlineOrTrust => f.write_str(
-                "trust policies are alerted, not rewritten: rewriting one could break the workload; the full \
-                 document is in this alert",
+                "trust policies are rewritten only for critical findings (anyone may assume the role); this \
+                 one is alerted with its full document",
             ),
             Reason::NewPolicy => {
                 f.write_str("a new policy grants nothing until it is attached; attaching it is judged then")
@@ -355,6 +378,7 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::DeactivateAccessKey { target, access_key_id } => {
             iam.deactivate_access_key(&target.name, access_key_id).await
         }
+        Remediation::RewriteTrust { target, rewritten, .. } => iam.update_trust_policy(&target.name, rewritten).await,
     };
     match r {
         Ok(()) => Ok(Executed::Done),

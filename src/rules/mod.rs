@@ -139,7 +139,7 @@ impl Settings {
 }
 
 /// Where in the document a finding comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Evidence {
     /// Statement index (0-based), absent for findings about the policy as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
