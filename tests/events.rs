@@ -46,6 +46,7 @@ fn decision(v: &Verdict) -> String {
         Remediation::DeleteInline { .. } => "delete-inline".to_string(),
         Remediation::DeactivateAccessKey { .. } => "deactivate-key".to_string(),
         Remediation::RewriteTrust { removed, .. } => format!("rewrite-trust-without-{removed:?}"),
+        Remediation::DeleteLoginProfile { .. } => "delete-login-profile".to_string(),
     };
     match &v.plan {
         Plan::Clean => "clean".into(),

@@ -246,6 +246,30 @@ async fn a_new_key_on_an_administrator_is_deactivated_not_deleted() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn a_console_password_for_an_administrator_is_deleted() {
+    let e = env(Mode::Enforce, Config::default()).await;
+    e.iam.create_user().user_name("dev-erin").send().await.unwrap();
+    e.iam.attach_user_policy().user_name("dev-erin").policy_arn(managed("AdministratorAccess")).send().await.unwrap();
+    e.iam.create_login_profile().user_name("dev-erin").password("Tutorial-Passw0rd!").send().await.unwrap();
+    let ev = event(
+        "CreateLoginProfile",
+        json!({"userName": "dev-erin", "passwordResetRequired": false}),
+        json!(null),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    let gone = e.iam.get_login_profile().user_name("dev-erin").send().await;
+    assert!(gone.is_err(), "login profile deleted: {gone:?}");
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].0, "[CRITICAL] console password created for user dev-erin - deleted");
+    assert!(alerts[0].2["restore_command"]
+        .as_str()
+        .unwrap()
+        .starts_with("aws iam create-login-profile --user-name dev-erin"));
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn a_public_trust_statement_is_removed_and_the_rest_kept() {
     let e = env(Mode::Enforce, Config::default()).await;
     create_role(&e.iam, "app-worker", "/").await;

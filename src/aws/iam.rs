@@ -326,6 +326,17 @@ impl IamWrite for SdkIam {
         }
     }
 
+    async fn delete_login_profile(&self, user: &str) -> Result<(), PortError> {
+        self.count();
+        self.client
+            .delete_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("delete the console password of user {user}"), e))
+    }
+
     async fn update_trust_policy(&self, role: &str, document: &str) -> Result<(), PortError> {
         self.count();
         self.client

@@ -55,6 +55,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::DeleteInline { .. } => ("deleted", "delete"),
         Remediation::DeactivateAccessKey { .. } => ("deactivated", "deactivate"),
         Remediation::RewriteTrust { .. } => ("rewritten", "rewrite trust"),
+        Remediation::DeleteLoginProfile { .. } => ("deleted", "delete"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

@@ -122,7 +122,12 @@ impl Guard {
                 Ok(j)
             }
             Action::CreateLoginProfile { user } => {
-                self.judge_credential(iam, change, user, Credential::LoginProfile).await
+                let mut j = self.judge_credential(iam, change, user, Credential::LoginProfile).await?;
+                // A console password for a user whose holdings remediate: delete it.
+                if j.judged.iter().any(|p| self.remediable(p)) {
+                    j.proposal = Proposal::Remediate(Remediation::DeleteLoginProfile { target: Target::user(user) });
+                }
+                Ok(j)
             }
             Action::UpdateLoginProfile { user } => {
                 self.judge_credential(iam, change, user, Credential::PasswordReset).await

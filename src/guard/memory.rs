@@ -31,6 +31,8 @@ struct State {
     policies: BTreeMap<String, (Vec<Version>, String)>,
     /// Access keys by (user, key id): active?
     keys: BTreeMap<(String, String), bool>,
+    /// Users with a console password.
+    login_profiles: std::collections::BTreeSet<String>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -117,6 +119,11 @@ impl MemoryIam {
         self.with(|s| s.keys.get(&(user.to_string(), access_key_id.to_string())).copied())
     }
 
+    /// Does the user have a console password?
+    pub fn has_login_profile(&self, user: &str) -> bool {
+        self.with(|s| s.login_profiles.contains(user))
+    }
+
     /// A role's trust policy (document text), if known.
     pub fn trust(&self, role: &str) -> Option<String> {
         self.with(|s| s.trust.get(role).cloned())
@@ -147,6 +154,9 @@ impl MemoryIam {
             }
             Action::ReactivateAccessKey { user, access_key_id } => {
                 s.keys.insert((user.clone(), access_key_id.clone()), true);
+            }
+            Action::CreateLoginProfile { user } => {
+                s.login_profiles.insert(user.clone());
             }
             Action::CreateRole { role, path, trust_policy } => {
                 let t = Target::role(role);
@@ -185,7 +195,6 @@ impl MemoryIam {
             | Action::PutInlinePolicy { .. }
             | Action::AddUserToGroup { .. }
             | Action::UpdateTrustPolicy { .. }
-            | Action::CreateLoginProfile { .. }
             | Action::UpdateLoginProfile { .. }
             | Action::RootCredential { .. }
             | Action::PutPermissionsBoundary { .. }
@@ -273,6 +282,13 @@ impl IamWrite for MemoryIam {
         self.with(|s| match s.inline.get_mut(target).and_then(|m| m.remove(policy_name)) {
             Some(_) => Ok(()),
             None => Err(PortError::NotFound(format!("{target} has no inline policy {policy_name}"))),
+        })
+    }
+
+    async fn delete_login_profile(&self, user: &str) -> Result<(), PortError> {
+        self.with(|s| match s.login_profiles.remove(user) {
+            true => Ok(()),
+            false => Err(PortError::NotFound(format!("user {user} has no console password"))),
         })
     }
 

@@ -19,7 +19,8 @@
 //!   reverted to the newest earlier version that is clean;
 //! - an inline policy with such a finding is deleted (the alert carries its document and the
 //!   put-*-policy command that restores it);
-//! - a new access key of a user whose holdings have such a finding is deactivated, never deleted.
+//! - a new access key of a user whose holdings have such a finding is deactivated, never deleted;
+//!   a new console password of such a user is deleted.
 //!
 //! - a trust policy with a critical finding is rewritten without exactly those statements (the
 //!   alert carries the original and the command that restores it).
@@ -92,6 +93,11 @@ pub enum Remediation {
         /// The key id.
         access_key_id: String,
     },
+    /// Delete a user's new console password (a password cannot be restored, only set anew).
+    DeleteLoginProfile {
+        /// The user.
+        target: Target,
+    },
     /// Rewrite a role's trust policy without the statements behind a critical finding (a role
     /// with nothing left trusts nobody: one Deny statement keeps the document valid).
     RewriteTrust {
@@ -128,6 +134,7 @@ impl Remediation {
             Remediation::DeactivateAccessKey { target, access_key_id } => {
                 format!("deactivate access key {access_key_id} of {target}")
             }
+            Remediation::DeleteLoginProfile { target } => format!("delete the console password of {target}"),
             Remediation::RewriteTrust { target, removed, .. } => {
                 let list: Vec<String> = removed.iter().map(|i| format!("Statement[{i}]")).collect();
                 format!("remove {} from the trust policy of {target}", list.join(", "))
@@ -163,6 +170,10 @@ impl Remediation {
                 "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Active",
                 target.name
             ),
+            Remediation::DeleteLoginProfile { target } => format!(
+                "aws iam create-login-profile --user-name {} --password-reset-required --password 'CHOOSE-A-TEMPORARY-ONE'",
+                target.name
+            ),
             Remediation::RewriteTrust { target, .. } => format!(
                 "aws iam update-assume-role-policy --role-name {0} --policy-document file://trust-{0}.json  (the \
                  original document is in this alert)",
@@ -177,7 +188,8 @@ impl Remediation {
             Remediation::Detach { target, .. }
             | Remediation::DeleteInline { target, .. }
             | Remediation::DeactivateAccessKey { target, .. }
-            | Remediation::RewriteTrust { target, .. } => Some(target),
+            | Remediation::RewriteTrust { target, .. }
+            | Remediation::DeleteLoginProfile { target } => Some(target),
             Remediation::RevertDefaultVersion { .. } => None,
         }
     }
@@ -379,6 +391,7 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
             iam.deactivate_access_key(&target.name, access_key_id).await
         }
         Remediation::RewriteTrust { target, rewritten, .. } => iam.update_trust_policy(&target.name, rewritten).await,
+        Remediation::DeleteLoginProfile { target } => iam.delete_login_profile(&target.name).await,
     };
     match r {
         Ok(()) => Ok(Executed::Done),
