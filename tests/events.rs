@@ -47,6 +47,7 @@ fn decision(v: &Verdict) -> String {
         Remediation::DeactivateAccessKey { .. } => "deactivate-key".to_string(),
         Remediation::RewriteTrust { removed, .. } => format!("rewrite-trust-without-{removed:?}"),
         Remediation::DeleteLoginProfile { .. } => "delete-login-profile".to_string(),
+        Remediation::Quarantine { .. } => "quarantine".to_string(),
     };
     match &v.plan {
         Plan::Clean => "clean".into(),

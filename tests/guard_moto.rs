@@ -270,6 +270,39 @@ async fn a_console_password_for_an_administrator_is_deleted() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn quarantine_attaches_deny_all_and_keeps_what_was_granted() {
+    let cfg = Config::from_toml("[rules.admin]\naction = \"quarantine\"\n", "t").unwrap();
+    let e = env(Mode::Enforce, cfg).await;
+    create_role(&e.iam, "legacy-batch", "/").await;
+    e.iam
+        .attach_role_policy()
+        .role_name("legacy-batch")
+        .policy_arn(managed("AdministratorAccess"))
+        .send()
+        .await
+        .unwrap();
+    let ev = event(
+        "AttachRolePolicy",
+        json!({"roleName": "legacy-batch", "policyArn": managed("AdministratorAccess")}),
+        json!(null),
+        ACTOR,
+    );
+    e.app.handle(ev).await.unwrap();
+    assert_eq!(role_policies(&e.iam, "legacy-batch").await, vec!["AWSDenyAll", "AdministratorAccess"]);
+    let alerts = e.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].0, "[CRITICAL] AdministratorAccess attached to role legacy-batch - quarantined");
+    let restore = alerts[0].2["restore_command"].as_str().unwrap();
+    assert_eq!(
+        restore,
+        "aws iam detach-role-policy --role-name legacy-batch --policy-arn arn:aws:iam::aws:policy/AWSDenyAll"
+    );
+    // Lifting it is the one command.
+    e.iam.detach_role_policy().role_name("legacy-batch").policy_arn(managed("AWSDenyAll")).send().await.unwrap();
+    assert_eq!(role_policies(&e.iam, "legacy-batch").await, vec!["AdministratorAccess"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn a_public_trust_statement_is_removed_and_the_rest_kept() {
     let e = env(Mode::Enforce, Config::default()).await;
     create_role(&e.iam, "app-worker", "/").await;

@@ -326,6 +326,40 @@ impl IamWrite for SdkIam {
         }
     }
 
+    async fn attach_policy(&self, t: &Target, arn: &str) -> Result<(), PortError> {
+        self.count();
+        let what = format!("attach {arn} to {t}");
+        match t.kind {
+            PrincipalKind::Role => self
+                .client
+                .attach_role_policy()
+                .role_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => self
+                .client
+                .attach_user_policy()
+                .user_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => self
+                .client
+                .attach_group_policy()
+                .group_name(&t.name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+        }
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), PortError> {
         self.count();
         self.client

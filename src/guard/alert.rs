@@ -56,6 +56,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::DeactivateAccessKey { .. } => ("deactivated", "deactivate"),
         Remediation::RewriteTrust { .. } => ("rewritten", "rewrite trust"),
         Remediation::DeleteLoginProfile { .. } => ("deleted", "delete"),
+        Remediation::Quarantine { .. } => ("quarantined", "quarantine"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

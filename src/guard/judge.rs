@@ -48,7 +48,19 @@ pub(super) fn empty_document() -> PolicyDocument {
 }
 
 impl Guard {
+    /// Judges a change; a finding whose rule action is `quarantine` turns the proposal into
+    /// quarantining the principal the change landed on.
     pub(super) async fn judge_change<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
+        let mut j = self.judge_kind(iam, change).await?;
+        let quarantine =
+            j.judged.iter().flat_map(|p| &p.findings).any(|f| self.engine.action(f.rule) == RuleAction::Quarantine);
+        if let (true, Some(target)) = (quarantine, change.action.target()) {
+            j.proposal = Proposal::Remediate(Remediation::Quarantine { target });
+        }
+        Ok(j)
+    }
+
+    async fn judge_kind<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
         match &change.action {
             Action::AttachPolicy { target, policy_arn } => self.judge_attach(iam, change, target, policy_arn).await,
             Action::PutInlinePolicy { target, policy_name, document } => {

@@ -285,6 +285,11 @@ impl IamWrite for MemoryIam {
         })
     }
 
+    async fn attach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError> {
+        self.attach(target, policy_arn);
+        Ok(())
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), PortError> {
         self.with(|s| match s.login_profiles.remove(user) {
             true => Ok(()),

@@ -22,6 +22,7 @@
 //! - a new access key of a user whose holdings have such a finding is deactivated, never deleted;
 //!   a new console password of such a user is deleted.
 //!
+//! - a finding whose rule action is `quarantine` attaches `AWSDenyAll` to the principal instead;
 //! - a trust policy with a critical finding is rewritten without exactly those statements (the
 //!   alert carries the original and the command that restores it).
 //!
@@ -93,6 +94,11 @@ pub enum Remediation {
         /// The key id.
         access_key_id: String,
     },
+    /// Attach AWS's `AWSDenyAll` to the principal: everything it holds stays, nothing works.
+    Quarantine {
+        /// The principal.
+        target: Target,
+    },
     /// Delete a user's new console password (a password cannot be restored, only set anew).
     DeleteLoginProfile {
         /// The user.
@@ -135,6 +141,7 @@ impl Remediation {
                 format!("deactivate access key {access_key_id} of {target}")
             }
             Remediation::DeleteLoginProfile { target } => format!("delete the console password of {target}"),
+            Remediation::Quarantine { target } => format!("quarantine {target} (attach AWSDenyAll)"),
             Remediation::RewriteTrust { target, removed, .. } => {
                 let list: Vec<String> = removed.iter().map(|i| format!("Statement[{i}]")).collect();
                 format!("remove {} from the trust policy of {target}", list.join(", "))
@@ -170,6 +177,10 @@ impl Remediation {
                 "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Active",
                 target.name
             ),
+            Remediation::Quarantine { target } => {
+                let kind = target.kind.as_str();
+                format!("aws iam detach-{kind}-policy --{kind}-name {} --policy-arn {DENY_ALL}", target.name)
+            }
             Remediation::DeleteLoginProfile { target } => format!(
                 "aws iam create-login-profile --user-name {} --password-reset-required --password 'CHOOSE-A-TEMPORARY-ONE'",
                 target.name
@@ -189,11 +200,15 @@ impl Remediation {
             | Remediation::DeleteInline { target, .. }
             | Remediation::DeactivateAccessKey { target, .. }
             | Remediation::RewriteTrust { target, .. }
-            | Remediation::DeleteLoginProfile { target } => Some(target),
+            | Remediation::DeleteLoginProfile { target }
+            | Remediation::Quarantine { target } => Some(target),
             Remediation::RevertDefaultVersion { .. } => None,
         }
     }
 }
+
+/// AWS's managed policy that denies every action: what quarantine attaches.
+pub const DENY_ALL: &str = "arn:aws:iam::aws:policy/AWSDenyAll";
 
 /// Why a plan is what it is. Serialized (and shown) as its sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +407,7 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         }
         Remediation::RewriteTrust { target, rewritten, .. } => iam.update_trust_policy(&target.name, rewritten).await,
         Remediation::DeleteLoginProfile { target } => iam.delete_login_profile(&target.name).await,
+        Remediation::Quarantine { target } => iam.attach_policy(target, DENY_ALL).await,
     };
     match r {
         Ok(()) => Ok(Executed::Done),

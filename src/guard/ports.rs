@@ -67,6 +67,8 @@ pub trait IamWrite {
     async fn set_default_version(&self, policy_arn: &str, version_id: &str) -> Result<(), PortError>;
     /// Deletes a principal's inline policy (NotFound when it is already gone).
     async fn delete_inline_policy(&self, target: &Target, policy_name: &str) -> Result<(), PortError>;
+    /// Attaches a managed policy to a principal (quarantine: AWSDenyAll).
+    async fn attach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
     /// Deletes a user's console password (NotFound when it has none).
     async fn delete_login_profile(&self, user: &str) -> Result<(), PortError>;
     /// Replaces a role's trust policy (NotFound when the role is gone).

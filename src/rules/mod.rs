@@ -65,6 +65,9 @@ pub enum RuleAction {
     Remediate,
     /// Drop the finding from alerts (it still shows in `check` and sweep reports).
     Ignore,
+    /// In enforce mode, attach AWS's `AWSDenyAll` to the principal instead of removing what
+    /// was granted (for when removing could break more than it protects); one command lifts it.
+    Quarantine,
 }
 
 impl RuleAction {
@@ -74,6 +77,7 @@ impl RuleAction {
             RuleAction::Alert => "alert",
             RuleAction::Remediate => "remediate",
             RuleAction::Ignore => "ignore",
+            RuleAction::Quarantine => "quarantine",
         }
     }
 }
