@@ -6,6 +6,39 @@ use crate::intake::{PrincipalKind, Target};
 use aws_sdk_iam::Client;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// One IAM call made on a role, user or group: the SDK has an operation per principal kind, each
+/// with its own name setter (`role_name`, `user_name`, `group_name`); the rest is the same.
+macro_rules! per_principal {
+    ($client:expr, $t:expr, $what:expr, $role_op:ident, $user_op:ident, $group_op:ident, $setter:ident($arg:expr)) => {
+        match $t.kind {
+            PrincipalKind::Role => $client
+                .$role_op()
+                .role_name(&$t.name)
+                .$setter($arg)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&$what, e)),
+            PrincipalKind::User => $client
+                .$user_op()
+                .user_name(&$t.name)
+                .$setter($arg)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&$what, e)),
+            PrincipalKind::Group => $client
+                .$group_op()
+                .group_name(&$t.name)
+                .$setter($arg)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&$what, e)),
+        }
+    };
+}
+
 /// The IAM ports on `aws-sdk-iam`; counts the calls it makes (the sweep reports them).
 pub struct SdkIam {
     client: Client,
@@ -261,103 +294,43 @@ impl IamWrite for SdkIam {
     async fn detach_policy(&self, t: &Target, arn: &str) -> Result<(), PortError> {
         self.count();
         let what = format!("detach {arn} from {t}");
-        match t.kind {
-            PrincipalKind::Role => self
-                .client
-                .detach_role_policy()
-                .role_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::User => self
-                .client
-                .detach_user_policy()
-                .user_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::Group => self
-                .client
-                .detach_group_policy()
-                .group_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-        }
+        per_principal!(
+            self.client,
+            t,
+            what,
+            detach_role_policy,
+            detach_user_policy,
+            detach_group_policy,
+            policy_arn(arn)
+        )
     }
 
     async fn delete_inline_policy(&self, t: &Target, name: &str) -> Result<(), PortError> {
         self.count();
         let what = format!("delete inline policy {name} of {t}");
-        match t.kind {
-            PrincipalKind::Role => self
-                .client
-                .delete_role_policy()
-                .role_name(&t.name)
-                .policy_name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::User => self
-                .client
-                .delete_user_policy()
-                .user_name(&t.name)
-                .policy_name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::Group => self
-                .client
-                .delete_group_policy()
-                .group_name(&t.name)
-                .policy_name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-        }
+        per_principal!(
+            self.client,
+            t,
+            what,
+            delete_role_policy,
+            delete_user_policy,
+            delete_group_policy,
+            policy_name(name)
+        )
     }
 
     async fn attach_policy(&self, t: &Target, arn: &str) -> Result<(), PortError> {
         self.count();
         let what = format!("attach {arn} to {t}");
-        match t.kind {
-            PrincipalKind::Role => self
-                .client
-                .attach_role_policy()
-                .role_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::User => self
-                .client
-                .attach_user_policy()
-                .user_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-            PrincipalKind::Group => self
-                .client
-                .attach_group_policy()
-                .group_name(&t.name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| port_error(&what, e)),
-        }
+        per_principal!(
+            self.client,
+            t,
+            what,
+            attach_role_policy,
+            attach_user_policy,
+            attach_group_policy,
+            policy_arn(arn)
+        )
     }
 
     async fn delete_login_profile(&self, user: &str) -> Result<(), PortError> {
