@@ -1,6 +1,7 @@
 //! The one configuration file (TOML). Every field is optional; the defaults catch the common
 //! mistakes (admin, `*FullAccess`, public trust) with no file at all. Schema: README.md.
 
+use crate::guard::platform::PlatformConfig;
 use crate::policy::wildcard_match;
 use crate::rules::{RuleAction, Settings, RULES};
 use crate::severity::Severity;
@@ -77,6 +78,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleConfig>,
     /// Least severity that raises an alert on the event path (check and sweep report all).
     pub alert_min_severity: Severity,
+    /// Landing-zone and deployment roles left alone, and changes made by infrastructure as code.
+    pub platform: PlatformConfig,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             exemptions: Vec::new(),
             rules: BTreeMap::new(),
             alert_min_severity: Severity::High,
+            platform: PlatformConfig::default(),
         }
     }
 }
@@ -150,6 +154,13 @@ impl Config {
             if e.principal.trim().is_empty() {
                 return Err(invalid(format!("exemptions[{i}] has an empty principal")));
             }
+        }
+        if let Some(p) = cfg.platform.unknown_act_on() {
+            let known: Vec<&str> = crate::guard::platform::PLATFORM_ROLES.iter().map(|r| r.pattern).collect();
+            return Err(invalid(format!(
+                "[platform] act_on {p:?} is not a built-in platform role pattern (known: {})",
+                known.join(", ")
+            )));
         }
         for a in cfg.known_accounts.iter().chain(cfg.account_id.iter()) {
             if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {

@@ -20,6 +20,15 @@ fn readme_rules_table_is_the_registry() {
     );
 }
 
+#[test]
+fn readme_platform_roles_are_the_built_in_list() {
+    let table = iam_guard::guard::platform::markdown_table();
+    assert!(
+        repo("README.md").contains(&table),
+        "README.md's platform roles table differs from src/guard/platform.rs; replace it with the output of `iam-guard rules --platform`:\n{table}"
+    );
+}
+
 /// The event names listed under `eventName:` in a template's EventBridge pattern.
 fn pattern_event_names(template: &str) -> Vec<String> {
     let mut lines = template.lines().skip_while(|l| l.trim() != "eventName:").skip(1);

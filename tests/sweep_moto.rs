@@ -39,6 +39,13 @@ fn sweep_cli(moto: &Moto, format: &str) -> std::process::Output {
         .unwrap()
 }
 
+const PLATFORM: &[&str] = &[
+    "OrganizationAccountAccessRole",
+    "AWSControlTowerExecution",
+    "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1",
+    "stacksets-exec-4f5e0b1a2c3d4e5f60718293a4b5c6d7",
+];
+
 #[tokio::test(flavor = "current_thread")]
 async fn sweep_of_a_209_principal_account() {
     let moto = Moto::start();
@@ -63,8 +70,13 @@ async fn sweep_of_a_209_principal_account() {
         role(&iam, &format!("s3full-{i}"), "/", TRUST, &[aws("AmazonS3FullAccess")]).await;
         n += 1;
     }
-    for i in 0..10 {
+    for i in 0..6 {
         role(&iam, &format!("admin-{i}"), "/", TRUST, &[aws("AdministratorAccess")]).await;
+        n += 1;
+    }
+    // Landing-zone and deployment roles: AdministratorAccess by design, never detached.
+    for name in PLATFORM {
+        role(&iam, name, "/", TRUST, &[aws("AdministratorAccess")]).await;
         n += 1;
     }
     for i in 0..5 {
@@ -130,7 +142,7 @@ async fn sweep_of_a_209_principal_account() {
     assert_eq!(report["account_id"], ACCOUNT);
     let findings = report["findings"].as_array().unwrap();
     let count = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).count();
-    // admin: 10 admin roles + 5 exempt + 5 SSO + 10 users (AdministratorAccess), 5 groups
+    // admin: 6 admin roles + 4 platform roles + 5 exempt + 5 SSO + 10 users (AdministratorAccess), 5 groups
     // (PowerUserAccess), and the 2 users who hold PowerUserAccess through group-0.
     assert_eq!(count("admin"), 37);
     let via_group: Vec<&serde_json::Value> =
@@ -174,18 +186,19 @@ async fn sweep_of_a_209_principal_account() {
     let acted: Vec<&serde_json::Value> = out["sweep"]["actions"].as_array().unwrap().iter().collect();
     let done = acted.iter().filter(|a| a["executed"]["result"] == "done").count();
     let skipped = acted.iter().filter(|a| a["skipped"].is_string()).count();
-    // 30 S3 + 10 admin roles + 3 dynamo roles + 10 users + 5 groups; 5 exempt + 5 SSO + 5 service-linked kept.
-    assert_eq!((done, skipped), (58, 15), "{acted:#?}");
-    for r in ["s3full-0", "admin-9", "dynamo-2"] {
+    // 30 S3 + 6 admin roles + 3 dynamo roles + 10 users + 5 groups; 5 exempt + 5 SSO + 5
+    // service-linked + 4 platform roles kept.
+    assert_eq!((done, skipped), (54, 19), "{acted:#?}");
+    for r in ["s3full-0", "admin-5", "dynamo-2"] {
         assert_eq!(attached_roles(&iam, r).await, 0, "{r}");
     }
-    for r in ["exempt-0", "AWSReservedSSO_Admin_1", "svc-linked-2", "logs-0"] {
+    for r in ["exempt-0", "AWSReservedSSO_Admin_1", "svc-linked-2", "logs-0"].iter().chain(PLATFORM) {
         assert_eq!(attached_roles(&iam, r).await, 1, "{r} untouched");
     }
     let alerts = inbox.drain().await;
     assert_eq!(alerts.len(), 1, "one digest");
     assert!(alerts[0].0.starts_with(&format!("[CRITICAL] IAM sweep of {ACCOUNT}: ")), "{}", alerts[0].0);
-    assert!(alerts[0].0.ends_with("- 58 remediated"), "{}", alerts[0].0);
+    assert!(alerts[0].0.ends_with("- 54 remediated"), "{}", alerts[0].0);
     assert_eq!(alerts[0].1["rule"], "sweep");
     assert!(alerts[0].2["text"]
         .as_str()

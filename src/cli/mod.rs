@@ -51,6 +51,10 @@ enum Command {
         /// Print the rule table as Markdown (the README's).
         #[arg(long, conflicts_with = "paths")]
         markdown: bool,
+        /// List the built-in platform roles instead: landing-zone and deployment roles the guard
+        /// never acts on (alerts still go out), with who creates them and why.
+        #[arg(long, conflicts_with_all = ["paths", "markdown"])]
+        platform: bool,
     },
 }
 
@@ -229,6 +233,10 @@ pub fn main() -> ExitCode {
 
         Command::Rules { paths: true, .. } => {
             print!("{}", paths_table());
+            ExitCode::SUCCESS
+        }
+        Command::Rules { platform: true, .. } => {
+            print!("{}", crate::guard::platform::markdown_table());
             ExitCode::SUCCESS
         }
         Command::Rules { markdown: true, .. } => {

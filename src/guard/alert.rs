@@ -67,6 +67,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         (Plan::Remediate { remediation }, None) => ("would_remediate", format!("would {}", verb(remediation).1)),
         (Plan::Alert { would: Some(r), .. }, _) => ("alerted", format!("would {} in enforce mode", verb(r).1)),
         (Plan::Alert { why: Reason::HandsOff(_), .. }, _) => ("skipped", "not remediated".into()),
+        (Plan::Alert { why: Reason::InfrastructureAsCode(_), .. }, _) => ("skipped", "fix it in the stack".into()),
         _ => ("alerted", String::new()),
     }
 }

@@ -27,13 +27,16 @@
 //!   alert carries the original and the command that restores it).
 //!
 //! Never acted on (the alert says why): exempt principals (config globs, or the exempt tag),
-//! service-linked roles (path `/aws-service-role/`), `AWSReservedSSO_*` roles (IAM refuses), and
-//! the guard's own role. Changes made by the guard's own role are ignored entirely (no loops).
+//! service-linked roles (path `/aws-service-role/`), `AWSReservedSSO_*` roles (IAM refuses),
+//! landing-zone and deployment roles ([`platform`]), and the guard's own role. Changes made by
+//! CloudFormation or a deployment role are alerted, not undone (by default). Changes made by the
+//! guard's own role are ignored entirely (no loops).
 
 pub mod alert;
 mod decide;
 mod judge;
 pub mod memory;
+pub mod platform;
 pub mod ports;
 pub mod sweep;
 
@@ -241,8 +244,12 @@ pub enum Reason {
     AlertMode,
     /// No finding's rule action is `remediate`.
     NoRemediatingRule,
-    /// The principal is exempt, AWS-owned or the guard's own (the text says which).
+    /// The principal is exempt, AWS-owned, a platform role or the guard's own (the text says
+    /// which).
     HandsOff(String),
+    /// Made by CloudFormation or a deployment role: undone in IAM it would be drift (the text says
+    /// who made it).
+    InfrastructureAsCode(String),
     /// A policy document could not be read (its ARN or label).
     DocumentUnknown(String),
 }
@@ -280,6 +287,11 @@ impl std::fmt::Display for Reason {
             Reason::AlertMode => f.write_str("alert mode"),
             Reason::NoRemediatingRule => f.write_str("no finding calls for remediation (rule actions)"),
             Reason::HandsOff(why) => write!(f, "not remediated: {why}"),
+            Reason::InfrastructureAsCode(who) => write!(
+                f,
+                "not remediated: {who} — fix it in the stack (undone in IAM it is drift the next deploy puts \
+                 back; [platform] iac_changes = \"remediate\" acts anyway)"
+            ),
             Reason::DocumentUnknown(what) => write!(
                 f,
                 "document unknown: {what} could not be read (offline: the replay never saw it; live: it no longer \
@@ -469,6 +481,12 @@ impl Guard {
         let judgement = self.judge_change(iam, &change).await?;
         let config = self.engine.config();
         let mut plan = decide::decide(&judgement, config.mode, config.alert_min_severity);
+        let platform = &config.platform;
+        if plan.remediation().is_some() && platform.iac_changes == platform::IacChanges::Alert {
+            if let Some(who) = platform.made_by_iac(&change.actor, change.source_ip.as_deref()) {
+                plan = Plan::Alert { why: Reason::InfrastructureAsCode(who), would: None };
+            }
+        }
         if let Some(target) = plan.remediation().and_then(Remediation::target) {
             // Enforce mode reads the principal's path and tags before acting; alert mode decides
             // from names and configured globs alone, so an AWS-managed attach costs no IAM call.
@@ -553,10 +571,16 @@ impl Guard {
                 return Some("service-linked roles belong to the AWS service".into());
             }
         }
+        let cfg = self.engine.config();
+        if let Some(p) = cfg.platform.covers(target) {
+            return Some(format!(
+                "{} is a platform role ({}, pattern {}): {}; [platform] act_on overrides",
+                target.name, p.owner, p.pattern, p.reason
+            ));
+        }
         if info.path.starts_with("/aws-service-role/") || info.path.starts_with("/aws-reserved/") {
             return Some(format!("path {} is owned by AWS", info.path));
         }
-        let cfg = self.engine.config();
         if let Some((_, reason)) = info.tags.iter().find(|(k, _)| k == &cfg.exempt_tag) {
             return Some(format!("exempt by tag {}: {reason}", cfg.exempt_tag));
         }

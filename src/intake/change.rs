@@ -52,6 +52,10 @@ pub struct Actor {
     /// Console sign-in rather than API keys.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub console: bool,
+    /// The AWS service that made the call on the caller's behalf (`userIdentity.invokedBy`,
+    /// e.g. `cloudformation.amazonaws.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
 }
 
 impl Actor {

@@ -188,6 +188,7 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
             .and_then(Value::as_str)
             .map(str::to_string),
         user_name: id_str("userName"),
+        invoked_by: id_str("invokedBy"),
         console: matches!(&r.session_credential_from_console, Some(Value::String(s)) if s == "true")
             || matches!(r.session_credential_from_console, Some(Value::Bool(true))),
     };
