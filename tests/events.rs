@@ -48,6 +48,8 @@ fn decision(v: &Verdict) -> String {
         Remediation::RewriteTrust { removed, .. } => format!("rewrite-trust-without-{removed:?}"),
         Remediation::DeleteLoginProfile { .. } => "delete-login-profile".to_string(),
         Remediation::Quarantine { .. } => "quarantine".to_string(),
+        Remediation::PutBoundary { boundary_arn, .. } => format!("put-boundary-{boundary_arn}"),
+        other => format!("undo-only {other:?}"),
     };
     match &v.plan {
         Plan::Clean => "clean".into(),

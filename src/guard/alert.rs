@@ -57,6 +57,11 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::RewriteTrust { .. } => ("rewritten", "rewrite trust"),
         Remediation::DeleteLoginProfile { .. } => ("deleted", "delete"),
         Remediation::Quarantine { .. } => ("quarantined", "quarantine"),
+        Remediation::PutBoundary { .. } => ("restored", "restore the boundary"),
+        Remediation::Attach { .. } => ("attached", "attach"),
+        Remediation::PutInline { .. } => ("put back", "put back"),
+        Remediation::ActivateAccessKey { .. } => ("reactivated", "reactivate"),
+        Remediation::DeleteBoundary { .. } => ("removed", "remove the boundary"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),
@@ -328,7 +333,7 @@ mod tests {
         let Outcome::Change(c) = deliveries.remove(0).outcome.unwrap().remove(0) else { panic!() };
         let cfg = crate::config::Config { mode, ..Default::default() };
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        rt.block_on(Guard::new(Engine::new(cfg), None).evaluate(&MemoryIam::new(), *c)).unwrap()
+        rt.block_on(Guard::new(Engine::new(cfg), None).evaluate(&MemoryIam::new(), *c, &Default::default())).unwrap()
     }
 
     #[test]

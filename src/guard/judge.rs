@@ -35,6 +35,13 @@ impl Judgement {
     }
 }
 
+/// What the guard remembers that the event does not carry (from its ledger).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Recall {
+    /// The principal's permissions boundary before the change.
+    pub(crate) boundary: Option<String>,
+}
+
 /// "AmazonS3FullAccess (AWS managed)" or "app-s3 (customer managed)", after `prefix`.
 pub(super) fn managed_label(prefix: &str, policy_arn: &str) -> String {
     let origin = if managed::is_aws_managed(policy_arn) { "AWS managed" } else { "customer managed" };
@@ -50,8 +57,13 @@ pub(super) fn empty_document() -> PolicyDocument {
 impl Guard {
     /// Judges a change; a finding whose rule action is `quarantine` turns the proposal into
     /// quarantining the principal the change landed on.
-    pub(super) async fn judge_change<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
-        let mut j = self.judge_kind(iam, change).await?;
+    pub(super) async fn judge_change<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        recall: &Recall,
+    ) -> Result<Judgement, PortError> {
+        let mut j = self.judge_kind(iam, change, recall).await?;
         let quarantine =
             j.judged.iter().flat_map(|p| &p.findings).any(|f| self.engine.action(f.rule) == RuleAction::Quarantine);
         if let (true, Some(target)) = (quarantine, change.action.target()) {
@@ -60,7 +72,7 @@ impl Guard {
         Ok(j)
     }
 
-    async fn judge_kind<R: IamRead>(&self, iam: &R, change: &Change) -> Result<Judgement, PortError> {
+    async fn judge_kind<R: IamRead>(&self, iam: &R, change: &Change, recall: &Recall) -> Result<Judgement, PortError> {
         match &change.action {
             Action::AttachPolicy { target, policy_arn } => self.judge_attach(iam, change, target, policy_arn).await,
             Action::PutInlinePolicy { target, policy_name, document } => {
@@ -165,7 +177,21 @@ impl Guard {
             Action::DeletePermissionsBoundary { target } => {
                 let mut notes = Vec::new();
                 let judged = self.judge_holdings(iam, change, target, &mut notes).await?;
-                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryRemoved)))
+                // Put the boundary back when the guard remembers it and what the principal now
+                // holds unbounded calls for remediation.
+                let proposal = match &recall.boundary {
+                    Some(b) if judged.iter().any(|j| self.remediable(j)) => {
+                        Proposal::Remediate(Remediation::PutBoundary {
+                            target: target.clone(),
+                            boundary_arn: b.clone(),
+                        })
+                    }
+                    _ => Proposal::AlertOnly(Reason::BoundaryRemoved),
+                };
+                if recall.boundary.is_none() {
+                    notes.push("the previous boundary is unknown to the guard (no snapshot): alert only".into());
+                }
+                Ok(Judgement::new(judged, notes, proposal))
             }
         }
     }

@@ -5,8 +5,8 @@
 //! policies come from the embedded data.
 
 use super::ports::{
-    Alert, IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, PortError, PrincipalDetail, PrincipalInfo, Publish,
-    VersionInfo,
+    Alert, Claim, IamInventory, IamRead, IamWrite, Inventory, Ledger, LedgerEntry, LocalPolicy, PortError,
+    PrincipalDetail, PrincipalInfo, Publish, VersionInfo,
 };
 use crate::intake::{Action, Change, PrincipalKind, Target};
 use std::collections::BTreeMap;
@@ -33,6 +33,8 @@ struct State {
     keys: BTreeMap<(String, String), bool>,
     /// Users with a console password.
     login_profiles: std::collections::BTreeSet<String>,
+    /// Permissions boundaries of roles and users.
+    boundaries: BTreeMap<Target, String>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -134,6 +136,11 @@ impl MemoryIam {
         self.with(|s| s.policies.get(arn).map(|p| p.1.clone()))
     }
 
+    /// A role's or user's permissions boundary.
+    pub fn boundary(&self, target: &Target) -> Option<String> {
+        self.with(|s| s.boundaries.get(target).cloned())
+    }
+
     /// Applies what a change did, so later changes see it: the state real IAM is in by the time
     /// its event arrives.
     pub fn apply(&self, change: &Change) {
@@ -196,9 +203,13 @@ impl MemoryIam {
             | Action::AddUserToGroup { .. }
             | Action::UpdateTrustPolicy { .. }
             | Action::UpdateLoginProfile { .. }
-            | Action::RootCredential { .. }
-            | Action::PutPermissionsBoundary { .. }
-            | Action::DeletePermissionsBoundary { .. } => {}
+            | Action::RootCredential { .. } => {}
+            Action::PutPermissionsBoundary { target, boundary_arn } => {
+                s.boundaries.insert(target.clone(), boundary_arn.clone());
+            }
+            Action::DeletePermissionsBoundary { target } => {
+                s.boundaries.remove(target);
+            }
         });
     }
 }
@@ -321,6 +332,118 @@ impl IamWrite for MemoryIam {
             }
         })
     }
+
+    async fn activate_access_key(&self, user: &str, access_key_id: &str) -> Result<(), PortError> {
+        self.with(|s| match s.keys.get_mut(&(user.to_string(), access_key_id.to_string())) {
+            Some(active) => {
+                *active = true;
+                Ok(())
+            }
+            None => Err(PortError::NotFound(format!("user {user} has no access key {access_key_id}"))),
+        })
+    }
+
+    async fn put_inline_policy(&self, target: &Target, policy_name: &str, document: &str) -> Result<(), PortError> {
+        self.put_inline(target, policy_name, document);
+        Ok(())
+    }
+
+    async fn put_boundary(&self, target: &Target, policy_arn: &str) -> Result<(), PortError> {
+        self.with(|s| s.boundaries.insert(target.clone(), policy_arn.to_string()));
+        Ok(())
+    }
+
+    async fn delete_boundary(&self, target: &Target) -> Result<(), PortError> {
+        self.with(|s| match s.boundaries.remove(target) {
+            Some(_) => Ok(()),
+            None => Err(PortError::NotFound(format!("{target} has no permissions boundary"))),
+        })
+    }
+}
+
+#[derive(Debug)]
+enum Status {
+    InProgress { lease_until: i64 },
+    Completed { until: i64, entry: Box<LedgerEntry> },
+}
+
+#[derive(Debug, Default)]
+struct LedgerState {
+    events: BTreeMap<String, Status>,
+    history: BTreeMap<String, Vec<LedgerEntry>>,
+    boundaries: BTreeMap<String, Option<String>>,
+}
+
+/// A ledger in memory, with the same claim semantics as the DynamoDB one (tests, and the offline
+/// replay of `iam-guard event`, where a record repeated in the input is answered once).
+#[derive(Debug, Default)]
+pub struct MemoryLedger {
+    state: Mutex<LedgerState>,
+}
+
+impl MemoryLedger {
+    /// An empty ledger.
+    pub fn new() -> MemoryLedger {
+        MemoryLedger::default()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut LedgerState) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl Ledger for MemoryLedger {
+    async fn claim(&self, event_id: &str, now: i64) -> Result<Claim, PortError> {
+        use super::ledger::LEASE_SECS;
+        Ok(self.with(|s| match s.events.get(event_id) {
+            Some(Status::Completed { until, entry }) if *until > now => Claim::Completed(entry.clone()),
+            Some(Status::InProgress { lease_until }) if *lease_until > now => Claim::InProgress,
+            _ => {
+                s.events.insert(event_id.to_string(), Status::InProgress { lease_until: now + LEASE_SECS });
+                Claim::New
+            }
+        }))
+    }
+
+    async fn complete(&self, entry: &LedgerEntry, now: i64) -> Result<(), PortError> {
+        let until = now + super::ledger::IDEMPOTENCY_WINDOW_SECS;
+        self.with(|s| {
+            if let Some(p) = &entry.principal_arn {
+                s.history.entry(p.clone()).or_default().push(entry.clone());
+            }
+            s.events.insert(entry.event_id.clone(), Status::Completed { until, entry: Box::new(entry.clone()) });
+        });
+        Ok(())
+    }
+
+    async fn release(&self, event_id: &str) -> Result<(), PortError> {
+        self.with(|s| {
+            if matches!(s.events.get(event_id), Some(Status::InProgress { .. })) {
+                s.events.remove(event_id);
+            }
+        });
+        Ok(())
+    }
+
+    async fn entry(&self, event_id: &str) -> Result<Option<LedgerEntry>, PortError> {
+        Ok(self.with(|s| match s.events.get(event_id) {
+            Some(Status::Completed { entry, .. }) => Some((**entry).clone()),
+            _ => None,
+        }))
+    }
+
+    async fn history(&self, principal_arn: &str) -> Result<Vec<LedgerEntry>, PortError> {
+        Ok(self.with(|s| s.history.get(principal_arn).cloned().unwrap_or_default()))
+    }
+
+    async fn remember_boundary(&self, principal_arn: &str, boundary_arn: Option<&str>) -> Result<(), PortError> {
+        self.with(|s| s.boundaries.insert(principal_arn.to_string(), boundary_arn.map(str::to_string)));
+        Ok(())
+    }
+
+    async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError> {
+        Ok(self.with(|s| s.boundaries.get(principal_arn).cloned()))
+    }
 }
 
 impl IamInventory for MemoryIam {
@@ -353,6 +476,7 @@ impl IamInventory for MemoryIam {
                         attached: s.attached.get(&t).cloned().unwrap_or_default(),
                         inline: s.inline.get(&t).map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
                         trust: (t.kind == PrincipalKind::Role).then(|| s.trust.get(&t.name).cloned()).flatten(),
+                        boundary: s.boundaries.get(&t).cloned(),
                         groups: if t.kind == PrincipalKind::User {
                             s.groups.get(&t.name).cloned().unwrap_or_default()
                         } else {

@@ -35,6 +35,7 @@
 pub mod alert;
 mod decide;
 mod judge;
+pub mod ledger;
 pub mod memory;
 pub mod platform;
 pub mod ports;
@@ -46,6 +47,7 @@ use crate::engine::Engine;
 use crate::intake::{Change, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, PolicyContext, RuleAction, Severity};
+use judge::Recall;
 use ports::{Alert, IamRead, IamWrite, PortError, PrincipalInfo, Publish};
 use serde::Serialize;
 
@@ -70,8 +72,9 @@ pub struct JudgedPolicy {
     pub unknown: bool,
 }
 
-/// A change the guard can make to IAM, and undo.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A change the guard can make to IAM, and undo. The last five are what undo and boundary
+/// restoration do ([`Remediation::inverse`]).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Remediation {
     /// Detach a managed policy from one principal.
@@ -128,6 +131,41 @@ pub enum Remediation {
         /// The newest earlier version that is clean.
         to_version: String,
     },
+    /// Put a permissions boundary (back) on a role or user.
+    PutBoundary {
+        /// The principal.
+        target: Target,
+        /// The boundary policy.
+        boundary_arn: String,
+    },
+    /// Attach a managed policy (undo of a detach).
+    Attach {
+        /// The principal.
+        target: Target,
+        /// The managed policy.
+        policy_arn: String,
+    },
+    /// Put an inline policy back (undo of a deletion).
+    PutInline {
+        /// Who held it.
+        target: Target,
+        /// Its name.
+        policy_name: String,
+        /// The document, verbatim.
+        document: String,
+    },
+    /// Set an access key Active again (undo of a deactivation).
+    ActivateAccessKey {
+        /// The key's user.
+        target: Target,
+        /// The key id.
+        access_key_id: String,
+    },
+    /// Remove a permissions boundary (undo of a restored one).
+    DeleteBoundary {
+        /// The principal.
+        target: Target,
+    },
 }
 
 impl Remediation {
@@ -155,7 +193,68 @@ impl Remediation {
                     arn::resource_name(policy_arn)
                 )
             }
+            Remediation::PutBoundary { target, boundary_arn } => {
+                format!("put permissions boundary {} on {target}", arn::resource_name(boundary_arn))
+            }
+            Remediation::Attach { target, policy_arn } => {
+                format!("attach {} to {target}", arn::resource_name(policy_arn))
+            }
+            Remediation::PutInline { target, policy_name, .. } => {
+                format!("put inline policy {policy_name} back on {target}")
+            }
+            Remediation::ActivateAccessKey { target, access_key_id } => {
+                format!("make access key {access_key_id} of {target} active again")
+            }
+            Remediation::DeleteBoundary { target } => format!("remove the permissions boundary of {target}"),
         }
+    }
+
+    /// What undoes this change exactly, when something can (a deleted console password cannot be
+    /// restored, only set anew).
+    pub fn inverse(&self) -> Option<Remediation> {
+        let t = |t: &Target| t.clone();
+        Some(match self {
+            Remediation::Detach { target, policy_arn } => {
+                Remediation::Attach { target: t(target), policy_arn: policy_arn.clone() }
+            }
+            Remediation::Attach { target, policy_arn } => {
+                Remediation::Detach { target: t(target), policy_arn: policy_arn.clone() }
+            }
+            Remediation::DeleteInline { target, policy_name, document } => Remediation::PutInline {
+                target: t(target),
+                policy_name: policy_name.clone(),
+                document: document.clone(),
+            },
+            Remediation::PutInline { target, policy_name, document } => Remediation::DeleteInline {
+                target: t(target),
+                policy_name: policy_name.clone(),
+                document: document.clone(),
+            },
+            Remediation::DeactivateAccessKey { target, access_key_id } => {
+                Remediation::ActivateAccessKey { target: t(target), access_key_id: access_key_id.clone() }
+            }
+            Remediation::ActivateAccessKey { target, access_key_id } => {
+                Remediation::DeactivateAccessKey { target: t(target), access_key_id: access_key_id.clone() }
+            }
+            Remediation::Quarantine { target } => {
+                Remediation::Detach { target: t(target), policy_arn: DENY_ALL.into() }
+            }
+            Remediation::RewriteTrust { target, original, rewritten, removed } => Remediation::RewriteTrust {
+                target: t(target),
+                original: rewritten.clone(),
+                rewritten: original.clone(),
+                removed: removed.clone(),
+            },
+            Remediation::RevertDefaultVersion { policy_arn, from_version, to_version } => {
+                Remediation::RevertDefaultVersion {
+                    policy_arn: policy_arn.clone(),
+                    from_version: to_version.clone(),
+                    to_version: from_version.clone(),
+                }
+            }
+            Remediation::PutBoundary { target, .. } => Remediation::DeleteBoundary { target: t(target) },
+            Remediation::DeleteBoundary { .. } | Remediation::DeleteLoginProfile { .. } => return None,
+        })
     }
 
     /// The AWS CLI command that undoes the remediation (restores what the change did).
@@ -193,6 +292,30 @@ impl Remediation {
                  original document is in this alert)",
                 target.name
             ),
+            Remediation::PutBoundary { target, .. } => {
+                let kind = target.kind.as_str();
+                format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
+            }
+            Remediation::Attach { target, policy_arn } => {
+                let kind = target.kind.as_str();
+                format!("aws iam detach-{kind}-policy --{kind}-name {} --policy-arn {policy_arn}", target.name)
+            }
+            Remediation::PutInline { target, policy_name, .. } => {
+                let kind = target.kind.as_str();
+                format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", target.name)
+            }
+            Remediation::ActivateAccessKey { target, access_key_id } => format!(
+                "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Inactive",
+                target.name
+            ),
+            Remediation::DeleteBoundary { target } => {
+                let kind = target.kind.as_str();
+                format!(
+                    "aws iam put-{kind}-permissions-boundary --{kind}-name {} --permissions-boundary ARN  (the \
+                     boundary removed)",
+                    target.name
+                )
+            }
         }
     }
 
@@ -204,7 +327,12 @@ impl Remediation {
             | Remediation::DeactivateAccessKey { target, .. }
             | Remediation::RewriteTrust { target, .. }
             | Remediation::DeleteLoginProfile { target }
-            | Remediation::Quarantine { target } => Some(target),
+            | Remediation::Quarantine { target }
+            | Remediation::PutBoundary { target, .. }
+            | Remediation::Attach { target, .. }
+            | Remediation::PutInline { target, .. }
+            | Remediation::ActivateAccessKey { target, .. }
+            | Remediation::DeleteBoundary { target } => Some(target),
             Remediation::RevertDefaultVersion { .. } => None,
         }
     }
@@ -380,7 +508,7 @@ impl Verdict {
 }
 
 /// What happened when a remediation was carried out.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Executed {
     /// IAM was changed.
@@ -420,6 +548,15 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::RewriteTrust { target, rewritten, .. } => iam.update_trust_policy(&target.name, rewritten).await,
         Remediation::DeleteLoginProfile { target } => iam.delete_login_profile(&target.name).await,
         Remediation::Quarantine { target } => iam.attach_policy(target, DENY_ALL).await,
+        Remediation::PutBoundary { target, boundary_arn } => iam.put_boundary(target, boundary_arn).await,
+        Remediation::Attach { target, policy_arn } => iam.attach_policy(target, policy_arn).await,
+        Remediation::PutInline { target, policy_name, document } => {
+            iam.put_inline_policy(target, policy_name, document).await
+        }
+        Remediation::ActivateAccessKey { target, access_key_id } => {
+            iam.activate_access_key(&target.name, access_key_id).await
+        }
+        Remediation::DeleteBoundary { target } => iam.delete_boundary(target).await,
     };
     match r {
         Ok(()) => Ok(Executed::Done),
@@ -455,7 +592,17 @@ impl Guard {
         publisher: &P,
         change: Change,
     ) -> Result<Handled, PortError> {
-        let verdict = self.evaluate(iam, change).await?;
+        self.handle_recalling(iam, publisher, change, &Recall::default()).await
+    }
+
+    async fn handle_recalling<I: IamRead + IamWrite, P: Publish>(
+        &self,
+        iam: &I,
+        publisher: &P,
+        change: Change,
+        recall: &Recall,
+    ) -> Result<Handled, PortError> {
+        let verdict = self.evaluate(iam, change, recall).await?;
         let executed = match &verdict.plan {
             Plan::Remediate { remediation } => Some(carry_out(iam, remediation).await?),
             _ => None,
@@ -469,7 +616,12 @@ impl Guard {
 
     /// Judges a change and decides, without acting. Reads IAM only for what the event does not
     /// carry.
-    pub(crate) async fn evaluate<R: IamRead>(&self, iam: &R, change: Change) -> Result<Verdict, PortError> {
+    pub(crate) async fn evaluate<R: IamRead>(
+        &self,
+        iam: &R,
+        change: Change,
+        recall: &Recall,
+    ) -> Result<Verdict, PortError> {
         if self.is_own_change(&change) {
             return Ok(Verdict {
                 change,
@@ -478,7 +630,7 @@ impl Guard {
                 notes: vec![],
             });
         }
-        let judgement = self.judge_change(iam, &change).await?;
+        let judgement = self.judge_change(iam, &change, recall).await?;
         let config = self.engine.config();
         let mut plan = decide::decide(&judgement, config.mode, config.alert_min_severity);
         let platform = &config.platform;

@@ -17,6 +17,10 @@ pub enum PortError {
     /// so Lambda retries it and the DLQ keeps it.
     #[error("{0}")]
     Failed(String),
+    /// Another delivery of the same event is being answered right now: this one fails so that
+    /// Lambda retries it later, when the ledger says the event was answered.
+    #[error("event {0} is being answered by another delivery; retry later")]
+    InProgress(String),
 }
 
 /// A role, user or group as IAM describes it.
@@ -75,6 +79,74 @@ pub trait IamWrite {
     async fn update_trust_policy(&self, role: &str, document: &str) -> Result<(), PortError>;
     /// Sets an access key Inactive (NotFound when the key is gone).
     async fn deactivate_access_key(&self, user: &str, access_key_id: &str) -> Result<(), PortError>;
+    /// Sets an access key Active again (undo).
+    async fn activate_access_key(&self, user: &str, access_key_id: &str) -> Result<(), PortError>;
+    /// Puts an inline policy (undo of a deletion).
+    async fn put_inline_policy(&self, target: &Target, policy_name: &str, document: &str) -> Result<(), PortError>;
+    /// Sets a role's or user's permissions boundary.
+    async fn put_boundary(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
+    /// Removes a role's or user's permissions boundary (NotFound when it has none).
+    async fn delete_boundary(&self, target: &Target) -> Result<(), PortError>;
+}
+
+/// Where the ledger stands on one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// First delivery (or an earlier one that failed and released it): answer it.
+    New,
+    /// Another delivery holds it and its lease has not run out.
+    InProgress,
+    /// Answered already: what was done.
+    Completed(Box<LedgerEntry>),
+}
+
+/// What the guard did about one event (or one `iam-guard undo`): kept for the idempotency
+/// window, and in each principal's history for undo.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LedgerEntry {
+    /// CloudTrail event id (`undo-…` for an undo).
+    pub event_id: String,
+    /// The account the event happened in.
+    pub account_id: String,
+    /// The API call.
+    pub event_name: String,
+    /// When the guard answered it (RFC 3339).
+    pub answered_at: String,
+    /// The principal acted on or judged, as an ARN without path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_arn: Option<String>,
+    /// `clean`, `quiet`, `alert`, `remediate`, `ignore`, `not_judged`.
+    pub decision: String,
+    /// What the guard changed in IAM (restorable by `iam-guard undo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<super::Remediation>,
+    /// How carrying it out went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executed: Option<super::Executed>,
+    /// The alert's subject, when one was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_subject: Option<String>,
+}
+
+/// The guard's memory (a DynamoDB table in AWS): one answer per event, what it did to whom, and
+/// what it saw of principals before they changed (permissions boundaries).
+#[allow(async_fn_in_trait)]
+pub trait Ledger {
+    /// Claims an event with a conditional write: `New` when nobody answered it (or an earlier
+    /// delivery failed and released it, or its lease ran out); `now` in seconds since the epoch.
+    async fn claim(&self, event_id: &str, now: i64) -> Result<Claim, PortError>;
+    /// Marks the event answered; history entries go under the principal as well.
+    async fn complete(&self, entry: &LedgerEntry, now: i64) -> Result<(), PortError>;
+    /// Gives a claimed event back after a failure, so that the retry answers it.
+    async fn release(&self, event_id: &str) -> Result<(), PortError>;
+    /// The entry for an answered event.
+    async fn entry(&self, event_id: &str) -> Result<Option<LedgerEntry>, PortError>;
+    /// What the guard did to a principal (ARN without path), oldest first.
+    async fn history(&self, principal_arn: &str) -> Result<Vec<LedgerEntry>, PortError>;
+    /// Remembers a principal's permissions boundary (`None`: it has none).
+    async fn remember_boundary(&self, principal_arn: &str, boundary_arn: Option<&str>) -> Result<(), PortError>;
+    /// The last boundary remembered for a principal: `None` = never seen, `Some(None)` = none.
+    async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError>;
 }
 
 /// The message the guard publishes: built by [`super::alert`], delivered by a [`Publish`]
@@ -119,6 +191,8 @@ pub struct PrincipalDetail {
     pub trust: Option<String>,
     /// Users: their groups.
     pub groups: Vec<String>,
+    /// Roles and users: the permissions boundary's ARN.
+    pub boundary: Option<String>,
 }
 
 /// A customer managed policy and its default version's document.

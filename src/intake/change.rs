@@ -67,7 +67,7 @@ impl Actor {
 }
 
 /// The kinds of IAM principals the guard acts on.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum PrincipalKind {
     /// An IAM role.
@@ -90,7 +90,7 @@ impl PrincipalKind {
 }
 
 /// A role, user or group by name.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
     /// Role, user or group.
     pub kind: PrincipalKind,

@@ -1,0 +1,172 @@
+//! Exactly one answer per event, what the guard did to whom, and undo.
+//!
+//! EventBridge and Lambda deliver at least once, so the same CloudTrail event can arrive twice,
+//! even at the same time. [`Guard::answer`] claims the event id in the [`Ledger`] with a
+//! conditional write before judging (in the manner of Powertools' idempotency utility):
+//! - first delivery: judged, acted on, alerted, then marked completed with what was done;
+//! - a later delivery within [`IDEMPOTENCY_WINDOW_SECS`]: answered from the ledger, no second
+//!   alert, no second action;
+//! - a concurrent delivery while the first holds the claim: fails with
+//!   [`PortError::InProgress`], so Lambda retries it and then finds it completed;
+//! - a delivery that fails mid-way gives the claim back, so the retry answers it in full (IAM
+//!   actions are idempotent: what is already done counts as done); one that dies without giving
+//!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over.
+
+use super::judge::Recall;
+use super::ports::{Claim, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish};
+use super::{carry_out, Executed, Guard, Handled, Plan, Remediation};
+use crate::intake::{Action, Change};
+
+/// How long an answered event id is remembered (a re-delivery later than this is answered again).
+pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
+/// How long a claim holds without being completed or given back (the Lambda timeout is 60 s).
+pub const LEASE_SECS: i64 = 5 * 60;
+/// How long a principal's history and remembered boundary are kept.
+pub const HISTORY_SECS: i64 = 400 * 24 * 3600;
+
+/// What one delivery came to.
+#[derive(Debug)]
+pub enum Answer {
+    /// Answered now.
+    Handled(Box<Handled>),
+    /// Answered before: nothing was done or published this time.
+    Duplicate(Box<LedgerEntry>),
+}
+
+/// Why an undo could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    /// The ledger has no such event.
+    #[error("the guard has no record of event {0} (answered more than the history window ago, or never)")]
+    Unknown(String),
+    /// The guard changed nothing for it.
+    #[error("the guard changed nothing for event {0} (decision: {1})")]
+    NothingDone(String, String),
+    /// What was done cannot be put back exactly.
+    #[error("{0} cannot be undone: {1}")]
+    Irreversible(String, String),
+    /// IAM refused the undo.
+    #[error("IAM refused the undo: {0}")]
+    Denied(String),
+    /// The ledger or IAM failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// The ledger entry for a handled change.
+pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
+    let c = &h.verdict.change;
+    let done = matches!(h.executed, Some(Executed::Done | Executed::AlreadyDone));
+    let remediation = match &h.verdict.plan {
+        Plan::Remediate { remediation } if done => Some(remediation.clone()),
+        _ => None,
+    };
+    let principal = remediation.as_ref().and_then(Remediation::target).cloned().or_else(|| c.action.target());
+    let decision = serde_json::to_value(&h.verdict.plan)
+        .ok()
+        .and_then(|v| v.get("decision").and_then(|d| d.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    LedgerEntry {
+        event_id: c.event_id.clone(),
+        account_id: c.account_id.clone(),
+        event_name: c.event_name.clone(),
+        answered_at: answered_at.to_string(),
+        principal_arn: principal.map(|t| t.arn(&c.account_id)),
+        decision,
+        remediation,
+        executed: h.executed.clone(),
+        alert_subject: h.alert.as_ref().map(|a| a.subject.clone()),
+    }
+}
+
+impl Guard {
+    /// [`Guard::handle`] at most once per event id: see the module documentation.
+    pub async fn answer<I: IamRead + IamWrite, P: Publish, L: Ledger>(
+        &self,
+        iam: &I,
+        publisher: &P,
+        ledger: &L,
+        change: Change,
+    ) -> Result<Answer, PortError> {
+        let now = chrono::Utc::now();
+        match ledger.claim(&change.event_id, now.timestamp()).await? {
+            Claim::Completed(entry) => return Ok(Answer::Duplicate(entry)),
+            Claim::InProgress => return Err(PortError::InProgress(change.event_id.clone())),
+            Claim::New => {}
+        }
+        let id = change.event_id.clone();
+        let result = async {
+            let mut recall = Recall::default();
+            match &change.action {
+                Action::PutPermissionsBoundary { target, boundary_arn } => {
+                    ledger.remember_boundary(&target.arn(&change.account_id), Some(boundary_arn)).await?
+                }
+                Action::DeletePermissionsBoundary { target } => {
+                    recall.boundary = ledger.boundary(&target.arn(&change.account_id)).await?.flatten()
+                }
+                _ => {}
+            }
+            let handled = self.handle_recalling(iam, publisher, change, &recall).await?;
+            ledger.complete(&entry_of(&handled, &now.to_rfc3339()), now.timestamp()).await?;
+            Ok(handled)
+        }
+        .await;
+        match result {
+            Ok(h) => Ok(Answer::Handled(Box::new(h))),
+            Err(e) => {
+                if let Err(r) = ledger.release(&id).await {
+                    tracing::warn!(event_id = %id, error = %r, "could not release the claim; the retry waits for its lease");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Puts back exactly what the guard changed for an event, once (a second undo answers from
+    /// the ledger). The undo is recorded in the principal's history as event `undo-ID`.
+    pub async fn undo<W: IamWrite, L: Ledger>(
+        &self,
+        iam: &W,
+        ledger: &L,
+        event_id: &str,
+    ) -> Result<LedgerEntry, UndoError> {
+        let entry = ledger.entry(event_id).await?.ok_or_else(|| UndoError::Unknown(event_id.to_string()))?;
+        let Some(done) = &entry.remediation else {
+            return Err(UndoError::NothingDone(event_id.to_string(), entry.decision.clone()));
+        };
+        let inverse = done.inverse().ok_or_else(|| {
+            UndoError::Irreversible(done.describe(), format!("set it anew if it is wanted: {}", done.restore_command()))
+        })?;
+        let undo_id = format!("undo-{event_id}");
+        let now = chrono::Utc::now();
+        match ledger.claim(&undo_id, now.timestamp()).await? {
+            Claim::Completed(e) => return Ok(*e),
+            Claim::InProgress => return Err(PortError::InProgress(undo_id).into()),
+            Claim::New => {}
+        }
+        let executed = match carry_out(iam, &inverse).await {
+            Ok(Executed::Denied { reason }) => {
+                let _ = ledger.release(&undo_id).await;
+                return Err(UndoError::Denied(reason));
+            }
+            Ok(x) => x,
+            Err(e) => {
+                let _ = ledger.release(&undo_id).await;
+                return Err(e.into());
+            }
+        };
+        let undone = LedgerEntry {
+            event_id: undo_id,
+            account_id: entry.account_id.clone(),
+            event_name: format!("Undo {}", entry.event_name),
+            answered_at: now.to_rfc3339(),
+            principal_arn: entry.principal_arn.clone(),
+            decision: "undo".into(),
+            remediation: Some(inverse),
+            executed: Some(executed),
+            alert_subject: None,
+        };
+        ledger.complete(&undone, now.timestamp()).await?;
+        Ok(undone)
+    }
+}

@@ -1,0 +1,206 @@
+//! One answer per event, undo and boundary restoration, on the in-memory adapters (the same
+//! flows run against DynamoDB, IAM and SNS in moto in guard_moto.rs).
+
+use iam_guard::config::{Config, Mode};
+use iam_guard::engine::Engine;
+use iam_guard::guard::ledger::{Answer, UndoError};
+use iam_guard::guard::memory::{MemoryIam, MemoryLedger, RecordingPublisher};
+use iam_guard::guard::ports::{Claim, Ledger, PortError};
+use iam_guard::guard::{Executed, Guard, Plan, Remediation, DENY_ALL};
+use iam_guard::intake::{self, Change, Intake, Outcome, Target};
+use serde_json::Value;
+
+const ACCOUNT: &str = "111122223333";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+fn sample(name: &str) -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events").join(format!("{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn change(v: Value) -> Change {
+    let Intake::Deliveries { deliveries, .. } = intake::parse(v).unwrap() else { panic!("not a delivery") };
+    match deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() {
+        Some(Outcome::Change(c)) => *c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn guard(mode: Mode) -> Guard {
+    Guard::new(Engine::new(Config { mode, ..Config::default() }), None)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
+}
+
+fn handled(a: Answer) -> iam_guard::guard::Handled {
+    match a {
+        Answer::Handled(h) => *h,
+        Answer::Duplicate(e) => panic!("duplicate: {e:?}"),
+    }
+}
+
+#[test]
+fn a_redelivered_event_is_answered_once() {
+    let rt = rt();
+    let (g, iam, ledger, publisher) =
+        (guard(Mode::Enforce), MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+    let c = change(sample("AttachRolePolicy"));
+    iam.apply(&c);
+    let first = handled(rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap());
+    assert!(matches!(first.verdict.plan, Plan::Remediate { .. }));
+    // Someone attaches it again by hand; the old event is delivered again: nothing happens.
+    iam.apply(&c);
+    for _ in 0..3 {
+        let Answer::Duplicate(e) = rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap() else {
+            panic!("answered twice")
+        };
+        assert_eq!(e.event_id, c.event_id);
+        assert_eq!(e.decision, "remediate");
+    }
+    assert_eq!(publisher.alerts().len(), 1);
+    assert_eq!(iam.attached(&c.action.target().unwrap()).len(), 1, "no second detach");
+}
+
+#[test]
+fn a_delivery_answered_elsewhere_right_now_is_retried_later() {
+    let rt = rt();
+    let (g, iam, ledger, publisher) =
+        (guard(Mode::Alert), MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+    let c = change(sample("AttachRolePolicy"));
+    assert_eq!(rt.block_on(ledger.claim(&c.event_id, chrono::Utc::now().timestamp())).unwrap(), Claim::New);
+    let e = rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap_err();
+    assert!(matches!(e, PortError::InProgress(ref id) if id == &c.event_id), "{e}");
+    assert!(publisher.alerts().is_empty());
+    // The other delivery's lease runs out (it crashed): this one takes over.
+    let later = chrono::Utc::now().timestamp() + iam_guard::guard::ledger::LEASE_SECS + 1;
+    assert_eq!(rt.block_on(ledger.claim(&c.event_id, later)).unwrap(), Claim::New);
+}
+
+#[test]
+fn a_failure_between_action_and_alert_is_retried_to_one_alert() {
+    let rt = rt();
+    let (g, iam, ledger) = (guard(Mode::Enforce), MemoryIam::new(), MemoryLedger::new());
+    let c = change(sample("AttachRolePolicy"));
+    let role = c.action.target().unwrap();
+    iam.apply(&c);
+    let down = RecordingPublisher::failing("SNS: service unavailable");
+    let e = rt.block_on(g.answer(&iam, &down, &ledger, c.clone())).unwrap_err();
+    assert!(e.to_string().contains("service unavailable"));
+    assert!(iam.attached(&role).is_empty(), "the detach happened before the publish failed");
+    let up = RecordingPublisher::new();
+    let h = handled(rt.block_on(g.answer(&iam, &up, &ledger, c.clone())).unwrap());
+    assert_eq!(h.executed, Some(Executed::AlreadyDone));
+    assert_eq!(up.alerts().len(), 1);
+    assert!(up.alerts()[0].subject.ends_with("already detached"), "{}", up.alerts()[0].subject);
+    assert!(matches!(rt.block_on(g.answer(&iam, &up, &ledger, c)).unwrap(), Answer::Duplicate(_)));
+    assert_eq!(up.alerts().len(), 1);
+}
+
+/// Each kind of remediation, then `undo`: IAM is back where the change left it.
+#[test]
+fn undo_puts_back_exactly_what_was_changed() {
+    let rt = rt();
+    let g = guard(Mode::Enforce);
+    for name in ["AttachRolePolicy", "PutRolePolicy", "UpdateAssumeRolePolicy", "CreateAccessKey"] {
+        let (iam, ledger, publisher) = (MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+        let c = change(sample(name));
+        let t = c.action.target().unwrap();
+        if name == "CreateAccessKey" {
+            iam.attach(&t, ADMIN); // the user is an administrator: the new key is deactivated
+        }
+        if name == "UpdateAssumeRolePolicy" {
+            iam.set_trust(&t.name, r#"{"Version":"2012-10-17","Statement":[]}"#);
+        }
+        iam.apply(&c);
+        let snapshot = |iam: &MemoryIam| {
+            (
+                iam.attached(&t),
+                iam.inline_policy(&t, "do-everything"),
+                iam.trust(&t.name),
+                iam.key_active(&t.name, "AKIAQ3EGRZX2EXAMPLE6"),
+            )
+        };
+        let before = snapshot(&iam);
+        let h = handled(rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap());
+        assert!(matches!(h.verdict.plan, Plan::Remediate { .. }), "{name}: {:?}", h.verdict.plan);
+        assert_ne!(snapshot(&iam), before, "{name}: remediated");
+        let undone = rt.block_on(g.undo(&iam, &ledger, &c.event_id)).unwrap();
+        assert_eq!(undone.executed, Some(Executed::Done), "{name}");
+        assert_eq!(snapshot(&iam), before, "{name}: restored");
+        // A second undo answers from the ledger and changes nothing.
+        assert_eq!(rt.block_on(g.undo(&iam, &ledger, &c.event_id)).unwrap(), undone);
+        let history = rt.block_on(ledger.history(&t.arn(ACCOUNT))).unwrap();
+        let kinds: Vec<&str> = history.iter().map(|e| e.decision.as_str()).collect();
+        assert_eq!(kinds, ["remediate", "undo"], "{name}");
+    }
+}
+
+#[test]
+fn quarantine_is_lifted_by_undo_and_a_password_cannot_be_restored() {
+    let rt = rt();
+    let cfg =
+        Config::from_toml("mode = \"enforce\"\n[rules.service-full-access]\naction = \"quarantine\"", "t").unwrap();
+    let g = Guard::new(Engine::new(cfg), None);
+    let (iam, ledger, publisher) = (MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+    let c = change(sample("AttachRolePolicy"));
+    let t = c.action.target().unwrap();
+    iam.apply(&c);
+    rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap();
+    assert!(iam.attached(&t).contains(&DENY_ALL.to_string()));
+    rt.block_on(g.undo(&iam, &ledger, &c.event_id)).unwrap();
+    assert_eq!(
+        iam.attached(&t),
+        ["arn:aws:iam::aws:policy/AmazonS3FullAccess"],
+        "quarantine lifted, the grant itself left as the change made it"
+    );
+
+    let g = guard(Mode::Enforce);
+    let c = change(sample("CreateLoginProfile"));
+    let user = c.action.target().unwrap();
+    iam.attach(&user, ADMIN);
+    iam.apply(&c);
+    let h = handled(rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap());
+    assert!(matches!(h.verdict.plan, Plan::Remediate { remediation: Remediation::DeleteLoginProfile { .. } }));
+    let e = rt.block_on(g.undo(&iam, &ledger, &c.event_id)).unwrap_err();
+    assert!(matches!(e, UndoError::Irreversible(..)), "{e}");
+    assert!(e.to_string().contains("create-login-profile"), "{e}");
+    let e = rt.block_on(g.undo(&iam, &ledger, "no-such-event")).unwrap_err();
+    assert!(e.to_string().contains("no record of event no-such-event"), "{e}");
+}
+
+#[test]
+fn a_removed_boundary_is_put_back_when_the_guard_saw_it() {
+    let rt = rt();
+    let g = guard(Mode::Enforce);
+    let (iam, ledger, publisher) = (MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+    let role = Target::role("app-worker");
+    iam.attach(&role, ADMIN);
+    const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/app-boundary";
+    let mut put = sample("PutRolePermissionsBoundary");
+    put["detail"]["requestParameters"]["permissionsBoundary"] = BOUNDARY.into();
+    let put = change(put);
+    iam.apply(&put);
+    // Without a snapshot: alert only.
+    let (blank, other) = (MemoryLedger::new(), MemoryIam::new());
+    other.attach(&role, ADMIN);
+    let delete = change(sample("DeleteRolePermissionsBoundary"));
+    let h = handled(rt.block_on(g.answer(&other, &publisher, &blank, delete.clone())).unwrap());
+    assert!(matches!(h.verdict.plan, Plan::Alert { .. }), "{:?}", h.verdict.plan);
+    assert!(h.verdict.notes.iter().any(|n| n.contains("previous boundary is unknown")));
+
+    rt.block_on(g.answer(&iam, &publisher, &ledger, put)).unwrap();
+    iam.apply(&delete);
+    assert_eq!(iam.boundary(&role), None);
+    let h = handled(rt.block_on(g.answer(&iam, &publisher, &ledger, delete.clone())).unwrap());
+    assert_eq!(
+        h.verdict.plan,
+        Plan::Remediate {
+            remediation: Remediation::PutBoundary { target: role.clone(), boundary_arn: BOUNDARY.into() }
+        }
+    );
+    assert_eq!(iam.boundary(&role).as_deref(), Some(BOUNDARY));
+    rt.block_on(g.undo(&iam, &ledger, &delete.event_id)).unwrap();
+    assert_eq!(iam.boundary(&role), None, "undo removes it again");
+}
