@@ -5,12 +5,14 @@
 //! IAM/SNS failure left after the SDK's retries — returns an error, so Lambda retries the async
 //! invocation and then sends it to the on-failure destination (DLQ). For SQS batches each
 //! message is reported on its own (`batchItemFailures`), so only the failed ones come back.
-//! Re-delivery is safe: a detach of an already-detached policy is success, and the alert carries
-//! the CloudTrail event id (`event.id`, and SNS attribute-free de-duplication by subscribers).
+//! Re-delivery is safe: with a ledger (IAM_GUARD_TABLE) each event id is answered once (see
+//! [`crate::guard::ledger`]); without one, a detach of an already-detached policy is success and
+//! the alert carries the CloudTrail event id for subscribers to de-duplicate.
 
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
-use crate::guard::ports::{IamInventory, IamRead, IamWrite, PortError, Publish};
+use crate::guard::ledger::{Answer, NoLedger};
+use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, PortError, Publish};
 use crate::guard::{alert, Guard, Handled, Plan};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
@@ -49,11 +51,15 @@ pub struct Settings {
     pub config: Config,
     /// The guard's own role.
     pub own_role: Option<String>,
+    /// The ledger table (IAM_GUARD_TABLE): one answer per event, history, undo. Without it every
+    /// delivery is answered (a re-delivery alerts again).
+    pub table: Option<String>,
 }
 
 impl Settings {
     /// IAM_GUARD_TOPIC_ARN (required), IAM_GUARD_MODE (alert|enforce, overrides the file),
-    /// IAM_GUARD_CONFIG (TOML file path), IAM_GUARD_ROLE (the guard's own role name or ARN).
+    /// IAM_GUARD_CONFIG (TOML file path), IAM_GUARD_ROLE (the guard's own role name or ARN),
+    /// IAM_GUARD_TABLE (the ledger table).
     pub fn from_env() -> Result<Settings, AppError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let topic_arn =
@@ -79,15 +85,16 @@ impl Settings {
                 });
             }
         }
-        Ok(Settings { topic_arn, config, own_role: var("IAM_GUARD_ROLE") })
+        Ok(Settings { topic_arn, config, own_role: var("IAM_GUARD_ROLE"), table: var("IAM_GUARD_TABLE") })
     }
 }
 
-/// The Lambda application: the guard over an IAM adapter and a publisher.
-pub struct App<I, P> {
+/// The Lambda application: the guard over an IAM adapter, a publisher and a ledger.
+pub struct App<I, P, L = NoLedger> {
     guard: Guard,
     iam: I,
     publisher: P,
+    ledger: L,
 }
 
 /// Remediation calls in flight at once during a sweep (IAM's mutating APIs throttle early).
@@ -113,9 +120,21 @@ pub enum Reply {
 }
 
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
-    /// The application over these adapters, with this configuration.
+    /// The application over these adapters, with this configuration, without a ledger.
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
-        App { guard: Guard::new(Engine::new(config), own_role), iam, publisher }
+        App { guard: Guard::new(Engine::new(config), own_role), iam, publisher, ledger: NoLedger }
+    }
+
+    /// The same application answering each event once through `ledger`.
+    pub fn with_ledger<L: Ledger>(self, ledger: L) -> App<I, P, L> {
+        App { guard: self.guard, iam: self.iam, publisher: self.publisher, ledger }
+    }
+}
+
+impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger> App<I, P, L> {
+    /// The ledger (tests read it).
+    pub fn ledger(&self) -> &L {
+        &self.ledger
     }
 
     /// The IAM adapter (tests read its call counts).
@@ -130,7 +149,15 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
 
     /// Handles one change: judge, act, alert. Returns a log/summary line.
     async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
-        let Handled { verdict, executed, alert } = self.guard.handle(&self.iam, &self.publisher, change).await?;
+        let Handled { verdict, executed, alert } =
+            match self.guard.answer(&self.iam, &self.publisher, &self.ledger, change).await? {
+                Answer::Handled(h) => *h,
+                Answer::Duplicate(e) => {
+                    tracing::info!(event_id = %e.event_id, decision = %e.decision, "answered before");
+                    return Ok(json!({"event_id": e.event_id, "event_name": e.event_name, "duplicate": true,
+                                     "decision": e.decision, "answered_at": e.answered_at}));
+                }
+            };
         let decision = match &verdict.plan {
             Plan::Clean => "clean",
             Plan::Quiet { .. } => "quiet",
@@ -167,6 +194,10 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
 
     async fn sweep(&self, req: intake::SweepRequest) -> Result<Reply, AppError> {
         let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
+        // What a later Delete*PermissionsBoundary needs to put back.
+        for (principal, boundary) in &report.boundaries {
+            self.ledger.remember_boundary(principal, Some(boundary)).await?;
+        }
         let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
         if let Some(a) = &digest {
             self.publisher.publish(a).await?;

@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// One IAM call made on a role, user or group: the SDK has an operation per principal kind, each
 /// with its own name setter (`role_name`, `user_name`, `group_name`); the rest is the same.
 macro_rules! per_principal {
-    ($client:expr, $t:expr, $what:expr, $role_op:ident, $user_op:ident, $group_op:ident, $setter:ident($arg:expr)) => {
+    ($client:expr, $t:expr, $what:expr, $role_op:ident, $user_op:ident, $group_op:ident, $($setter:ident($arg:expr)),+) => {
         match $t.kind {
             PrincipalKind::Role => $client
                 .$role_op()
                 .role_name(&$t.name)
-                .$setter($arg)
+                $(.$setter($arg))+
                 .send()
                 .await
                 .map(|_| ())
@@ -22,7 +22,7 @@ macro_rules! per_principal {
             PrincipalKind::User => $client
                 .$user_op()
                 .user_name(&$t.name)
-                .$setter($arg)
+                $(.$setter($arg))+
                 .send()
                 .await
                 .map(|_| ())
@@ -30,7 +30,7 @@ macro_rules! per_principal {
             PrincipalKind::Group => $client
                 .$group_op()
                 .group_name(&$t.name)
-                .$setter($arg)
+                $(.$setter($arg))+
                 .send()
                 .await
                 .map(|_| ())
@@ -369,6 +369,82 @@ impl IamWrite for SdkIam {
             .map_err(|e| port_error(&format!("deactivate access key {key} of user {user}"), e))
     }
 
+    async fn activate_access_key(&self, user: &str, key: &str) -> Result<(), PortError> {
+        self.count();
+        self.client
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(key)
+            .status(aws_sdk_iam::types::StatusType::Active)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("activate access key {key} of user {user}"), e))
+    }
+
+    async fn put_inline_policy(&self, t: &Target, name: &str, document: &str) -> Result<(), PortError> {
+        self.count();
+        let what = format!("put inline policy {name} on {t}");
+        per_principal!(
+            self.client,
+            t,
+            what,
+            put_role_policy,
+            put_user_policy,
+            put_group_policy,
+            policy_name(name),
+            policy_document(document)
+        )
+    }
+
+    async fn put_boundary(&self, t: &Target, arn: &str) -> Result<(), PortError> {
+        self.count();
+        let what = format!("put permissions boundary {arn} on {t}");
+        let c = &self.client;
+        match t.kind {
+            PrincipalKind::Role => c
+                .put_role_permissions_boundary()
+                .role_name(&t.name)
+                .permissions_boundary(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => c
+                .put_user_permissions_boundary()
+                .user_name(&t.name)
+                .permissions_boundary(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => Err(PortError::Denied(format!("{what}: groups have no permissions boundary"))),
+        }
+    }
+
+    async fn delete_boundary(&self, t: &Target) -> Result<(), PortError> {
+        self.count();
+        let what = format!("remove the permissions boundary of {t}");
+        let c = &self.client;
+        match t.kind {
+            PrincipalKind::Role => c
+                .delete_role_permissions_boundary()
+                .role_name(&t.name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::User => c
+                .delete_user_permissions_boundary()
+                .user_name(&t.name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| port_error(&what, e)),
+            PrincipalKind::Group => Err(PortError::NotFound(format!("{what}: groups have no permissions boundary"))),
+        }
+    }
+
     async fn set_default_version(&self, arn: &str, version: &str) -> Result<(), PortError> {
         self.count();
         self.client
@@ -426,6 +502,7 @@ impl crate::guard::ports::IamInventory for SdkIam {
                         .collect(),
                     trust: r.assume_role_policy_document.map(|d| plain(&d)),
                     groups: vec![],
+                    boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
                 });
             }
             for u in page.user_detail_list.unwrap_or_default() {
@@ -449,6 +526,7 @@ impl crate::guard::ports::IamInventory for SdkIam {
                         .collect(),
                     trust: None,
                     groups: u.group_list.unwrap_or_default(),
+                    boundary: u.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
                 });
             }
             for g in page.group_detail_list.unwrap_or_default() {
@@ -472,6 +550,7 @@ impl crate::guard::ports::IamInventory for SdkIam {
                         .collect(),
                     trust: None,
                     groups: vec![],
+                    boundary: None,
                 });
             }
             for p in page.policies.unwrap_or_default() {

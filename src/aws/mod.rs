@@ -1,12 +1,14 @@
 //! Adapters of the guard's ports on the AWS SDK. Clients are built once per process from
 //! `aws-config` (which honours `AWS_ENDPOINT_URL`, so the same code talks to moto in tests).
 
+pub mod dynamo;
 pub mod iam;
 pub mod sns;
 
 use crate::guard::ports::PortError;
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
+pub use dynamo::DynamoLedger;
 pub use iam::SdkIam;
 pub use sns::SnsPublisher;
 

@@ -1,7 +1,7 @@
 #![recursion_limit = "256"]
 //! The Lambda entrypoint: JSON logs, settings and SDK clients once at cold start, then
 //! `App::handle` per invocation.
-use iam_guard::aws::{load_config, SdkIam, SnsPublisher};
+use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SnsPublisher};
 use iam_guard::lambda::{App, Settings};
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
@@ -26,7 +26,8 @@ async fn main() -> Result<(), Error> {
         SdkIam::new(&sdk),
         SnsPublisher::new(&sdk, settings.topic_arn),
     );
-    let app = &app;
+    // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
+    let app = &app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         app.handle(event.payload).await.map_err(Diagnostic::from)
     }))

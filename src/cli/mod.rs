@@ -3,6 +3,8 @@
 mod check;
 mod event;
 #[cfg(feature = "aws")]
+mod ledger;
+#[cfg(feature = "aws")]
 mod sweep;
 #[cfg(feature = "aws")]
 pub use sweep::main as sweep_main;
@@ -39,6 +41,22 @@ enum Command {
     /// shows its options.
     #[command(disable_help_flag = true)]
     Sweep {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Put back exactly what the guard changed for one event (the ledger table, AWS credentials).
+    ///
+    /// Runs `iam-guard-sweep undo`; `iam-guard undo --help` shows its options.
+    #[command(disable_help_flag = true)]
+    Undo {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// What the guard did to a principal (the ledger table, AWS credentials).
+    ///
+    /// Runs `iam-guard-sweep history`; `iam-guard history --help` shows its options.
+    #[command(disable_help_flag = true)]
+    History {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
@@ -160,6 +178,10 @@ pub(crate) fn read(path: &std::path::Path) -> std::io::Result<String> {
 /// stays the offline engine, small and quick to start for linting (the SDK would cost ~4 MiB of
 /// resident pages on every `check`). Like `git foo` → `git-foo`: the program beside this one, or
 /// on PATH; exit code, stdin and stdout pass through.
+fn prefixed(word: &str, args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    std::iter::once(word.into()).chain(args).collect()
+}
+
 fn sweep_helper(config: Option<&std::path::Path>, args: &[std::ffi::OsString]) -> ExitCode {
     let name = format!("iam-guard-sweep{}", std::env::consts::EXE_SUFFIX);
     let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(&name))).filter(|p| p.is_file());
@@ -230,6 +252,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
+        Command::Undo { args } => sweep_helper(cli.config.as_deref(), &prefixed("undo", args)),
+        Command::History { args } => sweep_helper(cli.config.as_deref(), &prefixed("history", args)),
 
         Command::Rules { paths: true, .. } => {
             print!("{}", paths_table());

@@ -51,7 +51,16 @@ pub struct SweepArgs {
 
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
 pub fn main() -> ExitCode {
-    let args = <SweepArgs as clap::Parser>::parse();
+    // `iam-guard undo` and `iam-guard history` run this program too (it carries the SDK).
+    let mut argv = std::env::args_os();
+    let program = argv.next().unwrap_or_default();
+    let rest: Vec<std::ffi::OsString> = argv.collect();
+    match rest.first().and_then(|a| a.to_str()) {
+        Some("undo") => return super::ledger::undo(rest),
+        Some("history") => return super::ledger::history(rest),
+        _ => {}
+    }
+    let args = <SweepArgs as clap::Parser>::parse_from(std::iter::once(program).chain(rest));
     let Some(config) = super::load_config(args.config.as_deref()) else { return ExitCode::from(EXIT_ERROR) };
     run(args, config)
 }

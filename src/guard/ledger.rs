@@ -53,6 +53,81 @@ pub enum UndoError {
     Port(#[from] PortError),
 }
 
+/// No ledger: every delivery is claimed anew, nothing is remembered (the CLI's replay, and a
+/// deployment without the table).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLedger;
+
+impl Ledger for NoLedger {
+    async fn claim(&self, _: &str, _: i64) -> Result<Claim, PortError> {
+        Ok(Claim::New)
+    }
+    async fn complete(&self, _: &LedgerEntry, _: i64) -> Result<(), PortError> {
+        Ok(())
+    }
+    async fn release(&self, _: &str) -> Result<(), PortError> {
+        Ok(())
+    }
+    async fn entry(&self, _: &str) -> Result<Option<LedgerEntry>, PortError> {
+        Ok(None)
+    }
+    async fn history(&self, _: &str) -> Result<Vec<LedgerEntry>, PortError> {
+        Ok(Vec::new())
+    }
+    async fn remember_boundary(&self, _: &str, _: Option<&str>) -> Result<(), PortError> {
+        Ok(())
+    }
+    async fn boundary(&self, _: &str) -> Result<Option<Option<String>>, PortError> {
+        Ok(None)
+    }
+}
+
+/// An optional ledger: `None` behaves as [`NoLedger`].
+impl<L: Ledger> Ledger for Option<L> {
+    async fn claim(&self, id: &str, now: i64) -> Result<Claim, PortError> {
+        match self {
+            Some(l) => l.claim(id, now).await,
+            None => NoLedger.claim(id, now).await,
+        }
+    }
+    async fn complete(&self, entry: &LedgerEntry, now: i64) -> Result<(), PortError> {
+        match self {
+            Some(l) => l.complete(entry, now).await,
+            None => Ok(()),
+        }
+    }
+    async fn release(&self, id: &str) -> Result<(), PortError> {
+        match self {
+            Some(l) => l.release(id).await,
+            None => Ok(()),
+        }
+    }
+    async fn entry(&self, id: &str) -> Result<Option<LedgerEntry>, PortError> {
+        match self {
+            Some(l) => l.entry(id).await,
+            None => Ok(None),
+        }
+    }
+    async fn history(&self, principal: &str) -> Result<Vec<LedgerEntry>, PortError> {
+        match self {
+            Some(l) => l.history(principal).await,
+            None => Ok(Vec::new()),
+        }
+    }
+    async fn remember_boundary(&self, principal: &str, boundary: Option<&str>) -> Result<(), PortError> {
+        match self {
+            Some(l) => l.remember_boundary(principal, boundary).await,
+            None => Ok(()),
+        }
+    }
+    async fn boundary(&self, principal: &str) -> Result<Option<Option<String>>, PortError> {
+        match self {
+            Some(l) => l.boundary(principal).await,
+            None => Ok(None),
+        }
+    }
+}
+
 /// The ledger entry for a handled change.
 pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
     let c = &h.verdict.change;

@@ -80,6 +80,10 @@ pub struct SweepReport {
     /// IAM API calls the sweep made (inventory pages + remediations), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iam_calls: Option<usize>,
+    /// Permissions boundaries seen, as (principal ARN without path, boundary ARN): the ledger
+    /// remembers them so that a later removal can be put back.
+    #[serde(skip)]
+    pub boundaries: Vec<(String, String)>,
 }
 
 impl SweepReport {
@@ -134,6 +138,11 @@ impl Guard {
             .into_iter()
             .collect::<Result<_, _>>()?;
         actions.sort_by_key(|a| a.remediation.describe());
+        let boundaries = inv
+            .principals
+            .iter()
+            .filter_map(|p| Some((p.target.as_ref()?.arn(&account_id), p.boundary.clone()?)))
+            .collect();
         Ok(SweepReport {
             account_id,
             mode,
@@ -142,6 +151,7 @@ impl Guard {
             findings,
             actions,
             iam_calls: None,
+            boundaries,
         })
     }
 

@@ -1,0 +1,197 @@
+//! One answer per event, undo and history against moto: DynamoDB (the ledger table as the template
+//! defines it), IAM, SNS and SQS on loopback.
+
+mod common;
+
+use common::{event, Inbox, Moto, ACCOUNT};
+use iam_guard::aws::{DynamoLedger, SdkIam, SnsPublisher};
+use iam_guard::config::{Config, Mode};
+use iam_guard::lambda::App;
+use serde_json::json;
+use std::process::Command;
+
+const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const ACTOR: &str = "arn:aws:iam::123456789012:user/ops-bob";
+const TABLE: &str = "iam-guard-ledger";
+const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+
+/// The table as template.yaml's LedgerTable defines it.
+async fn create_table(sdk: &aws_config::SdkConfig) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    };
+    let ddb = aws_sdk_dynamodb::Client::new(sdk);
+    let attr = |n: &str| {
+        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().unwrap()
+    };
+    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().unwrap();
+    ddb.create_table()
+        .table_name(TABLE)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("pk"))
+        .attribute_definitions(attr("sk"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .send()
+        .await
+        .unwrap();
+    ddb.update_time_to_live()
+        .table_name(TABLE)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder().attribute_name("expires").enabled(true).build().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    let out = iam.list_attached_role_policies().role_name(role).send().await.unwrap();
+    out.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_arn).collect()
+}
+
+fn cli(moto: &Moto, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("IAM_GUARD_TABLE", TABLE)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn each_event_answered_once_then_undone() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    create_table(&sdk).await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    iam.create_role().role_name("app").assume_role_policy_document(LAMBDA_TRUST).send().await.unwrap();
+    let app = |topic: &str| {
+        App::new(
+            Config { mode: Mode::Enforce, ..Config::default() },
+            None,
+            SdkIam::new(&sdk),
+            SnsPublisher::new(&sdk, topic),
+        )
+        .with_ledger(DynamoLedger::new(&sdk, TABLE))
+    };
+    let attach = |n: u32| {
+        let mut e = event("AttachRolePolicy", json!({"roleName": "app", "policyArn": S3}), json!(null), ACTOR);
+        e["detail"]["eventID"] = json!(format!("0b7c5c1e-1111-4a2b-9c3d-00000000000{n}"));
+        e
+    };
+
+    // 1. Sequential re-delivery: one detach, one alert.
+    let guard = app(&inbox.topic_arn);
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    let first = serde_json::to_value(guard.handle(attach(1)).await.unwrap()).unwrap();
+    assert_eq!(first["handled"][0]["decision"], "remediate", "{first}");
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    let again = serde_json::to_value(guard.handle(attach(1)).await.unwrap()).unwrap();
+    assert_eq!(again["handled"][0]["duplicate"], true, "{again}");
+    assert_eq!(attached(&iam, "app").await, [S3], "no second detach");
+    assert_eq!(inbox.drain().await.len(), 1);
+    iam.detach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+
+    // 2. Two deliveries of one event at the same time: one answer; the other fails (Lambda
+    //    retries it) or finds it answered, and its retry is a duplicate.
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    let (a, b) = tokio::join!(guard.handle(attach(2)), guard.handle(attach(2)));
+    let outcomes = [&a, &b].map(|r| match r {
+        Ok(v) => serde_json::to_value(v).unwrap()["handled"][0].clone(),
+        Err(e) => json!({"error": e.to_string()}),
+    });
+    let answered = outcomes.iter().filter(|o| o["decision"] == "remediate" && o["duplicate"].is_null()).count();
+    eprintln!("concurrent deliveries: {outcomes:?}");
+    assert_eq!(answered, 1, "{outcomes:?}");
+    for o in &outcomes {
+        if let Some(e) = o["error"].as_str() {
+            assert!(e.contains("is being answered by another delivery"), "{e}");
+        }
+    }
+    let retry = serde_json::to_value(guard.handle(attach(2)).await.unwrap()).unwrap();
+    assert_eq!(retry["handled"][0]["duplicate"], true, "{retry}");
+    assert_eq!(inbox.drain().await.len(), 1, "one alert for two concurrent deliveries");
+
+    // 3. A failure between the detach and the alert: the retry completes with one alert.
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    let broken = app(&format!("arn:aws:sns:us-east-1:{ACCOUNT}:no-such-topic"));
+    assert!(broken.handle(attach(3)).await.is_err(), "publish to a missing topic fails");
+    assert!(attached(&iam, "app").await.is_empty(), "the detach happened");
+    let retried = serde_json::to_value(guard.handle(attach(3)).await.unwrap()).unwrap();
+    assert_eq!(retried["handled"][0]["executed"]["result"], "already_done", "{retried}");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].0.ends_with("already detached"), "{}", alerts[0].0);
+
+    // 4. Undo from the CLI puts the policy back, once; history lists both.
+    let event_id = retried["handled"][0]["event_id"].as_str().unwrap().to_string();
+    let out = cli(&moto, &["undo", &event_id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("attach AmazonS3FullAccess to role app"));
+    assert_eq!(attached(&iam, "app").await, [S3], "restored");
+    iam.detach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    assert!(cli(&moto, &["undo", &event_id]).status.success(), "a second undo answers from the ledger");
+    assert!(attached(&iam, "app").await.is_empty(), "and changes nothing");
+    let out = cli(&moto, &["history", &format!("arn:aws:iam::{ACCOUNT}:role/app")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let decisions: Vec<&str> = lines.iter().map(|l| l["decision"].as_str().unwrap()).collect();
+    assert_eq!(decisions.iter().filter(|d| **d == "remediate").count(), 3, "{decisions:?}");
+    assert_eq!(decisions.iter().filter(|d| **d == "undo").count(), 1, "{decisions:?}");
+    let out = cli(&moto, &["undo", "no-such-event"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no record of event no-such-event"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_removed_boundary_is_put_back_from_what_the_sweep_saw() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    create_table(&sdk).await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let boundary = common::create_policy(
+        &iam,
+        "app-boundary",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    )
+    .await;
+    iam.create_role()
+        .role_name("bounded")
+        .assume_role_policy_document(LAMBDA_TRUST)
+        .permissions_boundary(&boundary)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy().role_name("bounded").policy_arn(S3).send().await.unwrap();
+    let app = App::new(
+        Config { mode: Mode::Alert, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    )
+    .with_ledger(DynamoLedger::new(&sdk, TABLE));
+    let scheduled = json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    app.handle(scheduled).await.unwrap();
+    // Someone removes the boundary; enforce mode puts it back.
+    iam.delete_role_permissions_boundary().role_name("bounded").send().await.unwrap();
+    let enforce = App::new(
+        Config { mode: Mode::Enforce, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    )
+    .with_ledger(DynamoLedger::new(&sdk, TABLE));
+    let delete = event("DeleteRolePermissionsBoundary", json!({"roleName": "bounded"}), json!(null), ACTOR);
+    let out = serde_json::to_value(enforce.handle(delete).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
+    let role = iam.get_role().role_name("bounded").send().await.unwrap().role.unwrap();
+    assert_eq!(role.permissions_boundary.and_then(|b| b.permissions_boundary_arn).as_deref(), Some(boundary.as_str()));
+}
