@@ -72,6 +72,19 @@ impl DynamoLedger {
     }
 }
 
+impl DynamoLedger {
+    async fn put(&self, item: HashMap<String, AttributeValue>, what: &str) -> Result<(), PortError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| port_error(&format!("{what} in ledger {}", self.table), e))
+    }
+}
+
 impl Ledger for DynamoLedger {
     async fn claim(&self, event_id: &str, now: i64) -> Result<Claim, PortError> {
         let mut item = event_key(event_id);
@@ -112,14 +125,8 @@ impl Ledger for DynamoLedger {
         item.insert("status".into(), s(COMPLETED));
         item.insert("entry".into(), s(&json));
         item.insert("expires".into(), n(now + IDEMPOTENCY_WINDOW_SECS));
-        let what = format!("complete event {} in ledger {}", entry.event_id, self.table);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| port_error(&what, e))?;
+        let what = format!("complete event {}", entry.event_id);
+        self.put(item, &what).await?;
         if let Some(p) = &entry.principal_arn {
             let item = HashMap::from([
                 ("pk".to_string(), s(&format!("principal#{p}"))),
@@ -127,13 +134,7 @@ impl Ledger for DynamoLedger {
                 ("entry".to_string(), s(&json)),
                 ("expires".to_string(), n(now + HISTORY_SECS)),
             ]);
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .send()
-                .await
-                .map_err(|e| port_error(&what, e))?;
+            self.put(item, &what).await?;
         }
         Ok(())
     }
@@ -194,14 +195,7 @@ impl Ledger for DynamoLedger {
             item.insert("boundary".into(), s(b));
         }
         item.insert("expires".into(), n(chrono::Utc::now().timestamp() + HISTORY_SECS));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| port_error(&format!("remember the boundary of {principal_arn}"), e))
+        self.put(item, &format!("remember the boundary of {principal_arn}")).await
     }
 
     async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError> {
