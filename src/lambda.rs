@@ -16,6 +16,7 @@ use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, PortError, Pu
 use crate::guard::{alert, Guard, Handled, Plan};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
+use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
 /// Why an invocation failed (Lambda retries it, then the DLQ keeps it).
@@ -194,10 +195,15 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger> App<I, P, L> {
 
     async fn sweep(&self, req: intake::SweepRequest) -> Result<Reply, AppError> {
         let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
-        // What a later Delete*PermissionsBoundary needs to put back.
-        for (principal, boundary) in &report.boundaries {
-            self.ledger.remember_boundary(principal, Some(boundary)).await?;
-        }
+        // What a later Delete*PermissionsBoundary or bad UpdateAssumeRolePolicy needs to put back.
+        let ledger = &self.ledger;
+        stream::iter(&report.snapshots)
+            .map(|(principal, what, value)| ledger.remember(principal, *what, Some(value)))
+            .buffer_unordered(SWEEP_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<(), _>>()?;
         let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
         if let Some(a) = &digest {
             self.publisher.publish(a).await?;

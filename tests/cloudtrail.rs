@@ -548,3 +548,47 @@ fn every_new_sample_replays_through_the_cli() {
         assert!(!out.contains("ERROR"), "{f}: {out}");
     }
 }
+
+// ---- the offline replay answers each event once, and remembers ----
+
+#[test]
+fn the_replay_answers_a_repeated_record_once_and_puts_a_removed_boundary_back() {
+    let dir = tempfile::tempdir().unwrap();
+    // CloudTrail may deliver a record twice: one alert, the second "answered before".
+    let p = dir.path().join("twice.json");
+    std::fs::write(&p, log_file(&[admin_attach("e-1"), admin_attach("e-1")])).unwrap();
+    let (_, out, _) = run(&["event", p.to_str().unwrap(), "--format", "json"]);
+    let items: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(items[0]["outcome"], "change", "{out}");
+    assert!(items[0]["alert"].is_object(), "{out}");
+    assert_eq!(items[1]["outcome"], "duplicate", "{out}");
+    assert_eq!(items[1]["answered"]["event_id"], "e-1", "{out}");
+    let (_, text, _) = run(&["event", p.to_str().unwrap()]);
+    assert!(text.contains("answered before (event e-1, alert): no second alert"), "{text}");
+    assert!(text.contains("1 changes judged, 1 alerts"), "{text}");
+
+    // A boundary put, IAMFullAccess attached by a stack (left alone: "fix it in the stack"), the
+    // boundary removed by a person: in enforce mode the replay puts the boundary back, as the
+    // Lambda does with its table.
+    let boundary = "arn:aws:iam::111122223333:policy/app-boundary";
+    let who = user_identity("ops-bob");
+    let put = record(
+        "b-put",
+        "PutUserPermissionsBoundary",
+        who.clone(),
+        json!({"userName": "dev-alice", "permissionsBoundary": boundary}),
+        Value::Null,
+    );
+    let mut attach = admin_attach("b-attach");
+    attach["requestParameters"]["policyArn"] = "arn:aws:iam::aws:policy/IAMFullAccess".into();
+    attach["userIdentity"]["invokedBy"] = "cloudformation.amazonaws.com".into();
+    let delete = record("b-del", "DeleteUserPermissionsBoundary", who, json!({"userName": "dev-alice"}), Value::Null);
+    let p = dir.path().join("boundary.json");
+    std::fs::write(&p, log_file(&[put, attach, delete])).unwrap();
+    let (_, out, err) = run(&["event", p.to_str().unwrap(), "--format", "json", "--mode", "enforce"]);
+    let items: Vec<Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    assert_eq!(items[1]["verdict"]["plan"]["decision"], "alert", "{out}");
+    let last = &items[2]["verdict"];
+    assert_eq!(last["plan"]["decision"], "remediate", "{out}");
+    assert_eq!(last["plan"]["remediation"]["boundary_arn"], boundary, "{out}");
+}

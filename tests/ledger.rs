@@ -5,7 +5,7 @@ use iam_guard::config::{Config, Mode};
 use iam_guard::engine::Engine;
 use iam_guard::guard::ledger::{Answer, UndoError};
 use iam_guard::guard::memory::{MemoryIam, MemoryLedger, RecordingPublisher};
-use iam_guard::guard::ports::{Claim, Ledger, PortError};
+use iam_guard::guard::ports::{Claim, Ledger, PortError, Snapshot};
 use iam_guard::guard::{Executed, Guard, Plan, Remediation, DENY_ALL};
 use iam_guard::intake::{self, Change, Intake, Outcome, Target};
 use serde_json::Value;
@@ -203,4 +203,49 @@ fn a_removed_boundary_is_put_back_when_the_guard_saw_it() {
     assert_eq!(iam.boundary(&role).as_deref(), Some(BOUNDARY));
     rt.block_on(g.undo(&iam, &ledger, &delete.event_id)).unwrap();
     assert_eq!(iam.boundary(&role), None, "undo removes it again");
+}
+
+#[test]
+fn a_bad_trust_update_names_the_trust_it_replaced_and_the_ledger_keeps_what_stands() {
+    let rt = rt();
+    let (iam, ledger, publisher) = (MemoryIam::new(), MemoryLedger::new(), RecordingPublisher::new());
+    let role_arn = format!("arn:aws:iam::{ACCOUNT}:role/app-worker");
+    // The role was created trusting Lambda (the guard answered that CreateRole).
+    let mut create = sample("CreateRole");
+    create["detail"]["requestParameters"]["roleName"] = "app-worker".into();
+    let create = change(create);
+    iam.apply(&create);
+    rt.block_on(guard(Mode::Alert).answer(&iam, &publisher, &ledger, create)).unwrap();
+    let lambda_trust = rt.block_on(ledger.recall(&role_arn, Snapshot::Trust)).unwrap().flatten().unwrap();
+    assert!(lambda_trust.contains("lambda.amazonaws.com"), "{lambda_trust}");
+
+    // Someone opens it to every AWS principal: the alert carries the old trust and its command.
+    let update = change(sample("UpdateAssumeRolePolicy"));
+    iam.apply(&update);
+    let h = handled(rt.block_on(guard(Mode::Alert).answer(&iam, &publisher, &ledger, update.clone())).unwrap());
+    let note = h.verdict.notes.iter().find(|n| n.starts_with("previous trust policy")).expect("no previous trust");
+    assert!(note.contains("lambda.amazonaws.com"), "{note}");
+    assert!(note.contains("aws iam update-assume-role-policy --role-name app-worker --policy-document '{"), "{note}");
+    assert!(h.alert.as_ref().unwrap().text.contains("previous trust policy"), "the alert text says it");
+    // In alert mode the open trust stands, so it is what the ledger now remembers.
+    let now = rt.block_on(ledger.recall(&role_arn, Snapshot::Trust)).unwrap().flatten().unwrap();
+    assert!(now.contains("\"*\""), "{now}");
+
+    // In enforce mode the guard rewrites it and remembers the rewritten trust, not the open one.
+    let ledger = MemoryLedger::new();
+    rt.block_on(ledger.remember(&role_arn, Snapshot::Trust, Some(&lambda_trust))).unwrap();
+    let h = handled(rt.block_on(guard(Mode::Enforce).answer(&iam, &publisher, &ledger, update)).unwrap());
+    let Plan::Remediate { remediation: Remediation::RewriteTrust { rewritten, .. } } = &h.verdict.plan else {
+        panic!("{:?}", h.verdict.plan)
+    };
+    assert_eq!(rt.block_on(ledger.recall(&role_arn, Snapshot::Trust)).unwrap().flatten().as_ref(), Some(rewritten));
+    // A harmless trust update gets no such note.
+    let mut fine = sample("UpdateAssumeRolePolicy");
+    fine["detail"]["eventID"] = "fine-update".into();
+    fine["detail"]["requestParameters"]["policyDocument"] = serde_json::json!({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    .to_string()
+    .into();
+    let h = handled(rt.block_on(guard(Mode::Alert).answer(&iam, &publisher, &ledger, change(fine))).unwrap());
+    assert!(h.verdict.notes.iter().all(|n| !n.starts_with("previous trust")), "{:?}", h.verdict.notes);
 }

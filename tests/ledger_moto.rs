@@ -6,6 +6,7 @@ mod common;
 use common::{event, Inbox, Moto, ACCOUNT};
 use iam_guard::aws::{DynamoLedger, SdkIam, SnsPublisher};
 use iam_guard::config::{Config, Mode};
+use iam_guard::guard::ports::{Ledger, Snapshot};
 use iam_guard::lambda::App;
 use serde_json::json;
 use std::process::Command;
@@ -180,6 +181,15 @@ async fn a_removed_boundary_is_put_back_from_what_the_sweep_saw() {
     let scheduled = json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
         "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
     app.handle(scheduled).await.unwrap();
+    // The sweep remembered the role's trust policy too (decoded from IAM's URL encoding).
+    let ledger = DynamoLedger::new(&sdk, TABLE);
+    let role_arn = format!("arn:aws:iam::{ACCOUNT}:role/bounded");
+    let trust = ledger.recall(&role_arn, Snapshot::Trust).await.unwrap().flatten().expect("trust not remembered");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&trust).unwrap()["Statement"][0]["Principal"]["Service"],
+        "lambda.amazonaws.com"
+    );
+    assert_eq!(ledger.recall(&role_arn, Snapshot::Boundary).await.unwrap(), Some(Some(boundary.clone())));
     // Someone removes the boundary; enforce mode puts it back.
     iam.delete_role_permissions_boundary().role_name("bounded").send().await.unwrap();
     let enforce = App::new(
@@ -194,4 +204,99 @@ async fn a_removed_boundary_is_put_back_from_what_the_sweep_saw() {
     assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
     let role = iam.get_role().role_name("bounded").send().await.unwrap().role.unwrap();
     assert_eq!(role.permissions_boundary.and_then(|b| b.permissions_boundary_arn).as_deref(), Some(boundary.as_str()));
+}
+
+/// README's "calls per event" table, measured: each row is an event delivered to the Lambda's
+/// App on moto (IAM and DynamoDB calls counted by the adapters); the table printed here must be
+/// README's, verbatim.
+#[tokio::test(flavor = "current_thread")]
+async fn calls_per_event_are_the_readme_table() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    create_table(&sdk).await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let app = |mode: Mode| {
+        App::new(
+            Config { mode, ..Config::default() },
+            None,
+            SdkIam::new(&sdk),
+            SnsPublisher::new(&sdk, &inbox.topic_arn),
+        )
+        .with_ledger(DynamoLedger::new(&sdk, TABLE))
+    };
+    let (alert, enforce) = (app(Mode::Alert), app(Mode::Enforce));
+    let boundary = common::create_policy(
+        &iam,
+        "app-boundary",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    )
+    .await;
+    let scoped = common::create_policy(
+        &iam,
+        "app-scoped",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    )
+    .await;
+    let open = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    let admin_inline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let mut rows =
+        vec!["| event (enforce unless said) | IAM calls | DynamoDB calls |".to_string(), "|---|---|---|".to_string()];
+    macro_rules! measure {
+        ($app:expr, $label:expr, $event:expr, $decision:expr) => {{
+            let (i, d) = ($app.iam().calls(), $app.ledger().calls());
+            let out = serde_json::to_value($app.handle($event).await.unwrap()).unwrap();
+            let got = &out["handled"][0];
+            let decision = if got["duplicate"] == true { "duplicate" } else { got["decision"].as_str().unwrap() };
+            assert_eq!(decision, $decision, "{}: {out}", $label);
+            rows.push(format!("| {} | {} | {} |", $label, $app.iam().calls() - i, $app.ledger().calls() - d));
+        }};
+    }
+    // CreateRole: the trust is judged from the event and remembered.
+    iam.create_role().role_name("app").assume_role_policy_document(LAMBDA_TRUST).send().await.unwrap();
+    let create = event(
+        "CreateRole",
+        json!({"roleName": "app", "path": "/", "assumeRolePolicyDocument": LAMBDA_TRUST}),
+        json!(null),
+        ACTOR,
+    );
+    measure!(enforce, "CreateRole, a service trust", create, "clean");
+    let attach =
+        |arn: &str| event("AttachRolePolicy", json!({"roleName": "app", "policyArn": arn}), json!(null), ACTOR);
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    measure!(alert, "AttachRolePolicy AmazonS3FullAccess, alert mode", attach(S3), "alert");
+    measure!(alert, "the same event delivered again", attach(S3), "duplicate");
+    let mut again = attach(S3);
+    again["detail"]["eventID"] = json!("second-attach");
+    measure!(enforce, "AttachRolePolicy AmazonS3FullAccess (detached)", again, "remediate");
+    iam.attach_role_policy().role_name("app").policy_arn(&scoped).send().await.unwrap();
+    measure!(alert, "AttachRolePolicy, a customer managed policy, alert mode", attach(&scoped), "clean");
+    let put_inline = json!({"roleName": "app", "policyName": "all", "policyDocument": admin_inline});
+    iam.put_role_policy().role_name("app").policy_name("all").policy_document(admin_inline).send().await.unwrap();
+    measure!(
+        enforce,
+        "PutRolePolicy `*` (deleted)",
+        event("PutRolePolicy", put_inline, json!(null), ACTOR),
+        "remediate"
+    );
+    iam.update_assume_role_policy().role_name("app").policy_document(open).send().await.unwrap();
+    let update =
+        event("UpdateAssumeRolePolicy", json!({"roleName": "app", "policyDocument": open}), json!(null), ACTOR);
+    measure!(enforce, "UpdateAssumeRolePolicy `Principal *` (rewritten)", update, "remediate");
+    iam.put_role_permissions_boundary().role_name("app").permissions_boundary(&boundary).send().await.unwrap();
+    let put = event(
+        "PutRolePermissionsBoundary",
+        json!({"roleName": "app", "permissionsBoundary": boundary}),
+        json!(null),
+        ACTOR,
+    );
+    measure!(enforce, "PutRolePermissionsBoundary", put, "quiet");
+    iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    iam.delete_role_permissions_boundary().role_name("app").send().await.unwrap();
+    let delete = event("DeleteRolePermissionsBoundary", json!({"roleName": "app"}), json!(null), ACTOR);
+    measure!(enforce, "DeleteRolePermissionsBoundary, holding S3 full access (put back)", delete, "remediate");
+    let table = rows.join("\n");
+    eprintln!("{table}");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(&table), "README's calls-per-event table differs from what was measured:\n{table}");
 }

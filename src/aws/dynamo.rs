@@ -3,22 +3,25 @@
 //! - `event#ID` / `answer`: the claim (`status` IN_PROGRESS with `lease_until`, or COMPLETED with
 //!   the entry as JSON), claimed with a conditional put;
 //! - `principal#ARN` / `event#TIME#ID`: the principal's history;
-//! - `principal#ARN` / `boundary`: the last permissions boundary seen (`boundary` absent = none).
+//! - `principal#ARN` / `boundary`, `trust`: the last permissions boundary or trust policy seen
+//!   (attribute `value`; absent = none).
 //!
 //! Per event: one conditional put (claim) and one or two puts (completion, history).
 
 use super::port_error;
 use crate::guard::ledger::{HISTORY_SECS, IDEMPOTENCY_WINDOW_SECS, LEASE_SECS};
-use crate::guard::ports::{Claim, Ledger, LedgerEntry, PortError};
+use crate::guard::ports::{Claim, Ledger, LedgerEntry, PortError, Snapshot};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The ledger table.
+/// The ledger table; counts the calls it makes (README's per-event table is measured with it).
 pub struct DynamoLedger {
     client: Client,
     table: String,
+    calls: AtomicUsize,
 }
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
@@ -36,8 +39,8 @@ fn event_key(id: &str) -> HashMap<String, AttributeValue> {
     HashMap::from([("pk".to_string(), s(&format!("event#{id}"))), ("sk".to_string(), s("answer"))])
 }
 
-fn boundary_key(principal: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([("pk".to_string(), s(&format!("principal#{principal}"))), ("sk".to_string(), s("boundary"))])
+fn snapshot_key(principal: &str, what: Snapshot) -> HashMap<String, AttributeValue> {
+    HashMap::from([("pk".to_string(), s(&format!("principal#{principal}"))), ("sk".to_string(), s(what.key()))])
 }
 
 fn text<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> Option<&'a str> {
@@ -53,14 +56,25 @@ fn entry_of(item: &HashMap<String, AttributeValue>, table: &str) -> Result<Ledge
 impl DynamoLedger {
     /// The ledger in `table`.
     pub fn new(config: &aws_config::SdkConfig, table: &str) -> DynamoLedger {
-        DynamoLedger { client: Client::new(config), table: table.to_string() }
+        DynamoLedger { client: Client::new(config), table: table.to_string(), calls: AtomicUsize::new(0) }
+    }
+
+    /// DynamoDB calls made so far.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The client, counting one call.
+    fn call(&self) -> &Client {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        &self.client
     }
 
     async fn get(
         &self,
         key: HashMap<String, AttributeValue>,
     ) -> Result<Option<HashMap<String, AttributeValue>>, PortError> {
-        self.client
+        self.call()
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key))
@@ -74,7 +88,7 @@ impl DynamoLedger {
 
 impl DynamoLedger {
     async fn put(&self, item: HashMap<String, AttributeValue>, what: &str) -> Result<(), PortError> {
-        self.client
+        self.call()
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -92,7 +106,7 @@ impl Ledger for DynamoLedger {
         item.insert("lease_until".into(), n(now + LEASE_SECS));
         item.insert("expires".into(), n(now + LEASE_SECS));
         let put = self
-            .client
+            .call()
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -141,7 +155,7 @@ impl Ledger for DynamoLedger {
 
     async fn release(&self, event_id: &str) -> Result<(), PortError> {
         let r = self
-            .client
+            .call()
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(event_key(event_id)))
@@ -169,7 +183,7 @@ impl Ledger for DynamoLedger {
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
             let page = self
-                .client
+                .call()
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk AND begins_with(sk, :event)")
@@ -189,16 +203,16 @@ impl Ledger for DynamoLedger {
         }
     }
 
-    async fn remember_boundary(&self, principal_arn: &str, boundary_arn: Option<&str>) -> Result<(), PortError> {
-        let mut item = boundary_key(principal_arn);
-        if let Some(b) = boundary_arn {
-            item.insert("boundary".into(), s(b));
+    async fn remember(&self, principal_arn: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError> {
+        let mut item = snapshot_key(principal_arn, what);
+        if let Some(v) = value {
+            item.insert("value".into(), s(v));
         }
         item.insert("expires".into(), n(chrono::Utc::now().timestamp() + HISTORY_SECS));
-        self.put(item, &format!("remember the boundary of {principal_arn}")).await
+        self.put(item, &format!("remember the {} of {principal_arn}", what.key())).await
     }
 
-    async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError> {
-        Ok(self.get(boundary_key(principal_arn)).await?.map(|item| text(&item, "boundary").map(str::to_string)))
+    async fn recall(&self, principal_arn: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError> {
+        Ok(self.get(snapshot_key(principal_arn, what)).await?.map(|item| text(&item, "value").map(str::to_string)))
     }
 }

@@ -1,11 +1,16 @@
 //! `iam-guard event FILE...`: replay IAM events offline. Each change is judged by the same guard
 //! the Lambda runs, against an in-memory IAM built from the events replayed so far (plus the
-//! embedded AWS managed policies), so no AWS access is needed.
+//! embedded AWS managed policies), so no AWS access is needed. Each event is answered once, as
+//! in the Lambda: an in-memory ledger collapses a record repeated in the input (CloudTrail may
+//! deliver one twice) and remembers boundaries and trust policies, so a replayed
+//! Delete*PermissionsBoundary after its Put* is put back in enforce mode, as in AWS.
 
 use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS, EXIT_INCOMPLETE};
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
-use crate::guard::memory::{MemoryIam, RecordingPublisher};
+use crate::guard::ledger::Answer;
+use crate::guard::memory::{MemoryIam, MemoryLedger, RecordingPublisher};
+use crate::guard::ports::LedgerEntry;
 use crate::guard::{alert, Guard, Handled, Plan, Verdict};
 use crate::intake::{self, Intake, Outcome};
 use serde_json::json;
@@ -67,6 +72,11 @@ enum Item {
         source: String,
         ignored: intake::Ignored,
     },
+    /// An event answered earlier in the replay (same event id).
+    Duplicate {
+        source: String,
+        entry: Box<LedgerEntry>,
+    },
     Sweep {
         source: String,
         request: intake::SweepRequest,
@@ -93,6 +103,7 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
         guard: Guard::new(Engine::new(config), args.guard_role.as_deref()),
         iam: MemoryIam::new(),
         publisher: RecordingPublisher::new(),
+        ledger: MemoryLedger::new(),
     };
     let mut files = Vec::new();
     let mut items = Vec::new();
@@ -161,6 +172,7 @@ struct Replay {
     guard: Guard,
     iam: MemoryIam,
     publisher: RecordingPublisher,
+    ledger: MemoryLedger,
 }
 
 impl Replay {
@@ -200,12 +212,15 @@ impl Replay {
             Outcome::Ignored(ignored) => return Item::Ignored { source, ignored },
             Outcome::Change(change) => *change,
         };
-        // By the time its event arrives, IAM already holds the change.
+        // By the time its event arrives, IAM already holds the change (a repeated record
+        // changes nothing: IAM calls are idempotent in the model too).
         self.iam.apply(&change);
-        match self.guard.handle(&self.iam, &self.publisher, change).await {
-            Ok(Handled { verdict, executed, alert }) => {
+        match self.guard.answer(&self.iam, &self.publisher, &self.ledger, change).await {
+            Ok(Answer::Handled(h)) => {
+                let Handled { verdict, executed, alert } = *h;
                 Item::Verdict { source, verdict: Box::new(verdict), executed, alert }
             }
+            Ok(Answer::Duplicate(entry)) => Item::Duplicate { source, entry },
             Err(e) => Item::Error { source, error: e.to_string() },
         }
     }
@@ -224,6 +239,7 @@ fn item_json(i: &Item) -> serde_json::Value {
             })),
         }),
         Item::Ignored { source, ignored } => json!({"source": source, "outcome": "ignored", "ignored": ignored}),
+        Item::Duplicate { source, entry } => json!({"source": source, "outcome": "duplicate", "answered": entry}),
         Item::Sweep { source, request } => json!({"source": source, "outcome": "sweep", "sweep": request}),
         Item::Error { source, error } => json!({"source": source, "outcome": "error", "error": error}),
     }
@@ -283,6 +299,18 @@ fn render_text(items: &[Item], full_alerts: bool, color: bool, enforce: bool) ->
             }
             Item::Ignored { source, ignored } => {
                 let _ = writeln!(t, "{} {}", paint("1", source), paint("2", &format!("ignored: {}", ignored.reason)));
+            }
+            Item::Duplicate { source, entry } => {
+                let _ = writeln!(
+                    t,
+                    "{} {} {}",
+                    paint("1", source),
+                    entry.event_name,
+                    paint(
+                        "2",
+                        &format!("answered before (event {}, {}): no second alert", entry.event_id, entry.decision)
+                    )
+                );
             }
             Item::Sweep { source, request } => {
                 let _ = writeln!(

@@ -40,6 +40,20 @@ impl Judgement {
 pub(crate) struct Recall {
     /// The principal's permissions boundary before the change.
     pub(crate) boundary: Option<String>,
+    /// The role's trust policy before the change (plain JSON).
+    pub(crate) trust: Option<String>,
+}
+
+/// The trust policy the role had before a bad update, as the guard last saw it, and the command
+/// that puts it back.
+fn previous_trust_note(role: &str, previous: &str) -> String {
+    let minified = serde_json::from_str::<serde_json::Value>(previous)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| previous.to_string());
+    format!(
+        "previous trust policy, as the guard last saw it: {minified} — to put it back: \
+         aws iam update-assume-role-policy --role-name {role} --policy-document '{minified}'"
+    )
 }
 
 /// "AmazonS3FullAccess (AWS managed)" or "app-s3 (customer managed)", after `prefix`.
@@ -108,6 +122,11 @@ impl Guard {
                 );
                 if let Some(r) = rewrite_trust(role, &trust_policy.text, &j.judged[0]) {
                     j.proposal = Proposal::Remediate(r);
+                }
+                if let (Some(previous), true) =
+                    (&recall.trust, j.judged[0].findings.iter().any(|f| f.severity >= Severity::High))
+                {
+                    j.notes.push(previous_trust_note(role, previous));
                 }
                 Ok(j)
             }

@@ -13,9 +13,9 @@
 //!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over.
 
 use super::judge::Recall;
-use super::ports::{Claim, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish};
+use super::ports::{Claim, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, Snapshot};
 use super::{carry_out, Executed, Guard, Handled, Plan, Remediation};
-use crate::intake::{Action, Change};
+use crate::intake::{Action, Change, Target};
 
 /// How long an answered event id is remembered (a re-delivery later than this is answered again).
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
@@ -74,10 +74,10 @@ impl Ledger for NoLedger {
     async fn history(&self, _: &str) -> Result<Vec<LedgerEntry>, PortError> {
         Ok(Vec::new())
     }
-    async fn remember_boundary(&self, _: &str, _: Option<&str>) -> Result<(), PortError> {
+    async fn remember(&self, _: &str, _: Snapshot, _: Option<&str>) -> Result<(), PortError> {
         Ok(())
     }
-    async fn boundary(&self, _: &str) -> Result<Option<Option<String>>, PortError> {
+    async fn recall(&self, _: &str, _: Snapshot) -> Result<Option<Option<String>>, PortError> {
         Ok(None)
     }
 }
@@ -114,15 +114,15 @@ impl<L: Ledger> Ledger for Option<L> {
             None => Ok(Vec::new()),
         }
     }
-    async fn remember_boundary(&self, principal: &str, boundary: Option<&str>) -> Result<(), PortError> {
+    async fn remember(&self, principal: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError> {
         match self {
-            Some(l) => l.remember_boundary(principal, boundary).await,
+            Some(l) => l.remember(principal, what, value).await,
             None => Ok(()),
         }
     }
-    async fn boundary(&self, principal: &str) -> Result<Option<Option<String>>, PortError> {
+    async fn recall(&self, principal: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError> {
         match self {
-            Some(l) => l.boundary(principal).await,
+            Some(l) => l.recall(principal, what).await,
             None => Ok(None),
         }
     }
@@ -154,6 +154,26 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
     }
 }
 
+/// A role's trust policy as it stands after the guard answered a CreateRole or
+/// UpdateAssumeRolePolicy: the rewritten one when the guard rewrote it, else the event's. This is
+/// what a later bad update is compared with and what its alert offers to put back.
+fn trust_in_effect(h: &Handled) -> Option<(String, String)> {
+    let c = &h.verdict.change;
+    let (role, trust_policy) = match &c.action {
+        Action::CreateRole { role, trust_policy, .. } | Action::UpdateTrustPolicy { role, trust_policy } => {
+            (role, trust_policy)
+        }
+        _ => return None,
+    };
+    let text = match (&h.verdict.plan, &h.executed) {
+        (Plan::Remediate { remediation: Remediation::RewriteTrust { rewritten, .. } }, Some(Executed::Done)) => {
+            rewritten.clone()
+        }
+        _ => trust_policy.text.clone(),
+    };
+    Some((Target::role(role).arn(&c.account_id), text))
+}
+
 impl Guard {
     /// [`Guard::handle`] at most once per event id: see the module documentation.
     pub async fn answer<I: IamRead + IamWrite, P: Publish, L: Ledger>(
@@ -174,14 +194,23 @@ impl Guard {
             let mut recall = Recall::default();
             match &change.action {
                 Action::PutPermissionsBoundary { target, boundary_arn } => {
-                    ledger.remember_boundary(&target.arn(&change.account_id), Some(boundary_arn)).await?
+                    let arn = target.arn(&change.account_id);
+                    ledger.remember(&arn, Snapshot::Boundary, Some(boundary_arn)).await?
                 }
                 Action::DeletePermissionsBoundary { target } => {
-                    recall.boundary = ledger.boundary(&target.arn(&change.account_id)).await?.flatten()
+                    let arn = target.arn(&change.account_id);
+                    recall.boundary = ledger.recall(&arn, Snapshot::Boundary).await?.flatten()
+                }
+                Action::UpdateTrustPolicy { role, .. } => {
+                    let arn = Target::role(role).arn(&change.account_id);
+                    recall.trust = ledger.recall(&arn, Snapshot::Trust).await?.flatten()
                 }
                 _ => {}
             }
             let handled = self.handle_recalling(iam, publisher, change, &recall).await?;
+            if let Some((arn, trust)) = trust_in_effect(&handled) {
+                ledger.remember(&arn, Snapshot::Trust, Some(&trust)).await?;
+            }
             ledger.complete(&entry_of(&handled, &now.to_rfc3339()), now.timestamp()).await?;
             Ok(handled)
         }

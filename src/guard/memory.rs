@@ -6,7 +6,7 @@
 
 use super::ports::{
     Alert, Claim, IamInventory, IamRead, IamWrite, Inventory, Ledger, LedgerEntry, LocalPolicy, PortError,
-    PrincipalDetail, PrincipalInfo, Publish, VersionInfo,
+    PrincipalDetail, PrincipalInfo, Publish, Snapshot, VersionInfo,
 };
 use crate::intake::{Action, Change, PrincipalKind, Target};
 use std::collections::BTreeMap;
@@ -371,7 +371,7 @@ enum Status {
 struct LedgerState {
     events: BTreeMap<String, Status>,
     history: BTreeMap<String, Vec<LedgerEntry>>,
-    boundaries: BTreeMap<String, Option<String>>,
+    snapshots: BTreeMap<(String, Snapshot), Option<String>>,
 }
 
 /// A ledger in memory, with the same claim semantics as the DynamoDB one (tests, and the offline
@@ -436,13 +436,13 @@ impl Ledger for MemoryLedger {
         Ok(self.with(|s| s.history.get(principal_arn).cloned().unwrap_or_default()))
     }
 
-    async fn remember_boundary(&self, principal_arn: &str, boundary_arn: Option<&str>) -> Result<(), PortError> {
-        self.with(|s| s.boundaries.insert(principal_arn.to_string(), boundary_arn.map(str::to_string)));
+    async fn remember(&self, principal_arn: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError> {
+        self.with(|s| s.snapshots.insert((principal_arn.to_string(), what), value.map(str::to_string)));
         Ok(())
     }
 
-    async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError> {
-        Ok(self.with(|s| s.boundaries.get(principal_arn).cloned()))
+    async fn recall(&self, principal_arn: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError> {
+        Ok(self.with(|s| s.snapshots.get(&(principal_arn.to_string(), what)).cloned()))
     }
 }
 

@@ -129,7 +129,7 @@ pub struct LedgerEntry {
 }
 
 /// The guard's memory (a DynamoDB table in AWS): one answer per event, what it did to whom, and
-/// what it saw of principals before they changed (permissions boundaries).
+/// what it saw of principals before they changed (permissions boundaries, trust policies).
 #[allow(async_fn_in_trait)]
 pub trait Ledger {
     /// Claims an event with a conditional write: `New` when nobody answered it (or an earlier
@@ -143,10 +143,30 @@ pub trait Ledger {
     async fn entry(&self, event_id: &str) -> Result<Option<LedgerEntry>, PortError>;
     /// What the guard did to a principal (ARN without path), oldest first.
     async fn history(&self, principal_arn: &str) -> Result<Vec<LedgerEntry>, PortError>;
-    /// Remembers a principal's permissions boundary (`None`: it has none).
-    async fn remember_boundary(&self, principal_arn: &str, boundary_arn: Option<&str>) -> Result<(), PortError>;
-    /// The last boundary remembered for a principal: `None` = never seen, `Some(None)` = none.
-    async fn boundary(&self, principal_arn: &str) -> Result<Option<Option<String>>, PortError>;
+    /// Remembers what a principal had (`None`: it had none): its permissions boundary's ARN, a
+    /// role's trust policy (plain JSON).
+    async fn remember(&self, principal_arn: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError>;
+    /// The last value remembered for a principal: `None` = never seen, `Some(None)` = it had none.
+    async fn recall(&self, principal_arn: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError>;
+}
+
+/// What the ledger remembers of a principal, so that a later change can be put back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Snapshot {
+    /// The permissions boundary (a policy ARN).
+    Boundary,
+    /// A role's trust policy (the document).
+    Trust,
+}
+
+impl Snapshot {
+    /// Its name in storage keys: `boundary`, `trust`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Snapshot::Boundary => "boundary",
+            Snapshot::Trust => "trust",
+        }
+    }
 }
 
 /// The message the guard publishes: built by [`super::alert`], delivered by a [`Publish`]

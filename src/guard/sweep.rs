@@ -8,11 +8,11 @@
 //! remediations run, a bounded number at a time.
 
 use super::judge::{empty_document, managed_label};
-use super::ports::{IamInventory, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo};
+use super::ports::{IamInventory, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo, Snapshot};
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation};
 use crate::catalog::managed;
 use crate::config::Mode;
-use crate::intake::PrincipalKind;
+use crate::intake::{PolicyText, PrincipalKind};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, Severity};
 use futures_util::stream::{self, StreamExt};
@@ -80,10 +80,10 @@ pub struct SweepReport {
     /// IAM API calls the sweep made (inventory pages + remediations), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iam_calls: Option<usize>,
-    /// Permissions boundaries seen, as (principal ARN without path, boundary ARN): the ledger
-    /// remembers them so that a later removal can be put back.
+    /// Permissions boundaries and trust policies seen, as (principal ARN without path, what,
+    /// value): the ledger remembers them so that a later removal or bad update can be put back.
     #[serde(skip)]
-    pub boundaries: Vec<(String, String)>,
+    pub snapshots: Vec<(String, Snapshot, String)>,
 }
 
 impl SweepReport {
@@ -138,11 +138,7 @@ impl Guard {
             .into_iter()
             .collect::<Result<_, _>>()?;
         actions.sort_by_key(|a| a.remediation.describe());
-        let boundaries = inv
-            .principals
-            .iter()
-            .filter_map(|p| Some((p.target.as_ref()?.arn(&account_id), p.boundary.clone()?)))
-            .collect();
+        let snapshots = snapshots(&inv, &account_id);
         Ok(SweepReport {
             account_id,
             mode,
@@ -151,7 +147,7 @@ impl Guard {
             findings,
             actions,
             iam_calls: None,
-            boundaries,
+            snapshots,
         })
     }
 
@@ -206,6 +202,22 @@ impl Guard {
         }
         Judged { findings, candidates, policies_judged: judged_managed.len() }
     }
+}
+
+/// Every boundary and trust policy in the inventory (trust policies URL-decoded).
+fn snapshots(inv: &Inventory, account_id: &str) -> Vec<(String, Snapshot, String)> {
+    let mut out = Vec::new();
+    for p in &inv.principals {
+        let Some(target) = &p.target else { continue };
+        let arn = target.arn(account_id);
+        if let Some(b) = &p.boundary {
+            out.push((arn.clone(), Snapshot::Boundary, b.clone()));
+        }
+        if let Some(t) = p.trust.as_deref().and_then(|t| PolicyText::parse(t).ok()) {
+            out.push((arn, Snapshot::Trust, t.text));
+        }
+    }
+    out
 }
 
 /// A user holds what its groups hold: each group's findings repeated on its members, labelled with

@@ -93,7 +93,12 @@ pub fn event(
     response: serde_json::Value,
     actor_arn: &str,
 ) -> serde_json::Value {
-    let id = format!("{name}-{}", request.to_string().len() ^ actor_arn.len());
+    // Distinct calls get distinct ids (FNV-1a over what makes them distinct); the same call twice
+    // is the same event, as a re-delivery would be.
+    let fnv = format!("{name}{request}{response}{actor_arn}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let id = format!("{name}-{fnv:016x}");
     serde_json::json!({
         "version": "0", "id": format!("eb-{id}"), "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
         "account": ACCOUNT, "time": "2026-11-20T10:15:30Z", "region": "us-east-1", "resources": [],
