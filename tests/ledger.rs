@@ -249,3 +249,37 @@ fn a_bad_trust_update_names_the_trust_it_replaced_and_the_ledger_keeps_what_stan
     let h = handled(rt.block_on(guard(Mode::Alert).answer(&iam, &publisher, &ledger, change(fine))).unwrap());
     assert!(h.verdict.notes.iter().all(|n| !n.starts_with("previous trust")), "{:?}", h.verdict.notes);
 }
+
+#[test]
+fn the_sweep_quarantines_when_a_rule_says_so_and_detaches_otherwise() {
+    let rt = rt();
+    let config = |toml: &str| Config::from_toml(&format!("mode = \"enforce\"\n{toml}"), "t").unwrap();
+    let setup = || {
+        let iam = MemoryIam::new();
+        iam.add_principal(&Target::role("batch"), ACCOUNT, "/", &[]);
+        iam.attach(&Target::role("batch"), ADMIN);
+        iam.attach(&Target::role("batch"), "arn:aws:iam::aws:policy/AmazonS3FullAccess");
+        iam.add_principal(&Target::role("quiet"), ACCOUNT, "/", &[]);
+        iam.attach(&Target::role("quiet"), "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        iam
+    };
+    // Default: every remediating attachment detached.
+    let iam = setup();
+    let g = Guard::new(Engine::new(config("")), None);
+    let report = rt.block_on(g.sweep(&iam, Some(ACCOUNT), 2)).unwrap();
+    assert_eq!(report.actions.len(), 2, "{:?}", report.actions);
+    assert!(iam.attached(&Target::role("batch")).is_empty());
+    // `quarantine` for admin: one AWSDenyAll on the role, its policies left where they were.
+    let iam = setup();
+    let g = Guard::new(Engine::new(config("[rules.admin]\naction = \"quarantine\"")), None);
+    let report = rt.block_on(g.sweep(&iam, Some(ACCOUNT), 2)).unwrap();
+    assert_eq!(report.actions.len(), 1, "{:?}", report.actions);
+    assert_eq!(report.actions[0].remediation, Remediation::Quarantine { target: Target::role("batch") });
+    assert_eq!(report.actions[0].state(), "done");
+    let held = iam.attached(&Target::role("batch"));
+    assert!(held.iter().any(|a| a == DENY_ALL) && held.iter().any(|a| a == ADMIN), "{held:?}");
+    assert_eq!(iam.attached(&Target::role("quiet")), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    // The next sweep sees it quarantined already: nothing more to do.
+    let again = rt.block_on(g.sweep(&iam, Some(ACCOUNT), 2)).unwrap();
+    assert!(again.actions.is_empty(), "{:?}", again.actions);
+}

@@ -5,16 +5,17 @@
 //! attached, inline and trust policies; each distinct managed policy is judged once for the whole
 //! account (AWS managed from the embedded data), so the cost is linear in principals. The same
 //! engine, rule actions and hands-off rules as the event path apply; in enforce mode the same
-//! remediations run, a bounded number at a time.
+//! remediations run, a bounded number at a time: detach what remediates, or quarantine the
+//! principal (attach AWSDenyAll) when a finding's rule action is `quarantine`.
 
 use super::judge::{empty_document, managed_label};
 use super::ports::{IamInventory, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo, Snapshot};
-use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation};
+use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
 use crate::config::Mode;
 use crate::intake::{PolicyText, PrincipalKind};
 use crate::policy::{PolicyDocument, PolicyKind};
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, RuleAction, Severity};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub struct SweepFinding {
 /// What the sweep did (or would do) about one attachment.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepAction {
-    /// The detach.
+    /// The detach or quarantine.
     pub remediation: Remediation,
     /// Why not, when the guard kept its hands off or the mode is alert.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,6 +160,8 @@ impl Guard {
         let mut candidates = Vec::new();
         for p in &inv.principals {
             let Some(target) = &p.target else { continue };
+            let first = findings.len();
+            let mut detaches = Vec::new();
             let mut push = |j: &JudgedPolicy| {
                 findings.extend(j.findings.iter().map(|f| SweepFinding {
                     principal: target.to_string(),
@@ -183,10 +186,7 @@ impl Guard {
                 });
                 push(j);
                 if self.remediable(j) {
-                    let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
-                    let skipped = self.hands_off_for(target, &info, account_id);
-                    let remediation = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() };
-                    candidates.push((remediation, skipped));
+                    detaches.push(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() });
                 }
             }
             let documents = p
@@ -198,6 +198,20 @@ impl Guard {
                 if let Ok(doc) = PolicyDocument::parse(text) {
                     push(&self.judge_policy(account_id, label, None, kind, &doc));
                 }
+            }
+            // A finding whose rule action is `quarantine` (on any of its policies) quarantines the
+            // principal instead of detaching, as in the event path; nothing more once it is.
+            let quarantine =
+                findings[first..].iter().any(|f| self.engine().action(f.finding.rule) == RuleAction::Quarantine);
+            let planned = match (quarantine, p.attached.iter().any(|a| a == DENY_ALL)) {
+                (true, false) => vec![Remediation::Quarantine { target: target.clone() }],
+                (true, true) => vec![],
+                (false, _) => detaches,
+            };
+            if !planned.is_empty() {
+                let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
+                let skipped = self.hands_off_for(target, &info, account_id);
+                candidates.extend(planned.into_iter().map(|r| (r, skipped.clone())));
             }
         }
         Judged { findings, candidates, policies_judged: judged_managed.len() }
