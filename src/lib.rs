@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod eval;
+pub mod graph;
 pub mod guard;
 
 pub mod intake;

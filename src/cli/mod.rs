@@ -4,6 +4,7 @@ mod check;
 mod event;
 #[cfg(feature = "aws")]
 mod ledger;
+mod offline;
 #[cfg(feature = "aws")]
 mod sweep;
 #[cfg(feature = "aws")]
@@ -38,7 +39,8 @@ enum Command {
     /// Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML.
     ///
     /// Runs the `iam-guard-sweep` program installed beside this one; `iam-guard sweep --help`
-    /// shows its options.
+    /// shows its options. With `--input FILE` (a saved `aws iam get-account-authorization-details`
+    /// output) it runs here, offline: no AWS access, the same reports.
     #[command(disable_help_flag = true)]
     Sweep {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -60,6 +62,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Who can become admin: the escalation graph of a saved `aws iam
+    /// get-account-authorization-details` output (text, json, or dot for Graphviz).
+    Graph(offline::GraphArgs),
     /// List the rules: id, default severity, default action, what each reports.
     Rules {
         /// List the privilege-escalation catalogue instead: path id, actions, PassRole, the key
@@ -251,7 +256,13 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args, config),
         Command::Event(args) => event::run(args, config),
+        Command::Sweep { args }
+            if args.iter().any(|a| a == "--input" || a.to_string_lossy().starts_with("--input=")) =>
+        {
+            offline::sweep(&args, config)
+        }
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
+        Command::Graph(args) => offline::graph(args),
         Command::Undo { args } => sweep_helper(cli.config.as_deref(), &prefixed("undo", args)),
         Command::History { args } => sweep_helper(cli.config.as_deref(), &prefixed("history", args)),
 

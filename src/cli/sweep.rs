@@ -1,23 +1,15 @@
 //! `iam-guard sweep` (the `iam-guard-sweep` program): audit the whole account with normal AWS
 //! credentials (or AWS_ENDPOINT_URL).
 
-use super::{FailOn, EXIT_ERROR, EXIT_FINDINGS};
+use super::{FailOn, EXIT_ERROR};
 use crate::aws::{load_config, SdkIam};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::guard::Guard;
-use crate::report;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
-pub enum SweepFormat {
-    Text,
-    Json,
-    Sarif,
-    Html,
-}
+use crate::report::sweep::SweepFormat;
 
 /// `iam-guard-sweep`, run by `iam-guard sweep`.
 #[derive(clap::Parser)]
@@ -92,26 +84,5 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let body = match args.format {
-        SweepFormat::Text => report::sweep::text(&report),
-        SweepFormat::Html => report::sweep::html(&report),
-        SweepFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        SweepFormat::Sarif => {
-            let reports = report::sweep::as_policy_reports(&report);
-            let sarif = report::sarif::render(&reports, &|_| None);
-            serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
-        }
-    };
-    let written = match &args.output {
-        Some(p) => std::fs::write(p, body.as_bytes()),
-        None => std::io::stdout().lock().write_all(body.as_bytes()),
-    };
-    if let Err(e) = written {
-        eprintln!("iam-guard: cannot write the report: {e}");
-        return ExitCode::from(EXIT_ERROR);
-    }
-    match (args.fail_on.threshold(), report.worst()) {
-        (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
-        _ => ExitCode::SUCCESS,
-    }
+    super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
 }

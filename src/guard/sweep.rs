@@ -117,39 +117,100 @@ impl Guard {
         concurrency: usize,
     ) -> Result<SweepReport, PortError> {
         let inv = iam.inventory().await?;
+        let mut report = self.audit(&inv, account_id);
+        if report.mode == Mode::Enforce {
+            let pending: Vec<SweepAction> = std::mem::take(&mut report.actions);
+            let mut actions: Vec<SweepAction> = stream::iter(pending)
+                .map(|action| async move {
+                    if action.skipped.is_some() {
+                        return Ok(action);
+                    }
+                    let executed = carry_out(iam, &action.remediation).await?;
+                    Ok(SweepAction { executed: Some(executed), ..action })
+                })
+                .buffer_unordered(concurrency.max(1))
+                .collect::<Vec<Result<SweepAction, PortError>>>()
+                .await
+                .into_iter()
+                .collect::<Result<_, _>>()?;
+            actions.sort_by_key(|a| a.remediation.describe());
+            report.actions = actions;
+        }
+        Ok(report)
+    }
+
+    /// Judges an inventory without touching IAM: the findings, and what enforce mode would do
+    /// (each action pending, or not done with the reason). The live sweep carries the actions
+    /// out; `iam-guard sweep --input FILE` reports them.
+    pub fn audit(&self, inv: &Inventory, account_id: Option<&str>) -> SweepReport {
         let from_arns = inv.principals.iter().find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
         let account_id = account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
-        let Judged { mut findings, candidates, policies_judged } = self.judge_inventory(&inv, &account_id);
-        findings.extend(inherited_findings(&inv, &findings));
+        let Judged { mut findings, candidates, policies_judged } = self.judge_inventory(inv, &account_id);
+        findings.extend(inherited_findings(inv, &findings));
+        findings.extend(self.escalation_findings(inv, &account_id));
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
         let mode = self.engine().config().mode;
-        let mut actions: Vec<SweepAction> = stream::iter(candidates)
-            .map(|(remediation, skipped)| async move {
-                if skipped.is_some() || mode == Mode::Alert {
-                    let skipped = skipped.or_else(|| Some(Reason::AlertMode.to_string()));
-                    return Ok(SweepAction { remediation, skipped, executed: None });
-                }
-                let executed = carry_out(iam, &remediation).await?;
-                Ok(SweepAction { remediation, skipped: None, executed: Some(executed) })
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect::<Vec<Result<SweepAction, PortError>>>()
-            .await
+        let mut actions: Vec<SweepAction> = candidates
             .into_iter()
-            .collect::<Result<_, _>>()?;
+            .map(|(remediation, skipped)| {
+                let skipped = match mode {
+                    Mode::Alert => skipped.or_else(|| Some(Reason::AlertMode.to_string())),
+                    Mode::Enforce => skipped,
+                };
+                SweepAction { remediation, skipped, executed: None }
+            })
+            .collect();
         actions.sort_by_key(|a| a.remediation.describe());
-        let snapshots = snapshots(&inv, &account_id);
-        Ok(SweepReport {
+        SweepReport {
+            principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
+            snapshots: snapshots(inv, &account_id),
             account_id,
             mode,
-            principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
             policies_judged,
             findings,
             actions,
             iam_calls: None,
-            snapshots,
-        })
+        }
+    }
+
+    /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
+    pub fn escalation_findings(&self, inv: &Inventory, account_id: &str) -> Vec<SweepFinding> {
+        let Some(base) = self.engine().severity("escalation-path") else { return Vec::new() };
+        let graph = crate::graph::Graph::build(inv, account_id);
+        graph
+            .paths_to_admin()
+            .into_iter()
+            .filter_map(|p| {
+                let node = &graph.nodes[p.start];
+                let crate::graph::NodeKind::Principal(target) = &node.kind else { return None };
+                let first = &graph.edges[p.edges[0]];
+                let severity = if p.from_outside { Severity::Critical } else { base };
+                let outside = if p.from_outside { " (and a principal outside the account can reach it)" } else { "" };
+                Some(SweepFinding {
+                    principal: target.to_string(),
+                    principal_arn: node.arn.clone().unwrap_or_default(),
+                    policy: "escalation graph".into(),
+                    policy_arn: None,
+                    finding: Finding {
+                        rule: "escalation-path",
+                        paths: vec![],
+                        severity,
+                        message: format!(
+                            "can become admin in {} hop(s){outside}: {}",
+                            p.edges.len(),
+                            graph.describe(&p)
+                        ),
+                        evidence: vec![],
+                        hint: format!(
+                            "Cut the first hop ({}): scope it to the resources {} needs, or bound the principal \
+                             with a permissions boundary.",
+                            first.reason, node.label
+                        ),
+                    },
+                })
+            })
+            .collect()
     }
 
     /// Judges every principal's policies; each managed policy once for the whole account.

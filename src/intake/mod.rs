@@ -8,6 +8,7 @@
 //! - CloudWatch Logs subscription payload (`awslogs.data`, base64 + gzip) of CloudTrail records;
 //! - a CloudTrail log file `{"Records": [...]}` or a single raw record (CLI, backfill).
 
+pub mod authdetails;
 mod change;
 mod cloudtrail;
 

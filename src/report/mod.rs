@@ -1,7 +1,6 @@
 //! Presenting findings: text for people, JSON for machines, SARIF 2.1.0 for code scanning.
 
 pub mod sarif;
-#[cfg(feature = "aws")] // the live sweep (iam-guard-sweep) is its only user today
 pub mod sweep;
 pub mod text;
 

@@ -1,7 +1,38 @@
 //! Sweep reports: text, JSON, SARIF (via the shared renderer) and a self-contained HTML page.
 
-use crate::guard::sweep::SweepReport;
+use crate::guard::sweep::{SweepFinding, SweepReport};
 use std::fmt::Write;
+
+/// The sweep report formats.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum SweepFormat {
+    /// For people.
+    Text,
+    /// The report as JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// A self-contained page.
+    Html,
+}
+
+/// The report in a format.
+pub fn render(r: &SweepReport, format: SweepFormat) -> String {
+    match format {
+        SweepFormat::Text => text(r),
+        SweepFormat::Html => html(r),
+        SweepFormat::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        SweepFormat::Sarif => {
+            let reports = as_policy_reports(r);
+            serde_json::to_string_pretty(&super::sarif::render(&reports, &|_| None)).unwrap_or_default() + "\n"
+        }
+    }
+}
+
+/// The escalation graph's findings: who can become admin, and how.
+fn can_become_admin(r: &SweepReport) -> Vec<&SweepFinding> {
+    r.findings.iter().filter(|f| f.finding.rule == "escalation-path").collect()
+}
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -27,6 +58,13 @@ pub fn text(r: &SweepReport) -> String {
     }
     for a in &r.actions {
         let _ = writeln!(t, "  remediation: {} — {}", a.remediation.describe(), a.state());
+    }
+    let paths = can_become_admin(r);
+    if !paths.is_empty() {
+        let _ = writeln!(t, "can become admin ({} principals):", paths.len());
+        for f in paths {
+            let _ = writeln!(t, "  {:<8} {}", f.finding.severity.as_str().to_uppercase(), f.finding.message);
+        }
     }
     let counts: Vec<String> = ["critical", "high", "medium", "low", "info"]
         .iter()
@@ -62,6 +100,21 @@ pub fn html(r: &SweepReport) -> String {
             h = esc(&f.finding.hint),
         );
     }
+    let paths = can_become_admin(r);
+    let mut escalation = String::new();
+    if !paths.is_empty() {
+        let _ = write!(escalation, "<h2>Can become admin ({})</h2><ul id=\"admin-paths\">", paths.len());
+        for f in paths {
+            let _ = write!(
+                escalation,
+                "<li class=\"{}\"><b>{}</b>: {}</li>",
+                f.finding.severity.as_str(),
+                esc(&f.principal),
+                esc(&f.finding.message)
+            );
+        }
+        escalation.push_str("</ul>");
+    }
     let mut actions = String::new();
     for a in &r.actions {
         let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&a.state()));
@@ -80,6 +133,7 @@ td:nth-child(6){{color:#555;font-size:12px}}
 <h1>IAM sweep of account {acct}</h1>
 <p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}.</p>
 <ul>{actions}</ul>
+{escalation}
 <table id="f"><thead><tr><th>Severity</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
 <tbody>
 {rows}</tbody></table>

@@ -18,6 +18,7 @@ mod allow_with_not;
 mod data_exfiltration;
 mod denylisted_policy;
 pub mod escalation;
+mod escalation_path;
 pub(crate) mod new_credential;
 mod privilege_escalation;
 mod service_full_access;
@@ -47,6 +48,7 @@ pub static RULES: &[&dyn Rule] = &[
     &trust_cross_account::TrustCrossAccount,
     &unknown_action::UnknownAction,
     &new_credential::NewCredential,
+    &escalation_path::EscalationPathRule,
 ];
 
 /// The registered rule with this id.

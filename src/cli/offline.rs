@@ -1,0 +1,164 @@
+//! The account, offline: `iam-guard sweep --input FILE` and `iam-guard graph --input FILE` judge a
+//! saved `aws iam get-account-authorization-details` output in this program (no AWS SDK, no
+//! credentials): the same reports as the live sweep, and the escalation graph for Graphviz.
+
+use super::{FailOn, EXIT_ERROR, EXIT_FINDINGS};
+use crate::config::{Config, Mode};
+use crate::engine::Engine;
+use crate::graph::Graph;
+use crate::guard::sweep::SweepReport;
+use crate::guard::Guard;
+use crate::report::sweep::SweepFormat;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `iam-guard sweep --input FILE`.
+#[derive(clap::Parser)]
+#[command(name = "iam-guard sweep", bin_name = "iam-guard sweep")]
+pub struct OfflineSweepArgs {
+    /// A saved `aws iam get-account-authorization-details` output (pages concatenated, or a
+    /// JSON array of pages, also work); - reads stdin.
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: SweepFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The account id (else read off the export's ARNs).
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long, value_enum, default_value = "never")]
+    fail_on: FailOn,
+    /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
+    #[arg(long, env = "IAM_GUARD_ROLE")]
+    guard_role: Option<String>,
+}
+
+/// `iam-guard graph`.
+#[derive(clap::Args)]
+pub struct GraphArgs {
+    /// A saved `aws iam get-account-authorization-details` output; - reads stdin.
+    #[arg(long)]
+    input: PathBuf,
+    /// dot (Graphviz: `| dot -Tsvg > graph.svg`), text (one path per line) or json (nodes,
+    /// edges, paths).
+    #[arg(long, value_enum, default_value = "text")]
+    format: GraphFormat,
+    /// The account id (else read off the export's ARNs).
+    #[arg(long)]
+    account: Option<String>,
+    /// dot: draw every principal and edge, not only the paths to admin.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Text,
+    Json,
+}
+
+/// The export's inventory and account id, or a message naming what is wrong.
+fn load(input: &Path, account: Option<&str>) -> Result<(crate::guard::ports::Inventory, String), String> {
+    let text = super::read(input).map_err(|e| format!("{}: cannot read: {e}", input.display()))?;
+    let inv = crate::intake::authdetails::parse(&text).map_err(|e| format!("{}: {e}", input.display()))?;
+    let account = account
+        .map(str::to_string)
+        .or_else(|| inv.principals.iter().find_map(|p| crate::arn::account(&p.arn).map(str::to_string)))
+        .unwrap_or_else(|| "unknown".into());
+    Ok((inv, account))
+}
+
+/// `iam-guard sweep --input FILE …` (the arguments after `sweep`).
+pub fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
+    let argv = std::iter::once(std::ffi::OsString::from("iam-guard sweep")).chain(args.iter().cloned());
+    let args = match <OfflineSweepArgs as clap::Parser>::try_parse_from(argv) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    };
+    let (inv, account) = match load(&args.input, args.account.as_deref()) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("iam-guard: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    // A file cannot be remediated: the report says what enforce mode would do.
+    let enforce = config.mode == Mode::Enforce;
+    config.mode = Mode::Alert;
+    if enforce {
+        eprintln!("iam-guard: --input is offline: nothing is changed; the report lists what enforce mode would do");
+    }
+    let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
+    let report = guard.audit(&inv, Some(&account));
+    write_report(&report, args.format, args.output.as_deref(), args.fail_on)
+}
+
+/// Writes a sweep report; the exit code follows `--fail-on`.
+pub(crate) fn write_report(r: &SweepReport, format: SweepFormat, output: Option<&Path>, fail_on: FailOn) -> ExitCode {
+    let body = crate::report::sweep::render(r, format);
+    let written = match output {
+        Some(p) => std::fs::write(p, body.as_bytes()),
+        None => std::io::stdout().lock().write_all(body.as_bytes()),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("iam-guard: cannot write the report: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
+    match (fail_on.threshold(), r.worst()) {
+        (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// `iam-guard graph --input FILE`.
+pub fn graph(args: GraphArgs) -> ExitCode {
+    let (inv, account) = match load(&args.input, args.account.as_deref()) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("iam-guard: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let g = Graph::build(&inv, &account);
+    let body = match args.format {
+        GraphFormat::Dot => g.dot(args.all),
+        GraphFormat::Json => {
+            let paths = g.paths_to_admin();
+            let described: Vec<String> = paths.iter().map(|p| g.describe(p)).collect();
+            let v = serde_json::json!({"account_id": account, "nodes": g.nodes, "edges": g.edges,
+                                       "paths": paths, "described": described});
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        GraphFormat::Text => {
+            let paths = g.paths_to_admin();
+            let mut t = String::new();
+            for p in &paths {
+                let outside = if p.from_outside { " [reachable from outside the account]" } else { "" };
+                t.push_str(&format!("{}{outside}\n", g.describe(p)));
+            }
+            t.push_str(&format!(
+                "{} principals can become admin; graph of {} nodes, {} edges (account {account})\n",
+                paths.len(),
+                g.nodes.len(),
+                g.edges.len()
+            ));
+            t
+        }
+    };
+    match std::io::stdout().lock().write_all(body.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("iam-guard: cannot write: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,251 @@
+//! The escalation graph on generated `get-account-authorization-details` exports with known
+//! chains: 1–3 hops, a group, a cycle, a boundary that cuts a path, a Deny that cuts one, a trust
+//! that does not admit the hop, a path reachable from another account; and the offline CLI.
+
+use iam_guard::graph::Graph;
+use iam_guard::intake::authdetails;
+use serde_json::{json, Value};
+use std::process::Command;
+
+const ACCT: &str = "111122223333";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCT}:{kind}/{name}")
+}
+
+fn allow(actions: &[&str], resource: &str) -> Value {
+    json!({"Effect": "Allow", "Action": actions, "Resource": resource})
+}
+
+fn doc(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn inline(statements: Vec<Value>) -> Value {
+    json!([{"PolicyName": "p", "PolicyDocument": doc(statements)}])
+}
+
+fn managed(arns: &[&str]) -> Value {
+    Value::Array(arns.iter().map(|a| json!({"PolicyName": a.rsplit('/').next(), "PolicyArn": a})).collect())
+}
+
+fn user(name: &str, statements: Vec<Value>, attached: &[&str], groups: &[&str]) -> Value {
+    json!({"UserName": name, "Path": "/", "Arn": arn("user", name), "UserPolicyList": inline(statements),
+           "AttachedManagedPolicies": managed(attached), "GroupList": groups, "Tags": []})
+}
+
+fn role(name: &str, trust: Value, statements: Vec<Value>, attached: &[&str]) -> Value {
+    json!({"RoleName": name, "Path": "/", "Arn": arn("role", name), "AssumeRolePolicyDocument": trust,
+           "RolePolicyList": inline(statements), "AttachedManagedPolicies": managed(attached), "Tags": []})
+}
+
+fn trust(principal: Value) -> Value {
+    doc(vec![json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})])
+}
+
+/// The account every test starts from.
+fn account() -> Value {
+    let deployer = arn("role", "deployer");
+    let bounded_policy = format!("arn:aws:iam::{ACCT}:policy/s3-only");
+    let mut bounded = user("bounded", vec![allow(&["sts:AssumeRole"], &deployer)], &[], &[]);
+    bounded["PermissionsBoundary"] =
+        json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": bounded_policy});
+    json!({
+        "UserDetailList": [
+            user("breakglass", vec![], &[ADMIN], &[]),
+            user("ci", vec![allow(&["iam:PassRole"], &arn("role", "ops-admin")),
+                            allow(&["lambda:CreateFunction", "lambda:InvokeFunction"], "*")], &[], &[]),
+            user("dev", vec![allow(&["sts:AssumeRole"], &deployer)], &[], &[]),
+            user("intern", vec![allow(&["iam:AddUserToGroup"], &arn("group", "ops"))], &[], &[]),
+            user("self", vec![allow(&["iam:PutUserPolicy"], &arn("user", "self"))], &[], &[]),
+            user("stranger", vec![allow(&["sts:AssumeRole"], &arn("role", "locked"))], &[], &[]),
+            user("denied", vec![allow(&["sts:AssumeRole"], "*"),
+                                json!({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": deployer})], &[], &[]),
+            bounded,
+            user("cyc", vec![allow(&["sts:AssumeRole"], &arn("role", "a"))], &[], &[]),
+            user("member", vec![], &[], &["ops"]),
+        ],
+        "GroupDetailList": [
+            {"GroupName": "ops", "Path": "/", "Arn": arn("group", "ops"), "GroupPolicyList": [],
+             "AttachedManagedPolicies": managed(&[ADMIN])}
+        ],
+        "RoleDetailList": [
+            role("ops-admin", trust(json!({"Service": "lambda.amazonaws.com"})), vec![], &[ADMIN]),
+            role("deployer", trust(json!({"AWS": format!("arn:aws:iam::{ACCT}:root")})),
+                 vec![allow(&["iam:CreateAccessKey"], &arn("user", "breakglass"))], &[]),
+            role("locked", trust(json!({"AWS": arn("user", "breakglass")})), vec![], &[ADMIN]),
+            role("a", trust(json!({"AWS": arn("role", "b")})), vec![allow(&["sts:AssumeRole"], &arn("role", "b"))], &[]),
+            role("b", trust(json!({"AWS": arn("role", "a")})), vec![allow(&["sts:AssumeRole"], &arn("role", "a"))], &[]),
+            role("partner", trust(json!({"AWS": "arn:aws:iam::999988887777:root"})),
+                 vec![allow(&["sts:AssumeRole"], &deployer)], &[]),
+        ],
+        "Policies": [
+            {"PolicyName": "s3-only", "Arn": bounded_policy, "DefaultVersionId": "v1", "AttachmentCount": 1,
+             "PolicyVersionList": [{"Document": doc(vec![allow(&["s3:GetObject"], "*")]), "VersionId": "v1", "IsDefaultVersion": true}]}
+        ]
+    })
+}
+
+/// start label → (hops, from outside, description).
+fn paths(export: &Value) -> std::collections::BTreeMap<String, (usize, bool, String)> {
+    let inv = authdetails::parse(&export.to_string()).unwrap();
+    let g = Graph::build(&inv, ACCT);
+    g.paths_to_admin()
+        .iter()
+        .map(|p| (g.nodes[p.start].label.clone(), (p.edges.len(), p.from_outside, g.describe(p))))
+        .collect()
+}
+
+#[test]
+fn known_chains_are_found_with_their_shortest_paths_and_nothing_else() {
+    let found = paths(&account());
+    let summary: Vec<(&str, usize, bool)> = found.iter().map(|(k, v)| (k.as_str(), v.0, v.1)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("role/deployer", 2, true),
+            ("role/partner", 3, true),
+            ("user/ci", 2, false),
+            ("user/dev", 3, false),
+            ("user/intern", 2, false),
+            ("user/self", 1, false),
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found["user/ci"].2,
+        "user/ci → iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction (lambda-001) → role/ops-admin \
+         → admin: holds admin (AdministratorAccess)"
+    );
+    assert_eq!(
+        found["user/dev"].2,
+        "user/dev → sts:AssumeRole (the trust admits the account) → role/deployer → iam:CreateAccessKey (its \
+         credentials) → user/breakglass → admin: holds admin (AdministratorAccess)"
+    );
+    assert!(found["user/intern"].2.contains("iam:AddUserToGroup (join it) → group/ops"), "{}", found["user/intern"].2);
+    assert_eq!(found["user/self"].2, "user/self → admin: iam:PutUserPolicy on itself");
+    assert!(found["role/partner"].2.starts_with("role/partner → sts:AssumeRole"), "{}", found["role/partner"].2);
+}
+
+#[test]
+fn one_action_short_the_path_is_gone() {
+    let mut export = account();
+    // ci without lambda:InvokeFunction: it can create the function but never run it.
+    export["UserDetailList"][1]["UserPolicyList"][0]["PolicyDocument"]["Statement"][1]["Action"] =
+        json!(["lambda:CreateFunction"]);
+    assert!(!paths(&export).contains_key("user/ci"));
+    // ops-admin trusting EC2 instead of Lambda: passing it to Lambda fails.
+    export = account();
+    export["RoleDetailList"][0]["AssumeRolePolicyDocument"] = trust(json!({"Service": "ec2.amazonaws.com"}));
+    assert!(!paths(&export).contains_key("user/ci"));
+    // deployer's trust no longer admits the account: dev, deployer's callers and partner lose it.
+    export = account();
+    export["RoleDetailList"][1]["AssumeRolePolicyDocument"] = trust(json!({"Service": "lambda.amazonaws.com"}));
+    let found = paths(&export);
+    assert!(!found.contains_key("user/dev") && !found.contains_key("role/partner"), "{found:#?}");
+    assert!(found.contains_key("role/deployer"), "deployer itself still can");
+}
+
+#[test]
+fn the_boundary_and_the_deny_cut_paths_that_would_exist_without_them() {
+    let found = paths(&account());
+    assert!(!found.contains_key("user/bounded") && !found.contains_key("user/denied"), "{found:#?}");
+    // Remove the boundary and the Deny: both escalate through deployer.
+    let mut export = account();
+    export["UserDetailList"][7].as_object_mut().unwrap().remove("PermissionsBoundary");
+    export["UserDetailList"][6]["UserPolicyList"][0]["PolicyDocument"]["Statement"].as_array_mut().unwrap().pop();
+    let found = paths(&export);
+    assert_eq!(found.get("user/bounded").map(|p| p.0), Some(3), "{found:#?}");
+    assert_eq!(found.get("user/denied").map(|p| p.0), Some(3), "{found:#?}");
+}
+
+#[test]
+fn cycles_end_and_the_graph_is_drawn_for_graphviz() {
+    let inv = authdetails::parse(&account().to_string()).unwrap();
+    let g = Graph::build(&inv, ACCT);
+    let a = g.nodes.iter().position(|n| n.label == "role/a").unwrap();
+    let b = g.nodes.iter().position(|n| n.label == "role/b").unwrap();
+    assert!(g.edges.iter().any(|e| e.from == a && e.to == b) && g.edges.iter().any(|e| e.from == b && e.to == a));
+    let dot = g.dot(false);
+    assert!(dot.starts_with("digraph escalation {"), "{dot}");
+    assert!(dot.contains("label=\"user/ci\"") && dot.contains("label=\"account 999988887777\", style=dashed"), "{dot}");
+    assert!(!dot.contains("label=\"role/a\""), "only the paths to admin unless --all");
+    assert!(g.dot(true).contains("label=\"role/a\""));
+}
+
+#[test]
+fn exports_as_the_cli_writes_them_pages_and_url_encoded_documents() {
+    // Two pages concatenated, one document URL-encoded as IAM's API returns it.
+    let mut first = account();
+    let second = json!({"RoleDetailList": first["RoleDetailList"].take(), "IsTruncated": false});
+    first["IsTruncated"] = json!(true);
+    let encoded: String = first["UserDetailList"][4]["UserPolicyList"][0]["PolicyDocument"]
+        .to_string()
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    first["UserDetailList"][4]["UserPolicyList"][0]["PolicyDocument"] = json!(encoded);
+    let text = format!("{first}\n{second}\n");
+    let inv = authdetails::parse(&text).unwrap();
+    let g = Graph::build(&inv, ACCT);
+    assert_eq!(g.paths_to_admin().len(), 6);
+    // A JSON array of pages reads the same.
+    let inv = authdetails::parse(&json!([first, second]).to_string()).unwrap();
+    assert_eq!(Graph::build(&inv, ACCT).paths_to_admin().len(), 6);
+    // Not an export: a clear error naming what it is.
+    let e = authdetails::parse(r#"{"Version": "2012-10-17", "Statement": []}"#).unwrap_err().to_string();
+    assert!(e.contains("not a get-account-authorization-details output") && e.contains("Statement"), "{e}");
+    let e = authdetails::parse("{\"UserDetailList\": [").unwrap_err().to_string();
+    assert!(e.starts_with("not JSON"), "{e}");
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_iam-guard")).args(args).output().unwrap();
+    (o.status.code().unwrap(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+}
+
+#[test]
+fn sweep_and_graph_read_a_saved_export_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("auth.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&account()).unwrap()).unwrap();
+    let f = file.to_str().unwrap();
+    // The sweep: same reports as the live one, with the escalation findings.
+    let (code, out, err) = cli(&["sweep", "--input", f, "--format", "json", "--fail-on", "high"]);
+    assert_eq!(code, 1, "findings at high: {err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["account_id"], ACCT);
+    let esc: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "escalation-path").collect();
+    assert_eq!(esc.len(), 6, "{esc:#?}");
+    let partner = esc.iter().find(|f| f["principal"] == "role partner").unwrap();
+    assert_eq!(partner["severity"], "critical");
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "admin" && f["principal"] == "user breakglass"));
+    let (_, html, _) = cli(&["sweep", "--input", f, "--format", "html"]);
+    assert!(html.contains("<h2>Can become admin (6)</h2>"), "{html}");
+    let (_, text, _) = cli(&["sweep", "--input", f]);
+    assert!(text.contains("can become admin (6 principals):"), "{text}");
+    let (_, sarif, _) = cli(&["sweep", "--input", f, "--format", "sarif"]);
+    assert!(sarif.contains("\"ruleId\": \"escalation-path\""), "{sarif}");
+    // The graph.
+    let (code, dot, _) = cli(&["graph", "--input", f, "--format", "dot"]);
+    assert_eq!(code, 0);
+    assert!(dot.contains("-> n0 [label=\"holds admin (AdministratorAccess)\"]"), "{dot}");
+    let (_, text, _) = cli(&["graph", "--input", f]);
+    assert!(text.contains("6 principals can become admin"), "{text}");
+    assert!(
+        text.contains("role/partner → sts:AssumeRole") && text.contains("[reachable from outside the account]"),
+        "{text}"
+    );
+    // Bad input: exit 2 naming it.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "[1, 2]").unwrap();
+    let (code, _, err) = cli(&["graph", "--input", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json: not a get-account-authorization-details output"), "{err}");
+}
