@@ -300,3 +300,87 @@ async fn calls_per_event_are_the_readme_table() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains(&table), "README's calls-per-event table differs from what was measured:\n{table}");
 }
+
+/// Each kind of remediation in enforce mode, then `iam-guard undo` from the CLI: IAM as it was
+/// before the guard acted (inline policy, trust policy, access key; the detach is covered above).
+#[tokio::test(flavor = "current_thread")]
+async fn each_kind_is_undone_by_the_cli_to_the_state_before_the_guard_acted() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    create_table(&sdk).await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let app = App::new(
+        Config { mode: Mode::Enforce, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    )
+    .with_ledger(DynamoLedger::new(&sdk, TABLE));
+    let json_of = |text: &str| -> serde_json::Value {
+        let plain = percent_encoding::percent_decode_str(text).decode_utf8().unwrap().to_string();
+        serde_json::from_str(&plain).unwrap()
+    };
+    let undo = |id: &str| {
+        let out = cli(&moto, &["undo", id]);
+        assert!(out.status.success(), "undo {id}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let handled = |out: iam_guard::lambda::Reply| serde_json::to_value(out).unwrap()["handled"][0].clone();
+    iam.create_role().role_name("app").assume_role_policy_document(LAMBDA_TRUST).send().await.unwrap();
+    iam.create_user().user_name("dev").send().await.unwrap();
+
+    // Inline `*` on a role: deleted, then put back verbatim.
+    let admin = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    iam.put_role_policy().role_name("app").policy_name("all").policy_document(admin).send().await.unwrap();
+    let ev = event(
+        "PutRolePolicy",
+        json!({"roleName": "app", "policyName": "all", "policyDocument": admin}),
+        json!(null),
+        ACTOR,
+    );
+    let h = handled(app.handle(ev).await.unwrap());
+    assert_eq!(h["decision"], "remediate", "{h}");
+    assert!(iam.get_role_policy().role_name("app").policy_name("all").send().await.is_err(), "deleted");
+    undo(h["event_id"].as_str().unwrap());
+    let back = iam.get_role_policy().role_name("app").policy_name("all").send().await.unwrap();
+    assert_eq!(json_of(back.policy_document()), json_of(admin));
+    iam.delete_role_policy().role_name("app").policy_name("all").send().await.unwrap();
+
+    // A trust opened to everyone: rewritten, then the opened one put back (the state the change left).
+    let open = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    iam.update_assume_role_policy().role_name("app").policy_document(open).send().await.unwrap();
+    let ev = event("UpdateAssumeRolePolicy", json!({"roleName": "app", "policyDocument": open}), json!(null), ACTOR);
+    let h = handled(app.handle(ev).await.unwrap());
+    assert_eq!(h["decision"], "remediate", "{h}");
+    let trust = || async {
+        let role = iam.get_role().role_name("app").send().await.unwrap().role.unwrap();
+        json_of(&role.assume_role_policy_document.unwrap())
+    };
+    assert_eq!(trust().await["Statement"].as_array().unwrap().len(), 1);
+    undo(h["event_id"].as_str().unwrap());
+    assert_eq!(trust().await, json_of(open));
+
+    // A new access key for a user holding admin: deactivated, then active again.
+    iam.attach_user_policy()
+        .user_name("dev")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    let key = iam.create_access_key().user_name("dev").send().await.unwrap().access_key.unwrap();
+    let ev = event(
+        "CreateAccessKey",
+        json!({"userName": "dev"}),
+        json!({"accessKey": {"accessKeyId": key.access_key_id(), "status": "Active", "userName": "dev"}}),
+        ACTOR,
+    );
+    let h = handled(app.handle(ev).await.unwrap());
+    assert_eq!(h["decision"], "remediate", "{h}");
+    let status = || async {
+        let keys = iam.list_access_keys().user_name("dev").send().await.unwrap();
+        keys.access_key_metadata()[0].status().unwrap().as_str().to_string()
+    };
+    assert_eq!(status().await, "Inactive");
+    undo(h["event_id"].as_str().unwrap());
+    assert_eq!(status().await, "Active");
+}
