@@ -249,3 +249,18 @@ fn sweep_and_graph_read_a_saved_export_offline() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.json: not a get-account-authorization-details output"), "{err}");
 }
+
+#[test]
+fn the_sweep_digest_counts_who_can_become_admin() {
+    use iam_guard::config::Config;
+    use iam_guard::engine::Engine;
+    use iam_guard::guard::{alert, Guard};
+    let inv = authdetails::parse(&account().to_string()).unwrap();
+    let report = Guard::new(Engine::new(Config::default()), None).audit(&inv, Some(ACCT));
+    let digest = alert::digest(&report, iam_guard::rules::Severity::High, 15).unwrap();
+    assert!(digest.text.contains("Can become admin: 6 principals"), "{}", digest.text);
+    // Turned off in configuration: no graph findings at all.
+    let off = Config::from_toml("[rules.escalation-path]\nenabled = false\n", "t").unwrap();
+    let report = Guard::new(Engine::new(off), None).audit(&inv, Some(ACCT));
+    assert!(report.findings.iter().all(|f| f.finding.rule != "escalation-path"));
+}

@@ -206,3 +206,73 @@ async fn sweep_of_a_209_principal_account() {
         .contains("not done (exempt by tag iam-guard:exempt: break-glass, reviewed monthly)"));
     eprintln!("enforce sweep IAM calls: {}", app.iam().calls());
 }
+
+/// The escalation graph end to end: a chain built in moto, found by the live sweep, and found
+/// the same by `sweep --input` on the account's get-account-authorization-details output (dumped
+/// with boto3, as `aws iam get-account-authorization-details` prints it).
+#[tokio::test(flavor = "current_thread")]
+async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let root_trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    role(&iam, "deployer", "/", &root_trust, &[]).await;
+    let keys = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::{ACCOUNT}:user/breakglass"}}]}}"#
+    );
+    iam.put_role_policy().role_name("deployer").policy_name("keys").policy_document(keys).send().await.unwrap();
+    iam.create_user().user_name("breakglass").send().await.unwrap();
+    iam.attach_user_policy().user_name("breakglass").policy_arn(aws("AdministratorAccess")).send().await.unwrap();
+    iam.create_user().user_name("dev").send().await.unwrap();
+    let assume = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{ACCOUNT}:role/deployer"}}]}}"#
+    );
+    iam.put_user_policy().user_name("dev").policy_name("assume").policy_document(assume).send().await.unwrap();
+    iam.create_user().user_name("reader").send().await.unwrap();
+    iam.attach_user_policy().user_name("reader").policy_arn(aws("ReadOnlyAccess")).send().await.unwrap();
+
+    let paths = |report: &serde_json::Value| -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "escalation-path")
+            .map(|f| (f["principal"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()))
+            .collect();
+        p.sort();
+        p
+    };
+    let live = sweep_cli(&moto, "json");
+    assert!(live.status.success(), "{}", String::from_utf8_lossy(&live.stderr));
+    let live = paths(&serde_json::from_slice(&live.stdout).unwrap());
+    let starts: Vec<&str> = live.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(starts, ["role deployer", "user dev"], "{live:#?}");
+    assert!(
+        live[1]
+            .1
+            .contains("user/dev → sts:AssumeRole (the trust admits the account) → role/deployer → iam:CreateAccessKey"),
+        "{}",
+        live[1].1
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("auth.json");
+    let dump = Command::new(common::tool("python"))
+        .args(["-c", "import boto3, json, sys; json.dump(boto3.client('iam').get_account_authorization_details(), open(sys.argv[1], 'w'), default=str)"])
+        .arg(&export)
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    let offline = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--input", export.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
+    assert_eq!(paths(&serde_json::from_slice(&offline.stdout).unwrap()), live);
+}

@@ -464,7 +464,7 @@ impl Graph {
             }
             if own.is_none() {
                 own = h.groups.iter().find_map(|&g| {
-                    let (ga, gt) = (b.nodes[g].arn.clone()?, group_target(&b.nodes[g])?);
+                    let (ga, gt) = (b.nodes[g].arn.clone()?, target_of(&b.nodes[g])?);
                     write_own(&gt, &ga).map(|act| format!("{act} on its group {}", gt.name))
                 });
             }
@@ -481,7 +481,7 @@ impl Graph {
             }
             if own.is_none() {
                 own = can_become.iter().find_map(|&x| {
-                    let (xa, xt) = (b.nodes[x].arn.clone()?, group_target(&b.nodes[x])?);
+                    let (xa, xt) = (b.nodes[x].arn.clone()?, target_of(&b.nodes[x])?);
                     write_own(&xt, &xa).map(|act| format!("{act} on {}, which it can become", b.nodes[x].label))
                 });
             }
@@ -607,7 +607,7 @@ impl Graph {
     }
 }
 
-fn group_target(n: &Node) -> Option<Target> {
+fn target_of(n: &Node) -> Option<Target> {
     match &n.kind {
         NodeKind::Principal(t) => Some(t.clone()),
         _ => None,

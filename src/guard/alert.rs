@@ -232,6 +232,13 @@ pub fn digest(r: &super::sweep::SweepReport, min: Severity, top: usize) -> Optio
         r.account_id, r.principals, r.policies_judged, r.mode
     );
     let _ = writeln!(t, "Findings: {}", if counts.is_empty() { "none".into() } else { counts.join(", ") });
+    let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == "escalation-path").count();
+    if can_become_admin > 0 {
+        let _ = writeln!(
+            t,
+            "Can become admin: {can_become_admin} principals that do not hold admin can reach it (escalation-path)."
+        );
+    }
     let _ = writeln!(t, "\nTop findings:");
     for f in r.findings.iter().filter(|f| f.finding.severity >= min).take(top) {
         let _ = writeln!(
