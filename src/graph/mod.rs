@@ -138,6 +138,32 @@ impl Holder {
     }
 }
 
+impl Holder {
+    /// The resources its Allow statements name for these actions, when every one is an exact
+    /// ARN (`None`: some statement has a wildcard, NotResource or no Resource, so any principal
+    /// may be one). Lets the graph look targets up instead of trying every principal.
+    fn named_targets(&self, actions: &[&str]) -> Option<Vec<&str>> {
+        let ids: Vec<_> = actions.iter().filter_map(|a| action_id(a)).collect();
+        let mut out = Vec::new();
+        for d in &self.docs {
+            for (s, ev) in d.doc.statements.iter().zip(&d.evals) {
+                if ev.effect != Effect::Allow || !ids.iter().any(|&id| ev.applies.contains(id)) {
+                    continue;
+                }
+                match &s.resource {
+                    Some(ResourceSpec::Resource(r)) if r.iter().all(|p| !p.contains(['*', '?'])) => {
+                        out.extend(r.iter().map(String::as_str))
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+}
+
 fn evaluate(doc: PolicyDocument, label: String) -> Rc<Evaluated> {
     let (effective, evals) = Effective::of(&doc);
     Rc::new(Evaluated { doc, evals, effective, label })
@@ -226,6 +252,7 @@ impl Graph {
             });
             let i = b.nodes.len() - 1;
             index.insert((t.kind, t.name.as_str()), i);
+            debug_assert_eq!(i, details.len() + 1, "node i is details[i - 1]");
             by_arn.insert(p.arn.as_str(), i);
             details.push((i, p));
         }
@@ -290,6 +317,8 @@ impl Graph {
             .map(|(i, _)| *i)
             .collect();
         let mut services: HashMap<usize, Vec<String>> = HashMap::new();
+        // Roles whose trust admits the account (identity policies decide), with the condition note.
+        let mut admits_account: HashMap<usize, &str> = HashMap::new();
         for (r, p) in &details {
             let Some(trust) = p.trust.as_deref().and_then(|t| PolicyDocument::parse(t).ok()) else { continue };
             for s in &trust.statements {
@@ -327,12 +356,7 @@ impl Graph {
                         let o = b.outside("public (any AWS principal)".into());
                         b.edge(o, *r, format!("sts:AssumeRole: the trust admits \"*\"{cond}"));
                     } else if a == b.account || a == format!("arn:aws:iam::{}:root", b.account) {
-                        let role_arn = &p.arn;
-                        for &x in &assumers {
-                            if holders[&x].allows("sts:AssumeRole", role_arn) {
-                                b.edge(x, *r, format!("sts:AssumeRole (the trust admits the account){cond}"));
-                            }
-                        }
+                        admits_account.insert(*r, cond);
                     } else if acct == b.account {
                         let named = by_arn.get(a.as_str()).copied().or_else(|| {
                             let (kind, name) = match a.split(':').nth(5)? {
@@ -350,6 +374,27 @@ impl Graph {
                         let o = b.outside(format!("account {acct}"));
                         b.edge(o, *r, format!("sts:AssumeRole from another account{cond}"));
                     }
+                }
+            }
+        }
+        // Who may assume the roles that admit the account: each assumer's named roles looked up,
+        // or every such role when it names them with a wildcard.
+        let mut account_roles: Vec<usize> = admits_account.keys().copied().collect();
+        account_roles.sort_unstable();
+        for &x in &assumers {
+            let h = &holders[&x];
+            let candidates: Vec<usize> = match h.named_targets(&["sts:AssumeRole"]) {
+                Some(arns) => arns
+                    .iter()
+                    .filter_map(|a| by_arn.get(a).copied())
+                    .filter(|r| admits_account.contains_key(r))
+                    .collect(),
+                None => account_roles.clone(),
+            };
+            for r in candidates {
+                let role_arn = b.nodes[r].arn.clone().unwrap_or_default();
+                if h.allows("sts:AssumeRole", &role_arn) {
+                    b.edge(x, r, format!("sts:AssumeRole (the trust admits the account){}", admits_account[&r]));
                 }
             }
         }
@@ -396,7 +441,25 @@ impl Graph {
                 t.kind == PrincipalKind::User && h.has("iam:AddUserToGroup"),
             );
             let mut can_become = Vec::new();
-            for (x, q) in &details {
+            // The principals its grants can name: looked up when every grant names exact ARNs.
+            let on_others = [
+                "iam:UpdateAssumeRolePolicy",
+                "iam:PassRole",
+                "iam:CreateAccessKey",
+                "iam:CreateLoginProfile",
+                "iam:UpdateLoginProfile",
+                "iam:AddUserToGroup",
+            ];
+            let named: Vec<&(usize, &crate::guard::ports::PrincipalDetail)>;
+            let targets: &mut dyn Iterator<Item = &(usize, &crate::guard::ports::PrincipalDetail)> =
+                match h.named_targets(&on_others) {
+                    Some(arns) => {
+                        named = arns.iter().filter_map(|a| by_arn.get(a)).map(|&i| &details[i - 1]).collect();
+                        &mut named.iter().copied()
+                    }
+                    None => &mut details.iter(),
+                };
+            for (x, q) in targets {
                 if x == a {
                     continue;
                 }
