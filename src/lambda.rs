@@ -12,7 +12,7 @@
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
 use crate::guard::ledger::{Answer, NoLedger};
-use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, PortError, Publish};
+use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, MemberAccounts, NoMembers, PortError, Publish};
 use crate::guard::{alert, Guard, Handled, Plan};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
@@ -55,6 +55,11 @@ pub struct Settings {
     /// The ledger table (IAM_GUARD_TABLE): one answer per event, history, undo. Without it every
     /// delivery is answered (a re-delivery alerts again).
     pub table: Option<String>,
+    /// The guard's own account (IAM_GUARD_ACCOUNT_ID, else the configuration's `account_id`).
+    pub account_id: Option<String>,
+    /// The member role in other accounts of the organization (IAM_GUARD_MEMBER_ROLE, the hub
+    /// deployment): events from those accounts are acted on there, through it.
+    pub member_role: Option<String>,
 }
 
 impl Settings {
@@ -86,16 +91,33 @@ impl Settings {
                 });
             }
         }
-        Ok(Settings { topic_arn, config, own_role: var("IAM_GUARD_ROLE"), table: var("IAM_GUARD_TABLE") })
+        let account_id = var("IAM_GUARD_ACCOUNT_ID").or_else(|| config.account_id.clone());
+        if var("IAM_GUARD_MEMBER_ROLE").is_some() && account_id.is_none() {
+            return Err(AppError::Config(
+                "IAM_GUARD_MEMBER_ROLE is set but the guard's own account is not (IAM_GUARD_ACCOUNT_ID)".into(),
+            ));
+        }
+        Ok(Settings {
+            topic_arn,
+            config,
+            own_role: var("IAM_GUARD_ROLE"),
+            table: var("IAM_GUARD_TABLE"),
+            account_id,
+            member_role: var("IAM_GUARD_MEMBER_ROLE"),
+        })
     }
 }
 
-/// The Lambda application: the guard over an IAM adapter, a publisher and a ledger.
-pub struct App<I, P, L = NoLedger> {
+/// The Lambda application: the guard over an IAM adapter, a publisher and a ledger; in a hub
+/// deployment, the member accounts' IAM as well.
+pub struct App<I, P, L = NoLedger, M = NoMembers> {
     guard: Guard,
     iam: I,
     publisher: P,
     ledger: L,
+    members: M,
+    /// The guard's own account: events from any other go through `members`.
+    home: Option<String>,
 }
 
 /// Remediation calls in flight at once during a sweep (IAM's mutating APIs throttle early).
@@ -123,16 +145,35 @@ pub enum Reply {
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
     /// The application over these adapters, with this configuration, without a ledger.
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
-        App { guard: Guard::new(Engine::new(config), own_role), iam, publisher, ledger: NoLedger }
-    }
-
-    /// The same application answering each event once through `ledger`.
-    pub fn with_ledger<L: Ledger>(self, ledger: L) -> App<I, P, L> {
-        App { guard: self.guard, iam: self.iam, publisher: self.publisher, ledger }
+        App {
+            guard: Guard::new(Engine::new(config), own_role),
+            iam,
+            publisher,
+            ledger: NoLedger,
+            members: NoMembers,
+            home: None,
+        }
     }
 }
 
-impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger> App<I, P, L> {
+impl<I: IamRead + IamWrite + IamInventory, P: Publish, M> App<I, P, NoLedger, M> {
+    /// The same application answering each event once through `ledger`.
+    pub fn with_ledger<L: Ledger>(self, ledger: L) -> App<I, P, L, M> {
+        let App { guard, iam, publisher, members, home, .. } = self;
+        App { guard, iam, publisher, ledger, members, home }
+    }
+}
+
+impl<I: IamRead + IamWrite + IamInventory, P: Publish, L> App<I, P, L, NoMembers> {
+    /// A hub: events from accounts other than `home` are judged and acted on in their account,
+    /// through `members`.
+    pub fn with_members<M: MemberAccounts<I>>(self, home: &str, members: M) -> App<I, P, L, M> {
+        let App { guard, iam, publisher, ledger, .. } = self;
+        App { guard, iam, publisher, ledger, members, home: Some(home.to_string()) }
+    }
+}
+
+impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccounts<I>> App<I, P, L, M> {
     /// The ledger (tests read it).
     pub fn ledger(&self) -> &L {
         &self.ledger
@@ -143,6 +184,11 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger> App<I, P, L> {
         &self.iam
     }
 
+    /// The member accounts (tests read how many were reached).
+    pub fn members(&self) -> &M {
+        &self.members
+    }
+
     /// The publisher (tests read what it recorded).
     pub fn publisher(&self) -> &P {
         &self.publisher
@@ -150,8 +196,14 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger> App<I, P, L> {
 
     /// Handles one change: judge, act, alert. Returns a log/summary line.
     async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
+        // In a hub, an event from a member account is judged and acted on in that account.
+        let member = match &self.home {
+            Some(home) if *home != change.account_id => self.members.iam(&change.account_id, &change.event_id).await?,
+            _ => None,
+        };
+        let iam: &I = member.as_deref().unwrap_or(&self.iam);
         let Handled { verdict, executed, alert } =
-            match self.guard.answer(&self.iam, &self.publisher, &self.ledger, change).await? {
+            match self.guard.answer(iam, &self.publisher, &self.ledger, change).await? {
                 Answer::Handled(h) => *h,
                 Answer::Duplicate(e) => {
                     tracing::info!(event_id = %e.event_id, decision = %e.decision, "answered before");

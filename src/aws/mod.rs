@@ -3,6 +3,7 @@
 
 pub mod dynamo;
 pub mod iam;
+pub mod members;
 pub mod sns;
 
 use crate::guard::ports::PortError;
@@ -10,6 +11,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 
 pub use dynamo::DynamoLedger;
 pub use iam::SdkIam;
+pub use members::SdkMembers;
 pub use sns::SnsPublisher;
 
 /// Loads the shared SDK configuration from the environment (region, credentials, endpoint).

@@ -1,7 +1,7 @@
 #![recursion_limit = "256"]
 //! The Lambda entrypoint: JSON logs, settings and SDK clients once at cold start, then
 //! `App::handle` per invocation.
-use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SnsPublisher};
+use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SdkMembers, SnsPublisher};
 use iam_guard::lambda::{App, Settings};
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
@@ -27,7 +27,10 @@ async fn main() -> Result<(), Error> {
         SnsPublisher::new(&sdk, settings.topic_arn),
     );
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
-    let app = &app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
+    let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
+    // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.
+    let members = settings.member_role.as_deref().map(|r| SdkMembers::new(&sdk, r));
+    let app = &app.with_members(settings.account_id.as_deref().unwrap_or_default(), members);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         app.handle(event.payload).await.map_err(Diagnostic::from)
     }))

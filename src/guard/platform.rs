@@ -34,6 +34,12 @@ const fn role(pattern: &'static str, owner: &'static str, reason: &'static str, 
 /// The built-in list (README "Platform roles"; `iam-guard rules --platform`).
 pub const PLATFORM_ROLES: &[PlatformRole] = &[
     role(
+        "iam-guard-member",
+        "iam-guard (spoke stack)",
+        "the hub's way into a member account: changing it would leave the account unguarded",
+        false,
+    ),
+    role(
         "OrganizationAccountAccessRole",
         "AWS Organizations",
         "created with AdministratorAccess in every account Organizations creates: the management account's way in",

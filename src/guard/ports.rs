@@ -241,3 +241,35 @@ pub trait IamInventory {
     /// Reads the whole account.
     async fn inventory(&self) -> Result<Inventory, PortError>;
 }
+
+/// The organization's other accounts (hub deployment): IAM in an account through the role the
+/// spoke stack creates there ([`MEMBER_ROLE`]). The guard's own account uses its own adapter.
+#[allow(async_fn_in_trait)]
+pub trait MemberAccounts<I> {
+    /// IAM of `account_id`, acting as its member role (`event_id` names the session); `None`
+    /// when there are no member accounts (a single-account deployment).
+    async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<std::sync::Arc<I>>, PortError>;
+}
+
+/// The role the spoke stack creates in each member account for the hub's guard to act through.
+pub const MEMBER_ROLE: &str = "iam-guard-member";
+
+/// A single-account deployment: no member accounts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMembers;
+
+impl<I> MemberAccounts<I> for NoMembers {
+    async fn iam(&self, _: &str, _: &str) -> Result<Option<std::sync::Arc<I>>, PortError> {
+        Ok(None)
+    }
+}
+
+/// Optional member accounts: `None` behaves as [`NoMembers`].
+impl<I, M: MemberAccounts<I>> MemberAccounts<I> for Option<M> {
+    async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<std::sync::Arc<I>>, PortError> {
+        match self {
+            Some(m) => m.iam(account_id, event_id).await,
+            None => Ok(None),
+        }
+    }
+}

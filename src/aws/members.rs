@@ -1,0 +1,73 @@
+//! [`MemberAccounts`] on STS: IAM in a member account through its `iam-guard-member` role
+//! (`sts:AssumeRole`), one adapter per account, kept for the life of the Lambda container. The
+//! credentials provider caches the session and refreshes it before it expires, so a warm
+//! container makes one AssumeRole per account and hour, not one per event; the session is named
+//! after the event that first needed the account (`iam-guard-EVENTID`), so CloudTrail in the
+//! member account ties the guard's calls to the change it answered.
+
+use super::SdkIam;
+use crate::guard::ports::{MemberAccounts, PortError};
+use aws_config::sts::AssumeRoleProvider;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The organization's member accounts, reached through one role name.
+pub struct SdkMembers {
+    base: aws_config::SdkConfig,
+    role_name: String,
+    accounts: Mutex<HashMap<String, Arc<SdkIam>>>,
+}
+
+impl SdkMembers {
+    /// Assumes `role_name` in each member account with the guard's own credentials (`base`).
+    pub fn new(base: &aws_config::SdkConfig, role_name: &str) -> SdkMembers {
+        SdkMembers { base: base.clone(), role_name: role_name.to_string(), accounts: Mutex::new(HashMap::new()) }
+    }
+
+    /// How many accounts have an adapter (tests: one per account, not per event).
+    pub fn accounts(&self) -> usize {
+        self.accounts.lock().map(|a| a.len()).unwrap_or_default()
+    }
+}
+
+/// A session name IAM accepts: `[\w+=,.@-]`, at most 64 characters.
+fn session_name(event_id: &str) -> String {
+    let clean: String =
+        event_id.chars().map(|c| if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) { c } else { '-' }).collect();
+    format!("iam-guard-{clean}").chars().take(64).collect()
+}
+
+impl MemberAccounts<SdkIam> for SdkMembers {
+    async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<Arc<SdkIam>>, PortError> {
+        if !(account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(PortError::Failed(format!("event names account {account_id:?}, which is not an account id")));
+        }
+        if let Some(iam) = self.accounts.lock().ok().and_then(|a| a.get(account_id).cloned()) {
+            return Ok(Some(iam));
+        }
+        let partition = "aws";
+        let role_arn = format!("arn:{partition}:iam::{account_id}:role/{}", self.role_name);
+        let provider = AssumeRoleProvider::builder(&role_arn)
+            .session_name(session_name(event_id))
+            .configure(&self.base)
+            .build()
+            .await;
+        // Fail here, naming the role, rather than on the first IAM call with a vaguer error.
+        use aws_credential_types::provider::ProvideCredentials;
+        provider.provide_credentials().await.map_err(|e| {
+            PortError::Failed(format!(
+                "cannot assume {role_arn} (is the spoke stack deployed in account {account_id}?): {e}"
+            ))
+        })?;
+        let config = self
+            .base
+            .to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .build();
+        let iam = Arc::new(SdkIam::new(&config));
+        if let Ok(mut a) = self.accounts.lock() {
+            a.insert(account_id.to_string(), iam.clone());
+        }
+        Ok(Some(iam))
+    }
+}

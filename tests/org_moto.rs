@@ -1,0 +1,109 @@
+//! The hub acting in the organization's member accounts, against moto (which keeps IAM per
+//! account: an AssumeRole into `arn:aws:iam::ACCOUNT:role/…` acts in that account).
+
+mod common;
+
+use common::{event, Inbox, Moto, ACCOUNT};
+use iam_guard::aws::{SdkIam, SdkMembers, SnsPublisher};
+use iam_guard::config::{Config, Mode};
+use iam_guard::lambda::App;
+use serde_json::json;
+
+const MEMBER: &str = "222233334444";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const ACTOR: &str = "arn:aws:iam::222233334444:user/ops-bob";
+
+/// IAM in `account`, as its iam-guard-member role (what the spoke stack creates there).
+async fn iam_in(sdk: &aws_config::SdkConfig, account: &str) -> aws_sdk_iam::Client {
+    let provider =
+        aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/iam-guard-member"))
+            .session_name("test-setup")
+            .configure(sdk)
+            .build()
+            .await;
+    let shared = aws_credential_types::provider::SharedCredentialsProvider::new(provider);
+    aws_sdk_iam::Client::new(&sdk.to_builder().credentials_provider(shared).build())
+}
+
+async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    let out = iam.list_attached_role_policies().role_name(role).send().await.unwrap();
+    out.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_arn).collect()
+}
+
+/// An event recorded in the member account, as the spoke forwards it to the hub bus.
+fn member_event(name: &str, request: serde_json::Value, id: &str) -> serde_json::Value {
+    let mut e = event(name, request, json!(null), ACTOR);
+    e["account"] = json!(MEMBER);
+    e["detail"]["recipientAccountId"] = json!(MEMBER);
+    e["detail"]["userIdentity"]["accountId"] = json!(MEMBER);
+    e["detail"]["eventID"] = json!(id);
+    e
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_event_from_a_member_account_is_remediated_there_only() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let home = aws_sdk_iam::Client::new(&sdk);
+    let member = iam_in(&sdk, MEMBER).await;
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    // The same role name, holding AdministratorAccess, in both accounts.
+    for iam in [&home, &member] {
+        iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
+        iam.attach_role_policy().role_name("app").policy_arn(ADMIN).send().await.unwrap();
+        iam.create_role()
+            .role_name("OrganizationAccountAccessRole")
+            .assume_role_policy_document(TRUST)
+            .send()
+            .await
+            .unwrap();
+        iam.attach_role_policy().role_name("OrganizationAccountAccessRole").policy_arn(ADMIN).send().await.unwrap();
+    }
+    let app = App::new(
+        Config { mode: Mode::Enforce, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    )
+    .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+
+    let attach = member_event("AttachRolePolicy", json!({"roleName": "app", "policyArn": ADMIN}), "m-1");
+    let out = serde_json::to_value(app.handle(attach).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
+    assert!(attached(&member, "app").await.is_empty(), "detached in the member account");
+    assert_eq!(attached(&home, "app").await, [ADMIN], "the hub's own account untouched");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].1["account"], MEMBER, "{:?}", alerts[0].1);
+
+    // A landing-zone role in the member account: alerted, never touched, even in enforce mode.
+    let platform = member_event(
+        "AttachRolePolicy",
+        json!({"roleName": "OrganizationAccountAccessRole", "policyArn": ADMIN}),
+        "m-2",
+    );
+    let out = serde_json::to_value(app.handle(platform).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "alert", "{out}");
+    assert_eq!(attached(&member, "OrganizationAccountAccessRole").await, [ADMIN]);
+    assert_eq!(app.members().accounts(), 1, "one session per account, not per event");
+
+    // An event of the hub's own account goes to its own IAM, not through a member role.
+    let own = event(
+        "AttachRolePolicy",
+        json!({"roleName": "app", "policyArn": ADMIN}),
+        json!(null),
+        "arn:aws:iam::123456789012:user/ops-bob",
+    );
+    let out = serde_json::to_value(app.handle(own).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
+    assert!(attached(&home, "app").await.is_empty());
+    assert_eq!(app.members().accounts(), 1);
+
+    // A malformed account id is an error naming it (Lambda retries, then the DLQ keeps it).
+    let mut bad = member_event("AttachRolePolicy", json!({"roleName": "app", "policyArn": ADMIN}), "m-3");
+    bad["account"] = json!("not-an-account");
+    bad["detail"]["recipientAccountId"] = json!("not-an-account");
+    let e = app.handle(bad).await.unwrap_err().to_string();
+    assert!(e.contains("not an account id"), "{e}");
+}
