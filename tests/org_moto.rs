@@ -107,3 +107,65 @@ async fn an_event_from_a_member_account_is_remediated_there_only() {
     let e = app.handle(bad).await.unwrap_err().to_string();
     assert!(e.contains("not an account id"), "{e}");
 }
+
+/// `iam-guard sweep --organization` against moto's Organizations: every account listed, each
+/// swept through its member role, one report with account ids, HTML with an account filter.
+#[tokio::test(flavor = "current_thread")]
+async fn the_organization_sweep_covers_every_account() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization().send().await.unwrap();
+    let mut members = Vec::new();
+    for name in ["prod", "dev"] {
+        let status = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap()
+            .create_account_status
+            .unwrap();
+        members.push(status.account_id.unwrap());
+    }
+    for (i, id) in members.iter().enumerate() {
+        let iam = iam_in(&sdk, id).await;
+        let role = format!("app-{i}");
+        iam.create_role().role_name(&role).assume_role_policy_document(TRUST).send().await.unwrap();
+        iam.attach_role_policy().role_name(&role).policy_arn(ADMIN).send().await.unwrap();
+    }
+    let home = aws_sdk_iam::Client::new(&sdk);
+    home.create_role().role_name("hub-app").assume_role_policy_document(TRUST).send().await.unwrap();
+    home.attach_role_policy().role_name("hub-app").policy_arn(ADMIN).send().await.unwrap();
+
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+            .args(["sweep", "--organization", "--format", format])
+            .env("AWS_ENDPOINT_URL", &moto.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["account_id"].as_str().unwrap().starts_with("o-"), "{}", report["account_id"]);
+    let accounts = report["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 3, "{accounts:#?}");
+    assert!(accounts.iter().all(|a| a["error"].is_null()), "{accounts:#?}");
+    let admin_in = |id: &str, principal: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "admin" && f["account_id"] == id && f["principal"] == principal)
+    };
+    assert!(admin_in(ACCOUNT, "role hub-app"));
+    assert!(admin_in(&members[0], "role app-0") && admin_in(&members[1], "role app-1"));
+    assert!(!admin_in(&members[0], "role app-1"), "each account's own principals only");
+    let html = String::from_utf8(run("html").stdout).unwrap();
+    assert!(html.contains("<select id=\"account\">") && html.contains(&format!("data-account=\"{}\"", members[1])));
+}

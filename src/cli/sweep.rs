@@ -39,6 +39,18 @@ pub struct SweepArgs {
     /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
     #[arg(long, env = "IAM_GUARD_ROLE")]
     guard_role: Option<String>,
+    /// Sweep every active account of the organization (run in the management account or a
+    /// delegated administrator): the own account directly, the others through their
+    /// iam-guard-member role (template-spoke.yaml), --concurrency accounts at a time.
+    #[arg(long)]
+    organization: bool,
+    /// With --organization: the account this runs in (default: the configured account_id, else
+    /// the organization's management account).
+    #[arg(long, requires = "organization")]
+    home_account: Option<String>,
+    /// With --organization: the role to assume in member accounts.
+    #[arg(long, default_value = crate::guard::ports::MEMBER_ROLE, requires = "organization")]
+    member_role: String,
 }
 
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
@@ -73,6 +85,12 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     let result = rt.block_on(async {
         let sdk = load_config().await;
         let iam = SdkIam::new(&sdk);
+        if args.organization {
+            let (org, home, accounts) = organization(&sdk, args.home_account.or(account)).await?;
+            let members = crate::aws::SdkMembers::new(&sdk, &args.member_role);
+            let home = (home.as_str(), &iam);
+            return Ok(guard.sweep_organization(&org, home, &members, &accounts, args.concurrency).await);
+        }
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
         report.iam_calls = Some(iam.calls());
         Ok::<_, crate::guard::ports::PortError>(report)
@@ -85,4 +103,35 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         }
     };
     super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
+}
+
+/// The organization's id, the home account, and every ACTIVE account as (id, name).
+async fn organization(
+    sdk: &aws_config::SdkConfig,
+    home: Option<String>,
+) -> Result<(String, String, Vec<(String, String)>), crate::guard::ports::PortError> {
+    use crate::guard::ports::PortError;
+    use aws_sdk_organizations::error::ProvideErrorMetadata;
+    let client = aws_sdk_organizations::Client::new(sdk);
+    let fail = |what: &str, e: &dyn ProvideErrorMetadata| {
+        PortError::Failed(format!(
+            "{what}: {} (run it in the management account or a delegated administrator)",
+            e.message().or(e.code()).unwrap_or("failed")
+        ))
+    };
+    let org = client.describe_organization().send().await.map_err(|e| fail("describe the organization", &e))?;
+    let org = org.organization.ok_or_else(|| PortError::Failed("no organization in the answer".into()))?;
+    let home = home.or(org.master_account_id).unwrap_or_default();
+    let mut accounts = Vec::new();
+    let mut pages = client.list_accounts().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| fail("list the organization's accounts", &e))?;
+        for a in page.accounts.unwrap_or_default() {
+            let active = a.status.as_ref().is_none_or(|s| s.as_str() == "ACTIVE");
+            if let (true, Some(id)) = (active, a.id) {
+                accounts.push((id, a.name.unwrap_or_default()));
+            }
+        }
+    }
+    Ok((org.id.unwrap_or_default(), home, accounts))
 }

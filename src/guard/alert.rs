@@ -232,6 +232,12 @@ pub fn digest(r: &super::sweep::SweepReport, min: Severity, top: usize) -> Optio
         r.account_id, r.principals, r.policies_judged, r.mode
     );
     let _ = writeln!(t, "Findings: {}", if counts.is_empty() { "none".into() } else { counts.join(", ") });
+    if !r.accounts.is_empty() {
+        let _ = writeln!(t, "\nAccounts ({}):", r.accounts.len());
+        for a in &r.accounts {
+            let _ = writeln!(t, "  {} {}: {}", a.account_id, a.name, a.line());
+        }
+    }
     let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == "escalation-path").count();
     if can_become_admin > 0 {
         let _ = writeln!(

@@ -9,7 +9,9 @@
 //! principal (attach AWSDenyAll) when a finding's rule action is `quarantine`.
 
 use super::judge::{empty_document, managed_label};
-use super::ports::{IamInventory, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo, Snapshot};
+use super::ports::{
+    IamInventory, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, Snapshot,
+};
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
 use crate::config::Mode;
@@ -23,6 +25,8 @@ use std::collections::HashMap;
 /// One finding on one principal.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepFinding {
+    /// The account the principal is in.
+    pub account_id: String,
     /// "role app", "user bob".
     pub principal: String,
     /// The principal's ARN.
@@ -40,6 +44,8 @@ pub struct SweepFinding {
 /// What the sweep did (or would do) about one attachment.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepAction {
+    /// The account it is (or would be) carried out in.
+    pub account_id: String,
     /// The detach or quarantine.
     pub remediation: Remediation,
     /// Why not, when the guard kept its hands off or the mode is alert.
@@ -85,6 +91,37 @@ pub struct SweepReport {
     /// value): the ledger remembers them so that a later removal or bad update can be put back.
     #[serde(skip)]
     pub snapshots: Vec<(String, Snapshot, String)>,
+    /// An organization sweep: each account swept, or why it could not be.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// One account of an organization sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountSummary {
+    /// Its id.
+    pub account_id: String,
+    /// Its name in the organization.
+    pub name: String,
+    /// Principals judged.
+    pub principals: usize,
+    /// Findings by severity, most severe first (`critical`, `high`, …), only those present.
+    pub counts: Vec<(Severity, usize)>,
+    /// Why it was not swept (no member role, access denied, …); the others were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl AccountSummary {
+    /// "12 principals: 1 critical, 3 high" or "not swept: …".
+    pub fn line(&self) -> String {
+        if let Some(e) = &self.error {
+            return format!("not swept: {e}");
+        }
+        let counts: Vec<String> = self.counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let counts = if counts.is_empty() { "no findings".into() } else { counts.join(", ") };
+        format!("{} principals: {counts}", self.principals)
+    }
 }
 
 impl SweepReport {
@@ -158,7 +195,7 @@ impl Guard {
                     Mode::Alert => skipped.or_else(|| Some(Reason::AlertMode.to_string())),
                     Mode::Enforce => skipped,
                 };
-                SweepAction { remediation, skipped, executed: None }
+                SweepAction { account_id: account_id.clone(), remediation, skipped, executed: None }
             })
             .collect();
         actions.sort_by_key(|a| a.remediation.describe());
@@ -171,7 +208,93 @@ impl Guard {
             findings,
             actions,
             iam_calls: None,
+            accounts: Vec::new(),
         }
+    }
+
+    /// Sweeps every account of an organization: the guard's own (`home`) with its own adapter,
+    /// the others through their member role, `concurrency` accounts at a time. An account that
+    /// cannot be reached or read is reported and the others continue. One report for the
+    /// organization: every finding and action carries its account id; `accounts` has the counts.
+    pub async fn sweep_organization<I, M>(
+        &self,
+        organization: &str,
+        home: (&str, &I),
+        members: &M,
+        accounts: &[(String, String)],
+        concurrency: usize,
+    ) -> SweepReport
+    where
+        I: IamInventory + IamWrite,
+        M: MemberAccounts<I>,
+    {
+        let results: Vec<(String, String, Result<SweepReport, PortError>)> = stream::iter(accounts)
+            .map(|(id, name)| async move {
+                let result = async {
+                    if id == home.0 {
+                        return self.sweep(home.1, Some(id), 2).await;
+                    }
+                    let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
+                        PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
+                    })?;
+                    self.sweep(&*iam, Some(id), 2).await
+                }
+                .await;
+                (id.clone(), name.clone(), result)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut org = SweepReport {
+            account_id: organization.to_string(),
+            mode: self.engine().config().mode,
+            principals: 0,
+            policies_judged: 0,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            iam_calls: None,
+            snapshots: Vec::new(),
+            accounts: Vec::new(),
+        };
+        for (account_id, name, result) in results {
+            match result {
+                Ok(r) => {
+                    let counts = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+                        .into_iter()
+                        .map(|s| (s, r.count(s)))
+                        .filter(|(_, n)| *n > 0)
+                        .collect();
+                    org.accounts.push(AccountSummary {
+                        account_id,
+                        name,
+                        principals: r.principals,
+                        counts,
+                        error: None,
+                    });
+                    org.principals += r.principals;
+                    org.policies_judged += r.policies_judged;
+                    org.findings.extend(r.findings);
+                    org.actions.extend(r.actions);
+                    org.snapshots.extend(r.snapshots);
+                }
+                Err(e) => org.accounts.push(AccountSummary {
+                    account_id,
+                    name,
+                    principals: 0,
+                    counts: vec![],
+                    error: Some(e.to_string()),
+                }),
+            }
+        }
+        org.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        org.findings.sort_by(|a, b| {
+            b.finding
+                .severity
+                .cmp(&a.finding.severity)
+                .then_with(|| (&a.account_id, &a.principal).cmp(&(&b.account_id, &b.principal)))
+        });
+        org.actions.sort_by_key(|a| (a.account_id.clone(), a.remediation.describe()));
+        org
     }
 
     /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
@@ -188,6 +311,7 @@ impl Guard {
                 let severity = if p.from_outside { Severity::Critical } else { base };
                 let outside = if p.from_outside { " (and a principal outside the account can reach it)" } else { "" };
                 Some(SweepFinding {
+                    account_id: account_id.to_string(),
                     principal: target.to_string(),
                     principal_arn: node.arn.clone().unwrap_or_default(),
                     policy: "escalation graph".into(),
@@ -225,6 +349,7 @@ impl Guard {
             let mut detaches = Vec::new();
             let mut push = |j: &JudgedPolicy| {
                 findings.extend(j.findings.iter().map(|f| SweepFinding {
+                    account_id: account_id.to_string(),
                     principal: target.to_string(),
                     principal_arn: p.arn.clone(),
                     policy: j.label.clone(),
@@ -317,6 +442,7 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFi
         let Some(target) = p.target.as_ref().filter(|t| t.kind == PrincipalKind::User) else { continue };
         for g in &p.groups {
             inherited.extend(by_group.get(g.as_str()).into_iter().flatten().map(|f| SweepFinding {
+                account_id: f.account_id.clone(),
                 principal: target.to_string(),
                 principal_arn: p.arn.clone(),
                 policy: format!("{} via group {g}", f.policy),

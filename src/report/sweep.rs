@@ -45,19 +45,27 @@ pub fn text(r: &SweepReport) -> String {
         "IAM sweep of account {} ({:?} mode): {} principals, {} managed policies judged",
         r.account_id, r.mode, r.principals, r.policies_judged
     );
+    let org = !r.accounts.is_empty();
     for f in &r.findings {
+        let principal = if org { format!("{} {}", f.account_id, f.principal) } else { f.principal.clone() };
         let _ = writeln!(
             t,
             "  {:<8} {:<24} {:<40} {} [{}]",
             f.finding.severity.as_str().to_uppercase(),
             f.finding.rule,
-            f.principal,
+            principal,
             f.finding.message,
             f.policy
         );
     }
     for a in &r.actions {
         let _ = writeln!(t, "  remediation: {} — {}", a.remediation.describe(), a.state());
+    }
+    if !r.accounts.is_empty() {
+        let _ = writeln!(t, "accounts ({}):", r.accounts.len());
+        for a in &r.accounts {
+            let _ = writeln!(t, "  {} {:<24} {}", a.account_id, a.name, a.line());
+        }
     }
     let paths = can_become_admin(r);
     if !paths.is_empty() {
@@ -90,9 +98,10 @@ pub fn html(r: &SweepReport) -> String {
         let sev = f.finding.severity;
         let _ = writeln!(
             rows,
-            "<tr class=\"{s}\"><td data-k=\"{k}\">{s}</td><td>{p}</td><td>{rule}</td><td>{pol}</td><td>{m}</td><td>{h}</td></tr>",
+            "<tr class=\"{s}\" data-account=\"{a}\"><td data-k=\"{k}\">{s}</td><td>{a}</td><td>{p}</td><td>{rule}</td><td>{pol}</td><td>{m}</td><td>{h}</td></tr>",
             s = sev.as_str(),
             k = sev as u8,
+            a = esc(&f.account_id),
             p = esc(&f.principal),
             rule = esc(f.finding.rule),
             pol = esc(&f.policy),
@@ -115,6 +124,18 @@ pub fn html(r: &SweepReport) -> String {
         }
         escalation.push_str("</ul>");
     }
+    let mut filter = String::new();
+    if !r.accounts.is_empty() {
+        filter.push_str("<h2>Accounts</h2><ul id=\"accounts\">");
+        for a in &r.accounts {
+            let _ = write!(filter, "<li>{} {}: {}</li>", esc(&a.account_id), esc(&a.name), esc(&a.line()));
+        }
+        filter.push_str("</ul><p>Account: <select id=\"account\"><option value=\"\">all</option>");
+        for a in r.accounts.iter().filter(|a| a.error.is_none()) {
+            let _ = write!(filter, "<option>{}</option>", esc(&a.account_id));
+        }
+        filter.push_str("</select></p>");
+    }
     let mut actions = String::new();
     for a in &r.actions {
         let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&a.state()));
@@ -128,16 +149,23 @@ th,td{{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-
 th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}} th:after{{content:" \2195";color:#999}}
 tr.critical td:first-child{{color:#fff;background:#b00020}} tr.high td:first-child{{background:#f4a3a3}}
 tr.medium td:first-child{{background:#ffe08a}} tr.low td:first-child{{background:#cfe8ff}}
-td:nth-child(6){{color:#555;font-size:12px}}
+td:nth-child(7){{color:#555;font-size:12px}}
 </style></head><body>
 <h1>IAM sweep of account {acct}</h1>
 <p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}.</p>
 <ul>{actions}</ul>
 {escalation}
-<table id="f"><thead><tr><th>Severity</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
+{filter}
+<table id="f"><thead><tr><th>Severity</th><th>Account</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
 <tbody>
 {rows}</tbody></table>
 <script>
+var pick = document.getElementById('account');
+if (pick) pick.addEventListener('change', function() {{
+  document.querySelectorAll('#f tbody tr').forEach(function(r) {{
+    r.style.display = !pick.value || r.dataset.account === pick.value ? '' : 'none';
+  }});
+}});
 document.querySelectorAll('#f th').forEach(function(th, col) {{
   th.addEventListener('click', function() {{
     var body = document.querySelector('#f tbody'), rows = Array.from(body.rows);
