@@ -80,6 +80,25 @@ pub struct Config {
     pub alert_min_severity: Severity,
     /// Landing-zone and deployment roles left alone, and changes made by infrastructure as code.
     pub platform: PlatformConfig,
+    /// Per-account overrides (`[[accounts]]`, a hub deployment): the first entry whose globs
+    /// match the event's account applies.
+    pub accounts: Vec<AccountConfig>,
+}
+
+/// Overrides for some accounts of the organization (`[[accounts]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// Account id globs (`"222233334444"`, `"1111*"`).
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    /// The mode in these accounts (e.g. enforce in production, alert elsewhere).
+    pub mode: Option<Mode>,
+    /// Replaces the denylist in these accounts.
+    pub denylist: Option<Vec<String>>,
+    /// Added to the exemptions in these accounts.
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
 }
 
 impl Default for Config {
@@ -96,6 +115,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             alert_min_severity: Severity::High,
             platform: PlatformConfig::default(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -147,6 +167,21 @@ impl Config {
                 return Err(invalid(format!("unknown rule id [rules.{id}] (known: {})", known.join(", "))));
             }
         }
+        for (i, a) in cfg.accounts.iter().enumerate() {
+            if a.matches.is_empty() {
+                return Err(invalid(format!("accounts[{i}] needs match = [account id globs]")));
+            }
+            if let Some(g) = a
+                .matches
+                .iter()
+                .find(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'?'))
+            {
+                return Err(invalid(format!("accounts[{i}]: {g:?} is not an account id glob (digits, * and ?)")));
+            }
+            if let Some(e) = a.exemptions.iter().find(|e| e.reason.trim().is_empty()) {
+                return Err(invalid(format!("accounts[{i}]: exemption {} needs a reason", e.principal)));
+            }
+        }
         for (i, e) in cfg.exemptions.iter().enumerate() {
             if e.reason.trim().is_empty() {
                 return Err(invalid(format!("exemptions[{i}] ({}) needs a reason", e.principal)));
@@ -168,6 +203,27 @@ impl Config {
             }
         }
         Ok(cfg)
+    }
+
+    /// Which `[[accounts]]` entry applies to an account (the first that matches).
+    pub fn account_entry(&self, account_id: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.matches.iter().any(|g| wildcard_match(g, account_id, false)))
+    }
+
+    /// This configuration with `[[accounts]]` entry `i` applied (and no entries of its own).
+    pub fn for_account_entry(&self, i: usize) -> Config {
+        let mut c = self.clone();
+        c.accounts = Vec::new();
+        if let Some(a) = self.accounts.get(i) {
+            if let Some(m) = a.mode {
+                c.mode = m;
+            }
+            if let Some(d) = &a.denylist {
+                c.denylist = d.clone();
+            }
+            c.exemptions.extend(a.exemptions.iter().cloned());
+        }
+        c
     }
 
     /// The overrides configured for a rule, if any.

@@ -112,6 +112,8 @@ impl Settings {
 /// deployment, the member accounts' IAM as well.
 pub struct App<I, P, L = NoLedger, M = NoMembers> {
     guard: Guard,
+    /// One guard per `[[accounts]]` entry of the configuration, in order.
+    by_account: Vec<Guard>,
     iam: I,
     publisher: P,
     ledger: L,
@@ -145,8 +147,12 @@ pub enum Reply {
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
     /// The application over these adapters, with this configuration, without a ledger.
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
+        let by_account = (0..config.accounts.len())
+            .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), own_role))
+            .collect();
         App {
             guard: Guard::new(Engine::new(config), own_role),
+            by_account,
             iam,
             publisher,
             ledger: NoLedger,
@@ -159,8 +165,8 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
 impl<I: IamRead + IamWrite + IamInventory, P: Publish, M> App<I, P, NoLedger, M> {
     /// The same application answering each event once through `ledger`.
     pub fn with_ledger<L: Ledger>(self, ledger: L) -> App<I, P, L, M> {
-        let App { guard, iam, publisher, members, home, .. } = self;
-        App { guard, iam, publisher, ledger, members, home }
+        let App { guard, by_account, iam, publisher, members, home, .. } = self;
+        App { guard, by_account, iam, publisher, ledger, members, home }
     }
 }
 
@@ -168,8 +174,8 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L> App<I, P, L, NoMembers
     /// A hub: events from accounts other than `home` are judged and acted on in their account,
     /// through `members`.
     pub fn with_members<M: MemberAccounts<I>>(self, home: &str, members: M) -> App<I, P, L, M> {
-        let App { guard, iam, publisher, ledger, .. } = self;
-        App { guard, iam, publisher, ledger, members, home: Some(home.to_string()) }
+        let App { guard, by_account, iam, publisher, ledger, .. } = self;
+        App { guard, by_account, iam, publisher, ledger, members, home: Some(home.to_string()) }
     }
 }
 
@@ -202,8 +208,13 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             _ => None,
         };
         let iam: &I = member.as_deref().unwrap_or(&self.iam);
+        // `[[accounts]]` overrides (mode, denylist, exemptions) for the event's account.
+        let guard = match self.guard.engine().config().account_entry(&change.account_id) {
+            Some(i) => &self.by_account[i],
+            None => &self.guard,
+        };
         let Handled { verdict, executed, alert } =
-            match self.guard.answer(iam, &self.publisher, &self.ledger, change).await? {
+            match guard.answer(iam, &self.publisher, &self.ledger, change).await? {
                 Answer::Handled(h) => *h,
                 Answer::Duplicate(e) => {
                     tracing::info!(event_id = %e.event_id, decision = %e.decision, "answered before");

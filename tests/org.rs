@@ -76,3 +76,57 @@ fn every_account_is_swept_and_one_without_the_role_is_reported() {
     assert!(digest.text.contains("444444444444 new-account: not swept"), "{}", digest.text);
     assert!(digest.text.contains("222222222222 prod: 2 principals: 1 critical"), "{}", digest.text);
 }
+
+/// `[[accounts]]`: enforce in production accounts, alert elsewhere; replayed with the CLI, which
+/// chooses the guard per account as the Lambda does.
+#[test]
+fn per_account_configuration_enforces_in_prod_and_alerts_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iam-guard.toml");
+    std::fs::write(
+        &config,
+        r#"
+mode = "alert"
+[[accounts]]
+match = ["2222*"]
+mode = "enforce"
+[[accounts]]
+match = ["333333333333"]
+exemptions = [{ principal = "arn:aws:iam::333333333333:role/app", reason = "sandbox" }]
+mode = "enforce"
+"#,
+    )
+    .unwrap();
+    let record = |id: &str, account: &str| {
+        serde_json::json!({"eventVersion": "1.10", "eventID": id, "eventTime": "2026-11-20T10:15:30Z",
+            "eventSource": "iam.amazonaws.com", "eventName": "AttachRolePolicy", "awsRegion": "us-east-1",
+            "sourceIPAddress": "203.0.113.10", "userAgent": "aws-cli/2", "eventType": "AwsApiCall",
+            "recipientAccountId": account,
+            "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::{account}:user/ops"), "accountId": account, "userName": "ops"},
+            "requestParameters": {"roleName": "app", "policyArn": ADMIN}, "responseElements": null})
+    };
+    let file = dir.path().join("trail.json");
+    let records = [record("p", "222200001111"), record("d", "444444444444"), record("s", "333333333333")];
+    std::fs::write(&file, serde_json::json!({"Records": records}).to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["--config", config.to_str().unwrap(), "event", file.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    let decision = |i: usize| items[i]["verdict"]["plan"]["decision"].as_str().unwrap().to_string();
+    assert_eq!(decision(0), "remediate", "prod account: enforce");
+    assert_eq!(decision(1), "alert", "other accounts: the file's alert mode");
+    assert_eq!(decision(2), "alert", "an exemption of that account only");
+    assert!(items[2]["verdict"]["plan"]["why"].to_string().contains("sandbox"), "{}", items[2]);
+
+    // Bad entries are errors naming them.
+    for (bad, says) in [
+        ("[[accounts]]\nmatch = []\n", "accounts[0] needs match"),
+        ("[[accounts]]\nmatch = [\"prod\"]\n", "\"prod\" is not an account id glob"),
+    ] {
+        let e = Config::from_toml(bad, "t").unwrap_err().to_string();
+        assert!(e.contains(says), "{e}");
+    }
+}

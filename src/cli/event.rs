@@ -89,7 +89,11 @@ enum Item {
 
 pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
+        // --mode wins over every `[[accounts]]` mode too.
         config.mode = m.into();
+        for a in &mut config.accounts {
+            a.mode = None;
+        }
     }
     let enforce = config.mode == Mode::Enforce;
     let rt = match tokio::runtime::Builder::new_current_thread().build() {
@@ -99,8 +103,12 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let by_account = (0..config.accounts.len())
+        .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), args.guard_role.as_deref()))
+        .collect();
     let replay = Replay {
         guard: Guard::new(Engine::new(config), args.guard_role.as_deref()),
+        by_account,
         iam: MemoryIam::new(),
         publisher: RecordingPublisher::new(),
         ledger: MemoryLedger::new(),
@@ -170,6 +178,8 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
 /// The guard over an in-memory IAM that follows the replayed changes (enforce mode acts on it).
 struct Replay {
     guard: Guard,
+    /// One guard per `[[accounts]]` entry, as in the Lambda.
+    by_account: Vec<Guard>,
     iam: MemoryIam,
     publisher: RecordingPublisher,
     ledger: MemoryLedger,
@@ -215,7 +225,11 @@ impl Replay {
         // By the time its event arrives, IAM already holds the change (a repeated record
         // changes nothing: IAM calls are idempotent in the model too).
         self.iam.apply(&change);
-        match self.guard.answer(&self.iam, &self.publisher, &self.ledger, change).await {
+        let guard = match self.guard.engine().config().account_entry(&change.account_id) {
+            Some(i) => &self.by_account[i],
+            None => &self.guard,
+        };
+        match guard.answer(&self.iam, &self.publisher, &self.ledger, change).await {
             Ok(Answer::Handled(h)) => {
                 let Handled { verdict, executed, alert } = *h;
                 Item::Verdict { source, verdict: Box::new(verdict), executed, alert }
