@@ -135,6 +135,14 @@ async fn the_organization_sweep_covers_every_account() {
         iam.create_role().role_name(&role).assume_role_policy_document(TRUST).send().await.unwrap();
         iam.attach_role_policy().role_name(&role).policy_arn(ADMIN).send().await.unwrap();
     }
+    // Cross-account trusts from member 0: one to a sister account, one outside the organization.
+    let iam0 = iam_in(&sdk, &members[0]).await;
+    for (name, account) in [("from-sister", members[1].as_str()), ("from-stranger", "999988887777")] {
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        iam0.create_role().role_name(name).assume_role_policy_document(trust).send().await.unwrap();
+    }
     let home = aws_sdk_iam::Client::new(&sdk);
     home.create_role().role_name("hub-app").assume_role_policy_document(TRUST).send().await.unwrap();
     home.attach_role_policy().role_name("hub-app").policy_arn(ADMIN).send().await.unwrap();
@@ -166,6 +174,15 @@ async fn the_organization_sweep_covers_every_account() {
     assert!(admin_in(ACCOUNT, "role hub-app"));
     assert!(admin_in(&members[0], "role app-0") && admin_in(&members[1], "role app-1"));
     assert!(!admin_in(&members[0], "role app-1"), "each account's own principals only");
+    let cross = |principal: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "trust-cross-account" && f["principal"] == principal)
+    };
+    assert!(cross("role from-stranger"), "a trust outside the organization is flagged");
+    assert!(!cross("role from-sister"), "accounts of the organization count as known");
     let html = String::from_utf8(run("html").stdout).unwrap();
     assert!(html.contains("<select id=\"account\">") && html.contains(&format!("data-account=\"{}\"", members[1])));
 }

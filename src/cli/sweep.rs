@@ -74,7 +74,7 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         config.mode = m.into();
     }
     let account = config.account_id.clone();
-    let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
+    let guard_role = args.guard_role.clone();
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -87,10 +87,14 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         let iam = SdkIam::new(&sdk);
         if args.organization {
             let (org, home, accounts) = organization(&sdk, args.home_account.or(account)).await?;
+            // A trust admitting another account of the organization is not a foreign trust.
+            config.known_accounts.extend(accounts.iter().map(|(id, _)| id.clone()));
+            let guard = Guard::new(Engine::new(config), guard_role.as_deref());
             let members = crate::aws::SdkMembers::new(&sdk, &args.member_role);
             let home = (home.as_str(), &iam);
             return Ok(guard.sweep_organization(&org, home, &members, &accounts, args.concurrency).await);
         }
+        let guard = Guard::new(Engine::new(config), guard_role.as_deref());
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
         report.iam_calls = Some(iam.calls());
         Ok::<_, crate::guard::ports::PortError>(report)
