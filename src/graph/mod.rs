@@ -404,13 +404,16 @@ impl Graph {
             .filter(|p| p.needs_pass_role())
             .filter_map(|p| Some((p, service_of(p.key_action())?)))
             .collect();
-        const WRITES: [&str; 15] = [
+        // Grants on other principals (edges to them), and on itself or its policies (to admin).
+        const ON_OTHERS: [&str; 6] = [
             "iam:UpdateAssumeRolePolicy",
             "iam:PassRole",
             "iam:CreateAccessKey",
             "iam:CreateLoginProfile",
             "iam:UpdateLoginProfile",
             "iam:AddUserToGroup",
+        ];
+        const ON_SELF: [&str; 10] = [
             "iam:AttachUserPolicy",
             "iam:PutUserPolicy",
             "iam:AttachRolePolicy",
@@ -420,6 +423,7 @@ impl Graph {
             "iam:CreatePolicyVersion",
             "iam:SetDefaultPolicyVersion",
             "iam:DeleteUserPermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
         ];
         for (a, p) in &details {
             let Some(t) = &p.target else { continue };
@@ -430,7 +434,7 @@ impl Graph {
             if is_admin(h) {
                 continue;
             }
-            let writes_iam = WRITES.iter().any(|act| h.has(act)) || h.has("iam:DeleteRolePermissionsBoundary");
+            let writes_iam = ON_OTHERS.iter().chain(&ON_SELF).any(|act| h.has(act));
             if !writes_iam {
                 continue;
             }
@@ -442,17 +446,9 @@ impl Graph {
             );
             let mut can_become = Vec::new();
             // The principals its grants can name: looked up when every grant names exact ARNs.
-            let on_others = [
-                "iam:UpdateAssumeRolePolicy",
-                "iam:PassRole",
-                "iam:CreateAccessKey",
-                "iam:CreateLoginProfile",
-                "iam:UpdateLoginProfile",
-                "iam:AddUserToGroup",
-            ];
             let named: Vec<&(usize, &crate::guard::ports::PrincipalDetail)>;
             let targets: &mut dyn Iterator<Item = &(usize, &crate::guard::ports::PrincipalDetail)> =
-                match h.named_targets(&on_others) {
+                match h.named_targets(&ON_OTHERS) {
                     Some(arns) => {
                         named = arns.iter().filter_map(|a| by_arn.get(a)).map(|&i| &details[i - 1]).collect();
                         &mut named.iter().copied()
