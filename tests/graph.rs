@@ -264,3 +264,30 @@ fn the_sweep_digest_counts_who_can_become_admin() {
     let report = Guard::new(Engine::new(off), None).audit(&inv, Some(ACCT));
     assert!(report.findings.iter().all(|f| f.finding.rule != "escalation-path"));
 }
+
+#[test]
+fn running_commands_on_instances_reaches_the_roles_of_their_instance_profiles() {
+    let mut export = account();
+    // An EC2 role holding admin, carried by an instance profile; an operator who may send SSM
+    // commands to any instance.
+    let mut ec2 = role("ec2-admin", trust(json!({"Service": "ec2.amazonaws.com"})), vec![], &[ADMIN]);
+    ec2["InstanceProfileList"] = json!([{"InstanceProfileName": "ec2-admin-profile", "Path": "/",
+        "Arn": format!("arn:aws:iam::{ACCT}:instance-profile/ec2-admin-profile"), "Roles": []}]);
+    export["RoleDetailList"].as_array_mut().unwrap().push(ec2);
+    let operator = |resource: &str| user("operator", vec![allow(&["ssm:SendCommand"], resource)], &[], &[]);
+    export["UserDetailList"].as_array_mut().unwrap().push(operator("*"));
+    let found = paths(&export);
+    assert_eq!(
+        found["user/operator"].2,
+        "user/operator → ssm:SendCommand on EC2 instances (instance profile ec2-admin-profile) → role/ec2-admin \
+         → admin: holds admin (AdministratorAccess)"
+    );
+    // Only SSM documents, no instance: no path. And no instance profile: no path.
+    let n = export["UserDetailList"].as_array().unwrap().len();
+    export["UserDetailList"][n - 1] = operator(&format!("arn:aws:ssm:us-east-1:{ACCT}:document/*"));
+    assert!(!paths(&export).contains_key("user/operator"));
+    export["UserDetailList"][n - 1] = operator("*");
+    let r = export["RoleDetailList"].as_array().unwrap().len();
+    export["RoleDetailList"][r - 1].as_object_mut().unwrap().remove("InstanceProfileList");
+    assert!(!paths(&export).contains_key("user/operator"));
+}

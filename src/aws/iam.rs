@@ -503,6 +503,12 @@ impl crate::guard::ports::IamInventory for SdkIam {
                     trust: r.assume_role_policy_document.map(|d| plain(&d)),
                     groups: vec![],
                     boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
+                    instance_profiles: r
+                        .instance_profile_list
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| p.instance_profile_name)
+                        .collect(),
                 });
             }
             for u in page.user_detail_list.unwrap_or_default() {
@@ -527,6 +533,7 @@ impl crate::guard::ports::IamInventory for SdkIam {
                     trust: None,
                     groups: u.group_list.unwrap_or_default(),
                     boundary: u.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
+                    instance_profiles: vec![],
                 });
             }
             for g in page.group_detail_list.unwrap_or_default() {
@@ -551,6 +558,7 @@ impl crate::guard::ports::IamInventory for SdkIam {
                     trust: None,
                     groups: vec![],
                     boundary: None,
+                    instance_profiles: vec![],
                 });
             }
             for p in page.policies.unwrap_or_default() {

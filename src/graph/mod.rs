@@ -13,6 +13,9 @@
 //!   `iam:AddUserToGroup` on group B;
 //! - `iam:PassRole` on role B + the other actions of a catalogued path whose service B trusts
 //!   (`lambda:CreateFunction` + `lambda:InvokeFunction` with a role trusting Lambda, …);
+//! - running code on existing compute: `ssm:SendCommand` / `ssm:StartSession` /
+//!   `ec2-instance-connect:SendSSHPublicKey` on any EC2 instance → every role an instance profile
+//!   carries (the inventory lists them; which instances run is not known, so any may);
 //! - `A → admin` when A holds admin, can write its own policies (attach/put on itself, a new
 //!   version of a customer managed policy it holds, a policy on one of its groups), can remove a
 //!   boundary that is all that keeps it from admin, or can write the policies of a principal it
@@ -395,6 +398,26 @@ impl Graph {
                 let role_arn = b.nodes[r].arn.clone().unwrap_or_default();
                 if h.allows("sts:AssumeRole", &role_arn) {
                     b.edge(x, r, format!("sts:AssumeRole (the trust admits the account){}", admits_account[&r]));
+                }
+            }
+        }
+        // Code on existing compute: EC2 instances run with the roles their instance profiles
+        // carry, so whoever may run commands on any instance acts with those roles.
+        const RUN_ON_INSTANCES: [&str; 3] =
+            ["ssm:SendCommand", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey"];
+        let profiled: Vec<(usize, &str)> =
+            details.iter().filter_map(|(i, p)| p.instance_profiles.first().map(|n| (*i, n.as_str()))).collect();
+        if !profiled.is_empty() {
+            let instance = format!("arn:aws:ec2:us-east-1:{account_id}:instance/i-0123456789abcdef0");
+            for (x, p) in &details {
+                let h = &holders[x];
+                if !acts(p) || is_admin(h) || !RUN_ON_INSTANCES.iter().any(|a| h.has(a)) {
+                    continue;
+                }
+                if let Some(act) = RUN_ON_INSTANCES.iter().find(|a| h.allows(a, &instance)) {
+                    for (r, profile) in &profiled {
+                        b.edge(*x, *r, format!("{act} on EC2 instances (instance profile {profile})"));
+                    }
                 }
             }
         }

@@ -477,6 +477,7 @@ impl IamInventory for MemoryIam {
                         inline: s.inline.get(&t).map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
                         trust: (t.kind == PrincipalKind::Role).then(|| s.trust.get(&t.name).cloned()).flatten(),
                         boundary: s.boundaries.get(&t).cloned(),
+                        instance_profiles: vec![],
                         groups: if t.kind == PrincipalKind::User {
                             s.groups.get(&t.name).cloned().unwrap_or_default()
                         } else {

@@ -213,6 +213,8 @@ pub struct PrincipalDetail {
     pub groups: Vec<String>,
     /// Roles and users: the permissions boundary's ARN.
     pub boundary: Option<String>,
+    /// Roles: the instance profiles that carry it (EC2 instances run code with it).
+    pub instance_profiles: Vec<String>,
 }
 
 /// A customer managed policy and its default version's document.

@@ -108,6 +108,13 @@ struct Role {
     role_policy_list: Vec<Inline>,
     assume_role_policy_document: Value,
     permissions_boundary: Option<Boundary>,
+    instance_profile_list: Vec<InstanceProfile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct InstanceProfile {
+    instance_profile_name: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -192,6 +199,7 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
                 trust: document(&r.assume_role_policy_document),
                 groups: vec![],
                 boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
+                instance_profiles: r.instance_profile_list.into_iter().map(|p| p.instance_profile_name).collect(),
             });
         }
         for u in page.user_detail_list {
@@ -205,6 +213,7 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
                 trust: None,
                 groups: u.group_list,
                 boundary: u.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
+                instance_profiles: vec![],
             });
         }
         for g in page.group_detail_list {
@@ -218,6 +227,7 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
                 trust: None,
                 groups: vec![],
                 boundary: None,
+                instance_profiles: vec![],
             });
         }
         for p in page.policies {
