@@ -230,6 +230,13 @@ async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{ACCOUNT}:role/deployer"}}]}}"#
     );
     iam.put_user_policy().user_name("dev").policy_name("assume").policy_document(assume).send().await.unwrap();
+    // An instance profile carrying an admin role, and an operator who may run SSM commands.
+    role(&iam, "ec2-admin", "/", TRUST, &[aws("AdministratorAccess")]).await;
+    iam.create_instance_profile().instance_profile_name("ec2-admin").send().await.unwrap();
+    iam.add_role_to_instance_profile().instance_profile_name("ec2-admin").role_name("ec2-admin").send().await.unwrap();
+    iam.create_user().user_name("operator").send().await.unwrap();
+    let ssm = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:SendCommand","Resource":"*"}]}"#;
+    iam.put_user_policy().user_name("operator").policy_name("ssm").policy_document(ssm).send().await.unwrap();
     iam.create_user().user_name("reader").send().await.unwrap();
     iam.attach_user_policy().user_name("reader").policy_arn(aws("ReadOnlyAccess")).send().await.unwrap();
 
@@ -248,7 +255,12 @@ async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
     assert!(live.status.success(), "{}", String::from_utf8_lossy(&live.stderr));
     let live = paths(&serde_json::from_slice(&live.stdout).unwrap());
     let starts: Vec<&str> = live.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(starts, ["role deployer", "user dev"], "{live:#?}");
+    assert_eq!(starts, ["role deployer", "user dev", "user operator"], "{live:#?}");
+    assert!(
+        live[2].1.contains("ssm:SendCommand on EC2 instances (instance profile ec2-admin) → role/ec2-admin"),
+        "{}",
+        live[2].1
+    );
     assert!(
         live[1]
             .1
