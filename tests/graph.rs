@@ -291,3 +291,65 @@ fn running_commands_on_instances_reaches_the_roles_of_their_instance_profiles() 
     export["RoleDetailList"][r - 1].as_object_mut().unwrap().remove("InstanceProfileList");
     assert!(!paths(&export).contains_key("user/operator"));
 }
+
+/// The event path: a grant that is least privilege on its own (PassRole on one named role) but,
+/// with what the account holds, a path to admin: the alert says so with the path.
+#[test]
+fn a_change_that_opens_a_path_to_admin_alerts_with_the_path() {
+    use iam_guard::config::Config;
+    use iam_guard::engine::Engine;
+    use iam_guard::guard::memory::{MemoryIam, RecordingPublisher};
+    use iam_guard::guard::{Guard, Plan};
+    use iam_guard::intake::{self, Intake, Outcome, Target};
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let pass_role = |id: &str| {
+        let policy = doc(vec![allow(&["iam:PassRole"], &arn("role", "ops-admin"))]).to_string();
+        json!({"version": "0", "id": "eb", "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
+            "account": ACCT, "time": "2026-11-20T10:15:30Z", "region": "us-east-1", "resources": [],
+            "detail": {"eventVersion": "1.10", "eventID": id, "eventTime": "2026-11-20T10:15:30Z",
+                "eventSource": "iam.amazonaws.com", "eventName": "PutUserPolicy", "awsRegion": "us-east-1",
+                "sourceIPAddress": "203.0.113.10", "userAgent": "aws-cli/2", "eventType": "AwsApiCall",
+                "recipientAccountId": ACCT,
+                "userIdentity": {"type": "IAMUser", "arn": arn("user", "ops"), "accountId": ACCT, "userName": "ops"},
+                "requestParameters": {"userName": "ci", "policyName": "pass", "policyDocument": policy},
+                "responseElements": null}})
+    };
+    let change = |v: Value| {
+        let Intake::Deliveries { deliveries, .. } = intake::parse(v).unwrap() else { panic!() };
+        match deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() {
+            Some(Outcome::Change(c)) => *c,
+            other => panic!("{other:?}"),
+        }
+    };
+    let account = |service: &str| {
+        let iam = MemoryIam::new();
+        iam.add_principal(&Target::role("ops-admin"), ACCT, "/", &[]);
+        iam.set_trust("ops-admin", &trust(json!({"Service": service})).to_string());
+        iam.attach(&Target::role("ops-admin"), ADMIN);
+        iam.add_principal(&Target::user("ci"), ACCT, "/", &[]);
+        iam.attach(&Target::user("ci"), "arn:aws:iam::aws:policy/AWSLambda_FullAccess");
+        iam
+    };
+    let guard = Guard::new(Engine::new(Config::default()), None);
+    let publisher = RecordingPublisher::new();
+
+    // ops-admin trusts Lambda and ci can create and invoke functions: a path.
+    let iam = account("lambda.amazonaws.com");
+    let c = change(pass_role("e-1"));
+    iam.apply(&c);
+    let h = rt.block_on(guard.handle(&iam, &publisher, c)).unwrap();
+    assert!(matches!(h.verdict.plan, Plan::Alert { .. }), "{:?}", h.verdict.plan);
+    let f = h.verdict.findings().find(|f| f.rule == "escalation-path").expect("no escalation-path finding");
+    assert!(f.message.contains("user/ci → iam:PassRole + lambda:CreateFunction"), "{}", f.message);
+    let alert = h.alert.expect("no alert");
+    assert!(alert.text.contains("path to admin: user/ci → iam:PassRole"), "{}", alert.text);
+    assert!(alert.text.contains("opens a path to admin"), "{}", alert.text);
+
+    // The same grant when ops-admin trusts only EC2: no path, no alert.
+    let iam = account("ec2.amazonaws.com");
+    let c = change(pass_role("e-2"));
+    iam.apply(&c);
+    let h = rt.block_on(guard.handle(&iam, &publisher, c)).unwrap();
+    assert!(h.verdict.findings().all(|f| f.rule != "escalation-path"));
+    assert!(h.alert.is_none(), "{:?}", h.verdict.plan);
+}

@@ -484,8 +484,9 @@ async fn customer_managed_policy_is_read_from_iam() {
     let ev = event("AttachRolePolicy", json!({"roleName": "app-worker", "policyArn": arn}), json!(null), ACTOR);
     e.app.handle(ev).await.unwrap();
     assert!(role_policies(&e.iam, "app-worker").await.is_empty(), "dynamodb:* on * detached");
-    // GetPolicy + GetPolicyVersion to judge, GetRole + DetachRolePolicy to act.
-    assert_eq!(e.app.iam().calls(), 4);
+    // GetPolicy + GetPolicyVersion to judge, GetRole + DetachRolePolicy to act, then one
+    // GetAccountAuthorizationDetails page for the escalation graph.
+    assert_eq!(e.app.iam().calls(), 5);
     let alerts = e.inbox.drain().await;
     assert_eq!(alerts[0].0, "[HIGH] app-dynamo attached to role app-worker - detached");
 }

@@ -13,7 +13,7 @@
 //!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over.
 
 use super::judge::Recall;
-use super::ports::{Claim, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, Snapshot};
+use super::ports::{Claim, IamInventory, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, Snapshot};
 use super::{carry_out, Executed, Guard, Handled, Plan, Remediation};
 use crate::intake::{Action, Change, Target};
 
@@ -176,7 +176,7 @@ fn trust_in_effect(h: &Handled) -> Option<(String, String)> {
 
 impl Guard {
     /// [`Guard::handle`] at most once per event id: see the module documentation.
-    pub async fn answer<I: IamRead + IamWrite, P: Publish, L: Ledger>(
+    pub async fn answer<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger>(
         &self,
         iam: &I,
         publisher: &P,

@@ -37,6 +37,7 @@ mod decide;
 mod judge;
 pub mod ledger;
 pub mod memory;
+mod paths;
 pub mod platform;
 pub mod ports;
 pub mod sweep;
@@ -380,6 +381,8 @@ pub enum Reason {
     InfrastructureAsCode(String),
     /// A policy document could not be read (its ARN or label).
     DocumentUnknown(String),
+    /// Harmless alone, but it puts a principal on a path to admin (the escalation graph).
+    OpensPathToAdmin,
 }
 
 impl std::fmt::Display for Reason {
@@ -415,6 +418,9 @@ impl std::fmt::Display for Reason {
             Reason::AlertMode => f.write_str("alert mode"),
             Reason::NoRemediatingRule => f.write_str("no finding calls for remediation (rule actions)"),
             Reason::HandsOff(why) => write!(f, "not remediated: {why}"),
+            Reason::OpensPathToAdmin => {
+                f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
+            }
             Reason::InfrastructureAsCode(who) => write!(
                 f,
                 "not remediated: {who} — fix it in the stack (undone in IAM it is drift the next deploy puts \
@@ -586,7 +592,7 @@ impl Guard {
     }
 
     /// Judges, decides, carries out and alerts: the whole answer to one change.
-    pub async fn handle<I: IamRead + IamWrite, P: Publish>(
+    pub async fn handle<I: IamRead + IamWrite + ports::IamInventory, P: Publish>(
         &self,
         iam: &I,
         publisher: &P,
@@ -595,18 +601,20 @@ impl Guard {
         self.handle_recalling(iam, publisher, change, &Recall::default()).await
     }
 
-    async fn handle_recalling<I: IamRead + IamWrite, P: Publish>(
+    async fn handle_recalling<I: IamRead + IamWrite + ports::IamInventory, P: Publish>(
         &self,
         iam: &I,
         publisher: &P,
         change: Change,
         recall: &Recall,
     ) -> Result<Handled, PortError> {
-        let verdict = self.evaluate(iam, change, recall).await?;
+        let mut verdict = self.evaluate(iam, change, recall).await?;
         let executed = match &verdict.plan {
             Plan::Remediate { remediation } => Some(carry_out(iam, remediation).await?),
             _ => None,
         };
+        // What IAM holds now (after the change and the guard's answer): paths to admin it opened.
+        self.add_paths(iam, &mut verdict).await?;
         let alert = alert::build(&verdict, executed.as_ref());
         if let Some(a) = &alert {
             publisher.publish(a).await?;
