@@ -10,10 +10,9 @@
 //! the alert carries the CloudTrail event id for subscribers to de-duplicate.
 
 use crate::config::{Config, Mode};
-use crate::engine::Engine;
 use crate::guard::ledger::{Answer, NoLedger};
 use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, MemberAccounts, NoMembers, PortError, Publish};
-use crate::guard::{alert, Guard, Handled, Plan};
+use crate::guard::{alert, Guards, Handled, Plan};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use futures_util::stream::{self, StreamExt};
@@ -111,9 +110,7 @@ impl Settings {
 /// The Lambda application: the guard over an IAM adapter, a publisher and a ledger; in a hub
 /// deployment, the member accounts' IAM as well.
 pub struct App<I, P, L = NoLedger, M = NoMembers> {
-    guard: Guard,
-    /// One guard per `[[accounts]]` entry of the configuration, in order.
-    by_account: Vec<Guard>,
+    guard: Guards,
     iam: I,
     publisher: P,
     ledger: L,
@@ -147,26 +144,15 @@ pub enum Reply {
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
     /// The application over these adapters, with this configuration, without a ledger.
     pub fn new(config: Config, own_role: Option<&str>, iam: I, publisher: P) -> Self {
-        let by_account = (0..config.accounts.len())
-            .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), own_role))
-            .collect();
-        App {
-            guard: Guard::new(Engine::new(config), own_role),
-            by_account,
-            iam,
-            publisher,
-            ledger: NoLedger,
-            members: NoMembers,
-            home: None,
-        }
+        App { guard: Guards::new(config, own_role), iam, publisher, ledger: NoLedger, members: NoMembers, home: None }
     }
 }
 
 impl<I: IamRead + IamWrite + IamInventory, P: Publish, M> App<I, P, NoLedger, M> {
     /// The same application answering each event once through `ledger`.
     pub fn with_ledger<L: Ledger>(self, ledger: L) -> App<I, P, L, M> {
-        let App { guard, by_account, iam, publisher, members, home, .. } = self;
-        App { guard, by_account, iam, publisher, ledger, members, home }
+        let App { guard, iam, publisher, members, home, .. } = self;
+        App { guard, iam, publisher, ledger, members, home }
     }
 }
 
@@ -174,8 +160,8 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L> App<I, P, L, NoMembers
     /// A hub: events from accounts other than `home` are judged and acted on in their account,
     /// through `members`.
     pub fn with_members<M: MemberAccounts<I>>(self, home: &str, members: M) -> App<I, P, L, M> {
-        let App { guard, by_account, iam, publisher, ledger, .. } = self;
-        App { guard, by_account, iam, publisher, ledger, members, home: Some(home.to_string()) }
+        let App { guard, iam, publisher, ledger, .. } = self;
+        App { guard, iam, publisher, ledger, members, home: Some(home.to_string()) }
     }
 }
 
@@ -209,10 +195,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
         };
         let iam: &I = member.as_deref().unwrap_or(&self.iam);
         // `[[accounts]]` overrides (mode, denylist, exemptions) for the event's account.
-        let guard = match self.guard.engine().config().account_entry(&change.account_id) {
-            Some(i) => &self.by_account[i],
-            None => &self.guard,
-        };
+        let guard = self.guard.for_account(&change.account_id);
         let Handled { verdict, executed, alert } =
             match guard.answer(iam, &self.publisher, &self.ledger, change).await? {
                 Answer::Handled(h) => *h,
@@ -257,7 +240,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
     }
 
     async fn sweep(&self, req: intake::SweepRequest) -> Result<Reply, AppError> {
-        let report = self.guard.sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
+        let report = self.guard.default_guard().sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
         // What a later Delete*PermissionsBoundary or bad UpdateAssumeRolePolicy needs to put back.
         let ledger = &self.ledger;
         stream::iter(&report.snapshots)
@@ -267,7 +250,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             .await
             .into_iter()
             .collect::<Result<(), _>>()?;
-        let digest = alert::digest(&report, self.guard.engine().config().alert_min_severity, 15);
+        let digest = alert::digest(&report, self.guard.default_guard().engine().config().alert_min_severity, 15);
         if let Some(a) = &digest {
             self.publisher.publish(a).await?;
         }

@@ -9,7 +9,6 @@ use iam_guard::config::{Config, Mode};
 use iam_guard::guard::ports::{Ledger, Snapshot};
 use iam_guard::lambda::App;
 use serde_json::json;
-use std::process::Command;
 
 const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const ACTOR: &str = "arn:aws:iam::123456789012:user/ops-bob";
@@ -52,15 +51,7 @@ async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
 }
 
 fn cli(moto: &Moto, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iam-guard"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("IAM_GUARD_TABLE", TABLE)
-        .output()
-        .unwrap()
+    moto.command(env!("CARGO_BIN_EXE_iam-guard")).args(args).env("IAM_GUARD_TABLE", TABLE).output().unwrap()
 }
 
 #[tokio::test(flavor = "current_thread")]

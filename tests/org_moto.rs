@@ -148,12 +148,8 @@ async fn the_organization_sweep_covers_every_account() {
     home.attach_role_policy().role_name("hub-app").policy_arn(ADMIN).send().await.unwrap();
 
     let run = |format: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        moto.command(env!("CARGO_BIN_EXE_iam-guard"))
             .args(["sweep", "--organization", "--format", format])
-            .env("AWS_ENDPOINT_URL", &moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
             .output()
             .unwrap()
     };

@@ -29,14 +29,7 @@ async fn attached_roles(iam: &aws_sdk_iam::Client, name: &str) -> usize {
 
 /// `iam-guard sweep --format FORMAT` against moto, as a user with an endpoint override runs it.
 fn sweep_cli(moto: &Moto, format: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iam-guard"))
-        .args(["sweep", "--format", format])
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .unwrap()
+    moto.command(env!("CARGO_BIN_EXE_iam-guard")).args(["sweep", "--format", format]).output().unwrap()
 }
 
 const PLATFORM: &[&str] = &[
@@ -271,13 +264,10 @@ async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
 
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("auth.json");
-    let dump = Command::new(common::tool("python"))
+    let dump = moto
+        .command(common::tool("python"))
         .args(["-c", "import boto3, json, sys; json.dump(boto3.client('iam').get_account_authorization_details(), open(sys.argv[1], 'w'), default=str)"])
         .arg(&export)
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
         .output()
         .unwrap();
     assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));

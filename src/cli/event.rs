@@ -7,11 +7,10 @@
 
 use super::{collect, read, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS, EXIT_INCOMPLETE};
 use crate::config::{Config, Mode};
-use crate::engine::Engine;
 use crate::guard::ledger::Answer;
 use crate::guard::memory::{MemoryIam, MemoryLedger, RecordingPublisher};
 use crate::guard::ports::LedgerEntry;
-use crate::guard::{alert, Guard, Handled, Plan, Verdict};
+use crate::guard::{alert, Guards, Handled, Plan, Verdict};
 use crate::intake::{self, Intake, Outcome};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -103,12 +102,8 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let by_account = (0..config.accounts.len())
-        .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), args.guard_role.as_deref()))
-        .collect();
     let replay = Replay {
-        guard: Guard::new(Engine::new(config), args.guard_role.as_deref()),
-        by_account,
+        guards: Guards::new(config, args.guard_role.as_deref()),
         iam: MemoryIam::new(),
         publisher: RecordingPublisher::new(),
         ledger: MemoryLedger::new(),
@@ -177,9 +172,8 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
 
 /// The guard over an in-memory IAM that follows the replayed changes (enforce mode acts on it).
 struct Replay {
-    guard: Guard,
-    /// One guard per `[[accounts]]` entry, as in the Lambda.
-    by_account: Vec<Guard>,
+    /// Chosen per record's account, as in the Lambda.
+    guards: Guards,
     iam: MemoryIam,
     publisher: RecordingPublisher,
     ledger: MemoryLedger,
@@ -225,11 +219,8 @@ impl Replay {
         // By the time its event arrives, IAM already holds the change (a repeated record
         // changes nothing: IAM calls are idempotent in the model too).
         self.iam.apply(&change);
-        let guard = match self.guard.engine().config().account_entry(&change.account_id) {
-            Some(i) => &self.by_account[i],
-            None => &self.guard,
-        };
-        match guard.answer(&self.iam, &self.publisher, &self.ledger, change).await {
+        match self.guards.for_account(&change.account_id).answer(&self.iam, &self.publisher, &self.ledger, change).await
+        {
             Ok(Answer::Handled(h)) => {
                 let Handled { verdict, executed, alert } = *h;
                 Item::Verdict { source, verdict: Box::new(verdict), executed, alert }

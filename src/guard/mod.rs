@@ -43,7 +43,7 @@ pub mod ports;
 pub mod sweep;
 
 use crate::arn;
-use crate::config::Mode;
+use crate::config::{Config, Mode};
 use crate::engine::Engine;
 use crate::intake::{Change, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
@@ -577,6 +577,37 @@ pub struct Guard {
     engine: Engine,
     /// The guard's own role name: its changes are ignored and it is never acted on.
     own_role: Option<String>,
+}
+
+/// The guard for each account: the configuration's, and one per `[[accounts]]` entry with its
+/// overrides (mode, denylist, exemptions), chosen by the event's account. The Lambda and
+/// `iam-guard event` both answer through it.
+pub struct Guards {
+    default: Guard,
+    by_account: Vec<Guard>,
+}
+
+impl Guards {
+    /// The guards of a configuration; `own_role` as for [`Guard::new`].
+    pub fn new(config: Config, own_role: Option<&str>) -> Guards {
+        let by_account = (0..config.accounts.len())
+            .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), own_role))
+            .collect();
+        Guards { default: Guard::new(Engine::new(config), own_role), by_account }
+    }
+
+    /// The guard for the configuration as written (the sweep, reports).
+    pub fn default_guard(&self) -> &Guard {
+        &self.default
+    }
+
+    /// The guard for an account: its first matching `[[accounts]]` entry's, else the default.
+    pub fn for_account(&self, account_id: &str) -> &Guard {
+        match self.default.engine().config().account_entry(account_id) {
+            Some(i) => &self.by_account[i],
+            None => &self.default,
+        }
+    }
 }
 
 impl Guard {

@@ -68,6 +68,18 @@ impl Moto {
         m
     }
 
+    /// A command that talks to this moto as a user with an endpoint override would (dummy
+    /// credentials, us-east-1): the `iam-guard` binary, or any other program.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_DEFAULT_REGION", "us-east-1");
+        c
+    }
+
     /// SDK configuration pointing at this moto (dummy credentials, us-east-1).
     pub async fn sdk(&self) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
