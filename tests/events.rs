@@ -36,6 +36,18 @@ fn summary(a: &Action) -> String {
         Action::ReactivateAccessKey { user, access_key_id } => format!("key-active {user} {access_key_id}"),
         Action::RootCredential { credential } => format!("root {credential:?}"),
         Action::PutPermissionsBoundary { target, boundary_arn } => format!("boundary {target} {}", short(boundary_arn)),
+        Action::CreatePermissionSet { set, name } => {
+            format!("create-permission-set {name} {} {}", set.id(), set.region)
+        }
+        Action::PermissionSetManagedPolicy { set, policy_arn } => {
+            format!("ps-attach {} {}", set.id(), short(policy_arn))
+        }
+        Action::PermissionSetInlinePolicy { set, .. } => format!("ps-inline {}", set.id()),
+        Action::PermissionSetCustomerPolicy { set, name, path } => format!("ps-customer {} {path}{name}", set.id()),
+        Action::PermissionSetBoundary { set, boundary } => format!("ps-boundary {} {}", set.id(), short(boundary)),
+        Action::AccountAssignment { set, target_account, principal_type, principal_id } => {
+            format!("assign {} to {principal_type} {principal_id} in {target_account}", set.id())
+        }
     }
 }
 
@@ -49,6 +61,8 @@ fn decision(v: &Verdict) -> String {
         Remediation::DeleteLoginProfile { .. } => "delete-login-profile".to_string(),
         Remediation::Quarantine { .. } => "quarantine".to_string(),
         Remediation::PutBoundary { boundary_arn, .. } => format!("put-boundary-{boundary_arn}"),
+        Remediation::DetachFromPermissionSet { .. } => "detach-from-permission-set".to_string(),
+        Remediation::DeletePermissionSetInline { .. } => "delete-permission-set-inline".to_string(),
         other => format!("undo-only {other:?}"),
     };
     match &v.plan {
@@ -156,7 +170,7 @@ fn every_sample_replayed_in_both_modes() {
 
 #[test]
 fn every_judged_event_has_a_sample() {
-    for name in intake::judged_events() {
+    for name in intake::judged_events().chain(intake::judged_sso_events()) {
         assert!(root().join(format!("{name}.json")).exists(), "no sample for {name}");
     }
 }

@@ -127,8 +127,8 @@ fn ignored_with_reasons() {
     not_iam_eb["source"] = json!("aws.s3");
     for (v, want) in [
         (failed, "the call failed (AccessDenied: no)"),
-        (other_source, "event source s3.amazonaws.com is not IAM"),
-        (not_iam_eb, "event source aws.s3 is not aws.iam"),
+        (other_source, "event source s3.amazonaws.com is not IAM or IAM Identity Center"),
+        (not_iam_eb, "event source aws.s3 is not aws.iam or aws.sso"),
         (record("DeleteRole", json!({"roleName": "r"})), "DeleteRole is not an event the guard judges"),
     ] {
         let mut d = changes(intake::parse(v).unwrap());
@@ -289,4 +289,64 @@ proptest! {
         let _ = iam_guard::policy::PolicyDocument::parse(&s);
         let _ = intake::parse_str(&s);
     }
+}
+
+/// Identity Center records: event source sso.amazonaws.com, recorded in the instance's region
+/// (not us-east-1 necessarily), request parameters as the SSO Admin API names them.
+#[test]
+fn identity_center_records_become_permission_set_changes() {
+    let sso = |name: &str, req: Value| {
+        let mut r = record(name, req);
+        r["eventSource"] = json!("sso.amazonaws.com");
+        r["awsRegion"] = json!("eu-west-1");
+        r
+    };
+    let ps = "arn:aws:sso:::permissionSet/ssoins-7223a2f3e1b4c5d6/ps-4d5e6f7a8b9c0d1e";
+    let inst = "arn:aws:sso:::instance/ssoins-7223a2f3e1b4c5d6";
+    let c = one_change(sso(
+        "AttachManagedPolicyToPermissionSet",
+        json!({"instanceArn": inst, "permissionSetArn": ps, "managedPolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+    ));
+    let Action::PermissionSetManagedPolicy { set, policy_arn } = &c.action else { panic!("{:?}", c.action) };
+    assert_eq!((set.arn.as_str(), set.instance_arn.as_str(), set.region.as_str()), (ps, inst, "eu-west-1"));
+    assert!(policy_arn.ends_with("/AdministratorAccess"));
+    assert_eq!(c.region, "eu-west-1");
+
+    let c = one_change(sso(
+        "PutPermissionsBoundaryToPermissionSet",
+        json!({"instanceArn": inst, "permissionSetArn": ps,
+               "permissionsBoundary": {"customerManagedPolicyReference": {"name": "limit", "path": "/b/"}}}),
+    ));
+    assert!(matches!(&c.action, Action::PermissionSetBoundary { boundary, .. } if boundary == "/b/limit"));
+
+    let c = one_change(sso(
+        "CreateAccountAssignment",
+        json!({"instanceArn": inst, "permissionSetArn": ps, "targetId": "444455556666", "targetType": "AWS_ACCOUNT",
+               "principalType": "USER", "principalId": "u-1"}),
+    ));
+    assert!(matches!(&c.action, Action::AccountAssignment { target_account, principal_id, .. }
+        if target_account == "444455556666" && principal_id == "u-1"));
+
+    // Through EventBridge the source is aws.sso.
+    let mut eb = eventbridge(sso(
+        "PutInlinePolicyToPermissionSet",
+        json!({"instanceArn": inst, "permissionSetArn": ps, "inlinePolicy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}),
+    ));
+    eb["source"] = json!("aws.sso");
+    assert!(matches!(one_change(eb).action, Action::PermissionSetInlinePolicy { .. }));
+
+    // Errors name the field.
+    let err = |v: Value| changes(intake::parse(v).unwrap()).remove(0).unwrap_err().to_string();
+    let bad_arn = sso(
+        "AttachManagedPolicyToPermissionSet",
+        json!({"instanceArn": inst, "permissionSetArn": "ps-1", "managedPolicyArn": "arn:aws:iam::aws:policy/X"}),
+    );
+    assert_eq!(err(bad_arn), "record.requestParameters.permissionSetArn: \"ps-1\" is not a permission set ARN");
+    let no_instance =
+        sso("AttachManagedPolicyToPermissionSet", json!({"permissionSetArn": ps, "managedPolicyArn": "x"}));
+    assert_eq!(err(no_instance), "missing field record.requestParameters.instanceArn");
+    // An IAM event name under the SSO source is not judged (and the reverse).
+    let wrong = sso("AttachRolePolicy", json!({"roleName": "r", "policyArn": "x"}));
+    let Ok(mut o) = changes(intake::parse(wrong).unwrap()).remove(0) else { panic!() };
+    assert!(matches!(o.remove(0), Outcome::Ignored(_)));
 }

@@ -2,7 +2,7 @@
 //! registry, the SAM template's event pattern with the judged events, and every rule with its
 //! fixtures.
 
-use iam_guard::intake::judged_events;
+use iam_guard::intake::{judged_events, judged_sso_events};
 use iam_guard::rules::{judges_documents, markdown_table, RULES};
 use std::path::Path;
 
@@ -48,16 +48,22 @@ fn pattern_event_names(template: &str) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn template_event_patterns_are_the_judged_event_list() {
-    let mut judged: Vec<String> = judged_events().map(str::to_string).collect();
-    judged.sort();
-    // template.yaml: the function's own rule and the hub bus rule; the spoke's forwarding rule.
+fn template_event_patterns_are_the_judged_event_lists() {
+    let sorted = |names: &mut dyn Iterator<Item = &str>| {
+        let mut v: Vec<String> = names.map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    let iam = sorted(&mut judged_events());
+    let sso = sorted(&mut judged_sso_events());
+    // template.yaml: the function's own rules and the hub bus rules (IAM, Identity Center); the
+    // spoke's forwarding rules.
     for (file, expected) in [("template.yaml", 2), ("template-spoke.yaml", 1)] {
         let lists = pattern_event_names(&repo(file));
-        assert_eq!(lists.len(), expected, "{file}: eventName lists found");
-        for list in lists {
-            assert_eq!(list, judged, "{file}: an EventBridge pattern and the intake's judged events differ");
-        }
+        let count = |want: &Vec<String>| lists.iter().filter(|l| *l == want).count();
+        assert_eq!(count(&iam), expected, "{file}: IAM patterns equal to the intake's judged events");
+        assert_eq!(count(&sso), expected, "{file}: Identity Center patterns equal to the intake's judged events");
+        assert_eq!(lists.len(), 2 * expected, "{file}: an eventName list matches neither judged list: {lists:?}");
     }
 }
 

@@ -1,8 +1,8 @@
 //! IamRead / IamWrite on `aws-sdk-iam`.
 
 use super::port_error;
-use crate::guard::ports::{IamRead, IamWrite, PortError, PrincipalInfo, VersionInfo};
-use crate::intake::{PrincipalKind, Target};
+use crate::guard::ports::{IamRead, IamWrite, PermissionSetInfo, PortError, PrincipalInfo, SetChange, VersionInfo};
+use crate::intake::{PermissionSet, PrincipalKind, Target};
 use aws_sdk_iam::Client;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -42,6 +42,8 @@ macro_rules! per_principal {
 /// The IAM ports on `aws-sdk-iam`; counts the calls it makes (the sweep reports them).
 pub struct SdkIam {
     client: Client,
+    /// Identity Center (permission sets), when the adapter was built from SDK configuration.
+    sso: Option<super::SdkSso>,
     calls: AtomicUsize,
 }
 
@@ -53,12 +55,16 @@ fn plain(doc: &str) -> String {
 impl SdkIam {
     /// A client from shared SDK configuration (region, credentials, `AWS_ENDPOINT_URL`).
     pub fn new(config: &aws_config::SdkConfig) -> SdkIam {
-        SdkIam::from_client(Client::new(config))
+        SdkIam { sso: Some(super::SdkSso::new(config)), ..SdkIam::from_client(Client::new(config)) }
     }
 
-    /// Over an existing client (tests inject mocked ones).
+    /// Over an existing client (tests inject mocked ones); no Identity Center.
     pub fn from_client(client: Client) -> SdkIam {
-        SdkIam { client, calls: AtomicUsize::new(0) }
+        SdkIam { client, sso: None, calls: AtomicUsize::new(0) }
+    }
+
+    fn sso(&self) -> Result<&super::SdkSso, PortError> {
+        self.sso.as_ref().ok_or_else(|| PortError::Failed("no IAM Identity Center client configured".into()))
     }
 
     /// IAM API calls made so far (reported per invocation and in tests).
@@ -77,6 +83,11 @@ impl SdkIam {
 }
 
 impl IamRead for SdkIam {
+    async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
+        self.count();
+        self.sso()?.describe(set).await
+    }
+
     async fn principal(&self, t: &Target) -> Result<Option<PrincipalInfo>, PortError> {
         self.count();
         let what = format!("get {t}");
@@ -291,6 +302,16 @@ impl IamRead for SdkIam {
 }
 
 impl IamWrite for SdkIam {
+    async fn change_permission_set(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
+        self.count();
+        self.sso()?.change(set, change).await
+    }
+
+    async fn provision_permission_set(&self, set: &PermissionSet) -> Result<(), PortError> {
+        self.count();
+        self.sso()?.provision(set).await
+    }
+
     async fn detach_policy(&self, t: &Target, arn: &str) -> Result<(), PortError> {
         self.count();
         let what = format!("detach {arn} from {t}");

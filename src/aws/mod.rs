@@ -5,6 +5,7 @@ pub mod dynamo;
 pub mod iam;
 pub mod members;
 pub mod sns;
+pub mod sso;
 
 use crate::guard::ports::PortError;
 use aws_sdk_iam::error::ProvideErrorMetadata;
@@ -13,6 +14,7 @@ pub use dynamo::DynamoLedger;
 pub use iam::SdkIam;
 pub use members::SdkMembers;
 pub use sns::SnsPublisher;
+pub use sso::SdkSso;
 
 /// Loads the shared SDK configuration from the environment (region, credentials, endpoint).
 pub async fn load_config() -> aws_config::SdkConfig {
@@ -29,7 +31,9 @@ pub(crate) fn port_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt:
     let code = e.code().unwrap_or_default().to_string();
     let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("{e:?}"));
     match code.as_str() {
-        "NoSuchEntity" | "NoSuchEntityException" | "NotFound" => PortError::NotFound(format!("{what}: {msg}")),
+        "NoSuchEntity" | "NoSuchEntityException" | "NotFound" | "ResourceNotFoundException" => {
+            PortError::NotFound(format!("{what}: {msg}"))
+        }
         "AccessDenied" | "AccessDeniedException" | "UnmodifiableEntity" | "AuthorizationError" => {
             PortError::Denied(format!("{what}: {code}: {msg}"))
         }

@@ -44,6 +44,18 @@ fn what(a: &Action) -> String {
         Action::PutPermissionsBoundary { target, boundary_arn } => {
             format!("permissions boundary of {target} set to {}", name(boundary_arn))
         }
+        Action::CreatePermissionSet { name: set_name, .. } => format!("permission set {set_name} created"),
+        Action::PermissionSetManagedPolicy { set, policy_arn } => format!("{} attached to {set}", name(policy_arn)),
+        Action::PermissionSetInlinePolicy { set, .. } => format!("inline policy put on {set}"),
+        Action::PermissionSetCustomerPolicy { set, name: policy, path } => {
+            format!("customer managed policy {path}{policy} referenced by {set}")
+        }
+        Action::PermissionSetBoundary { set, boundary } => {
+            format!("permissions boundary of {set} set to {}", name(boundary))
+        }
+        Action::AccountAssignment { set, target_account, principal_type, .. } => {
+            format!("{set} assigned to a {} in account {target_account}", principal_type.to_lowercase())
+        }
     }
 }
 
@@ -62,6 +74,10 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::PutInline { .. } => ("put back", "put back"),
         Remediation::ActivateAccessKey { .. } => ("reactivated", "reactivate"),
         Remediation::DeleteBoundary { .. } => ("removed", "remove the boundary"),
+        Remediation::DetachFromPermissionSet { .. } => ("detached", "detach"),
+        Remediation::AttachToPermissionSet { .. } => ("attached", "attach"),
+        Remediation::DeletePermissionSetInline { .. } => ("deleted", "delete"),
+        Remediation::PutPermissionSetInline { .. } => ("put back", "put back"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

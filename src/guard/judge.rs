@@ -5,7 +5,7 @@ use super::ports::{IamRead, PortError};
 use super::{Guard, JudgedPolicy, Reason, Remediation};
 use crate::arn;
 use crate::catalog::managed;
-use crate::intake::{Action, Change, PolicyText, PrincipalKind, Target};
+use crate::intake::{Action, Change, PermissionSet, PolicyText, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::new_credential::{self, Credential};
 use crate::rules::{Rule, RuleAction, Severity};
@@ -212,7 +212,107 @@ impl Guard {
                 }
                 Ok(Judgement::new(judged, notes, proposal))
             }
+            Action::CreatePermissionSet { .. } => Ok(Judgement::new(
+                vec![],
+                vec!["a new permission set holds no policy; what is attached to it is judged then".into()],
+                Proposal::Nothing,
+            )),
+            Action::PermissionSetManagedPolicy { set, policy_arn } => {
+                let mut notes = Vec::new();
+                let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
+                let proposal = if self.remediable(&j) {
+                    Proposal::Remediate(Remediation::DetachFromPermissionSet {
+                        set: set.clone(),
+                        policy_arn: policy_arn.clone(),
+                    })
+                } else {
+                    Proposal::Nothing
+                };
+                Ok(Judgement::new(vec![j], notes, proposal))
+            }
+            Action::PermissionSetInlinePolicy { set, document } => {
+                let mut j = self.judge_document(
+                    change,
+                    format!("inline policy of {set}"),
+                    None,
+                    PolicyKind::Identity,
+                    document,
+                    Reason::InlineOrTrust,
+                );
+                j.proposal = if self.remediable(&j.judged[0]) {
+                    Proposal::Remediate(Remediation::DeletePermissionSetInline {
+                        set: set.clone(),
+                        document: document.text.clone(),
+                    })
+                } else {
+                    Proposal::Nothing
+                };
+                Ok(j)
+            }
+            Action::PermissionSetCustomerPolicy { name, path, .. } => {
+                // The reference resolves in each account the set is provisioned to; the policy
+                // of that name in the account the change was made in is judged as a sample.
+                let policy_arn = format!("arn:aws:iam::{}:policy{path}{name}", change.account_id);
+                let mut notes = vec![format!(
+                    "a customer managed policy reference resolves to the policy named {path}{name} in each account \
+                     the permission set is provisioned to; judged as it is in account {}",
+                    change.account_id
+                )];
+                let j = self.judge_managed(iam, change, &policy_arn, "", &mut notes).await?;
+                Ok(Judgement::new(vec![j], notes, Proposal::AlertOnly(Reason::CustomerPolicyReference)))
+            }
+            Action::PermissionSetBoundary { set, boundary } => {
+                let mut notes = Vec::new();
+                let judged = self.judge_permission_set(iam, change, set, &mut notes).await?;
+                notes.push(format!("permissions boundary now {boundary}"));
+                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
+            }
+            Action::AccountAssignment { set, target_account, principal_type, principal_id } => {
+                let mut notes = Vec::new();
+                let mut judged = self.judge_permission_set(iam, change, set, &mut notes).await?;
+                let who = format!("{} {principal_id}", principal_type.to_lowercase());
+                for j in &mut judged {
+                    j.label = format!("{j_label} (for {who} in account {target_account})", j_label = j.label);
+                }
+                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::AccountAssignment)))
+            }
         }
+    }
+
+    /// Everything a permission set holds: its managed policies and its inline policy (customer
+    /// managed references are named in a note: they resolve per account).
+    async fn judge_permission_set<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        set: &PermissionSet,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<JudgedPolicy>, PortError> {
+        let Some(info) = iam.permission_set(set).await? else {
+            notes.push(format!("{set} was not found; nothing judged"));
+            return Ok(vec![]);
+        };
+        let mut out = Vec::new();
+        let via = format!("permission set {}: ", info.name);
+        for policy_arn in &info.managed {
+            out.push(self.judge_managed(iam, change, policy_arn, &via, notes).await?);
+        }
+        if let Some(text) = &info.inline {
+            match PolicyDocument::parse(text) {
+                Ok(doc) => {
+                    let label = format!("{via}inline policy");
+                    let mut j = self.judge_policy(&change.account_id, label, None, PolicyKind::Identity, &doc);
+                    j.document = Some(text.clone());
+                    out.push(j);
+                }
+                Err(e) => notes.push(format!("{via}inline policy is unreadable: {e}")),
+            }
+        }
+        for reference in &info.customer {
+            notes
+                .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
+        }
+        Ok(out)
     }
 
     /// A policy document the event carries (inline, trust, a new policy): alerted with the full

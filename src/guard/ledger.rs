@@ -146,7 +146,10 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
         account_id: c.account_id.clone(),
         event_name: c.event_name.clone(),
         answered_at: answered_at.to_string(),
-        principal_arn: principal.map(|t| t.arn(&c.account_id)),
+        // A permission set's history is kept under its ARN.
+        principal_arn: principal
+            .map(|t| t.arn(&c.account_id))
+            .or_else(|| c.action.permission_set().map(|s| s.arn.clone())),
         decision,
         remediation,
         executed: h.executed.clone(),

@@ -5,10 +5,10 @@
 //! policies come from the embedded data.
 
 use super::ports::{
-    Alert, Claim, IamInventory, IamRead, IamWrite, Inventory, Ledger, LedgerEntry, LocalPolicy, PortError,
-    PrincipalDetail, PrincipalInfo, Publish, Snapshot, VersionInfo,
+    Alert, Claim, IamInventory, IamRead, IamWrite, Inventory, Ledger, LedgerEntry, LocalPolicy, PermissionSetInfo,
+    PortError, PrincipalDetail, PrincipalInfo, Publish, SetChange, Snapshot, VersionInfo,
 };
-use crate::intake::{Action, Change, PrincipalKind, Target};
+use crate::intake::{Action, Change, PermissionSet, PrincipalKind, Target};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -35,6 +35,8 @@ struct State {
     login_profiles: std::collections::BTreeSet<String>,
     /// Permissions boundaries of roles and users.
     boundaries: BTreeMap<Target, String>,
+    /// Identity Center permission sets by ARN, and how often each was provisioned.
+    permission_sets: BTreeMap<String, (PermissionSetInfo, usize)>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -141,6 +143,45 @@ impl MemoryIam {
         self.with(|s| s.boundaries.get(target).cloned())
     }
 
+    /// Declares an Identity Center permission set by name (empty).
+    pub fn add_permission_set(&self, set: &PermissionSet, name: &str) {
+        self.with(|s| {
+            s.permission_sets.entry(set.arn.clone()).or_default().0.name = name.to_string();
+        });
+    }
+
+    /// A permission set's name and policies, and how often it was provisioned.
+    pub fn permission_set_state(&self, set: &PermissionSet) -> Option<(PermissionSetInfo, usize)> {
+        self.with(|s| s.permission_sets.get(&set.arn).cloned())
+    }
+
+    fn change_set(s: &mut State, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
+        let Some((info, _)) = s.permission_sets.get_mut(&set.arn) else {
+            return Err(PortError::NotFound(format!("{set} does not exist")));
+        };
+        match change {
+            SetChange::DetachManaged(arn) => {
+                let before = info.managed.len();
+                info.managed.retain(|a| a != arn);
+                if info.managed.len() == before {
+                    return Err(PortError::NotFound(format!("{arn} is not attached to {set}")));
+                }
+            }
+            SetChange::AttachManaged(arn) => {
+                if !info.managed.iter().any(|a| a == arn) {
+                    info.managed.push(arn.to_string());
+                }
+            }
+            SetChange::DeleteInline => {
+                if info.inline.take().is_none() {
+                    return Err(PortError::NotFound(format!("{set} has no inline policy")));
+                }
+            }
+            SetChange::PutInline(doc) => info.inline = Some(doc.to_string()),
+        }
+        Ok(())
+    }
+
     /// Applies what a change did, so later changes see it: the state real IAM is in by the time
     /// its event arrives.
     pub fn apply(&self, change: &Change) {
@@ -210,11 +251,31 @@ impl MemoryIam {
             Action::DeletePermissionsBoundary { target } => {
                 s.boundaries.remove(target);
             }
+            Action::CreatePermissionSet { set, name } => {
+                s.permission_sets.entry(set.arn.clone()).or_default().0.name = name.clone();
+            }
+            Action::PermissionSetManagedPolicy { set, policy_arn } => {
+                let info = &mut s.permission_sets.entry(set.arn.clone()).or_default().0;
+                if !info.managed.contains(policy_arn) {
+                    info.managed.push(policy_arn.clone());
+                }
+            }
+            Action::PermissionSetInlinePolicy { set, document } => {
+                s.permission_sets.entry(set.arn.clone()).or_default().0.inline = Some(document.text.clone());
+            }
+            Action::PermissionSetCustomerPolicy { set, name, path } => {
+                s.permission_sets.entry(set.arn.clone()).or_default().0.customer.push(format!("{path}{name}"));
+            }
+            Action::PermissionSetBoundary { .. } | Action::AccountAssignment { .. } => {}
         });
     }
 }
 
 impl IamRead for MemoryIam {
+    async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
+        Ok(self.with(|s| s.permission_sets.get(&set.arn).map(|(info, _)| info.clone())))
+    }
+
     async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError> {
         Ok(self.with(|s| s.principals.get(target).cloned()))
     }
@@ -261,6 +322,20 @@ impl IamRead for MemoryIam {
 }
 
 impl IamWrite for MemoryIam {
+    async fn change_permission_set(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
+        self.with(|s| MemoryIam::change_set(s, set, change))
+    }
+
+    async fn provision_permission_set(&self, set: &PermissionSet) -> Result<(), PortError> {
+        self.with(|s| match s.permission_sets.get_mut(&set.arn) {
+            Some((_, provisioned)) => {
+                *provisioned += 1;
+                Ok(())
+            }
+            None => Err(PortError::NotFound(format!("{set} does not exist"))),
+        })
+    }
+
     async fn detach_policy(&self, target: &Target, policy_arn: &str) -> Result<(), PortError> {
         if target.kind == PrincipalKind::Role && target.name.starts_with("AWSReservedSSO_") {
             return Err(PortError::Denied(

@@ -45,7 +45,7 @@ pub mod sweep;
 use crate::arn;
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
-use crate::intake::{Change, PrincipalKind, Target};
+use crate::intake::{Change, PermissionSet, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, PolicyContext, RuleAction, Severity};
 use judge::Recall;
@@ -167,6 +167,34 @@ pub enum Remediation {
         /// The principal.
         target: Target,
     },
+    /// Detach a managed policy from an Identity Center permission set, and provision it.
+    DetachFromPermissionSet {
+        /// The permission set.
+        set: PermissionSet,
+        /// The managed policy.
+        policy_arn: String,
+    },
+    /// Attach a managed policy to a permission set, and provision it (undo of a detach).
+    AttachToPermissionSet {
+        /// The permission set.
+        set: PermissionSet,
+        /// The managed policy.
+        policy_arn: String,
+    },
+    /// Delete a permission set's inline policy, and provision it.
+    DeletePermissionSetInline {
+        /// The permission set.
+        set: PermissionSet,
+        /// The document, as put (restored verbatim).
+        document: String,
+    },
+    /// Put a permission set's inline policy back, and provision it (undo of a deletion).
+    PutPermissionSetInline {
+        /// The permission set.
+        set: PermissionSet,
+        /// The document, verbatim.
+        document: String,
+    },
 }
 
 impl Remediation {
@@ -207,6 +235,18 @@ impl Remediation {
                 format!("make access key {access_key_id} of {target} active again")
             }
             Remediation::DeleteBoundary { target } => format!("remove the permissions boundary of {target}"),
+            Remediation::DetachFromPermissionSet { set, policy_arn } => {
+                format!("detach {} from {set} and provision it", arn::resource_name(policy_arn))
+            }
+            Remediation::AttachToPermissionSet { set, policy_arn } => {
+                format!("attach {} to {set} and provision it", arn::resource_name(policy_arn))
+            }
+            Remediation::DeletePermissionSetInline { set, .. } => {
+                format!("delete the inline policy of {set} and provision it")
+            }
+            Remediation::PutPermissionSetInline { set, .. } => {
+                format!("put the inline policy of {set} back and provision it")
+            }
         }
     }
 
@@ -254,6 +294,18 @@ impl Remediation {
                 }
             }
             Remediation::PutBoundary { target, .. } => Remediation::DeleteBoundary { target: t(target) },
+            Remediation::DetachFromPermissionSet { set, policy_arn } => {
+                Remediation::AttachToPermissionSet { set: set.clone(), policy_arn: policy_arn.clone() }
+            }
+            Remediation::AttachToPermissionSet { set, policy_arn } => {
+                Remediation::DetachFromPermissionSet { set: set.clone(), policy_arn: policy_arn.clone() }
+            }
+            Remediation::DeletePermissionSetInline { set, document } => {
+                Remediation::PutPermissionSetInline { set: set.clone(), document: document.clone() }
+            }
+            Remediation::PutPermissionSetInline { set, document } => {
+                Remediation::DeletePermissionSetInline { set: set.clone(), document: document.clone() }
+            }
             Remediation::DeleteBoundary { .. } | Remediation::DeleteLoginProfile { .. } => return None,
         })
     }
@@ -317,6 +369,28 @@ impl Remediation {
                     target.name
                 )
             }
+            Remediation::DetachFromPermissionSet { set, policy_arn } => format!(
+                "aws sso-admin attach-managed-policy-to-permission-set {0} --managed-policy-arn {policy_arn} && \
+                 aws sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS",
+                set.cli_args()
+            ),
+            Remediation::AttachToPermissionSet { set, policy_arn } => format!(
+                "aws sso-admin detach-managed-policy-from-permission-set {0} --managed-policy-arn {policy_arn} && \
+                 aws sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS",
+                set.cli_args()
+            ),
+            Remediation::DeletePermissionSetInline { set, .. } => format!(
+                "aws sso-admin put-inline-policy-to-permission-set {0} --inline-policy file://{1}.json && aws \
+                 sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS  (the document is in \
+                 this alert)",
+                set.cli_args(),
+                set.id()
+            ),
+            Remediation::PutPermissionSetInline { set, .. } => format!(
+                "aws sso-admin delete-inline-policy-from-permission-set {0} && aws sso-admin provision-permission-set \
+                 {0} --target-type ALL_PROVISIONED_ACCOUNTS",
+                set.cli_args()
+            ),
         }
     }
 
@@ -334,7 +408,22 @@ impl Remediation {
             | Remediation::PutInline { target, .. }
             | Remediation::ActivateAccessKey { target, .. }
             | Remediation::DeleteBoundary { target } => Some(target),
-            Remediation::RevertDefaultVersion { .. } => None,
+            Remediation::RevertDefaultVersion { .. }
+            | Remediation::DetachFromPermissionSet { .. }
+            | Remediation::AttachToPermissionSet { .. }
+            | Remediation::DeletePermissionSetInline { .. }
+            | Remediation::PutPermissionSetInline { .. } => None,
+        }
+    }
+
+    /// The Identity Center permission set it acts on, when it acts on one.
+    pub fn permission_set(&self) -> Option<&PermissionSet> {
+        match self {
+            Remediation::DetachFromPermissionSet { set, .. }
+            | Remediation::AttachToPermissionSet { set, .. }
+            | Remediation::DeletePermissionSetInline { set, .. }
+            | Remediation::PutPermissionSetInline { set, .. } => Some(set),
+            _ => None,
         }
     }
 }
@@ -383,6 +472,11 @@ pub enum Reason {
     DocumentUnknown(String),
     /// Harmless alone, but it puts a principal on a path to admin (the escalation graph).
     OpensPathToAdmin,
+    /// A permission set's customer managed policy reference is alerted: the policy it names
+    /// lives in each account.
+    CustomerPolicyReference,
+    /// An account assignment is alerted, not removed: the guard judges the permission set.
+    AccountAssignment,
 }
 
 impl std::fmt::Display for Reason {
@@ -418,6 +512,14 @@ impl std::fmt::Display for Reason {
             Reason::AlertMode => f.write_str("alert mode"),
             Reason::NoRemediatingRule => f.write_str("no finding calls for remediation (rule actions)"),
             Reason::HandsOff(why) => write!(f, "not remediated: {why}"),
+            Reason::CustomerPolicyReference => f.write_str(
+                "a customer managed policy reference is alerted, not detached: the policy it names is defined in \
+                 each account and may differ from the one judged",
+            ),
+            Reason::AccountAssignment => f.write_str(
+                "an account assignment is alerted, not removed: the people assigned get what the permission set \
+                 holds in that account",
+            ),
             Reason::OpensPathToAdmin => {
                 f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
             }
@@ -563,6 +665,18 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
             iam.activate_access_key(&target.name, access_key_id).await
         }
         Remediation::DeleteBoundary { target } => iam.delete_boundary(target).await,
+        Remediation::DetachFromPermissionSet { set, policy_arn } => {
+            change_set(iam, set, ports::SetChange::DetachManaged(policy_arn)).await
+        }
+        Remediation::AttachToPermissionSet { set, policy_arn } => {
+            change_set(iam, set, ports::SetChange::AttachManaged(policy_arn)).await
+        }
+        Remediation::DeletePermissionSetInline { set, .. } => {
+            change_set(iam, set, ports::SetChange::DeleteInline).await
+        }
+        Remediation::PutPermissionSetInline { set, document } => {
+            change_set(iam, set, ports::SetChange::PutInline(document)).await
+        }
     };
     match r {
         Ok(()) => Ok(Executed::Done),
@@ -570,6 +684,17 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Err(PortError::Denied(reason)) => Ok(Executed::Denied { reason }),
         Err(e) => Err(e),
     }
+}
+
+/// Changes a permission set, then provisions it (also when the change was already made: an
+/// earlier delivery may have failed between the two).
+async fn change_set<W: IamWrite>(iam: &W, set: &PermissionSet, change: ports::SetChange<'_>) -> Result<(), PortError> {
+    let changed = iam.change_permission_set(set, &change).await;
+    if let Err(e @ (PortError::Denied(_) | PortError::Failed(_) | PortError::InProgress(_))) = changed {
+        return Err(e);
+    }
+    iam.provision_permission_set(set).await?;
+    changed
 }
 
 /// The engine plus what the guard knows of itself.
@@ -685,6 +810,13 @@ impl Guard {
                 plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
             }
         }
+        if let Some(set) = plan.remediation().and_then(Remediation::permission_set) {
+            // The event names a permission set by ARN only: its name (for the platform list)
+            // costs one Identity Center read, made only when a remediation is proposed.
+            if let Some(why) = self.permission_set_hands_off(iam, set).await? {
+                plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
+            }
+        }
         Ok(Verdict { change, judged: judgement.judged, plan, notes: judgement.notes })
     }
 
@@ -746,6 +878,30 @@ impl Guard {
             tags: vec![],
         });
         Ok(self.hands_off_for(target, &info, &change.account_id))
+    }
+
+    /// Why the guard must not change a permission set, if it must not: a landing-zone permission
+    /// set, or an exemption glob matching its ARN.
+    async fn permission_set_hands_off<R: IamRead>(
+        &self,
+        iam: &R,
+        set: &PermissionSet,
+    ) -> Result<Option<String>, PortError> {
+        let cfg = self.engine.config();
+        if let Some(e) = cfg.exemption_for(&set.arn, chrono::Utc::now().date_naive()) {
+            let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+            return Ok(Some(format!("exempt ({}){until}: {}", e.principal, e.reason)));
+        }
+        let Some(info) = iam.permission_set(set).await? else { return Ok(None) };
+        Ok(cfg.platform.permission_set(&info.name).map(|p| {
+            format!(
+                "{} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
+                info.name,
+                set.id(),
+                p.owner,
+                p.reason
+            )
+        }))
     }
 
     /// The hands-off decision from what is known of the principal (shared with the sweep).

@@ -104,6 +104,38 @@ pub const PLATFORM_ROLES: &[PlatformRole] = &[
     ),
 ];
 
+/// Identity Center permission sets the landing zone creates and relies on (Control Tower's
+/// preconfigured ones, named in AWS's Control Tower guide): the guard alerts on their changes and
+/// does not detach from them (`[platform] act_on` names a pattern to act anyway).
+pub const PLATFORM_PERMISSION_SETS: &[PlatformRole] = &[
+    role(
+        "AWSAdministratorAccess",
+        "AWS Control Tower",
+        "Control Tower's administrator permission set (AdministratorAccess), how its administrators reach every \
+         enrolled account",
+        false,
+    ),
+    role("AWSPowerUserAccess", "AWS Control Tower", "Control Tower's preconfigured power-user permission set", false),
+    role(
+        "AWSOrganizationsFullAccess",
+        "AWS Control Tower",
+        "Control Tower's permission set for managing the organization",
+        false,
+    ),
+    role(
+        "AWSServiceCatalogAdminFullAccess",
+        "AWS Control Tower",
+        "Control Tower's Account Factory administrators (Service Catalog)",
+        false,
+    ),
+    role(
+        "AWSServiceCatalogEndUserAccess",
+        "AWS Control Tower",
+        "Control Tower's Account Factory users (Service Catalog)",
+        false,
+    ),
+];
+
 /// What to do with a change made by infrastructure as code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,11 +168,21 @@ impl Default for PlatformConfig {
 impl PlatformConfig {
     /// An `act_on` entry that names no built-in pattern (a typo would silently protect nothing).
     pub(crate) fn unknown_act_on(&self) -> Option<&str> {
-        self.act_on.iter().find(|a| !PLATFORM_ROLES.iter().any(|r| r.pattern == a.as_str())).map(String::as_str)
+        let known = |a: &str| PLATFORM_ROLES.iter().chain(PLATFORM_PERMISSION_SETS).any(|r| r.pattern == a);
+        self.act_on.iter().find(|a| !known(a)).map(String::as_str)
     }
 
     fn active(&self) -> impl Iterator<Item = &'static PlatformRole> + '_ {
         PLATFORM_ROLES.iter().filter(move |r| self.builtin_roles && !self.act_on.iter().any(|a| a == r.pattern))
+    }
+
+    /// The platform entry covering an Identity Center permission set's name, if the guard must not
+    /// change it.
+    pub fn permission_set(&self, name: &str) -> Option<&'static PlatformRole> {
+        PLATFORM_PERMISSION_SETS
+            .iter()
+            .filter(|r| self.builtin_roles && !self.act_on.iter().any(|a| a == r.pattern))
+            .find(|r| wildcard_match(r.pattern, name, false))
     }
 
     /// The platform role entry covering a role name, if the guard must leave it alone.
@@ -173,6 +215,11 @@ pub fn markdown_table() -> String {
     for r in PLATFORM_ROLES {
         let deploys = if r.deploys { "yes" } else { "" };
         out.push_str(&format!("| `{}` | {} | {} | {deploys} |\n", r.pattern, r.owner, r.reason));
+    }
+    out.push_str("\n| Identity Center permission set | created by | why the guard leaves it alone |\n");
+    out.push_str("| --- | --- | --- |\n");
+    for r in PLATFORM_PERMISSION_SETS {
+        out.push_str(&format!("| `{}` | {} | {} |\n", r.pattern, r.owner, r.reason));
     }
     out
 }
@@ -227,6 +274,21 @@ mod tests {
         assert_eq!(typo.unknown_act_on(), Some("cdk-*-cfn-exec-role"));
         let off = PlatformConfig { builtin_roles: false, ..Default::default() };
         assert!(NAMED.iter().all(|n| off.role(n).is_none()));
+        assert!(off.permission_set("AWSAdministratorAccess").is_none());
+    }
+
+    #[test]
+    fn control_tower_permission_sets_are_left_alone_and_others_are_not() {
+        let c = PlatformConfig::default();
+        assert!(c.permission_set("AWSAdministratorAccess").is_some());
+        assert!(c.permission_set("AWSServiceCatalogEndUserAccess").is_some());
+        for n in ["AdministratorAccess", "Developers", "awsadministratoraccess", "AWSAdministratorAccess2"] {
+            assert!(c.permission_set(n).is_none(), "{n}");
+        }
+        let act = PlatformConfig { act_on: vec!["AWSAdministratorAccess".into()], ..Default::default() };
+        assert_eq!(act.unknown_act_on(), None);
+        assert!(act.permission_set("AWSAdministratorAccess").is_none());
+        assert!(act.permission_set("AWSPowerUserAccess").is_some());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (`crate::aws` on the AWS SDK, [`super::memory::MemoryIam`] for replay and tests); the domain
 //! never imports an SDK.
 
-use crate::intake::Target;
+use crate::intake::{PermissionSet, Target};
 
 /// Why a port call failed.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +45,24 @@ pub struct VersionInfo {
     pub created: String,
 }
 
+/// An IAM Identity Center permission set as its API describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermissionSetInfo {
+    /// Its name (`AWSAdministratorAccess`).
+    pub name: String,
+    /// Managed policy ARNs attached to it.
+    pub managed: Vec<String>,
+    /// Its inline policy, if it has one.
+    pub inline: Option<String>,
+    /// Customer managed policy references, as `path` + `name`.
+    pub customer: Vec<String>,
+}
+
+/// Adapters that do not reach IAM Identity Center say so (the call fails, nothing is guessed).
+fn no_identity_center() -> PortError {
+    PortError::Failed("this adapter does not reach IAM Identity Center (sso-admin)".into())
+}
+
 /// Reading IAM. `Ok(None)` means "does not exist".
 #[allow(async_fn_in_trait)]
 pub trait IamRead {
@@ -60,6 +78,11 @@ pub trait IamRead {
     async fn inline_policies(&self, target: &Target) -> Result<Vec<(String, String)>, PortError>;
     /// The groups a user belongs to.
     async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError>;
+    /// An Identity Center permission set's name and policies; `None` when it does not exist.
+    async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
+        let _ = set;
+        Err(no_identity_center())
+    }
 }
 
 /// Changing IAM (enforce mode only).
@@ -87,6 +110,31 @@ pub trait IamWrite {
     async fn put_boundary(&self, target: &Target, policy_arn: &str) -> Result<(), PortError>;
     /// Removes a role's or user's permissions boundary (NotFound when it has none).
     async fn delete_boundary(&self, target: &Target) -> Result<(), PortError>;
+    /// Changes a permission set's policies (NotFound when what is removed is not there). The
+    /// caller provisions the permission set afterwards.
+    async fn change_permission_set(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
+        let _ = (set, change);
+        Err(no_identity_center())
+    }
+    /// Provisions a permission set to every account it is provisioned to, so that the
+    /// `AWSReservedSSO_*` roles there follow the change.
+    async fn provision_permission_set(&self, set: &PermissionSet) -> Result<(), PortError> {
+        let _ = set;
+        Err(no_identity_center())
+    }
+}
+
+/// One change to a permission set's policies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetChange<'a> {
+    /// Detach a managed policy.
+    DetachManaged(&'a str),
+    /// Attach a managed policy (undo).
+    AttachManaged(&'a str),
+    /// Delete the inline policy.
+    DeleteInline,
+    /// Put the inline policy (undo).
+    PutInline(&'a str),
 }
 
 /// Where the ledger stands on one event.

@@ -258,6 +258,88 @@ pub enum Action {
         /// Whose boundary was removed.
         target: Target,
     },
+    /// IAM Identity Center CreatePermissionSet: a new, empty permission set.
+    CreatePermissionSet {
+        /// The permission set (from the response).
+        set: PermissionSet,
+        /// Its name.
+        name: String,
+    },
+    /// AttachManagedPolicyToPermissionSet: an AWS managed policy (or a managed policy ARN) in a
+    /// permission set, granted to everyone assigned it in every account it is provisioned to.
+    PermissionSetManagedPolicy {
+        /// The permission set.
+        set: PermissionSet,
+        /// The managed policy.
+        policy_arn: String,
+    },
+    /// PutInlinePolicyToPermissionSet (a permission set has one inline policy).
+    PermissionSetInlinePolicy {
+        /// The permission set.
+        set: PermissionSet,
+        /// The inline policy.
+        document: PolicyText,
+    },
+    /// AttachCustomerManagedPolicyReferenceToPermissionSet: a policy by name and path, resolved in
+    /// each account the permission set is provisioned to.
+    PermissionSetCustomerPolicy {
+        /// The permission set.
+        set: PermissionSet,
+        /// The policy's name.
+        name: String,
+        /// Its path (`/` by default).
+        path: String,
+    },
+    /// PutPermissionsBoundaryToPermissionSet.
+    PermissionSetBoundary {
+        /// The permission set.
+        set: PermissionSet,
+        /// The boundary: a managed policy ARN, or `path+name` of a customer managed policy.
+        boundary: String,
+    },
+    /// CreateAccountAssignment: people (a user or group of Identity Center) get a permission set
+    /// in an account.
+    AccountAssignment {
+        /// The permission set.
+        set: PermissionSet,
+        /// The account they get it in.
+        target_account: String,
+        /// `USER` or `GROUP`.
+        principal_type: String,
+        /// The Identity Center user or group id.
+        principal_id: String,
+    },
+}
+
+/// An IAM Identity Center permission set: the right place to catch an admin grant to people (the
+/// `AWSReservedSSO_*` roles it provisions cannot be changed in IAM).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PermissionSet {
+    /// The Identity Center instance (`arn:aws:sso:::instance/ssoins-…`).
+    pub instance_arn: String,
+    /// The permission set (`arn:aws:sso:::permissionSet/ssoins-…/ps-…`).
+    pub arn: String,
+    /// The region of the Identity Center instance (where its events are recorded and its API
+    /// answers).
+    pub region: String,
+}
+
+impl PermissionSet {
+    /// Its id (`ps-…`), for people.
+    pub fn id(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+
+    /// The `--instance-arn … --permission-set-arn … --region …` of `aws sso-admin` commands.
+    pub fn cli_args(&self) -> String {
+        format!("--instance-arn {} --permission-set-arn {} --region {}", self.instance_arn, self.arn, self.region)
+    }
+}
+
+impl std::fmt::Display for PermissionSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "permission set {}", self.id())
+    }
 }
 
 impl Action {
@@ -278,6 +360,25 @@ impl Action {
             | Action::CreatePolicyVersion { .. }
             | Action::SetDefaultPolicyVersion { .. }
             | Action::RootCredential { .. } => None,
+            Action::CreatePermissionSet { .. }
+            | Action::PermissionSetManagedPolicy { .. }
+            | Action::PermissionSetInlinePolicy { .. }
+            | Action::PermissionSetCustomerPolicy { .. }
+            | Action::PermissionSetBoundary { .. }
+            | Action::AccountAssignment { .. } => None,
+        }
+    }
+
+    /// The Identity Center permission set the change lands on, when it lands on one.
+    pub fn permission_set(&self) -> Option<&PermissionSet> {
+        match self {
+            Action::CreatePermissionSet { set, .. }
+            | Action::PermissionSetManagedPolicy { set, .. }
+            | Action::PermissionSetInlinePolicy { set, .. }
+            | Action::PermissionSetCustomerPolicy { set, .. }
+            | Action::PermissionSetBoundary { set, .. }
+            | Action::AccountAssignment { set, .. } => Some(set),
+            _ => None,
         }
     }
 }

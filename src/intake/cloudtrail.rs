@@ -88,9 +88,60 @@ const EVENTS: &[(&str, Extract)] = &[
     }),
 ];
 
+/// The IAM Identity Center calls the guard judges (event source `sso.amazonaws.com`, recorded
+/// in the instance's home region), each with its extraction.
+const SSO_EVENTS: &[(&str, Extract)] = &[
+    ("CreatePermissionSet", |r| {
+        let ps = r.resp.nested("permissionSet");
+        let arn = ps.str("permissionSetArn")?;
+        Ok(Action::CreatePermissionSet {
+            name: r.req.opt_str("name").or_else(|| ps.opt_str("name")).unwrap_or_else(|| arn.clone()),
+            set: r.permission_set_arn(arn)?,
+        })
+    }),
+    ("AttachManagedPolicyToPermissionSet", |r| {
+        Ok(Action::PermissionSetManagedPolicy { set: r.permission_set()?, policy_arn: r.req.str("managedPolicyArn")? })
+    }),
+    ("PutInlinePolicyToPermissionSet", |r| {
+        Ok(Action::PermissionSetInlinePolicy { set: r.permission_set()?, document: r.req.policy("inlinePolicy")? })
+    }),
+    ("AttachCustomerManagedPolicyReferenceToPermissionSet", |r| {
+        let reference = r.req.nested("customerManagedPolicyReference");
+        Ok(Action::PermissionSetCustomerPolicy {
+            set: r.permission_set()?,
+            name: reference.str("name")?,
+            path: reference.opt_str("path").unwrap_or_else(|| "/".into()),
+        })
+    }),
+    ("PutPermissionsBoundaryToPermissionSet", |r| {
+        let boundary = r.req.nested("permissionsBoundary");
+        let boundary = match boundary.opt_str("managedPolicyArn") {
+            Some(arn) => arn,
+            None => {
+                let reference = boundary.nested("customerManagedPolicyReference");
+                format!("{}{}", reference.opt_str("path").unwrap_or_else(|| "/".into()), reference.str("name")?)
+            }
+        };
+        Ok(Action::PermissionSetBoundary { set: r.permission_set()?, boundary })
+    }),
+    ("CreateAccountAssignment", |r| {
+        Ok(Action::AccountAssignment {
+            set: r.permission_set()?,
+            target_account: r.req.str("targetId")?,
+            principal_type: r.req.opt_str("principalType").unwrap_or_else(|| "USER".into()),
+            principal_id: r.req.str("principalId")?,
+        })
+    }),
+];
+
 /// The names of the IAM calls the guard judges.
 pub fn judged_events() -> impl ExactSizeIterator<Item = &'static str> {
     EVENTS.iter().map(|(name, _)| *name)
+}
+
+/// The names of the IAM Identity Center calls the guard judges.
+pub fn judged_sso_events() -> impl ExactSizeIterator<Item = &'static str> {
+    SSO_EVENTS.iter().map(|(name, _)| *name)
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,16 +196,17 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         return ignored("a CloudTrail Insights event (unusual API volume), not an API call".into());
     }
     let name = r.event_name.as_deref().ok_or_else(|| IntakeError::missing(format!("{at}.eventName")))?;
-    match r.event_source.as_deref() {
-        Some("iam.amazonaws.com") => {}
-        Some(other) => return ignored(format!("event source {other} is not IAM")),
+    let events = match r.event_source.as_deref() {
+        Some("iam.amazonaws.com") => EVENTS,
+        Some("sso.amazonaws.com") => SSO_EVENTS,
+        Some(other) => return ignored(format!("event source {other} is not IAM or IAM Identity Center")),
         None => return Err(IntakeError::missing(format!("{at}.eventSource"))),
-    }
+    };
     if let Some(code) = &r.error_code {
         let msg = r.error_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
         return ignored(format!("the call failed ({code}{msg}), nothing changed"));
     }
-    let Some((_, extract)) = EVENTS.iter().find(|(n, _)| *n == name) else {
+    let Some((_, extract)) = events.iter().find(|(n, _)| *n == name) else {
         return ignored(format!("{name} is not an event the guard judges"));
     };
     let field = |f: &str| format!("{at}.{f}");
@@ -197,10 +249,12 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         .clone()
         .or_else(|| id_str("accountId"))
         .ok_or_else(|| IntakeError::missing(field("recipientAccountId")))?;
+    let region = r.aws_region.clone().unwrap_or_else(|| "us-east-1".into());
     let request = Request {
         req: Params { map: r.request_parameters.as_object(), at: field("requestParameters") },
         resp: Params { map: r.response_elements.as_object(), at: field("responseElements") },
         actor: &actor,
+        region: &region,
     };
     let action = extract(&request)?;
     Ok(Outcome::Change(Box::new(Change {
@@ -209,7 +263,7 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         event_name: name.to_string(),
         event_time,
         account_id,
-        region: r.aws_region.clone().unwrap_or_else(|| "us-east-1".into()),
+        region,
         source_ip: r.source_ip_address.clone(),
         user_agent: r.user_agent.clone(),
         actor,
@@ -259,6 +313,8 @@ struct Request<'a> {
     req: Params<'a>,
     resp: Params<'a>,
     actor: &'a Actor,
+    /// Where the call was recorded (an Identity Center instance's home region).
+    region: &'a str,
 }
 
 impl Request<'_> {
@@ -277,6 +333,20 @@ impl Request<'_> {
     /// the account's name, never an IAM user).
     fn root_self(&self) -> bool {
         self.actor.identity_type == "Root" && self.req.opt_str("userName").is_none()
+    }
+
+    /// The permission set an Identity Center call names (`instanceArn`, `permissionSetArn`).
+    fn permission_set(&self) -> Result<PermissionSet, IntakeError> {
+        self.permission_set_arn(self.req.str("permissionSetArn")?)
+    }
+
+    fn permission_set_arn(&self, arn: String) -> Result<PermissionSet, IntakeError> {
+        // arn:aws:sso:::permissionSet/ssoins-…/ps-… (emulators write instance/ssoins-…/ps-…).
+        if !arn.starts_with("arn:") || !arn.contains("/ps-") {
+            let at = format!("{}.permissionSetArn", self.req.at);
+            return Err(IntakeError::invalid(at, format!("{arn:?} is not a permission set ARN")));
+        }
+        Ok(PermissionSet { instance_arn: self.req.str("instanceArn")?, arn, region: self.region.to_string() })
     }
 
     /// The user a credential call names, else the calling user.

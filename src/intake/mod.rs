@@ -13,7 +13,7 @@ mod change;
 mod cloudtrail;
 
 pub use change::*;
-pub use cloudtrail::judged_events;
+pub use cloudtrail::{judged_events, judged_sso_events};
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -220,11 +220,11 @@ fn eventbridge_outcome(mut value: Value) -> Result<EventBridge, IntakeError> {
             Ok(EventBridge::Sweep(SweepRequest { id, time, account_id }))
         }
         "AWS API Call via CloudTrail" => {
-            if source != "aws.iam" {
+            if source != "aws.iam" && source != "aws.sso" {
                 return Ok(EventBridge::Outcome(Ok(Outcome::Ignored(Ignored {
                     event_id: id,
                     event_name: None,
-                    reason: format!("event source {source} is not aws.iam"),
+                    reason: format!("event source {source} is not aws.iam or aws.sso"),
                 }))));
             }
             let detail = value.get_mut("detail").map(Value::take).ok_or_else(|| IntakeError::missing("detail"))?;
