@@ -90,8 +90,12 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     /// Account id globs (`"222233334444"`, `"1111*"`).
-    #[serde(rename = "match")]
+    #[serde(rename = "match", default)]
     pub matches: Vec<String>,
+    /// Organizational unit id globs (`"ou-ab12-prod*"`, a root `"r-ab12"`): an account under one
+    /// of them, at any depth, matches. The hub looks its OUs up (Organizations ListParents).
+    #[serde(default)]
+    pub ous: Vec<String>,
     /// The mode in these accounts (e.g. enforce in production, alert elsewhere).
     pub mode: Option<Mode>,
     /// Replaces the denylist in these accounts.
@@ -168,8 +172,18 @@ impl Config {
             }
         }
         for (i, a) in cfg.accounts.iter().enumerate() {
-            if a.matches.is_empty() {
-                return Err(invalid(format!("accounts[{i}] needs match = [account id globs]")));
+            if a.matches.is_empty() && a.ous.is_empty() {
+                return Err(invalid(format!(
+                    "accounts[{i}] needs match = [account id globs] or ous = [organizational unit id globs]"
+                )));
+            }
+            if let Some(g) = a.ous.iter().find(|g| {
+                !(g.starts_with("ou-") || g.starts_with("r-") || g.starts_with('*'))
+                    || !g.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-*?".contains(&b))
+            }) {
+                return Err(invalid(format!(
+                    "accounts[{i}]: {g:?} is not an organizational unit id glob (ou-…, r-…; lowercase, digits, -, * and ?)"
+                )));
             }
             if let Some(g) = a
                 .matches
@@ -205,9 +219,19 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Which `[[accounts]]` entry applies to an account (the first that matches).
-    pub fn account_entry(&self, account_id: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.matches.iter().any(|g| wildcard_match(g, account_id, false)))
+    /// Which `[[accounts]]` entry applies to an account (the first that matches), given the ids
+    /// of the organizational units (and root) it sits under.
+    pub fn account_entry(&self, account_id: &str, ous: &[String]) -> Option<usize> {
+        self.accounts.iter().position(|a| {
+            a.matches.iter().any(|g| wildcard_match(g, account_id, false))
+                || a.ous.iter().any(|g| ous.iter().any(|ou| wildcard_match(g, ou, false)))
+        })
+    }
+
+    /// Does some `[[accounts]]` entry match on organizational units (so an account's OUs must be
+    /// looked up)?
+    pub fn uses_ous(&self) -> bool {
+        self.accounts.iter().any(|a| !a.ous.is_empty())
     }
 
     /// This configuration with `[[accounts]]` entry `i` applied (and no entries of its own).

@@ -194,8 +194,10 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             _ => None,
         };
         let iam: &I = member.as_deref().unwrap_or(&self.iam);
-        // `[[accounts]]` overrides (mode, denylist, exemptions) for the event's account.
-        let guard = self.guard.for_account(&change.account_id);
+        // `[[accounts]]` overrides (mode, denylist, exemptions) for the event's account (or its
+        // organizational units: looked up only when some entry matches on them).
+        let ous = if self.guard.needs_ous() { self.members.ous(&change.account_id).await? } else { Vec::new() };
+        let guard = self.guard.for_account_in(&change.account_id, &ous);
         let Handled { verdict, executed, alert } =
             match guard.answer(iam, &self.publisher, &self.ledger, change).await? {
                 Answer::Handled(h) => *h,

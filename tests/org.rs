@@ -2,10 +2,10 @@
 //! account that cannot be reached reported while the others continue, one report and digest.
 
 use iam_guard::config::{Config, Mode};
-use iam_guard::engine::Engine;
 use iam_guard::guard::memory::MemoryIam;
 use iam_guard::guard::ports::{MemberAccounts, PortError};
-use iam_guard::guard::{alert, Guard};
+use iam_guard::guard::sweep::OrgAccount;
+use iam_guard::guard::{alert, Guards};
 use iam_guard::intake::Target;
 use iam_guard::rules::Severity;
 use std::collections::HashMap;
@@ -42,18 +42,18 @@ fn every_account_is_swept_and_one_without_the_role_is_reported() {
         ("222222222222", Arc::new(account("222222222222", "app"))),
         ("333333333333", Arc::new(account("333333333333", "batch"))),
     ]));
-    let accounts: Vec<(String, String)> = [
+    let accounts: Vec<OrgAccount> = [
         ("111111111111", "management"),
         ("222222222222", "prod"),
         ("333333333333", "dev"),
         ("444444444444", "new-account"),
     ]
     .iter()
-    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .map(|(a, b)| OrgAccount { id: a.to_string(), name: b.to_string(), ous: vec![] })
     .collect();
-    let guard = Guard::new(Engine::new(Config { mode: Mode::Enforce, ..Config::default() }), None);
+    let guards = Guards::new(Config { mode: Mode::Enforce, ..Config::default() }, None);
     let report =
-        rt.block_on(guard.sweep_organization("o-exampleorgid", ("111111111111", &home), &members, &accounts, 2));
+        rt.block_on(guards.sweep_organization("o-exampleorgid", ("111111111111", &home), &members, &accounts, 2));
 
     assert_eq!(report.accounts.len(), 4);
     let missing = report.accounts.iter().find(|a| a.account_id == "444444444444").unwrap();
@@ -124,9 +124,48 @@ mode = "enforce"
     // Bad entries are errors naming them.
     for (bad, says) in [
         ("[[accounts]]\nmatch = []\n", "accounts[0] needs match"),
+        ("[[accounts]]\nous = [\"Prod\"]\n", "\"Prod\" is not an organizational unit id glob"),
         ("[[accounts]]\nmatch = [\"prod\"]\n", "\"prod\" is not an account id glob"),
     ] {
         let e = Config::from_toml(bad, "t").unwrap_err().to_string();
         assert!(e.contains(says), "{e}");
     }
+}
+
+/// `[[accounts]] ous`: an account matches when one of its organizational units (any depth) or
+/// its root matches; the first matching entry wins; account globs and OU globs combine.
+#[test]
+fn per_ou_entries_match_the_units_an_account_sits_under() {
+    let cfg = Config::from_toml(
+        r#"
+mode = "alert"
+[[accounts]]
+match = ["999999999999"]
+mode = "alert"
+[[accounts]]
+ous = ["ou-ab12-prod*"]
+mode = "enforce"
+[[accounts]]
+ous = ["r-ab12"]
+denylist = ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]
+"#,
+        "t",
+    )
+    .unwrap();
+    assert!(cfg.uses_ous());
+    let ous = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Two levels under the production OU.
+    let nested = ous(&["ou-ab12-eu000001", "ou-ab12-prod0001", "r-ab12"]);
+    assert_eq!(cfg.account_entry("222233334444", &nested), Some(1));
+    // Under the root only: the third entry.
+    assert_eq!(cfg.account_entry("222233334444", &ous(&["r-ab12"])), Some(2));
+    // The account glob comes first, whatever its OUs.
+    assert_eq!(cfg.account_entry("999999999999", &nested), Some(0));
+    // OUs unknown: only account globs can match.
+    assert_eq!(cfg.account_entry("222233334444", &[]), None);
+    let guards = Guards::new(cfg, None);
+    assert!(guards.needs_ous());
+    assert_eq!(guards.for_account_in("222233334444", &nested).engine().config().mode, Mode::Enforce);
+    assert_eq!(guards.for_account("222233334444").engine().config().mode, Mode::Alert);
+    assert!(!Guards::new(Config::default(), None).needs_ous(), "no OU entries: no lookup");
 }

@@ -182,3 +182,86 @@ async fn the_organization_sweep_covers_every_account() {
     let html = String::from_utf8(run("html").stdout).unwrap();
     assert!(html.contains("<select id=\"account\">") && html.contains(&format!("data-account=\"{}\"", members[1])));
 }
+
+/// `[[accounts]] ous = [...]`: enforce under the production OU (at any depth), alert elsewhere;
+/// the OUs come from moto's Organizations (ListParents), in the org sweep (CLI) and on the
+/// Lambda's event path alike.
+#[tokio::test(flavor = "current_thread")]
+async fn per_ou_configuration_enforces_under_the_production_ou_only() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization().send().await.unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots.unwrap()[0].id.clone().unwrap();
+    let ou = |name: &'static str, parent: String| {
+        let orgs = orgs.clone();
+        async move {
+            let out = orgs.create_organizational_unit().parent_id(parent).name(name).send().await.unwrap();
+            out.organizational_unit.unwrap().id.unwrap()
+        }
+    };
+    let prod = ou("Prod", root.clone()).await;
+    let prod_eu = ou("Prod-EU", prod.clone()).await;
+    let mut members = Vec::new();
+    for name in ["prod-eu-app", "sandbox"] {
+        let status = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap()
+            .create_account_status
+            .unwrap();
+        members.push(status.account_id.unwrap());
+    }
+    // The production account sits two levels down; the sandbox stays under the root.
+    orgs.move_account()
+        .account_id(&members[0])
+        .source_parent_id(&root)
+        .destination_parent_id(&prod_eu)
+        .send()
+        .await
+        .unwrap();
+    for id in &members {
+        let iam = iam_in(&sdk, id).await;
+        for role in ["swept", "evented"] {
+            iam.create_role().role_name(role).assume_role_policy_document(TRUST).send().await.unwrap();
+            iam.attach_role_policy().role_name(role).policy_arn(ADMIN).send().await.unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("iam-guard.toml");
+    let toml = format!("mode = \"alert\"\n[[accounts]]\nous = [\"{prod}\"]\nmode = \"enforce\"\n");
+    std::fs::write(&config_path, &toml).unwrap();
+
+    // The org sweep: detached in the production account only.
+    let out = moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["--config", config_path.to_str().unwrap(), "sweep", "--organization", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let prod_iam = iam_in(&sdk, &members[0]).await;
+    let sandbox_iam = iam_in(&sdk, &members[1]).await;
+    assert!(attached(&prod_iam, "swept").await.is_empty(), "enforced under Prod/Prod-EU");
+    assert_eq!(attached(&sandbox_iam, "swept").await, [ADMIN], "alert mode outside the OU");
+
+    // The event path: the same choice, from the OUs of the event's account.
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let config = Config::from_toml(&toml, "test").unwrap();
+    let app = App::new(config, None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
+        .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    for (i, id) in members.iter().enumerate() {
+        let mut e =
+            member_event("AttachRolePolicy", json!({"roleName": "evented", "policyArn": ADMIN}), &format!("ou-{i}"));
+        e["account"] = json!(id);
+        e["detail"]["recipientAccountId"] = json!(id);
+        e["detail"]["userIdentity"]["accountId"] = json!(id);
+        let out = serde_json::to_value(app.handle(e).await.unwrap()).unwrap();
+        let want = if i == 0 { "remediate" } else { "alert" };
+        assert_eq!(out["handled"][0]["decision"], want, "account {id}: {out}");
+    }
+    assert!(attached(&prod_iam, "evented").await.is_empty());
+    assert_eq!(attached(&sandbox_iam, "evented").await, [ADMIN]);
+}

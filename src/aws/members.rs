@@ -16,12 +16,19 @@ pub struct SdkMembers {
     base: aws_config::SdkConfig,
     role_name: String,
     accounts: Mutex<HashMap<String, Arc<SdkIam>>>,
+    /// Each account's organizational units, looked up once per warm container.
+    ous: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl SdkMembers {
     /// Assumes `role_name` in each member account with the guard's own credentials (`base`).
     pub fn new(base: &aws_config::SdkConfig, role_name: &str) -> SdkMembers {
-        SdkMembers { base: base.clone(), role_name: role_name.to_string(), accounts: Mutex::new(HashMap::new()) }
+        SdkMembers {
+            base: base.clone(),
+            role_name: role_name.to_string(),
+            accounts: Mutex::new(HashMap::new()),
+            ous: Mutex::new(HashMap::new()),
+        }
     }
 
     /// How many accounts have an adapter (tests: one per account, not per event).
@@ -38,6 +45,39 @@ fn session_name(event_id: &str) -> String {
 }
 
 impl MemberAccounts<SdkIam> for SdkMembers {
+    /// Organizations ListParents from the account up to the root, with the guard's own
+    /// credentials (the hub runs in the management account or a delegated administrator).
+    async fn ous(&self, account_id: &str) -> Result<Vec<String>, PortError> {
+        if let Some(ous) = self.ous.lock().ok().and_then(|o| o.get(account_id).cloned()) {
+            return Ok(ous);
+        }
+        use aws_sdk_organizations::types::ParentType;
+        let client = aws_sdk_organizations::Client::new(&self.base);
+        let mut ous = Vec::new();
+        let mut child = account_id.to_string();
+        // An organization nests OUs at most five deep under its root.
+        for _ in 0..8 {
+            let out = client.list_parents().child_id(&child).send().await.map_err(|e| {
+                use aws_sdk_organizations::error::ProvideErrorMetadata;
+                PortError::Failed(format!(
+                    "organizational units of account {account_id}: {} (the hub needs organizations:ListParents)",
+                    e.message().or(e.code()).unwrap_or("ListParents failed")
+                ))
+            })?;
+            let Some(parent) = out.parents.unwrap_or_default().into_iter().next() else { break };
+            let Some(id) = parent.id else { break };
+            ous.push(id.clone());
+            if parent.r#type != Some(ParentType::OrganizationalUnit) {
+                break;
+            }
+            child = id;
+        }
+        if let Ok(mut o) = self.ous.lock() {
+            o.insert(account_id.to_string(), ous.clone());
+        }
+        Ok(ous)
+    }
+
     async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<Arc<SdkIam>>, PortError> {
         if !(account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit())) {
             return Err(PortError::Failed(format!("event names account {account_id:?}, which is not an account id")));

@@ -69,6 +69,8 @@ pub fn main() -> ExitCode {
     run(args, config)
 }
 
+use crate::guard::sweep::OrgAccount;
+
 fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
         config.mode = m.into();
@@ -86,13 +88,19 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         let sdk = load_config().await;
         let iam = SdkIam::new(&sdk);
         if args.organization {
-            let (org, home, accounts) = organization(&sdk, args.home_account.or(account)).await?;
+            let (org, home, mut accounts) = organization(&sdk, args.home_account.or(account)).await?;
             // A trust admitting another account of the organization is not a foreign trust.
-            config.known_accounts.extend(accounts.iter().map(|(id, _)| id.clone()));
-            let guard = Guard::new(Engine::new(config), guard_role.as_deref());
+            config.known_accounts.extend(accounts.iter().map(|a| a.id.clone()));
+            let guards = crate::guard::Guards::new(config, guard_role.as_deref());
             let members = crate::aws::SdkMembers::new(&sdk, &args.member_role);
+            if guards.needs_ous() {
+                use crate::guard::ports::MemberAccounts;
+                for a in &mut accounts {
+                    a.ous = MemberAccounts::<SdkIam>::ous(&members, &a.id).await?;
+                }
+            }
             let home = (home.as_str(), &iam);
-            return Ok(guard.sweep_organization(&org, home, &members, &accounts, args.concurrency).await);
+            return Ok(guards.sweep_organization(&org, home, &members, &accounts, args.concurrency).await);
         }
         let guard = Guard::new(Engine::new(config), guard_role.as_deref());
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
@@ -109,11 +117,11 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
 }
 
-/// The organization's id, the home account, and every ACTIVE account as (id, name).
+/// The organization's id, the home account, and every ACTIVE account (its OUs not looked up).
 async fn organization(
     sdk: &aws_config::SdkConfig,
     home: Option<String>,
-) -> Result<(String, String, Vec<(String, String)>), crate::guard::ports::PortError> {
+) -> Result<(String, String, Vec<OrgAccount>), crate::guard::ports::PortError> {
     use crate::guard::ports::PortError;
     use aws_sdk_organizations::error::ProvideErrorMetadata;
     let client = aws_sdk_organizations::Client::new(sdk);
@@ -133,7 +141,7 @@ async fn organization(
         for a in page.accounts.unwrap_or_default() {
             let active = a.status.as_ref().is_none_or(|s| s.as_str() == "ACTIVE");
             if let (true, Some(id)) = (active, a.id) {
-                accounts.push((id, a.name.unwrap_or_default()));
+                accounts.push(OrgAccount { id, name: a.name.unwrap_or_default(), ous: Vec::new() });
             }
         }
     }

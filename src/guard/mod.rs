@@ -728,10 +728,20 @@ impl Guards {
 
     /// The guard for an account: its first matching `[[accounts]]` entry's, else the default.
     pub fn for_account(&self, account_id: &str) -> &Guard {
-        match self.default.engine().config().account_entry(account_id) {
+        self.for_account_in(account_id, &[])
+    }
+
+    /// The guard for an account under these organizational units (ids, any depth, and the root).
+    pub fn for_account_in(&self, account_id: &str, ous: &[String]) -> &Guard {
+        match self.default.engine().config().account_entry(account_id, ous) {
             Some(i) => &self.by_account[i],
             None => &self.default,
         }
+    }
+
+    /// Must an account's organizational units be looked up to choose its guard?
+    pub fn needs_ous(&self) -> bool {
+        self.default.engine().config().uses_ous()
     }
 }
 

@@ -299,6 +299,12 @@ pub trait MemberAccounts<I> {
     /// IAM of `account_id`, acting as its member role (`event_id` names the session); `None`
     /// when there are no member accounts (a single-account deployment).
     async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<std::sync::Arc<I>>, PortError>;
+    /// The organizational units an account sits under, innermost first, and the root's id (for
+    /// per-OU configuration); none when the organization is not known.
+    async fn ous(&self, account_id: &str) -> Result<Vec<String>, PortError> {
+        let _ = account_id;
+        Ok(Vec::new())
+    }
 }
 
 /// The role the spoke stack creates in each member account for the hub's guard to act through.
@@ -320,6 +326,13 @@ impl<I, M: MemberAccounts<I>> MemberAccounts<I> for Option<M> {
         match self {
             Some(m) => m.iam(account_id, event_id).await,
             None => Ok(None),
+        }
+    }
+
+    async fn ous(&self, account_id: &str) -> Result<Vec<String>, PortError> {
+        match self {
+            Some(m) => m.ous(account_id).await,
+            None => Ok(Vec::new()),
         }
     }
 }

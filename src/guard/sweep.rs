@@ -212,91 +212,6 @@ impl Guard {
         }
     }
 
-    /// Sweeps every account of an organization: the guard's own (`home`) with its own adapter,
-    /// the others through their member role, `concurrency` accounts at a time. An account that
-    /// cannot be reached or read is reported and the others continue. One report for the
-    /// organization: every finding and action carries its account id; `accounts` has the counts.
-    pub async fn sweep_organization<I, M>(
-        &self,
-        organization: &str,
-        home: (&str, &I),
-        members: &M,
-        accounts: &[(String, String)],
-        concurrency: usize,
-    ) -> SweepReport
-    where
-        I: IamInventory + IamWrite,
-        M: MemberAccounts<I>,
-    {
-        let results: Vec<(String, String, Result<SweepReport, PortError>)> = stream::iter(accounts)
-            .map(|(id, name)| async move {
-                let result = async {
-                    if id == home.0 {
-                        return self.sweep(home.1, Some(id), 2).await;
-                    }
-                    let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
-                        PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
-                    })?;
-                    self.sweep(&*iam, Some(id), 2).await
-                }
-                .await;
-                (id.clone(), name.clone(), result)
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-        let mut org = SweepReport {
-            account_id: organization.to_string(),
-            mode: self.engine().config().mode,
-            principals: 0,
-            policies_judged: 0,
-            findings: Vec::new(),
-            actions: Vec::new(),
-            iam_calls: None,
-            snapshots: Vec::new(),
-            accounts: Vec::new(),
-        };
-        for (account_id, name, result) in results {
-            match result {
-                Ok(r) => {
-                    let counts = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
-                        .into_iter()
-                        .map(|s| (s, r.count(s)))
-                        .filter(|(_, n)| *n > 0)
-                        .collect();
-                    org.accounts.push(AccountSummary {
-                        account_id,
-                        name,
-                        principals: r.principals,
-                        counts,
-                        error: None,
-                    });
-                    org.principals += r.principals;
-                    org.policies_judged += r.policies_judged;
-                    org.findings.extend(r.findings);
-                    org.actions.extend(r.actions);
-                    org.snapshots.extend(r.snapshots);
-                }
-                Err(e) => org.accounts.push(AccountSummary {
-                    account_id,
-                    name,
-                    principals: 0,
-                    counts: vec![],
-                    error: Some(e.to_string()),
-                }),
-            }
-        }
-        org.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-        org.findings.sort_by(|a, b| {
-            b.finding
-                .severity
-                .cmp(&a.finding.severity)
-                .then_with(|| (&a.account_id, &a.principal).cmp(&(&b.account_id, &b.principal)))
-        });
-        org.actions.sort_by_key(|a| (a.account_id.clone(), a.remediation.describe()));
-        org
-    }
-
     /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
     pub fn escalation_findings(&self, inv: &Inventory, account_id: &str) -> Vec<SweepFinding> {
         let Some(base) = self.engine().severity("escalation-path") else { return Vec::new() };
@@ -452,4 +367,106 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFi
         }
     }
     inherited
+}
+
+/// One account of an organization, for [`Guards::sweep_organization`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The organizational units it sits under (innermost first) and the root's id; empty when not
+    /// looked up (no `[[accounts]]` entry matches on OUs).
+    pub ous: Vec<String>,
+}
+
+impl super::Guards {
+    /// Sweeps every account of an organization: the guard's own (`home`) with its own adapter,
+    /// the others through their member role, `concurrency` accounts at a time. An account that
+    /// cannot be reached or read is reported and the others continue. One report for the
+    /// organization: every finding and action carries its account id; `accounts` has the counts.
+    /// Each account is swept by its own guard (`[[accounts]]` entries matching its id or its
+    /// organizational units): enforce in production, alert elsewhere.
+    pub async fn sweep_organization<I, M>(
+        &self,
+        organization: &str,
+        home: (&str, &I),
+        members: &M,
+        accounts: &[OrgAccount],
+        concurrency: usize,
+    ) -> SweepReport
+    where
+        I: IamInventory + IamWrite,
+        M: MemberAccounts<I>,
+    {
+        let results: Vec<(String, String, Result<SweepReport, PortError>)> = stream::iter(accounts)
+            .map(|OrgAccount { id, name, ous }| async move {
+                let guard = self.for_account_in(id, ous);
+                let result = async {
+                    if id == home.0 {
+                        return guard.sweep(home.1, Some(id), 2).await;
+                    }
+                    let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
+                        PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
+                    })?;
+                    guard.sweep(&*iam, Some(id), 2).await
+                }
+                .await;
+                (id.clone(), name.clone(), result)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut org = SweepReport {
+            account_id: organization.to_string(),
+            mode: self.default_guard().engine().config().mode,
+            principals: 0,
+            policies_judged: 0,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            iam_calls: None,
+            snapshots: Vec::new(),
+            accounts: Vec::new(),
+        };
+        for (account_id, name, result) in results {
+            match result {
+                Ok(r) => {
+                    let counts = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+                        .into_iter()
+                        .map(|s| (s, r.count(s)))
+                        .filter(|(_, n)| *n > 0)
+                        .collect();
+                    org.accounts.push(AccountSummary {
+                        account_id,
+                        name,
+                        principals: r.principals,
+                        counts,
+                        error: None,
+                    });
+                    org.principals += r.principals;
+                    org.policies_judged += r.policies_judged;
+                    org.findings.extend(r.findings);
+                    org.actions.extend(r.actions);
+                    org.snapshots.extend(r.snapshots);
+                }
+                Err(e) => org.accounts.push(AccountSummary {
+                    account_id,
+                    name,
+                    principals: 0,
+                    counts: vec![],
+                    error: Some(e.to_string()),
+                }),
+            }
+        }
+        org.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        org.findings.sort_by(|a, b| {
+            b.finding
+                .severity
+                .cmp(&a.finding.severity)
+                .then_with(|| (&a.account_id, &a.principal).cmp(&(&b.account_id, &b.principal)))
+        });
+        org.actions.sort_by_key(|a| (a.account_id.clone(), a.remediation.describe()));
+        org
+    }
 }
