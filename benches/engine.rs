@@ -36,6 +36,7 @@ fn bench(c: &mut Criterion) {
                         kind: Some(PolicyKind::Identity),
                         managed: Some((d.0.clone(), d.1.clone())),
                         account_id: None,
+                        also_known: Vec::new(),
                     };
                     engine.judge(&ctx, black_box(doc)).len()
                 })

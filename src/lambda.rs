@@ -186,6 +186,29 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
         &self.publisher
     }
 
+    /// A hub: the accounts a new trust policy names that are the organization's count as known
+    /// (one Organizations DescribeAccount per account not known yet, remembered). A failed
+    /// lookup leaves the account foreign: the alert errs on the side of telling.
+    async fn learn_organization_accounts(&self, change: &intake::Change) {
+        let trust = match &change.action {
+            intake::Action::CreateRole { trust_policy, .. }
+            | intake::Action::UpdateTrustPolicy { trust_policy, .. } => trust_policy,
+            _ => return,
+        };
+        for account in trust.document.principal_accounts() {
+            if account == change.account_id || self.guard.knows_account(&account) {
+                continue;
+            }
+            match self.members.in_organization(&account).await {
+                Ok(true) => self.guard.know_accounts([account.as_str()]),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(account = %account, error = %e, "could not ask whether the account is the organization's")
+                }
+            }
+        }
+    }
+
     /// Handles one change: judge, act, alert. Returns a log/summary line.
     async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
         // In a hub, an event from a member account is judged and acted on in that account.
@@ -197,6 +220,9 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
         // `[[accounts]]` overrides (mode, denylist, exemptions) for the event's account (or its
         // organizational units: looked up only when some entry matches on them).
         let ous = if self.guard.needs_ous() { self.members.ous(&change.account_id).await? } else { Vec::new() };
+        if self.home.is_some() {
+            self.learn_organization_accounts(&change).await;
+        }
         let guard = self.guard.for_account_in(&change.account_id, &ous);
         let Handled { verdict, executed, alert } =
             match guard.answer(iam, &self.publisher, &self.ledger, change).await? {

@@ -16,6 +16,7 @@ fn judge_all() -> Vec<(&'static managed::ManagedPolicy, PolicyDocument, Vec<Find
                 kind: Some(PolicyKind::Identity),
                 managed: Some((p.name.to_string(), p.arn.to_string())),
                 account_id: None,
+                also_known: Vec::new(),
             };
             let f = engine.judge(&ctx, &doc);
             (p, doc, f)

@@ -265,3 +265,49 @@ async fn per_ou_configuration_enforces_under_the_production_ou_only() {
     assert!(attached(&prod_iam, "evented").await.is_empty());
     assert_eq!(attached(&sandbox_iam, "evented").await, [ADMIN]);
 }
+
+/// A hub: a trust policy naming another account of the organization is not a foreign trust on
+/// the event path either (Organizations DescribeAccount, once per account); one naming an
+/// account outside the organization still is.
+#[tokio::test(flavor = "current_thread")]
+async fn the_hub_counts_the_organizations_accounts_as_known_in_trust_events() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization().send().await.unwrap();
+    let sister = orgs
+        .create_account()
+        .account_name("sister")
+        .email("sister@example.com")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap()
+        .account_id
+        .unwrap();
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let app = App::new(Config::default(), None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
+        .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let trust = |account: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    let mut decisions = Vec::new();
+    for (i, account) in [sister.as_str(), "999988887777", sister.as_str()].iter().enumerate() {
+        let mut e = event(
+            "CreateRole",
+            json!({"roleName": format!("cross-{i}"), "assumeRolePolicyDocument": trust(account)}),
+            json!(null),
+            "arn:aws:iam::123456789012:user/ops-bob",
+        );
+        e["detail"]["eventID"] = json!(format!("trust-{i}"));
+        let out = serde_json::to_value(app.handle(e).await.unwrap()).unwrap();
+        decisions.push(out["handled"][0]["decision"].as_str().unwrap().to_string());
+    }
+    assert_eq!(decisions, ["clean", "alert", "clean"], "sister account known, stranger foreign");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].2.to_string().contains("999988887777"), "{}", alerts[0].2);
+}

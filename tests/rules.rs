@@ -21,8 +21,12 @@ fn fixtures() {
             .into_iter()
             .map(|found| {
                 let doc = found.document.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let ctx =
-                    PolicyContext { kind: found.kind, managed: found.managed, account_id: Some("111122223333".into()) };
+                let ctx = PolicyContext {
+                    kind: found.kind,
+                    managed: found.managed,
+                    account_id: Some("111122223333".into()),
+                    also_known: Vec::new(),
+                };
                 let findings = engine.judge(&ctx, &doc);
                 assert!(findings.iter().all(|f| f.rule == id), "only {id} ran");
                 serde_json::json!({"policy": found.label, "findings": findings})

@@ -18,6 +18,8 @@ pub struct SdkMembers {
     accounts: Mutex<HashMap<String, Arc<SdkIam>>>,
     /// Each account's organizational units, looked up once per warm container.
     ous: Mutex<HashMap<String, Vec<String>>>,
+    /// Accounts asked about: the organization's or not.
+    members: Mutex<HashMap<String, bool>>,
 }
 
 impl SdkMembers {
@@ -28,6 +30,7 @@ impl SdkMembers {
             role_name: role_name.to_string(),
             accounts: Mutex::new(HashMap::new()),
             ous: Mutex::new(HashMap::new()),
+            members: Mutex::new(HashMap::new()),
         }
     }
 
@@ -45,6 +48,31 @@ fn session_name(event_id: &str) -> String {
 }
 
 impl MemberAccounts<SdkIam> for SdkMembers {
+    /// Organizations DescribeAccount (AccountNotFoundException: not the organization's).
+    async fn in_organization(&self, account_id: &str) -> Result<bool, PortError> {
+        if let Some(known) = self.members.lock().ok().and_then(|m| m.get(account_id).copied()) {
+            return Ok(known);
+        }
+        let client = aws_sdk_organizations::Client::new(&self.base);
+        let member = match client.describe_account().account_id(account_id).send().await {
+            Ok(out) => out.account.is_some(),
+            Err(e) => {
+                use aws_sdk_organizations::error::ProvideErrorMetadata;
+                if e.code() != Some("AccountNotFoundException") {
+                    return Err(PortError::Failed(format!(
+                        "is {account_id} the organization's: {} (the hub needs organizations:DescribeAccount)",
+                        e.message().or(e.code()).unwrap_or("DescribeAccount failed")
+                    )));
+                }
+                false
+            }
+        };
+        if let Ok(mut m) = self.members.lock() {
+            m.insert(account_id.to_string(), member);
+        }
+        Ok(member)
+    }
+
     /// Organizations ListParents from the account up to the root, with the guard's own
     /// credentials (the hub runs in the management account or a delegated administrator).
     async fn ous(&self, account_id: &str) -> Result<Vec<String>, PortError> {

@@ -86,6 +86,7 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
                         kind: Some(kind),
                         managed: f.managed,
                         account_id: account_id.map(str::to_string),
+                        also_known: Vec::new(),
                     };
                     let findings = engine.judge(&ctx, &doc);
                     PolicyReport {

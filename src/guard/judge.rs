@@ -665,7 +665,12 @@ mod tests {
         assert_eq!(doc.statements[0].effect, crate::policy::Effect::Deny);
         // The rewritten document is judged clean by the trust rules.
         let engine = crate::engine::Engine::new(crate::config::Config::default());
-        let ctx = crate::rules::PolicyContext { kind: Some(PolicyKind::Trust), managed: None, account_id: None };
+        let ctx = crate::rules::PolicyContext {
+            kind: Some(PolicyKind::Trust),
+            managed: None,
+            account_id: None,
+            ..Default::default()
+        };
         assert!(engine.judge(&ctx, &doc).iter().all(|f| f.severity < Severity::High));
         // Not JSON (cannot happen for a judged document): no rewrite rather than a guess.
         assert!(rewrite_trust("app", "not json", &judged(&[0], Severity::Critical)).is_none());

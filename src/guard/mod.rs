@@ -702,6 +702,9 @@ pub struct Guard {
     engine: Engine,
     /// The guard's own role name: its changes are ignored and it is never acted on.
     own_role: Option<String>,
+    /// Accounts of the organization found so far (a hub asks about accounts its trust policies
+    /// name): known in trust rules like `known_accounts`. Shared by the guards of one [`Guards`].
+    org_known: std::sync::Arc<std::sync::RwLock<std::collections::BTreeSet<String>>>,
 }
 
 /// The guard for each account: the configuration's, and one per `[[accounts]]` entry with its
@@ -715,10 +718,31 @@ pub struct Guards {
 impl Guards {
     /// The guards of a configuration; `own_role` as for [`Guard::new`].
     pub fn new(config: Config, own_role: Option<&str>) -> Guards {
+        let default = Guard::new(Engine::new(config.clone()), own_role);
         let by_account = (0..config.accounts.len())
-            .map(|i| Guard::new(Engine::new(config.for_account_entry(i)), own_role))
+            .map(|i| Guard {
+                org_known: default.org_known.clone(),
+                ..Guard::new(Engine::new(config.for_account_entry(i)), own_role)
+            })
             .collect();
-        Guards { default: Guard::new(Engine::new(config), own_role), by_account }
+        Guards { default, by_account }
+    }
+
+    /// Records accounts found to belong to the organization: known in trust rules from now on,
+    /// for every account's guard.
+    pub fn know_accounts<'a>(&self, accounts: impl IntoIterator<Item = &'a str>) {
+        if let Ok(mut k) = self.default.org_known.write() {
+            k.extend(accounts.into_iter().map(str::to_string));
+        }
+    }
+
+    /// Is the account known to the trust rules (configured, the guard's own, or found in the
+    /// organization)?
+    pub fn knows_account(&self, account: &str) -> bool {
+        let cfg = self.default.engine().config();
+        cfg.account_id.as_deref() == Some(account)
+            || cfg.known_accounts.iter().any(|a| a == account)
+            || self.default.org_known.read().is_ok_and(|k| k.contains(account))
     }
 
     /// The guard for the configuration as written (the sweep, reports).
@@ -749,7 +773,7 @@ impl Guard {
     /// `own_role`: the guard's role name or ARN.
     pub fn new(engine: Engine, own_role: Option<&str>) -> Guard {
         let own_role = own_role.map(|r| arn::role_name(r).unwrap_or(r).to_string());
-        Guard { engine, own_role }
+        Guard { engine, own_role, org_known: Default::default() }
     }
 
     /// The engine (and through it the configuration).
@@ -846,10 +870,15 @@ impl Guard {
         kind: PolicyKind,
         doc: &PolicyDocument,
     ) -> JudgedPolicy {
+        let also_known = match kind {
+            PolicyKind::Trust => self.org_known.read().map(|k| k.iter().cloned().collect()).unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let ctx = PolicyContext {
             kind: Some(kind),
             managed: policy_arn.map(|a| (arn::resource_name(a).to_string(), a.to_string())),
             account_id: Some(account_id.to_string()),
+            also_known,
         };
         let findings: Vec<Finding> = self
             .engine

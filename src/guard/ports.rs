@@ -305,6 +305,11 @@ pub trait MemberAccounts<I> {
         let _ = account_id;
         Ok(Vec::new())
     }
+    /// Is the account one of the organization's (so that trusting it is not a foreign trust)?
+    async fn in_organization(&self, account_id: &str) -> Result<bool, PortError> {
+        let _ = account_id;
+        Ok(false)
+    }
 }
 
 /// The role the spoke stack creates in each member account for the hub's guard to act through.
@@ -333,6 +338,13 @@ impl<I, M: MemberAccounts<I>> MemberAccounts<I> for Option<M> {
         match self {
             Some(m) => m.ous(account_id).await,
             None => Ok(Vec::new()),
+        }
+    }
+
+    async fn in_organization(&self, account_id: &str) -> Result<bool, PortError> {
+        match self {
+            Some(m) => m.in_organization(account_id).await,
+            None => Ok(false),
         }
     }
 }

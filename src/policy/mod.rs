@@ -167,6 +167,23 @@ impl PolicyDocument {
         parse::from_value(value)
     }
 
+    /// The AWS accounts an Allow statement's `AWS` principals name (account ids, `:root`, role
+    /// and user ARNs), each once, in document order.
+    pub fn principal_accounts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in self.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            let Some(PrincipalSpec { principal: Principal::Map(m), not: false }) = &s.principal else { continue };
+            for v in m.get(&PrincipalType::Aws).into_iter().flatten() {
+                if let Some(a) = crate::arn::account(v) {
+                    if !out.iter().any(|x| x == a) {
+                        out.push(a.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// True when some statement names a principal: a trust or resource-based policy.
     pub(crate) fn has_principals(&self) -> bool {
         self.statements.iter().any(|s| s.principal.is_some())

@@ -241,6 +241,9 @@ pub struct PolicyContext {
     pub managed: Option<(String, String)>,
     /// The account the policy lives in (overrides the configured `account_id`).
     pub account_id: Option<String>,
+    /// Accounts known for this judgement beyond the configuration's `known_accounts` (the
+    /// organization's accounts, as the hub found them).
+    pub also_known: Vec<String>,
 }
 
 /// What a rule sees.
@@ -376,7 +379,9 @@ impl Ctx<'_> {
 
     /// Is `account` the policy's own, the guarded one, or configured as known?
     pub(crate) fn known_account(&self, account: &str) -> bool {
-        self.policy.account_id.as_deref() == Some(account) || self.settings.known_account(account)
+        self.policy.account_id.as_deref() == Some(account)
+            || self.settings.known_account(account)
+            || self.policy.also_known.iter().any(|a| a == account)
     }
 }
 
