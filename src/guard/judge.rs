@@ -515,25 +515,45 @@ impl Guard {
         if target.kind == PrincipalKind::User {
             holders.extend(iam.groups_for_user(&target.name).await?.iter().map(|g| Target::group(g)));
         }
-        let mut out = Vec::new();
+        // Every document first: a Deny in any of them (the groups' included) is subtracted from
+        // the Allows of all the others, as IAM evaluates the principal's requests.
+        // (label, managed policy ARN, document, inline text, unknown)
+        type Held = (String, Option<String>, PolicyDocument, Option<String>, bool);
+        let mut held: Vec<Held> = Vec::new();
         for h in &holders {
             let via = if h == target { String::new() } else { format!("via {h}: ") };
             for policy_arn in iam.attached_policies(h).await? {
-                out.push(self.judge_managed(iam, change, &policy_arn, &via, notes).await?);
+                let label = managed_label(&via, &policy_arn);
+                match self.managed_document(iam, &policy_arn, None).await? {
+                    Some(doc) => held.push((label, Some(policy_arn), doc, None, false)),
+                    None => {
+                        notes.push(format!("{policy_arn} was not found; judged by name only"));
+                        held.push((label, Some(policy_arn), empty_document(), None, true));
+                    }
+                }
             }
             for (name, text) in iam.inline_policies(h).await? {
                 match PolicyDocument::parse(&text) {
-                    Ok(doc) => {
-                        let label = format!("{via}inline policy {name}");
-                        let mut j = self.judge_policy(&change.account_id, label, None, PolicyKind::Identity, &doc);
-                        j.document = Some(text);
-                        out.push(j);
-                    }
+                    Ok(doc) => held.push((format!("{via}inline policy {name}"), None, doc, Some(text), false)),
                     Err(e) => notes.push(format!("{via}inline policy {name} is unreadable: {e}")),
                 }
             }
         }
-        Ok(out)
+        let mut denies: Vec<crate::policy::Statement> = Vec::new();
+        for s in held.iter().flat_map(|h| &h.2.statements).filter(|s| s.effect == crate::policy::Effect::Deny) {
+            if !denies.contains(s) {
+                denies.push(s.clone());
+            }
+        }
+        Ok(held
+            .into_iter()
+            .map(|(label, policy_arn, doc, text, unknown)| {
+                let mut j = self.judge_held_policy(&change.account_id, label, policy_arn.as_deref(), &doc, &denies);
+                j.document = text;
+                j.unknown = unknown;
+                j
+            })
+            .collect())
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.

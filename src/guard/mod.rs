@@ -199,7 +199,7 @@ pub enum Remediation {
 
 impl Remediation {
     /// What the guard does, for people: "detach AmazonS3FullAccess from role app".
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Remediation::Detach { target, policy_arn } => {
                 format!("detach {} from {target}", arn::resource_name(policy_arn))
@@ -894,6 +894,33 @@ impl Guard {
             document: None,
             unknown: false,
         }
+    }
+
+    /// Judges one of a principal's identity policies as IAM evaluates it for that principal: an
+    /// explicit Deny in any of its other policies (its groups' included) wins over this one's
+    /// Allows, so they are judged with those Deny statements appended (`denies`, from every
+    /// policy the principal holds). Findings are kept only on this document's own statements.
+    pub(crate) fn judge_held_policy(
+        &self,
+        account_id: &str,
+        label: String,
+        policy_arn: Option<&str>,
+        doc: &PolicyDocument,
+        denies: &[crate::policy::Statement],
+    ) -> JudgedPolicy {
+        let own: Vec<&crate::policy::Statement> =
+            doc.statements.iter().filter(|s| s.effect == crate::policy::Effect::Deny).collect();
+        // Only what this document does not already say changes anything.
+        let foreign: Vec<&crate::policy::Statement> = denies.iter().filter(|d| !own.contains(d)).collect();
+        if foreign.is_empty() {
+            return self.judge_policy(account_id, label, policy_arn, PolicyKind::Identity, doc);
+        }
+        let n = doc.statements.len();
+        let mut with = doc.clone();
+        with.statements.extend(foreign.into_iter().cloned());
+        let mut j = self.judge_policy(account_id, label, policy_arn, PolicyKind::Identity, &with);
+        j.findings.retain(|f| f.evidence.iter().all(|e| e.statement.is_none_or(|i| i < n)));
+        j
     }
 
     /// Does some finding call for remediation?

@@ -16,7 +16,7 @@ use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_
 use crate::catalog::managed;
 use crate::config::Mode;
 use crate::intake::{PolicyText, PrincipalKind};
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::rules::{Finding, RuleAction, Severity};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
@@ -258,6 +258,16 @@ impl Guard {
         let mut judged_managed: HashMap<&str, JudgedPolicy> = HashMap::new();
         let mut findings = Vec::new();
         let mut candidates = Vec::new();
+        let managed_doc = |policy_arn: &str| -> Option<PolicyDocument> {
+            match managed::by_arn(policy_arn) {
+                Some(m) => m.document().ok(),
+                None => local
+                    .get(policy_arn)
+                    .and_then(|l| l.default_document.as_deref())
+                    .and_then(|d| PolicyDocument::parse(d).ok()),
+            }
+        };
+        let all_denies = Denies::of(inv, &managed_doc);
         for p in &inv.principals {
             let Some(target) = &p.target else { continue };
             let first = findings.len();
@@ -272,42 +282,51 @@ impl Guard {
                     finding: f.clone(),
                 }))
             };
+            let inline: Vec<(String, Option<PolicyDocument>)> = p
+                .inline
+                .iter()
+                .map(|(name, text)| (format!("inline policy {name}"), PolicyDocument::parse(text).ok()))
+                .collect();
+            // Every Deny the principal holds (its groups' too): IAM subtracts them from every
+            // Allow it holds. Most principals hold none, and their managed policies are judged
+            // once for the whole account.
+            let denies = all_denies.held(p, &inline);
             for policy_arn in &p.attached {
-                let j = judged_managed.entry(policy_arn).or_insert_with(|| {
-                    let doc = match managed::by_arn(policy_arn) {
-                        Some(m) => m.document().ok(),
-                        None => local
-                            .get(policy_arn.as_str())
-                            .and_then(|l| l.default_document.as_deref())
-                            .and_then(|d| PolicyDocument::parse(d).ok()),
-                    };
-                    let label = managed_label("", policy_arn);
-                    let doc = doc.unwrap_or_else(empty_document);
-                    self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, &doc)
-                });
+                let label = managed_label("", policy_arn);
+                let held;
+                let j = if denies.is_empty() {
+                    judged_managed.entry(policy_arn).or_insert_with(|| {
+                        let doc = managed_doc(policy_arn).unwrap_or_else(empty_document);
+                        self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, &doc)
+                    })
+                } else {
+                    let doc = managed_doc(policy_arn).unwrap_or_else(empty_document);
+                    held = self.judge_held_policy(account_id, label, Some(policy_arn), &doc, &denies);
+                    &held
+                };
                 push(j);
                 if self.remediable(j) {
                     detaches.push(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() });
                 }
             }
-            let documents = p
-                .inline
-                .iter()
-                .map(|(name, text)| (format!("inline policy {name}"), PolicyKind::Identity, text))
-                .chain(p.trust.iter().map(|text| ("trust policy".to_string(), PolicyKind::Trust, text)));
-            for (label, kind, text) in documents {
-                if let Ok(doc) = PolicyDocument::parse(text) {
-                    push(&self.judge_policy(account_id, label, None, kind, &doc));
+            for (label, doc) in inline {
+                if let Some(doc) = doc {
+                    push(&self.judge_held_policy(account_id, label, None, &doc, &denies));
                 }
+            }
+            if let Some(doc) = p.trust.as_deref().and_then(|t| PolicyDocument::parse(t).ok()) {
+                push(&self.judge_policy(account_id, "trust policy".into(), None, PolicyKind::Trust, &doc));
             }
             // A finding whose rule action is `quarantine` (on any of its policies) quarantines the
             // principal instead of detaching, as in the event path; nothing more once it is.
             let quarantine =
                 findings[first..].iter().any(|f| self.engine().action(f.finding.rule) == RuleAction::Quarantine);
+            // A principal holding AWSDenyAll is quarantined already: nothing more (its Deny also
+            // takes every other finding's grants away, so only names would still "remediate").
             let planned = match (quarantine, p.attached.iter().any(|a| a == DENY_ALL)) {
+                (_, true) => vec![],
                 (true, false) => vec![Remediation::Quarantine { target: target.clone() }],
-                (true, true) => vec![],
-                (false, _) => detaches,
+                (false, false) => detaches,
             };
             if !planned.is_empty() {
                 let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
@@ -316,6 +335,71 @@ impl Guard {
             }
         }
         Judged { findings, candidates, policies_judged: judged_managed.len() }
+    }
+}
+
+/// The Deny statements of the account's identity policies, each policy and group read once.
+struct Denies {
+    /// Per managed policy ARN (only those with a Deny).
+    managed: HashMap<String, Vec<Statement>>,
+    /// Per group name: its attached and inline policies' Denies (only groups with one).
+    groups: HashMap<String, Vec<Statement>>,
+}
+
+fn deny_statements(d: &PolicyDocument) -> impl Iterator<Item = &Statement> {
+    d.statements.iter().filter(|s| s.effect == crate::policy::Effect::Deny)
+}
+
+fn add_unique<'a>(out: &mut Vec<Statement>, statements: impl IntoIterator<Item = &'a Statement>) {
+    for s in statements {
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+}
+
+impl Denies {
+    fn of(inv: &Inventory, managed_doc: &dyn Fn(&str) -> Option<PolicyDocument>) -> Denies {
+        let mut managed = HashMap::new();
+        for arn in inv.principals.iter().flat_map(|p| &p.attached) {
+            if !managed.contains_key(arn) {
+                let d: Vec<Statement> =
+                    managed_doc(arn).map(|d| deny_statements(&d).cloned().collect()).unwrap_or_default();
+                managed.insert(arn.clone(), d);
+            }
+        }
+        managed.retain(|_, d: &mut Vec<Statement>| !d.is_empty());
+        let mut groups = HashMap::new();
+        for g in &inv.principals {
+            let Some(t) = g.target.as_ref().filter(|t| t.kind == PrincipalKind::Group) else { continue };
+            let mut d = Vec::new();
+            for a in &g.attached {
+                add_unique(&mut d, managed.get(a).into_iter().flatten());
+            }
+            for doc in g.inline.iter().filter_map(|(_, t)| PolicyDocument::parse(t).ok()) {
+                add_unique(&mut d, deny_statements(&doc));
+            }
+            if !d.is_empty() {
+                groups.insert(t.name.clone(), d);
+            }
+        }
+        Denies { managed, groups }
+    }
+
+    /// Every Deny a principal holds: attached, inline (parsed by the caller), and for a user its
+    /// groups'.
+    fn held(&self, p: &super::ports::PrincipalDetail, inline: &[(String, Option<PolicyDocument>)]) -> Vec<Statement> {
+        let mut out = Vec::new();
+        for a in &p.attached {
+            add_unique(&mut out, self.managed.get(a).into_iter().flatten());
+        }
+        for d in inline.iter().filter_map(|(_, d)| d.as_ref()) {
+            add_unique(&mut out, deny_statements(d));
+        }
+        for g in &p.groups {
+            add_unique(&mut out, self.groups.get(g).into_iter().flatten());
+        }
+        out
     }
 }
 
