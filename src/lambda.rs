@@ -119,6 +119,9 @@ pub struct App<I, P, L = NoLedger, M = NoMembers> {
     home: Option<String>,
 }
 
+/// Accounts swept at once by a hub's scheduled organization sweep.
+const ORG_SWEEP_ACCOUNTS: usize = 4;
+
 /// Remediation calls in flight at once during a sweep (IAM's mutating APIs throttle early).
 pub const SWEEP_CONCURRENCY: usize = 4;
 
@@ -268,7 +271,20 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
     }
 
     async fn sweep(&self, req: intake::SweepRequest) -> Result<Reply, AppError> {
-        let report = self.guard.default_guard().sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?;
+        // A hub sweeps the organization: every active account through its member role, each with
+        // its own `[[accounts]]` guard; one digest for all.
+        let organization = match &self.home {
+            Some(_) => self.members.organization().await?,
+            None => None,
+        };
+        let report = match (organization, &self.home) {
+            (Some((org, accounts)), Some(home)) => {
+                self.guard
+                    .sweep_organization(&org, (home.as_str(), &self.iam), &self.members, accounts, ORG_SWEEP_ACCOUNTS)
+                    .await
+            }
+            _ => self.guard.default_guard().sweep(&self.iam, req.account_id.as_deref(), SWEEP_CONCURRENCY).await?,
+        };
         // What a later Delete*PermissionsBoundary or bad UpdateAssumeRolePolicy needs to put back.
         let ledger = &self.ledger;
         stream::iter(&report.snapshots)
@@ -286,11 +302,18 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             principals = report.principals,
             findings = report.findings.len(),
             actions = report.actions.len(),
+            accounts = report.accounts.len(),
             "sweep"
         );
+        let accounts: Vec<Value> = report
+            .accounts
+            .iter()
+            .map(|a| json!({"account_id": a.account_id, "name": a.name, "result": a.line()}))
+            .collect();
         Ok(Reply::Sweep {
             sweep: json!({"principals": report.principals, "findings": report.findings.len(),
-                          "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject)}),
+                          "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject),
+                          "accounts": accounts}),
         })
     }
 

@@ -53,7 +53,7 @@ fn every_account_is_swept_and_one_without_the_role_is_reported() {
     .collect();
     let guards = Guards::new(Config { mode: Mode::Enforce, ..Config::default() }, None);
     let report =
-        rt.block_on(guards.sweep_organization("o-exampleorgid", ("111111111111", &home), &members, &accounts, 2));
+        rt.block_on(guards.sweep_organization("o-exampleorgid", ("111111111111", &home), &members, accounts, 2));
 
     assert_eq!(report.accounts.len(), 4);
     let missing = report.accounts.iter().find(|a| a.account_id == "444444444444").unwrap();

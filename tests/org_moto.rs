@@ -311,3 +311,49 @@ async fn the_hub_counts_the_organizations_accounts_as_known_in_trust_events() {
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].2.to_string().contains("999988887777"), "{}", alerts[0].2);
 }
+
+/// A hub's scheduled sweep (the Lambda application, EventBridge "Scheduled Event") covers the
+/// organization: every account through its member role, one digest with a line per account.
+#[tokio::test(flavor = "current_thread")]
+async fn the_hubs_scheduled_sweep_covers_the_organization() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization().send().await.unwrap();
+    let member = orgs
+        .create_account()
+        .account_name("workload")
+        .email("workload@example.com")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap()
+        .account_id
+        .unwrap();
+    let member_iam = iam_in(&sdk, &member).await;
+    let home = aws_sdk_iam::Client::new(&sdk);
+    for iam in [&home, &member_iam] {
+        iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
+        iam.attach_role_policy().role_name("app").policy_arn(ADMIN).send().await.unwrap();
+    }
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let app = App::new(
+        Config { mode: Mode::Enforce, ..Config::default() },
+        None,
+        SdkIam::new(&sdk),
+        SnsPublisher::new(&sdk, &inbox.topic_arn),
+    )
+    .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let scheduled = json!({"version": "0", "id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    let out = serde_json::to_value(app.handle(scheduled).await.unwrap()).unwrap();
+    let accounts = out["sweep"]["accounts"].as_array().unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(accounts.len(), 2, "{out}");
+    assert!(accounts.iter().all(|a| a["result"].as_str().unwrap().contains("critical")), "{out}");
+    assert!(attached(&member_iam, "app").await.is_empty(), "detached in the member account");
+    assert!(attached(&home, "app").await.is_empty(), "and in the hub's own");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "one digest");
+    assert!(alerts[0].0.contains("IAM sweep of o-"), "{}", alerts[0].0);
+}

@@ -6,7 +6,7 @@
 //! member account ties the guard's calls to the change it answered.
 
 use super::SdkIam;
-use crate::guard::ports::{MemberAccounts, PortError};
+use crate::guard::ports::{MemberAccounts, OrgAccount, PortError};
 use aws_config::sts::AssumeRoleProvider;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -48,6 +48,33 @@ fn session_name(event_id: &str) -> String {
 }
 
 impl MemberAccounts<SdkIam> for SdkMembers {
+    /// DescribeOrganization and ListAccounts (paginated, ACTIVE accounts only), with the guard's
+    /// own credentials (the management account or a delegated administrator).
+    async fn organization(&self) -> Result<Option<(String, Vec<OrgAccount>)>, PortError> {
+        use aws_sdk_organizations::error::ProvideErrorMetadata;
+        let client = aws_sdk_organizations::Client::new(&self.base);
+        let fail = |what: &str, e: &dyn ProvideErrorMetadata| {
+            PortError::Failed(format!(
+                "{what}: {} (run it in the management account or a delegated administrator)",
+                e.message().or(e.code()).unwrap_or("failed")
+            ))
+        };
+        let org = client.describe_organization().send().await.map_err(|e| fail("describe the organization", &e))?;
+        let org = org.organization.ok_or_else(|| PortError::Failed("no organization in the answer".into()))?;
+        let mut accounts = Vec::new();
+        let mut pages = client.list_accounts().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| fail("list the organization's accounts", &e))?;
+            for a in page.accounts.unwrap_or_default() {
+                let active = a.status.as_ref().is_none_or(|s| s.as_str() == "ACTIVE");
+                if let (true, Some(id)) = (active, a.id) {
+                    accounts.push(OrgAccount { id, name: a.name.unwrap_or_default(), ous: Vec::new() });
+                }
+            }
+        }
+        Ok(Some((org.id.unwrap_or_default(), accounts)))
+    }
+
     /// Organizations DescribeAccount (AccountNotFoundException: not the organization's).
     async fn in_organization(&self, account_id: &str) -> Result<bool, PortError> {
         if let Some(known) = self.members.lock().ok().and_then(|m| m.get(account_id).copied()) {

@@ -69,8 +69,6 @@ pub fn main() -> ExitCode {
     run(args, config)
 }
 
-use crate::guard::sweep::OrgAccount;
-
 fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
         config.mode = m.into();
@@ -88,19 +86,20 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         let sdk = load_config().await;
         let iam = SdkIam::new(&sdk);
         if args.organization {
-            let (org, home, mut accounts) = organization(&sdk, args.home_account.or(account)).await?;
-            // A trust admitting another account of the organization is not a foreign trust.
-            config.known_accounts.extend(accounts.iter().map(|a| a.id.clone()));
-            let guards = crate::guard::Guards::new(config, guard_role.as_deref());
+            use crate::guard::ports::MemberAccounts;
             let members = crate::aws::SdkMembers::new(&sdk, &args.member_role);
-            if guards.needs_ous() {
-                use crate::guard::ports::MemberAccounts;
-                for a in &mut accounts {
-                    a.ous = MemberAccounts::<SdkIam>::ous(&members, &a.id).await?;
-                }
-            }
-            let home = (home.as_str(), &iam);
-            return Ok(guards.sweep_organization(&org, home, &members, &accounts, args.concurrency).await);
+            let (org, accounts) = MemberAccounts::<SdkIam>::organization(&members)
+                .await?
+                .ok_or_else(|| crate::guard::ports::PortError::Failed("no organization".into()))?;
+            // The account this runs in: as given, else configured, else the management account.
+            let home = match args.home_account.or(account) {
+                Some(h) => h,
+                None => management_account(&sdk).await?,
+            };
+            let guards = crate::guard::Guards::new(config, guard_role.as_deref());
+            return Ok(guards
+                .sweep_organization(&org, (home.as_str(), &iam), &members, accounts, args.concurrency)
+                .await);
         }
         let guard = Guard::new(Engine::new(config), guard_role.as_deref());
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
@@ -117,33 +116,15 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
 }
 
-/// The organization's id, the home account, and every ACTIVE account (its OUs not looked up).
-async fn organization(
-    sdk: &aws_config::SdkConfig,
-    home: Option<String>,
-) -> Result<(String, String, Vec<OrgAccount>), crate::guard::ports::PortError> {
-    use crate::guard::ports::PortError;
-    use aws_sdk_organizations::error::ProvideErrorMetadata;
+/// The organization's management account (the default home of `sweep --organization`).
+async fn management_account(sdk: &aws_config::SdkConfig) -> Result<String, crate::guard::ports::PortError> {
     let client = aws_sdk_organizations::Client::new(sdk);
-    let fail = |what: &str, e: &dyn ProvideErrorMetadata| {
-        PortError::Failed(format!(
-            "{what}: {} (run it in the management account or a delegated administrator)",
+    let out = client.describe_organization().send().await.map_err(|e| {
+        use aws_sdk_organizations::error::ProvideErrorMetadata;
+        crate::guard::ports::PortError::Failed(format!(
+            "describe the organization: {}",
             e.message().or(e.code()).unwrap_or("failed")
         ))
-    };
-    let org = client.describe_organization().send().await.map_err(|e| fail("describe the organization", &e))?;
-    let org = org.organization.ok_or_else(|| PortError::Failed("no organization in the answer".into()))?;
-    let home = home.or(org.master_account_id).unwrap_or_default();
-    let mut accounts = Vec::new();
-    let mut pages = client.list_accounts().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| fail("list the organization's accounts", &e))?;
-        for a in page.accounts.unwrap_or_default() {
-            let active = a.status.as_ref().is_none_or(|s| s.as_str() == "ACTIVE");
-            if let (true, Some(id)) = (active, a.id) {
-                accounts.push(OrgAccount { id, name: a.name.unwrap_or_default(), ous: Vec::new() });
-            }
-        }
-    }
-    Ok((org.id.unwrap_or_default(), home, accounts))
+    })?;
+    Ok(out.organization.and_then(|o| o.master_account_id).unwrap_or_default())
 }

@@ -305,11 +305,28 @@ pub trait MemberAccounts<I> {
         let _ = account_id;
         Ok(Vec::new())
     }
+    /// The organization's id and its active accounts (OUs not looked up), when the adapter
+    /// knows an organization.
+    async fn organization(&self) -> Result<Option<(String, Vec<OrgAccount>)>, PortError> {
+        Ok(None)
+    }
     /// Is the account one of the organization's (so that trusting it is not a foreign trust)?
     async fn in_organization(&self, account_id: &str) -> Result<bool, PortError> {
         let _ = account_id;
         Ok(false)
     }
+}
+
+/// One account of an organization (the organization sweep).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The organizational units it sits under (innermost first) and the root's id; empty when not
+    /// looked up (no `[[accounts]]` entry matches on OUs).
+    pub ous: Vec<String>,
 }
 
 /// The role the spoke stack creates in each member account for the hub's guard to act through.
@@ -345,6 +362,13 @@ impl<I, M: MemberAccounts<I>> MemberAccounts<I> for Option<M> {
         match self {
             Some(m) => m.in_organization(account_id).await,
             None => Ok(false),
+        }
+    }
+
+    async fn organization(&self) -> Result<Option<(String, Vec<OrgAccount>)>, PortError> {
+        match self {
+            Some(m) => m.organization().await,
+            None => Ok(None),
         }
     }
 }

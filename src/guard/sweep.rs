@@ -453,17 +453,7 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFi
     inherited
 }
 
-/// One account of an organization, for [`Guards::sweep_organization`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgAccount {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// The organizational units it sits under (innermost first) and the root's id; empty when not
-    /// looked up (no `[[accounts]]` entry matches on OUs).
-    pub ous: Vec<String>,
-}
+pub use super::ports::OrgAccount;
 
 impl super::Guards {
     /// Sweeps every account of an organization: the guard's own (`home`) with its own adapter,
@@ -477,17 +467,25 @@ impl super::Guards {
         organization: &str,
         home: (&str, &I),
         members: &M,
-        accounts: &[OrgAccount],
+        accounts: Vec<OrgAccount>,
         concurrency: usize,
     ) -> SweepReport
     where
         I: IamInventory + IamWrite,
         M: MemberAccounts<I>,
     {
+        // A trust admitting another account of the organization is not a foreign trust.
+        self.know_accounts(accounts.iter().map(|a| a.id.as_str()));
+        let needs_ous = self.needs_ous();
         let results: Vec<(String, String, Result<SweepReport, PortError>)> = stream::iter(accounts)
-            .map(|OrgAccount { id, name, ous }| async move {
-                let guard = self.for_account_in(id, ous);
+            .map(|OrgAccount { id, name, mut ous }| async move {
                 let result = async {
+                    // Without its OUs the account's guard (mode!) is unknown: not swept.
+                    if needs_ous && ous.is_empty() {
+                        ous = members.ous(&id).await?;
+                    }
+                    let guard = self.for_account_in(&id, &ous);
+                    let id = id.as_str();
                     if id == home.0 {
                         return guard.sweep(home.1, Some(id), 2).await;
                     }
@@ -497,7 +495,7 @@ impl super::Guards {
                     guard.sweep(&*iam, Some(id), 2).await
                 }
                 .await;
-                (id.clone(), name.clone(), result)
+                (id, name, result)
             })
             .buffer_unordered(concurrency.max(1))
             .collect()
