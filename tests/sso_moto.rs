@@ -185,6 +185,7 @@ async fn permission_set_grants_are_judged_and_contained_in_enforce_mode() {
         "{subject}"
     );
     assert_eq!(attrs["severity"], "critical");
+    assert!(body.to_string().contains("is named Developers"), "the alert names the permission set: {body}");
     let restore = body["restore_command"].as_str().unwrap_or_default();
     assert!(
         restore.contains("aws sso-admin attach-managed-policy-to-permission-set") && restore.contains(&devs),

@@ -844,14 +844,19 @@ impl Guard {
                 plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
             }
         }
-        if let Some(set) = plan.remediation().and_then(Remediation::permission_set) {
-            // The event names a permission set by ARN only: its name (for the platform list)
-            // costs one Identity Center read, made only when a remediation is proposed.
-            if let Some(why) = self.permission_set_hands_off(iam, set).await? {
+        let mut notes = judgement.notes;
+        if let Some(set) = plan.remediation().and_then(Remediation::permission_set).cloned() {
+            // The event names a permission set by ARN only: its name (for the platform list and
+            // the alert) costs one Identity Center read, made only when a remediation is proposed.
+            let (name, why) = self.permission_set_hands_off(iam, &set).await?;
+            if let Some(name) = name {
+                notes.insert(0, format!("{set} is named {name}"));
+            }
+            if let Some(why) = why {
                 plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
             }
         }
-        Ok(Verdict { change, judged: judgement.judged, plan, notes: judgement.notes })
+        Ok(Verdict { change, judged: judgement.judged, plan, notes })
     }
 
     fn is_own_change(&self, change: &Change) -> bool {
@@ -946,28 +951,30 @@ impl Guard {
         Ok(self.hands_off_for(target, &info, &change.account_id))
     }
 
-    /// Why the guard must not change a permission set, if it must not: a landing-zone permission
-    /// set, or an exemption glob matching its ARN.
+    /// A permission set's name (when it exists), and why the guard must not change it, if it must
+    /// not: a landing-zone permission set, or an exemption glob matching its ARN.
     async fn permission_set_hands_off<R: IamRead>(
         &self,
         iam: &R,
         set: &PermissionSet,
-    ) -> Result<Option<String>, PortError> {
+    ) -> Result<(Option<String>, Option<String>), PortError> {
         let cfg = self.engine.config();
+        let name = iam.permission_set(set).await?.map(|info| info.name);
         if let Some(e) = cfg.exemption_for(&set.arn, chrono::Utc::now().date_naive()) {
             let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-            return Ok(Some(format!("exempt ({}){until}: {}", e.principal, e.reason)));
+            return Ok((name, Some(format!("exempt ({}){until}: {}", e.principal, e.reason))));
         }
-        let Some(info) = iam.permission_set(set).await? else { return Ok(None) };
-        Ok(cfg.platform.permission_set(&info.name).map(|p| {
-            format!(
-                "{} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
-                info.name,
-                set.id(),
-                p.owner,
-                p.reason
-            )
-        }))
+        let why = name.as_deref().and_then(|n| {
+            cfg.platform.permission_set(n).map(|p| {
+                format!(
+                    "{n} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
+                    set.id(),
+                    p.owner,
+                    p.reason
+                )
+            })
+        });
+        Ok((name, why))
     }
 
     /// The hands-off decision from what is known of the principal (shared with the sweep).
