@@ -169,8 +169,7 @@ async fn a_removed_boundary_is_put_back_from_what_the_sweep_saw() {
         SnsPublisher::new(&sdk, &inbox.topic_arn),
     )
     .with_ledger(DynamoLedger::new(&sdk, TABLE));
-    let scheduled = json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    let scheduled = common::scheduled_event();
     app.handle(scheduled).await.unwrap();
     // The sweep remembered the role's trust policy too (decoded from IAM's URL encoding).
     let ledger = DynamoLedger::new(&sdk, TABLE);

@@ -31,6 +31,12 @@ async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
     out.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_arn).collect()
 }
 
+/// A new account in moto's organization (created by the caller); its id.
+async fn new_account(orgs: &aws_sdk_organizations::Client, name: &str) -> String {
+    let out = orgs.create_account().account_name(name).email(format!("{name}@example.com")).send().await.unwrap();
+    out.create_account_status.unwrap().account_id.unwrap()
+}
+
 /// An event recorded in the member account, as the spoke forwards it to the hub bus.
 fn member_event(name: &str, request: serde_json::Value, id: &str) -> serde_json::Value {
     let mut e = event(name, request, json!(null), ACTOR);
@@ -118,16 +124,7 @@ async fn the_organization_sweep_covers_every_account() {
     orgs.create_organization().send().await.unwrap();
     let mut members = Vec::new();
     for name in ["prod", "dev"] {
-        let status = orgs
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap()
-            .create_account_status
-            .unwrap();
-        members.push(status.account_id.unwrap());
+        members.push(new_account(&orgs, name).await);
     }
     for (i, id) in members.iter().enumerate() {
         let iam = iam_in(&sdk, id).await;
@@ -204,16 +201,7 @@ async fn per_ou_configuration_enforces_under_the_production_ou_only() {
     let prod_eu = ou("Prod-EU", prod.clone()).await;
     let mut members = Vec::new();
     for name in ["prod-eu-app", "sandbox"] {
-        let status = orgs
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap()
-            .create_account_status
-            .unwrap();
-        members.push(status.account_id.unwrap());
+        members.push(new_account(&orgs, name).await);
     }
     // The production account sits two levels down; the sandbox stays under the root.
     orgs.move_account()
@@ -275,17 +263,7 @@ async fn the_hub_counts_the_organizations_accounts_as_known_in_trust_events() {
     let sdk = moto.sdk().await;
     let orgs = aws_sdk_organizations::Client::new(&sdk);
     orgs.create_organization().send().await.unwrap();
-    let sister = orgs
-        .create_account()
-        .account_name("sister")
-        .email("sister@example.com")
-        .send()
-        .await
-        .unwrap()
-        .create_account_status
-        .unwrap()
-        .account_id
-        .unwrap();
+    let sister = new_account(&orgs, "sister").await;
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
     let app = App::new(Config::default(), None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
         .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
@@ -320,17 +298,7 @@ async fn the_hubs_scheduled_sweep_covers_the_organization() {
     let sdk = moto.sdk().await;
     let orgs = aws_sdk_organizations::Client::new(&sdk);
     orgs.create_organization().send().await.unwrap();
-    let member = orgs
-        .create_account()
-        .account_name("workload")
-        .email("workload@example.com")
-        .send()
-        .await
-        .unwrap()
-        .create_account_status
-        .unwrap()
-        .account_id
-        .unwrap();
+    let member = new_account(&orgs, "workload").await;
     let member_iam = iam_in(&sdk, &member).await;
     let home = aws_sdk_iam::Client::new(&sdk);
     for iam in [&home, &member_iam] {
@@ -345,8 +313,7 @@ async fn the_hubs_scheduled_sweep_covers_the_organization() {
         SnsPublisher::new(&sdk, &inbox.topic_arn),
     )
     .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
-    let scheduled = json!({"version": "0", "id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    let scheduled = common::scheduled_event();
     let out = serde_json::to_value(app.handle(scheduled).await.unwrap()).unwrap();
     let accounts = out["sweep"]["accounts"].as_array().unwrap_or_else(|| panic!("{out}"));
     assert_eq!(accounts.len(), 2, "{out}");

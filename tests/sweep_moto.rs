@@ -173,8 +173,7 @@ async fn sweep_of_a_209_principal_account() {
         SdkIam::new(&sdk),
         SnsPublisher::new(&sdk, &inbox.topic_arn),
     );
-    let scheduled = serde_json::json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+    let scheduled = common::scheduled_event();
     let out = serde_json::to_value(app.handle(scheduled).await.unwrap()).unwrap();
     let acted: Vec<&serde_json::Value> = out["sweep"]["actions"].as_array().unwrap().iter().collect();
     let done = acted.iter().filter(|a| a["executed"]["result"] == "done").count();

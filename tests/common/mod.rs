@@ -98,6 +98,12 @@ impl Drop for Moto {
     }
 }
 
+/// EventBridge's "Scheduled Event" for moto's account: the Lambda's sweep.
+pub fn scheduled_event() -> serde_json::Value {
+    serde_json::json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}})
+}
+
 /// A CloudTrail record as EventBridge delivers it.
 pub fn event(
     name: &str,
