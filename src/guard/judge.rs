@@ -539,12 +539,7 @@ impl Guard {
                 }
             }
         }
-        let mut denies: Vec<crate::policy::Statement> = Vec::new();
-        for s in held.iter().flat_map(|h| &h.2.statements).filter(|s| s.effect == crate::policy::Effect::Deny) {
-            if !denies.contains(s) {
-                denies.push(s.clone());
-            }
-        }
+        let denies = super::denies_of(held.iter().map(|h| &h.2));
         Ok(held
             .into_iter()
             .map(|(label, policy_arn, doc, text, unknown)| {

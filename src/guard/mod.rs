@@ -686,6 +686,27 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
     }
 }
 
+/// Every Deny statement of these documents, each once (in document order).
+pub(crate) fn denies_of<'a>(docs: impl IntoIterator<Item = &'a PolicyDocument>) -> Vec<crate::policy::Statement> {
+    let mut out = Vec::new();
+    for d in docs {
+        add_unique(&mut out, d.statements.iter().filter(|s| s.effect == crate::policy::Effect::Deny));
+    }
+    out
+}
+
+/// Appends the statements `out` does not hold yet.
+pub(crate) fn add_unique<'a>(
+    out: &mut Vec<crate::policy::Statement>,
+    statements: impl IntoIterator<Item = &'a crate::policy::Statement>,
+) {
+    for s in statements {
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+}
+
 /// Changes a permission set, then provisions it (also when the change was already made: an
 /// earlier delivery may have failed between the two).
 async fn change_set<W: IamWrite>(iam: &W, set: &PermissionSet, change: ports::SetChange<'_>) -> Result<(), PortError> {

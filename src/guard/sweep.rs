@@ -258,16 +258,21 @@ impl Guard {
         let mut judged_managed: HashMap<&str, JudgedPolicy> = HashMap::new();
         let mut findings = Vec::new();
         let mut candidates = Vec::new();
-        let managed_doc = |policy_arn: &str| -> Option<PolicyDocument> {
-            match managed::by_arn(policy_arn) {
+        // Each distinct managed policy's document, parsed once (AWS managed from the embedded
+        // data): read for the Denies principals hold and for judging.
+        let mut managed_docs: HashMap<&str, Option<PolicyDocument>> = HashMap::new();
+        for arn in inv.principals.iter().flat_map(|p| &p.attached) {
+            managed_docs.entry(arn).or_insert_with(|| match managed::by_arn(arn) {
                 Some(m) => m.document().ok(),
                 None => local
-                    .get(policy_arn)
+                    .get(arn.as_str())
                     .and_then(|l| l.default_document.as_deref())
                     .and_then(|d| PolicyDocument::parse(d).ok()),
-            }
-        };
-        let all_denies = Denies::of(inv, &managed_doc);
+            });
+        }
+        let unknown = empty_document();
+        let managed_doc = |arn: &str| managed_docs.get(arn).and_then(Option::as_ref).unwrap_or(&unknown);
+        let all_denies = Denies::of(inv, &managed_docs);
         for p in &inv.principals {
             let Some(target) = &p.target else { continue };
             let first = findings.len();
@@ -296,12 +301,12 @@ impl Guard {
                 let held;
                 let j = if denies.is_empty() {
                     judged_managed.entry(policy_arn).or_insert_with(|| {
-                        let doc = managed_doc(policy_arn).unwrap_or_else(empty_document);
-                        self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, &doc)
+                        let doc = managed_doc(policy_arn);
+                        self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, doc)
                     })
                 } else {
-                    let doc = managed_doc(policy_arn).unwrap_or_else(empty_document);
-                    held = self.judge_held_policy(account_id, label, Some(policy_arn), &doc, &denies);
+                    let doc = managed_doc(policy_arn);
+                    held = self.judge_held_policy(account_id, label, Some(policy_arn), doc, &denies);
                     &held
                 };
                 push(j);
@@ -346,38 +351,19 @@ struct Denies {
     groups: HashMap<String, Vec<Statement>>,
 }
 
-fn deny_statements(d: &PolicyDocument) -> impl Iterator<Item = &Statement> {
-    d.statements.iter().filter(|s| s.effect == crate::policy::Effect::Deny)
-}
-
-fn add_unique<'a>(out: &mut Vec<Statement>, statements: impl IntoIterator<Item = &'a Statement>) {
-    for s in statements {
-        if !out.contains(s) {
-            out.push(s.clone());
-        }
-    }
-}
-
 impl Denies {
-    fn of(inv: &Inventory, managed_doc: &dyn Fn(&str) -> Option<PolicyDocument>) -> Denies {
-        let mut managed = HashMap::new();
-        for arn in inv.principals.iter().flat_map(|p| &p.attached) {
-            if !managed.contains_key(arn) {
-                let d: Vec<Statement> =
-                    managed_doc(arn).map(|d| deny_statements(&d).cloned().collect()).unwrap_or_default();
-                managed.insert(arn.clone(), d);
-            }
-        }
+    fn of(inv: &Inventory, managed_docs: &HashMap<&str, Option<PolicyDocument>>) -> Denies {
+        let mut managed: HashMap<String, Vec<Statement>> =
+            managed_docs.iter().map(|(arn, d)| (arn.to_string(), super::denies_of(d.iter()))).collect();
         managed.retain(|_, d: &mut Vec<Statement>| !d.is_empty());
         let mut groups = HashMap::new();
         for g in &inv.principals {
             let Some(t) = g.target.as_ref().filter(|t| t.kind == PrincipalKind::Group) else { continue };
-            let mut d = Vec::new();
+            let inline: Vec<PolicyDocument> =
+                g.inline.iter().filter_map(|(_, t)| PolicyDocument::parse(t).ok()).collect();
+            let mut d = super::denies_of(inline.iter());
             for a in &g.attached {
-                add_unique(&mut d, managed.get(a).into_iter().flatten());
-            }
-            for doc in g.inline.iter().filter_map(|(_, t)| PolicyDocument::parse(t).ok()) {
-                add_unique(&mut d, deny_statements(&doc));
+                super::add_unique(&mut d, managed.get(a).into_iter().flatten());
             }
             if !d.is_empty() {
                 groups.insert(t.name.clone(), d);
@@ -389,15 +375,12 @@ impl Denies {
     /// Every Deny a principal holds: attached, inline (parsed by the caller), and for a user its
     /// groups'.
     fn held(&self, p: &super::ports::PrincipalDetail, inline: &[(String, Option<PolicyDocument>)]) -> Vec<Statement> {
-        let mut out = Vec::new();
+        let mut out = super::denies_of(inline.iter().filter_map(|(_, d)| d.as_ref()));
         for a in &p.attached {
-            add_unique(&mut out, self.managed.get(a).into_iter().flatten());
-        }
-        for d in inline.iter().filter_map(|(_, d)| d.as_ref()) {
-            add_unique(&mut out, deny_statements(d));
+            super::add_unique(&mut out, self.managed.get(a).into_iter().flatten());
         }
         for g in &p.groups {
-            add_unique(&mut out, self.groups.get(g).into_iter().flatten());
+            super::add_unique(&mut out, self.groups.get(g).into_iter().flatten());
         }
         out
     }
