@@ -10,6 +10,10 @@ use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::new_credential::{self, Credential};
 use crate::rules::{Rule, RuleAction, Severity};
 
+/// A document a principal holds, read and waiting to be judged with the others: (label, managed
+/// policy ARN, document, inline text, unknown).
+type Held = (String, Option<String>, PolicyDocument, Option<String>, bool);
+
 /// What judging a change found, before any decision.
 pub(super) struct Judgement {
     pub judged: Vec<JudgedPolicy>,
@@ -292,19 +296,14 @@ impl Guard {
             notes.push(format!("{set} was not found; nothing judged"));
             return Ok(vec![]);
         };
-        let mut out = Vec::new();
         let via = format!("permission set {}: ", info.name);
+        let mut held: Vec<Held> = Vec::new();
         for policy_arn in &info.managed {
-            out.push(self.judge_managed(iam, change, policy_arn, &via, notes).await?);
+            held.push(self.held_managed(iam, &via, policy_arn, notes).await?);
         }
         if let Some(text) = &info.inline {
             match PolicyDocument::parse(text) {
-                Ok(doc) => {
-                    let label = format!("{via}inline policy");
-                    let mut j = self.judge_policy(&change.account_id, label, None, PolicyKind::Identity, &doc);
-                    j.document = Some(text.clone());
-                    out.push(j);
-                }
+                Ok(doc) => held.push((format!("{via}inline policy"), None, doc, Some(text.clone()), false)),
                 Err(e) => notes.push(format!("{via}inline policy is unreadable: {e}")),
             }
         }
@@ -312,7 +311,39 @@ impl Guard {
             notes
                 .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
         }
-        Ok(out)
+        Ok(self.judge_held(change, held))
+    }
+
+    /// A managed policy a principal (or permission set) holds, read for judging with the others.
+    async fn held_managed<R: IamRead>(
+        &self,
+        iam: &R,
+        via: &str,
+        policy_arn: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Held, PortError> {
+        let label = managed_label(via, policy_arn);
+        Ok(match self.managed_document(iam, policy_arn, None).await? {
+            Some(doc) => (label, Some(policy_arn.to_string()), doc, None, false),
+            None => {
+                notes.push(format!("{policy_arn} was not found; judged by name only"));
+                (label, Some(policy_arn.to_string()), empty_document(), None, true)
+            }
+        })
+    }
+
+    /// Documents held together, judged as IAM evaluates them: a Deny in any of them is
+    /// subtracted from the Allows of all the others.
+    fn judge_held(&self, change: &Change, held: Vec<Held>) -> Vec<JudgedPolicy> {
+        let denies = super::denies_of(held.iter().map(|h| &h.2));
+        held.into_iter()
+            .map(|(label, policy_arn, doc, text, unknown)| {
+                let mut j = self.judge_held_policy(&change.account_id, label, policy_arn.as_deref(), &doc, &denies);
+                j.document = text;
+                j.unknown = unknown;
+                j
+            })
+            .collect()
     }
 
     /// A policy document the event carries (inline, trust, a new policy): alerted with the full
@@ -517,20 +548,11 @@ impl Guard {
         }
         // Every document first: a Deny in any of them (the groups' included) is subtracted from
         // the Allows of all the others, as IAM evaluates the principal's requests.
-        // (label, managed policy ARN, document, inline text, unknown)
-        type Held = (String, Option<String>, PolicyDocument, Option<String>, bool);
         let mut held: Vec<Held> = Vec::new();
         for h in &holders {
             let via = if h == target { String::new() } else { format!("via {h}: ") };
             for policy_arn in iam.attached_policies(h).await? {
-                let label = managed_label(&via, &policy_arn);
-                match self.managed_document(iam, &policy_arn, None).await? {
-                    Some(doc) => held.push((label, Some(policy_arn), doc, None, false)),
-                    None => {
-                        notes.push(format!("{policy_arn} was not found; judged by name only"));
-                        held.push((label, Some(policy_arn), empty_document(), None, true));
-                    }
-                }
+                held.push(self.held_managed(iam, &via, &policy_arn, notes).await?);
             }
             for (name, text) in iam.inline_policies(h).await? {
                 match PolicyDocument::parse(&text) {
@@ -539,16 +561,7 @@ impl Guard {
                 }
             }
         }
-        let denies = super::denies_of(held.iter().map(|h| &h.2));
-        Ok(held
-            .into_iter()
-            .map(|(label, policy_arn, doc, text, unknown)| {
-                let mut j = self.judge_held_policy(&change.account_id, label, policy_arn.as_deref(), &doc, &denies);
-                j.document = text;
-                j.unknown = unknown;
-                j
-            })
-            .collect())
+        Ok(self.judge_held(change, held))
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.
