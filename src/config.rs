@@ -83,6 +83,9 @@ pub struct Config {
     /// Per-account overrides (`[[accounts]]`, a hub deployment): the first entry whose globs
     /// match the event's account applies.
     pub accounts: Vec<AccountConfig>,
+    /// IAM Identity Center's home region: when set, the sweep of the account that administers
+    /// Identity Center also judges every permission set there.
+    pub identity_center_region: Option<String>,
 }
 
 /// Overrides for some accounts of the organization (`[[accounts]]`).
@@ -120,6 +123,7 @@ impl Default for Config {
             alert_min_severity: Severity::High,
             platform: PlatformConfig::default(),
             accounts: Vec::new(),
+            identity_center_region: None,
         }
     }
 }

@@ -64,7 +64,8 @@ pub struct Settings {
 impl Settings {
     /// IAM_GUARD_TOPIC_ARN (required), IAM_GUARD_MODE (alert|enforce, overrides the file),
     /// IAM_GUARD_CONFIG (TOML file path), IAM_GUARD_ROLE (the guard's own role name or ARN),
-    /// IAM_GUARD_TABLE (the ledger table).
+    /// IAM_GUARD_TABLE (the ledger table), IAM_GUARD_IDENTITY_CENTER_REGION (sweep permission
+    /// sets there).
     pub fn from_env() -> Result<Settings, AppError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let topic_arn =
@@ -89,6 +90,9 @@ impl Settings {
                     expires: None,
                 });
             }
+        }
+        if let Some(region) = var("IAM_GUARD_IDENTITY_CENTER_REGION") {
+            config.identity_center_region = Some(region);
         }
         let account_id = var("IAM_GUARD_ACCOUNT_ID").or_else(|| config.account_id.clone());
         if var("IAM_GUARD_MEMBER_ROLE").is_some() && account_id.is_none() {

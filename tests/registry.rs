@@ -77,3 +77,16 @@ fn every_document_rule_has_fixtures() {
     let ids: std::collections::HashSet<&str> = RULES.iter().map(|r| r.id()).collect();
     assert_eq!(ids.len(), RULES.len(), "rule ids are unique");
 }
+
+#[test]
+fn readme_configuration_example_is_a_valid_configuration() {
+    let readme = repo("README.md");
+    let start = readme
+        .find("mode = \"alert\"                         # alert (default)")
+        .expect("README's configuration example");
+    let end = start + readme[start..].find("```").unwrap();
+    let cfg = iam_guard::config::Config::from_toml(&readme[start..end], "README.md")
+        .unwrap_or_else(|e| panic!("README's configuration example: {e}"));
+    assert_eq!(cfg.identity_center_region.as_deref(), Some("eu-west-1"));
+    assert!(cfg.accounts.iter().any(|a| !a.ous.is_empty()), "the per-OU entry is in the example");
+}

@@ -227,3 +227,42 @@ async fn a_permission_set_detach_is_undone_exactly_once() {
     let history = iam_guard::guard::ports::Ledger::history(&ledger, &devs).await.unwrap();
     assert_eq!(history.len(), 2, "the detach and its undo: {history:?}");
 }
+
+/// The sweep, with `identity_center_region` set, judges every permission set as the event path
+/// judges one: in enforce mode the remediating managed policy is detached and the admin inline
+/// policy deleted (then provisioned), a read-only set and Control Tower's admin set left as they
+/// are; in alert mode only reported.
+#[tokio::test(flavor = "current_thread")]
+async fn the_sweep_judges_every_permission_set() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let sets = Sets::new(&sdk).await;
+    let devs = sets.create("Developers", &[ADMIN, READ_ONLY], Some(ADMIN_INLINE)).await;
+    let readers = sets.create("Readers", &[READ_ONLY], None).await;
+    let ct_admin = sets.create("AWSAdministratorAccess", &[ADMIN], None).await;
+    let iam = SdkIam::new(&sdk);
+    let config = |mode| Config { mode, identity_center_region: Some("us-east-1".into()), ..Config::default() };
+
+    let alert = Guard::new(Engine::new(config(Mode::Alert)), None);
+    let report = alert.sweep(&iam, Some(common::ACCOUNT), 2).await.unwrap();
+    let high_on = |name: &str| {
+        let on = |f: &&iam_guard::guard::sweep::SweepFinding| f.principal == format!("permission set {name}");
+        report.findings.iter().filter(on).filter(|f| f.finding.severity >= iam_guard::rules::Severity::High).count()
+    };
+    assert!(high_on("Developers") >= 2 && high_on("AWSAdministratorAccess") >= 1, "{:#?}", report.findings);
+    assert_eq!(high_on("Readers"), 0, "ReadOnlyAccess: nothing high");
+    assert!(report.actions.iter().all(|a| a.executed.is_none()), "alert mode changes nothing");
+    assert_eq!(sets.managed(&devs).await, [ADMIN, READ_ONLY]);
+
+    let enforce = Guard::new(Engine::new(config(Mode::Enforce)), None);
+    let report = enforce.sweep(&iam, Some(common::ACCOUNT), 2).await.unwrap();
+    let states: Vec<(String, String)> = report.actions.iter().map(|a| (a.remediation.describe(), a.state())).collect();
+    assert!(states.iter().any(|(d, s)| d.starts_with("detach AdministratorAccess from permission set") && s == "done"));
+    assert_eq!(sets.managed(&devs).await, [READ_ONLY], "only the admin policy detached");
+    assert_eq!(sets.inline(&devs).await, "", "the admin inline policy deleted");
+    assert_eq!(sets.managed(&readers).await, [READ_ONLY]);
+    assert_eq!(sets.managed(&ct_admin).await, [ADMIN], "Control Tower's set left alone");
+    let ct = states.iter().find(|(d, _)| d.contains(ct_admin.rsplit('/').next().unwrap())).unwrap();
+    assert!(ct.1.contains("platform permission set"), "{ct:?}");
+    assert!(sets.provisioned().await.contains(&devs), "provisioned after the change");
+}

@@ -88,6 +88,11 @@ impl IamRead for SdkIam {
         self.sso()?.describe(set).await
     }
 
+    async fn permission_sets(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
+        self.count();
+        self.sso()?.list(region).await
+    }
+
     async fn principal(&self, t: &Target) -> Result<Option<PrincipalInfo>, PortError> {
         self.count();
         let what = format!("get {t}");

@@ -86,6 +86,45 @@ impl SdkSso {
         Ok(Some(info))
     }
 
+    /// Every permission set of the instances in `region` (ListInstances, ListPermissionSets).
+    pub(crate) async fn list(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
+        let over = || aws_sdk_ssoadmin::config::Builder::default().region(Region::new(region.to_string()));
+        let instances = self
+            .client
+            .list_instances()
+            .customize()
+            .config_override(over())
+            .send()
+            .await
+            .map_err(|e| port_error(&format!("list Identity Center instances in {region}"), e))?;
+        let mut out = Vec::new();
+        for instance_arn in instances.instances.unwrap_or_default().into_iter().filter_map(|i| i.instance_arn) {
+            let mut next = None;
+            loop {
+                let page = self
+                    .client
+                    .list_permission_sets()
+                    .instance_arn(&instance_arn)
+                    .set_next_token(next.take())
+                    .customize()
+                    .config_override(over())
+                    .send()
+                    .await
+                    .map_err(|e| port_error(&format!("list the permission sets of {instance_arn}"), e))?;
+                out.extend(page.permission_sets.unwrap_or_default().into_iter().map(|arn| PermissionSet {
+                    instance_arn: instance_arn.clone(),
+                    arn,
+                    region: region.to_string(),
+                }));
+                match page.next_token {
+                    Some(t) if !t.is_empty() => next = Some(t),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Changes the permission set's policies.
     pub(crate) async fn change(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
         let what = format!("{change:?} on {set}");

@@ -296,6 +296,17 @@ impl Guard {
             notes.push(format!("{set} was not found; nothing judged"));
             return Ok(vec![]);
         };
+        self.judge_permission_set_info(iam, &change.account_id, &info, notes).await
+    }
+
+    /// [`Guard::judge_permission_set`] for a permission set already read (the sweep).
+    pub(super) async fn judge_permission_set_info<R: IamRead>(
+        &self,
+        iam: &R,
+        account_id: &str,
+        info: &super::ports::PermissionSetInfo,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<JudgedPolicy>, PortError> {
         let via = format!("permission set {}: ", info.name);
         let mut held: Vec<Held> = Vec::new();
         for policy_arn in &info.managed {
@@ -311,7 +322,7 @@ impl Guard {
             notes
                 .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
         }
-        Ok(self.judge_held(change, held))
+        Ok(self.judge_held(account_id, held))
     }
 
     /// A managed policy a principal (or permission set) holds, read for judging with the others.
@@ -334,11 +345,11 @@ impl Guard {
 
     /// Documents held together, judged as IAM evaluates them: a Deny in any of them is
     /// subtracted from the Allows of all the others.
-    fn judge_held(&self, change: &Change, held: Vec<Held>) -> Vec<JudgedPolicy> {
+    pub(super) fn judge_held(&self, account_id: &str, held: Vec<Held>) -> Vec<JudgedPolicy> {
         let denies = super::denies_of(held.iter().map(|h| &h.2));
         held.into_iter()
             .map(|(label, policy_arn, doc, text, unknown)| {
-                let mut j = self.judge_held_policy(&change.account_id, label, policy_arn.as_deref(), &doc, &denies);
+                let mut j = self.judge_held_policy(account_id, label, policy_arn.as_deref(), &doc, &denies);
                 j.document = text;
                 j.unknown = unknown;
                 j
@@ -561,7 +572,7 @@ impl Guard {
                 }
             }
         }
-        Ok(self.judge_held(change, held))
+        Ok(self.judge_held(&change.account_id, held))
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.

@@ -37,6 +37,8 @@ struct State {
     boundaries: BTreeMap<Target, String>,
     /// Identity Center permission sets by ARN, and how often each was provisioned.
     permission_sets: BTreeMap<String, (PermissionSetInfo, usize)>,
+    /// The permission sets themselves (instance, region), as changes and tests named them.
+    set_refs: BTreeMap<String, PermissionSet>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -147,6 +149,7 @@ impl MemoryIam {
     pub fn add_permission_set(&self, set: &PermissionSet, name: &str) {
         self.with(|s| {
             s.permission_sets.entry(set.arn.clone()).or_default().0.name = name.to_string();
+            s.set_refs.insert(set.arn.clone(), set.clone());
         });
     }
 
@@ -193,6 +196,9 @@ impl MemoryIam {
             Action::AddUserToGroup { user, group } => return self.add_to_group(user, group),
             Action::UpdateTrustPolicy { role, trust_policy } => return self.set_trust(role, &trust_policy.text),
             _ => {}
+        }
+        if let Some(set) = change.action.permission_set() {
+            self.with(|s| s.set_refs.entry(set.arn.clone()).or_insert_with(|| set.clone()).clone());
         }
         self.with(|s| match &change.action {
             Action::CreateAccessKey { user, access_key_id } => {
@@ -253,6 +259,7 @@ impl MemoryIam {
             }
             Action::CreatePermissionSet { set, name } => {
                 s.permission_sets.entry(set.arn.clone()).or_default().0.name = name.clone();
+                s.set_refs.insert(set.arn.clone(), set.clone());
             }
             Action::PermissionSetManagedPolicy { set, policy_arn } => {
                 let info = &mut s.permission_sets.entry(set.arn.clone()).or_default().0;
@@ -274,6 +281,10 @@ impl MemoryIam {
 impl IamRead for MemoryIam {
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         Ok(self.with(|s| s.permission_sets.get(&set.arn).map(|(info, _)| info.clone())))
+    }
+
+    async fn permission_sets(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
+        Ok(self.with(|s| s.set_refs.values().filter(|p| p.region == region).cloned().collect()))
     }
 
     async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError> {

@@ -979,23 +979,28 @@ impl Guard {
         iam: &R,
         set: &PermissionSet,
     ) -> Result<(Option<String>, Option<String>), PortError> {
-        let cfg = self.engine.config();
         let name = iam.permission_set(set).await?.map(|info| info.name);
+        let why = self.permission_set_hands_off_for(set, name.as_deref());
+        Ok((name, why))
+    }
+
+    /// The hands-off decision for a permission set from what is known of it (shared with the
+    /// sweep).
+    pub(crate) fn permission_set_hands_off_for(&self, set: &PermissionSet, name: Option<&str>) -> Option<String> {
+        let cfg = self.engine.config();
         if let Some(e) = cfg.exemption_for(&set.arn, chrono::Utc::now().date_naive()) {
             let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-            return Ok((name, Some(format!("exempt ({}){until}: {}", e.principal, e.reason))));
+            return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
         }
-        let why = name.as_deref().and_then(|n| {
-            cfg.platform.permission_set(n).map(|p| {
-                format!(
-                    "{n} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
-                    set.id(),
-                    p.owner,
-                    p.reason
-                )
-            })
-        });
-        Ok((name, why))
+        let n = name?;
+        cfg.platform.permission_set(n).map(|p| {
+            format!(
+                "{n} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
+                set.id(),
+                p.owner,
+                p.reason
+            )
+        })
     }
 
     /// The hands-off decision from what is known of the principal (shared with the sweep).

@@ -83,6 +83,11 @@ pub trait IamRead {
         let _ = set;
         Err(no_identity_center())
     }
+    /// Every permission set of the Identity Center instances in `region`.
+    async fn permission_sets(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
+        let _ = region;
+        Err(no_identity_center())
+    }
 }
 
 /// Changing IAM (enforce mode only).

@@ -10,7 +10,7 @@
 
 use super::judge::{empty_document, managed_label};
 use super::ports::{
-    IamInventory, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, Snapshot,
+    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, Snapshot,
 };
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
@@ -147,14 +147,30 @@ struct Judged {
 impl Guard {
     /// Audits the whole account. `concurrency` bounds remediation calls in flight.
     /// `account_id`: from the scheduled event or the caller; otherwise read off the inventory's ARNs.
-    pub async fn sweep<I: IamInventory + IamWrite>(
+    pub async fn sweep<I: IamInventory + IamRead + IamWrite>(
         &self,
         iam: &I,
         account_id: Option<&str>,
         concurrency: usize,
     ) -> Result<SweepReport, PortError> {
+        self.sweep_with(iam, account_id, concurrency, true).await
+    }
+
+    /// [`Guard::sweep`]; `permission_sets`: also judge Identity Center's permission sets when
+    /// `identity_center_region` is configured (an organization sweep does so in its home account
+    /// only: Identity Center is administered from one account).
+    pub(crate) async fn sweep_with<I: IamInventory + IamRead + IamWrite>(
+        &self,
+        iam: &I,
+        account_id: Option<&str>,
+        concurrency: usize,
+        permission_sets: bool,
+    ) -> Result<SweepReport, PortError> {
         let inv = iam.inventory().await?;
         let mut report = self.audit(&inv, account_id);
+        if let (true, Some(region)) = (permission_sets, &self.engine().config().identity_center_region) {
+            self.audit_permission_sets(iam, region, &mut report).await?;
+        }
         if report.mode == Mode::Enforce {
             let pending: Vec<SweepAction> = std::mem::take(&mut report.actions);
             let mut actions: Vec<SweepAction> = stream::iter(pending)
@@ -210,6 +226,62 @@ impl Guard {
             iam_calls: None,
             accounts: Vec::new(),
         }
+    }
+
+    /// Every permission set of Identity Center in `region`, judged as the event path judges one
+    /// (its policies together); in enforce mode a remediating managed policy is detached from it
+    /// and a remediating inline policy deleted (then provisioned), Control Tower's sets left alone.
+    async fn audit_permission_sets<R: IamRead>(
+        &self,
+        iam: &R,
+        region: &str,
+        report: &mut SweepReport,
+    ) -> Result<(), PortError> {
+        let account_id = report.account_id.clone();
+        let mode = self.engine().config().mode;
+        for set in iam.permission_sets(region).await? {
+            let Some(info) = iam.permission_set(&set).await? else { continue };
+            let mut notes = Vec::new();
+            let judged = self.judge_permission_set_info(iam, &account_id, &info, &mut notes).await?;
+            let skipped = self.permission_set_hands_off_for(&set, Some(&info.name));
+            for j in &judged {
+                report.findings.extend(j.findings.iter().map(|f| SweepFinding {
+                    account_id: account_id.clone(),
+                    principal: format!("permission set {}", info.name),
+                    principal_arn: set.arn.clone(),
+                    policy: j.label.clone(),
+                    policy_arn: j.policy_arn.clone(),
+                    finding: f.clone(),
+                }));
+                if !self.remediable(j) {
+                    continue;
+                }
+                let remediation = match (&j.policy_arn, &j.document) {
+                    (Some(arn), _) => {
+                        Remediation::DetachFromPermissionSet { set: set.clone(), policy_arn: arn.clone() }
+                    }
+                    (None, Some(doc)) => {
+                        Remediation::DeletePermissionSetInline { set: set.clone(), document: doc.clone() }
+                    }
+                    (None, None) => continue,
+                };
+                let skipped = match mode {
+                    Mode::Alert => skipped.clone().or_else(|| Some(Reason::AlertMode.to_string())),
+                    Mode::Enforce => skipped.clone(),
+                };
+                report.actions.push(SweepAction {
+                    account_id: account_id.clone(),
+                    remediation,
+                    skipped,
+                    executed: None,
+                });
+            }
+        }
+        report
+            .findings
+            .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
+        report.actions.sort_by_key(|a| a.remediation.describe());
+        Ok(())
     }
 
     /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
@@ -454,7 +526,7 @@ impl super::Guards {
         concurrency: usize,
     ) -> SweepReport
     where
-        I: IamInventory + IamWrite,
+        I: IamInventory + IamRead + IamWrite,
         M: MemberAccounts<I>,
     {
         // A trust admitting another account of the organization is not a foreign trust.
@@ -470,12 +542,12 @@ impl super::Guards {
                     let guard = self.for_account_in(&id, &ous);
                     let id = id.as_str();
                     if id == home.0 {
-                        return guard.sweep(home.1, Some(id), 2).await;
+                        return guard.sweep_with(home.1, Some(id), 2, true).await;
                     }
                     let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
                         PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
                     })?;
-                    guard.sweep(&*iam, Some(id), 2).await
+                    guard.sweep_with(&*iam, Some(id), 2, false).await
                 }
                 .await;
                 (id, name, result)
