@@ -20,6 +20,8 @@ pub struct SdkMembers {
     ous: Mutex<HashMap<String, Vec<String>>>,
     /// Accounts asked about: the organization's or not.
     members: Mutex<HashMap<String, bool>>,
+    /// Organizations, with the guard's own credentials.
+    org: aws_sdk_organizations::Client,
 }
 
 impl SdkMembers {
@@ -31,6 +33,7 @@ impl SdkMembers {
             accounts: Mutex::new(HashMap::new()),
             ous: Mutex::new(HashMap::new()),
             members: Mutex::new(HashMap::new()),
+            org: aws_sdk_organizations::Client::new(base),
         }
     }
 
@@ -52,7 +55,7 @@ impl MemberAccounts<SdkIam> for SdkMembers {
     /// own credentials (the management account or a delegated administrator).
     async fn organization(&self) -> Result<Option<(String, Vec<OrgAccount>)>, PortError> {
         use aws_sdk_organizations::error::ProvideErrorMetadata;
-        let client = aws_sdk_organizations::Client::new(&self.base);
+        let client = &self.org;
         let fail = |what: &str, e: &dyn ProvideErrorMetadata| {
             PortError::Failed(format!(
                 "{what}: {} (run it in the management account or a delegated administrator)",
@@ -80,7 +83,7 @@ impl MemberAccounts<SdkIam> for SdkMembers {
         if let Some(known) = self.members.lock().ok().and_then(|m| m.get(account_id).copied()) {
             return Ok(known);
         }
-        let client = aws_sdk_organizations::Client::new(&self.base);
+        let client = &self.org;
         let member = match client.describe_account().account_id(account_id).send().await {
             Ok(out) => out.account.is_some(),
             Err(e) => {
@@ -107,7 +110,7 @@ impl MemberAccounts<SdkIam> for SdkMembers {
             return Ok(ous);
         }
         use aws_sdk_organizations::types::ParentType;
-        let client = aws_sdk_organizations::Client::new(&self.base);
+        let client = &self.org;
         let mut ous = Vec::new();
         let mut child = account_id.to_string();
         // An organization nests OUs at most five deep under its root.
