@@ -31,6 +31,16 @@ async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
     out.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_arn).collect()
 }
 
+/// The Lambda application of a hub in moto's default account, alerts to `inbox`.
+fn hub(
+    sdk: &aws_config::SdkConfig,
+    inbox: &Inbox,
+    config: Config,
+) -> App<SdkIam, SnsPublisher, iam_guard::guard::ledger::NoLedger, SdkMembers> {
+    App::new(config, None, SdkIam::new(sdk), SnsPublisher::new(sdk, &inbox.topic_arn))
+        .with_members(ACCOUNT, SdkMembers::new(sdk, "iam-guard-member"))
+}
+
 /// A new account in moto's organization (created by the caller); its id.
 async fn new_account(orgs: &aws_sdk_organizations::Client, name: &str) -> String {
     let out = orgs.create_account().account_name(name).email(format!("{name}@example.com")).send().await.unwrap();
@@ -66,13 +76,7 @@ async fn an_event_from_a_member_account_is_remediated_there_only() {
             .unwrap();
         iam.attach_role_policy().role_name("OrganizationAccountAccessRole").policy_arn(ADMIN).send().await.unwrap();
     }
-    let app = App::new(
-        Config { mode: Mode::Enforce, ..Config::default() },
-        None,
-        SdkIam::new(&sdk),
-        SnsPublisher::new(&sdk, &inbox.topic_arn),
-    )
-    .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let app = hub(&sdk, &inbox, Config { mode: Mode::Enforce, ..Config::default() });
 
     let attach = member_event("AttachRolePolicy", json!({"roleName": "app", "policyArn": ADMIN}), "m-1");
     let out = serde_json::to_value(app.handle(attach).await.unwrap()).unwrap();
@@ -238,8 +242,7 @@ async fn per_ou_configuration_enforces_under_the_production_ou_only() {
     // The event path: the same choice, from the OUs of the event's account.
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
     let config = Config::from_toml(&toml, "test").unwrap();
-    let app = App::new(config, None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
-        .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let app = hub(&sdk, &inbox, config);
     for (i, id) in members.iter().enumerate() {
         let mut e =
             member_event("AttachRolePolicy", json!({"roleName": "evented", "policyArn": ADMIN}), &format!("ou-{i}"));
@@ -265,8 +268,7 @@ async fn the_hub_counts_the_organizations_accounts_as_known_in_trust_events() {
     orgs.create_organization().send().await.unwrap();
     let sister = new_account(&orgs, "sister").await;
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
-    let app = App::new(Config::default(), None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
-        .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let app = hub(&sdk, &inbox, Config::default());
     let trust = |account: &str| {
         format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
@@ -306,13 +308,7 @@ async fn the_hubs_scheduled_sweep_covers_the_organization() {
         iam.attach_role_policy().role_name("app").policy_arn(ADMIN).send().await.unwrap();
     }
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
-    let app = App::new(
-        Config { mode: Mode::Enforce, ..Config::default() },
-        None,
-        SdkIam::new(&sdk),
-        SnsPublisher::new(&sdk, &inbox.topic_arn),
-    )
-    .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member"));
+    let app = hub(&sdk, &inbox, Config { mode: Mode::Enforce, ..Config::default() });
     let scheduled = common::scheduled_event();
     let out = serde_json::to_value(app.handle(scheduled).await.unwrap()).unwrap();
     let accounts = out["sweep"]["accounts"].as_array().unwrap_or_else(|| panic!("{out}"));
