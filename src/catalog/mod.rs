@@ -353,6 +353,11 @@ impl Catalog {
         }
     }
 
+    /// Every service of the catalogue.
+    pub fn services(&self) -> impl Iterator<Item = &'static Service> {
+        SERVICES.iter()
+    }
+
     /// The service with this prefix (any case).
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
         self.service_index(prefix).map(|i| &SERVICES[i])

@@ -2,7 +2,7 @@
 //! every resource; one level lower when scoped to named resources or conditioned.
 
 use super::*;
-use crate::policy::is_match_all_resource;
+use crate::policy::{is_match_all_resource, Statement};
 
 pub struct ServiceFullAccess;
 
@@ -23,13 +23,26 @@ impl Rule for ServiceFullAccess {
         RuleAction::Remediate
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
+        // Whether the document still grants admin once its denies are subtracted (the admin rule
+        // reports that); computed only when a statement allows (almost) everything.
+        let mut doc_admin = None;
         for (i, s) in doc.statements.iter().enumerate() {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            if cx.facts.admin[i] {
+                // `*` (or a NotAction) that denies cut below admin: what is left may still be
+                // whole services.
+                let admin =
+                    *doc_admin.get_or_insert_with(|| is_admin_set(cx.catalog, &cx.facts.effective.reach_everywhere()));
+                if !admin {
+                    whole_services_left(cx, i, s, out);
+                }
+                continue;
+            }
             let ActionSpec::Action(patterns) = &s.action else {
                 continue;
             };
-            if s.effect != Effect::Allow || cx.facts.admin[i] {
-                continue;
-            }
             let wild: Vec<&String> = patterns.iter().filter(|p| is_service_wildcard(p)).collect();
             if wild.is_empty() {
                 continue;
@@ -102,6 +115,60 @@ impl Rule for ServiceFullAccess {
     }
 }
 
+/// An Allow of every action that a Deny took most of away (not admin any more): the services it
+/// still grants in full, as one finding ("Allow * + Deny NotAction s3:*" is full access to S3).
+fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Finding>) {
+    let granted = cx.facts.granted(i);
+    if granted.is_empty() {
+        return;
+    }
+    let (mut found, mut whole) = (Vec::new(), ActionSet::empty());
+    for svc in cx.catalog.services() {
+        let ids = svc.ids();
+        if ids.is_empty() {
+            continue;
+        }
+        let all = ActionSet::range(ids);
+        if granted.is_superset(&all) {
+            found.push(format!("{}:* ({}: {} actions)", svc.prefix, svc.name, all.len()));
+            whole.union_with(&all);
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    let (reach, _) = cx.facts.reach(i);
+    let everywhere = whole.intersects(reach);
+    let free = whole.intersects(&cx.facts.evals[i].free);
+    let mut severity = cx.severity;
+    let mut narrowed_by = Vec::new();
+    if !everywhere {
+        severity = severity.lower();
+    }
+    if !free {
+        severity = severity.lower();
+        narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+    }
+    let scope = if everywhere { "on every resource" } else { "on the listed resources" };
+    let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+    ev.narrowed_by = narrowed_by;
+    let shown = found.len().min(8);
+    let more = if found.len() > shown { format!(" and {} more services", found.len() - shown) } else { String::new() };
+    out.push(Finding {
+        rule: "service-full-access",
+        paths: Vec::new(),
+        severity,
+        message: format!(
+            "Full service access {scope}, left of an Allow of every action after Deny: {}{more}",
+            found[..shown].join("; ")
+        ),
+        evidence: vec![ev],
+        hint: "An Allow of `*` narrowed by Deny statements still grants whole services: allow only the actions \
+               the workload calls instead."
+            .into(),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_util::*;
@@ -134,6 +201,24 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}]}"#,
         );
         assert!(find(&f, "service-full-access").unwrap().message.contains("after Deny"));
+        // Allow * cut down to S3 by a Deny NotAction: not admin, still full access to S3.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#,
+        );
+        let x = find(&f, "service-full-access").unwrap_or_else(|| panic!("{f:?}"));
+        assert_eq!(x.severity, Severity::High);
+        assert!(x.message.contains("s3:*") && x.message.contains("s3-object-lambda:*"), "{}", x.message);
+        assert!(find(&f, "admin").is_none());
+        // Allow * + Deny *: nothing left, nothing found.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // Allow * minus Deny of most actions of S3 (not all): no service left whole.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":["s3:Get*"],"Resource":"*"}]}"#,
+        );
+        assert!(find(&f, "service-full-access").is_none(), "{f:?}");
         // iam:ResourceTag is absent for s3 requests: the Allow never applies to s3.
         let f = judge(
             r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/team":"ops"}}}]}"#,
