@@ -88,16 +88,7 @@ impl Rule for ServiceFullAccess {
             if described.is_empty() {
                 continue;
             }
-            let mut severity = cx.severity;
-            let mut narrowed_by = Vec::new();
-            if !everywhere {
-                severity = severity.lower();
-            }
-            if !free {
-                severity = severity.lower();
-                narrowed_by = cx.facts.evals[i].narrowed_by.clone();
-            }
-            let scope = if everywhere { "on every resource" } else { "on the listed resources" };
+            let (severity, scope, narrowed_by) = graded(cx, i, everywhere, free);
             let mut ev = Evidence::statement(i, s).with_actions(wild.iter().map(|p| p.to_string()).collect());
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
@@ -113,6 +104,21 @@ impl Rule for ServiceFullAccess {
             });
         }
     }
+}
+
+/// The finding's severity, scope and narrowing conditions: one level lower when it reaches only
+/// listed resources, one more when only narrowing conditions grant it.
+fn graded(cx: &Ctx<'_>, i: usize, everywhere: bool, free: bool) -> (Severity, &'static str, Vec<String>) {
+    let mut severity = cx.severity;
+    let mut narrowed_by = Vec::new();
+    if !everywhere {
+        severity = severity.lower();
+    }
+    if !free {
+        severity = severity.lower();
+        narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+    }
+    (severity, if everywhere { "on every resource" } else { "on the listed resources" }, narrowed_by)
 }
 
 /// An Allow of every action that a Deny took most of away (not admin any more): the services it
@@ -140,16 +146,7 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
     let (reach, _) = cx.facts.reach(i);
     let everywhere = whole.intersects(reach);
     let free = whole.intersects(&cx.facts.evals[i].free);
-    let mut severity = cx.severity;
-    let mut narrowed_by = Vec::new();
-    if !everywhere {
-        severity = severity.lower();
-    }
-    if !free {
-        severity = severity.lower();
-        narrowed_by = cx.facts.evals[i].narrowed_by.clone();
-    }
-    let scope = if everywhere { "on every resource" } else { "on the listed resources" };
+    let (severity, scope, narrowed_by) = graded(cx, i, everywhere, free);
     let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
     ev.narrowed_by = narrowed_by;
     let shown = found.len().min(8);
