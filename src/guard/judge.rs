@@ -104,15 +104,11 @@ impl Guard {
                 );
                 // A remediating finding: delete the inline policy; the alert carries the
                 // document and the command that puts it back.
-                j.proposal = if self.remediable(&j.judged[0]) {
-                    Proposal::Remediate(Remediation::DeleteInline {
-                        target: target.clone(),
-                        policy_name: policy_name.clone(),
-                        document: document.text.clone(),
-                    })
-                } else {
-                    Proposal::Nothing
-                };
+                j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeleteInline {
+                    target: target.clone(),
+                    policy_name: policy_name.clone(),
+                    document: document.text.clone(),
+                });
                 Ok(j)
             }
             Action::CreateRole { role, trust_policy, .. } | Action::UpdateTrustPolicy { role, trust_policy } => {
@@ -224,14 +220,10 @@ impl Guard {
             Action::PermissionSetManagedPolicy { set, policy_arn } => {
                 let mut notes = Vec::new();
                 let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
-                let proposal = if self.remediable(&j) {
-                    Proposal::Remediate(Remediation::DetachFromPermissionSet {
-                        set: set.clone(),
-                        policy_arn: policy_arn.clone(),
-                    })
-                } else {
-                    Proposal::Nothing
-                };
+                let proposal = self.remediate_if(&j, || Remediation::DetachFromPermissionSet {
+                    set: set.clone(),
+                    policy_arn: policy_arn.clone(),
+                });
                 Ok(Judgement::new(vec![j], notes, proposal))
             }
             Action::PermissionSetInlinePolicy { set, document } => {
@@ -243,14 +235,10 @@ impl Guard {
                     document,
                     Reason::InlineOrTrust,
                 );
-                j.proposal = if self.remediable(&j.judged[0]) {
-                    Proposal::Remediate(Remediation::DeletePermissionSetInline {
-                        set: set.clone(),
-                        document: document.text.clone(),
-                    })
-                } else {
-                    Proposal::Nothing
-                };
+                j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeletePermissionSetInline {
+                    set: set.clone(),
+                    document: document.text.clone(),
+                });
                 Ok(j)
             }
             Action::PermissionSetCustomerPolicy { name, path, .. } => {
@@ -357,6 +345,15 @@ impl Guard {
             .collect()
     }
 
+    /// `remediation` when some finding of `j` calls for remediation, else nothing.
+    fn remediate_if(&self, j: &JudgedPolicy, remediation: impl FnOnce() -> Remediation) -> Proposal {
+        if self.remediable(j) {
+            Proposal::Remediate(remediation())
+        } else {
+            Proposal::Nothing
+        }
+    }
+
     /// A policy document the event carries (inline, trust, a new policy): alerted with the full
     /// document, never changed.
     fn judge_document(
@@ -382,11 +379,8 @@ impl Guard {
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
         let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
-        let proposal = if self.remediable(&j) {
-            Proposal::Remediate(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() })
-        } else {
-            Proposal::Nothing
-        };
+        let proposal = self
+            .remediate_if(&j, || Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() });
         Ok(Judgement::new(vec![j], notes, proposal))
     }
 
