@@ -205,7 +205,9 @@ impl Service {
     }
 
     /// Actions matching an action-name pattern (`Get*`, `getobject`, `*Policy*`): the literal
-    /// prefix before the first wildcard narrows the sorted list by binary search.
+    /// prefix before the first wildcard narrows the sorted list to a range by two binary searches
+    /// (names with a given prefix are contiguous in case-insensitive order), so `*` and `Get*`
+    /// cost no per-name test at all; only a glob past the prefix (`*Policy*`) tests each name.
     pub(crate) fn matching_ids<'a>(&'static self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
         let wild = pattern.bytes().position(is_wild);
         let lit = &pattern[..wild.unwrap_or(pattern.len())];
@@ -213,29 +215,31 @@ impl Service {
         let glob = wild.is_some() && &pattern[lit.len()..] != "*";
         let exact = wild.is_none();
         let (first, end) = (self.first as usize, self.end as usize);
-        let mut lo = first;
-        let mut hi = end;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if cmp_ignore_case(action_name(mid), lit).is_lt() {
-                lo = mid + 1;
+        let lo = partition_point(first, end, |i| cmp_ignore_case(action_name(i), lit).is_lt());
+        let hi = partition_point(lo, end, |i| {
+            let n = action_name(i);
+            if exact {
+                n.eq_ignore_ascii_case(lit)
             } else {
-                hi = mid;
+                n.len() >= lit.len() && n.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
             }
-        }
-        (lo..end)
-            .map(action_name)
-            .take_while(move |n| {
-                if exact {
-                    n.eq_ignore_ascii_case(lit)
-                } else {
-                    n.len() >= lit.len() && n.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
-                }
-            })
-            .zip(lo..)
-            .filter(move |(n, _)| !glob || wildcard_match(pattern, n, true))
-            .map(|(_, i)| ActionId(i as u16))
+        });
+        (lo..hi).filter(move |&i| !glob || wildcard_match(pattern, action_name(i), true)).map(|i| ActionId(i as u16))
     }
+}
+
+/// The first index in `lo..hi` for which `before` is false (`before` holds for a prefix of the
+/// range and not after it).
+fn partition_point(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// One catalogue action, e.g. `s3` / `GetObject` / Read.
@@ -252,7 +256,12 @@ pub struct ActionRef {
 impl ActionRef {
     /// `prefix:Name`.
     pub(crate) fn full_name(&self) -> String {
-        format!("{}:{}", self.prefix, self.name)
+        // Sized once: `format!` grows its buffer piecewise, and reports name thousands of actions.
+        let mut s = String::with_capacity(self.prefix.len() + 1 + self.name.len());
+        s.push_str(self.prefix);
+        s.push(':');
+        s.push_str(self.name);
+        s
     }
 }
 
@@ -569,6 +578,36 @@ mod tests {
         );
         assert_eq!(c.count_distinct(&pats(&["iam:*", "IAM:*"])), c.service("iam").unwrap().len());
         assert_eq!(c.expand("IAM:*").count(), c.service("iam").unwrap().len());
+    }
+
+    #[test]
+    fn range_expansion_equals_a_scan_of_every_name() {
+        // matching_ids narrows by two binary searches; the truth is a glob test of every action
+        // of the service. Patterns: prefixes of real names cut at every length (odd case), exact
+        // names, names that fall between two real ones, and globs past the prefix.
+        let c = Catalog::global();
+        let scan = |svc: &'static Service, pat: &str| -> Vec<ActionId> {
+            svc.ids().filter(|&i| wildcard_match(pat, action_name(i), true)).map(|i| ActionId(i as u16)).collect()
+        };
+        let mut checked = 0;
+        for svc in SERVICES.iter().step_by(7).chain(c.service("s3")).chain(c.service("iam")).chain(c.service("ec2")) {
+            let mut pats = vec!["*".to_string(), "?*".into(), "*Policy*".into(), "*s".into(), "Get*Object".into()];
+            for a in svc.actions().step_by(3) {
+                let n = a.name;
+                pats.push(n.to_ascii_uppercase());
+                pats.push(format!("{n}x"));
+                pats.push(format!("{n}*"));
+                for cut in (0..n.len()).step_by(2) {
+                    pats.push(format!("{}*", n[..cut].to_ascii_lowercase()));
+                }
+            }
+            for p in &pats {
+                let got: Vec<ActionId> = svc.matching_ids(p).collect();
+                assert_eq!(got, scan(svc, p), "{}:{p}", svc.prefix);
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     #[test]

@@ -98,6 +98,36 @@ impl ActionSet {
         self.words[i / 64 - s] |= 1 << (i % 64);
     }
 
+    /// The actions of a list of ids in any order, stored in one allocation (inserting them one
+    /// by one would grow the span once per service out of order).
+    pub fn from_ids(ids: &[ActionId]) -> ActionSet {
+        let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
+            return ActionSet::empty();
+        };
+        let start = lo.index() / 64;
+        let mut words = vec![0u64; hi.index() / 64 + 1 - start];
+        for id in ids {
+            let i = id.index();
+            words[i / 64 - start] |= 1 << (i % 64);
+        }
+        ActionSet { start, words }
+    }
+
+    /// Keeps only the actions for which `keep` holds (in catalogue order; no allocation).
+    pub fn retain(&mut self, mut keep: impl FnMut(ActionId) -> bool) {
+        let s = self.start;
+        for (k, w) in self.words.iter_mut().enumerate() {
+            let mut rest = *w;
+            while rest != 0 {
+                let b = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if !keep(ActionId::from_index((s + k) * 64 + b)) {
+                    *w &= !(1u64 << b);
+                }
+            }
+        }
+    }
+
     /// Adds every action with an id in `range`.
     pub fn insert_range(&mut self, range: std::ops::Range<usize>) {
         if range.is_empty() {
@@ -131,26 +161,51 @@ impl ActionSet {
         if other.words.is_empty() {
             return;
         }
+        if self.words.is_empty() {
+            self.start = other.start;
+            self.words.extend_from_slice(&other.words);
+            return;
+        }
         self.cover(other.start, other.end());
-        let s = self.start;
-        for (k, w) in other.words.iter().enumerate() {
-            self.words[other.start + k - s] |= w;
+        let from = other.start - self.start;
+        for (x, y) in self.words[from..from + other.words.len()].iter_mut().zip(&other.words) {
+            *x |= y;
         }
     }
 
-    /// Removes every action of `other`.
+    /// The word index range both sets store (empty when they do not overlap).
+    fn overlap(&self, other: &ActionSet) -> std::ops::Range<usize> {
+        self.start.max(other.start)..self.end().min(other.end())
+    }
+
+    /// Removes every action of `other` (only the words both store can change).
     pub fn subtract(&mut self, other: &ActionSet) {
-        let s = self.start;
-        for (k, a) in self.words.iter_mut().enumerate() {
-            *a &= !other.word(s + k);
+        let both = self.overlap(other);
+        if both.is_empty() {
+            return;
+        }
+        let (a, b) = (
+            &mut self.words[both.start - self.start..both.end - self.start],
+            &other.words[both.start - other.start..both.end - other.start],
+        );
+        for (x, y) in a.iter_mut().zip(b) {
+            *x &= !y;
         }
     }
 
     /// Keeps only the actions also in `other`.
     pub fn intersect(&mut self, other: &ActionSet) {
-        let s = self.start;
-        for (k, a) in self.words.iter_mut().enumerate() {
-            *a &= other.word(s + k);
+        let both = self.overlap(other);
+        if both.is_empty() {
+            self.words.fill(0);
+            return;
+        }
+        let (lo, hi) = (both.start - self.start, both.end - self.start);
+        self.words[..lo].fill(0);
+        self.words[hi..].fill(0);
+        for (x, y) in self.words[lo..hi].iter_mut().zip(&other.words[both.start - other.start..both.end - other.start])
+        {
+            *x &= y;
         }
     }
 
@@ -236,5 +291,44 @@ mod tests {
         let mut none = iam.clone();
         none.intersect(&s3);
         assert!(none.is_empty() && none == ActionSet::empty());
+    }
+
+    // The word-range arithmetic (spans that overlap, touch, or miss each other) against a plain
+    // set of ids as the model.
+    proptest::proptest! {
+        #[test]
+        fn operations_agree_with_a_plain_set(
+            a in proptest::collection::vec(0usize..20_455, 0..40),
+            b in proptest::collection::vec(0usize..20_455, 0..40),
+            keep_mod in 1usize..5,
+        ) {
+            use std::collections::BTreeSet;
+            let n = Catalog::global().len();
+            let ids = |v: &[usize]| v.iter().map(|&i| ActionId::from_index(i % n)).collect::<Vec<_>>();
+            let (ia, ib) = (ids(&a), ids(&b));
+            let (ma, mb): (BTreeSet<ActionId>, BTreeSet<ActionId>) =
+                (ia.iter().copied().collect(), ib.iter().copied().collect());
+            let sa = ActionSet::from_ids(&ia);
+            let sb: ActionSet = ib.iter().copied().collect();
+            let model = |s: &ActionSet| s.iter().collect::<BTreeSet<_>>();
+            proptest::prop_assert_eq!(model(&sa), ma.clone());
+            proptest::prop_assert_eq!(model(&sb), mb.clone());
+            let mut u = sa.clone();
+            u.union_with(&sb);
+            proptest::prop_assert_eq!(model(&u), ma.union(&mb).copied().collect::<BTreeSet<_>>());
+            let mut d = sa.clone();
+            d.subtract(&sb);
+            proptest::prop_assert_eq!(model(&d), ma.difference(&mb).copied().collect::<BTreeSet<_>>());
+            let mut x = sa.clone();
+            x.intersect(&sb);
+            let both: BTreeSet<_> = ma.intersection(&mb).copied().collect();
+            proptest::prop_assert_eq!(model(&x), both.clone());
+            proptest::prop_assert_eq!(sa.intersects(&sb), !both.is_empty());
+            proptest::prop_assert_eq!(sa.is_superset(&sb), mb.is_subset(&ma));
+            let mut r = sa.clone();
+            r.retain(|id| id.index() % keep_mod == 0);
+            proptest::prop_assert_eq!(model(&r), ma.iter().copied().filter(|id| id.index() % keep_mod == 0).collect::<BTreeSet<_>>());
+            proptest::prop_assert_eq!(sa.len(), ma.len());
+        }
     }
 }

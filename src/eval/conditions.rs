@@ -55,7 +55,7 @@ const CROSS_SERVICE_KEYS: &[&str] = &[
 /// The scope of a condition key.
 pub(crate) fn key_scope(key: &str) -> KeyScope {
     let Some((prefix, _)) = key.split_once(':') else { return KeyScope::Other };
-    if prefix.eq_ignore_ascii_case("aws") || CROSS_SERVICE_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
+    if prefix.eq_ignore_ascii_case("aws") || CROSS_SERVICE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) {
         return KeyScope::Global;
     }
     match Catalog::global().service(prefix) {
@@ -95,12 +95,9 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// Negated operators: true when the key is absent.
 fn negated(base: &str) -> bool {
-    let b = base.to_ascii_lowercase();
-    b.starts_with("stringnot")
-        || b.starts_with("arnnot")
-        || b == "numericnotequals"
-        || b == "datenotequals"
-        || b == "notipaddress"
+    strip_prefix_ci(base, "StringNot").is_some()
+        || strip_prefix_ci(base, "ArnNot").is_some()
+        || ["NumericNotEquals", "DateNotEquals", "NotIpAddress"].iter().any(|n| base.eq_ignore_ascii_case(n))
 }
 
 /// The truth of one condition for a request, as far as it is known statically.
@@ -122,9 +119,10 @@ const TIME_MARGIN_DAYS: i64 = 2;
 
 /// One condition's truth when its key is `present` (for the actions in question).
 pub(crate) fn truth(c: &Condition, present: bool, now: DateTime<Utc>) -> Truth {
+    // Compared without lower-casing copies: this runs for every conditioned statement.
     let op = operator(&c.operator);
-    let base = op.base.to_ascii_lowercase();
-    if base == "null" {
+    let base = op.base;
+    if base.eq_ignore_ascii_case("Null") {
         // Null: true tests absence, false presence.
         let wants_absent = c.values.iter().all(|v| v.eq_ignore_ascii_case("true"));
         return match (present, wants_absent) {
@@ -134,25 +132,51 @@ pub(crate) fn truth(c: &Condition, present: bool, now: DateTime<Utc>) -> Truth {
         };
     }
     if !present {
-        return if op.if_exists || op.for_all || (negated(&base) && !op.for_any) {
-            Truth::Always
-        } else {
-            Truth::Never
-        };
+        return if op.if_exists || op.for_all || (negated(base) && !op.for_any) { Truth::Always } else { Truth::Never };
     }
     if op.if_exists {
         return Truth::Easily;
     }
-    let key = c.key.to_ascii_lowercase();
-    if key == "aws:securetransport" {
+    if c.key.eq_ignore_ascii_case("aws:SecureTransport") {
         return Truth::Easily;
     }
-    if matches!(key.as_str(), "aws:currenttime" | "aws:epochtime" | "aws:tokenissuetime") {
-        if let Some(t) = time_truth(&base, &c.values, now) {
+    if ["aws:CurrentTime", "aws:EpochTime", "aws:TokenIssueTime"].iter().any(|k| c.key.eq_ignore_ascii_case(k)) {
+        if let Some(t) = time_truth(&base.to_ascii_lowercase(), &c.values, now) {
             return t;
         }
     }
-    Truth::Requires(format!("{} {}: {}", c.operator, c.key, narrows(&key, &c.values)))
+    Truth::Requires(requirement(c))
+}
+
+/// `IpAddress aws:SourceIp: narrows from where: source IP addresses (203.0.113.0/24)`, built in
+/// one buffer.
+fn requirement(c: &Condition) -> String {
+    let key = c.key.to_ascii_lowercase();
+    let what = narrows(&key);
+    let mut out = String::with_capacity(c.operator.len() + c.key.len() + what.len() + 40);
+    out.push_str(&c.operator);
+    out.push(' ');
+    out.push_str(&c.key);
+    out.push_str(": narrows ");
+    if what.is_empty() {
+        out.push_str("the request to ");
+    } else {
+        out.push_str(what);
+        out.push_str(" (");
+    }
+    for (i, v) in c.values.iter().take(3).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(v);
+    }
+    if c.values.len() > 3 {
+        out.push_str(", …");
+    }
+    if !what.is_empty() {
+        out.push(')');
+    }
+    out
 }
 
 /// Decides a time comparison against `now`, when the constant is far enough from it.
@@ -209,9 +233,9 @@ fn parse_time(v: &str) -> Option<DateTime<Utc>> {
     v.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
-/// What a present key narrows, in a few words.
-fn narrows(key: &str, values: &[String]) -> String {
-    let what = match key {
+/// What a present key (lower-cased) narrows, in a few words ("" when there is nothing to say).
+fn narrows(key: &str) -> &'static str {
+    match key {
         "aws:sourceip" | "aws:vpcsourceip" => "from where: source IP addresses",
         "aws:sourcevpc" | "aws:sourcevpce" | "aws:sourcevpcarn" => "from where: a VPC or VPC endpoint",
         "aws:requestedregion" => "where: regions",
@@ -239,12 +263,6 @@ fn narrows(key: &str, values: &[String]) -> String {
         "iam:policyarn" => "which policies",
         "iam:permissionsboundary" => "principals under a permissions boundary",
         _ => "",
-    };
-    let vals = if values.len() > 3 { format!("{}, …", values[..3].join(", ")) } else { values.join(", ") };
-    if what.is_empty() {
-        format!("narrows the request to {vals}")
-    } else {
-        format!("narrows {what} ({vals})")
     }
 }
 

@@ -222,7 +222,7 @@ fn evaluate_statement(index: usize, s: &Statement, actions: ActionSet, now: Date
         return out;
     }
     // Split the actions by which service-specific condition keys are present for them.
-    let mut groups: Vec<(ActionSet, Vec<bool>)> = vec![(out.actions.clone(), Vec::new())];
+    let mut groups: Vec<(ActionSet, Vec<bool>)> = vec![(out.actions.clone(), Vec::with_capacity(s.conditions.len()))];
     for c in &s.conditions {
         let present_for = match conditions::key_scope(&c.key) {
             KeyScope::Global | KeyScope::Other => None,
@@ -230,17 +230,23 @@ fn evaluate_statement(index: usize, s: &Statement, actions: ActionSet, now: Date
             KeyScope::Service(svc) if out.actions.iter().all(|a| svc.ids().contains(&a.index())) => None,
             KeyScope::Service(svc) => Some(services_defining(&c.key, svc)),
         };
+        let Some(present) = present_for else {
+            // Present for every action: no group splits.
+            groups.iter_mut().for_each(|(_, flags)| flags.push(true));
+            continue;
+        };
         groups = groups
             .into_iter()
-            .flat_map(|(set, flags)| match &present_for {
-                None => vec![(set, [flags, vec![true]].concat())],
-                Some(present) => {
-                    let mut with = set.clone();
-                    with.intersect(present);
-                    let mut without = set;
-                    without.subtract(present);
-                    vec![(with, [flags.clone(), vec![true]].concat()), (without, [flags, vec![false]].concat())]
-                }
+            .flat_map(|(set, flags)| {
+                let mut with = set.clone();
+                with.intersect(&present);
+                let mut without = set;
+                without.subtract(&present);
+                let mut flags_without = flags.clone();
+                flags_without.push(false);
+                let mut flags_with = flags;
+                flags_with.push(true);
+                [(with, flags_with), (without, flags_without)]
             })
             .filter(|(set, _)| !set.is_empty())
             .collect();

@@ -85,27 +85,26 @@ pub(crate) fn reaching(patterns: &[String], actions: &super::ActionSet) -> super
             c
         }
     };
-    actions
-        .iter()
-        .filter(|&a| {
-            let mut any = false;
-            let mut all_required = true;
-            let mut has_required = false;
-            for (rt, req) in a.resource_type_refs() {
-                let c = covered(rt);
-                any |= c;
-                if req {
-                    has_required = true;
-                    all_required &= c;
-                }
+    let mut out = actions.clone();
+    out.retain(|a| {
+        let mut any = false;
+        let mut all_required = true;
+        let mut has_required = false;
+        for (rt, req) in a.resource_type_refs() {
+            let c = covered(rt);
+            any |= c;
+            if req {
+                has_required = true;
+                all_required &= c;
             }
-            if has_required {
-                all_required
-            } else {
-                any
-            }
-        })
-        .collect()
+        }
+        if has_required {
+            all_required
+        } else {
+            any
+        }
+    });
+    out
 }
 
 #[cfg(test)]

@@ -306,14 +306,13 @@ impl Facts {
             let star = patterns.iter().any(|p| is_match_all_action(p));
             let mut set = if star { ActionSet::full() } else { ActionSet::empty() };
             if !star {
+                let from = actions.len();
                 for p in patterns {
                     let start = actions.len() as u32;
                     actions.extend(catalog.expand_ids(p));
-                    for &a in &actions[start as usize..] {
-                        set.insert(a);
-                    }
                     spans.push(start..actions.len() as u32);
                 }
+                set = ActionSet::from_ids(&actions[from..]);
             }
             if matches!(s.action, ActionSpec::NotAction(_)) {
                 let mut all = ActionSet::full();
