@@ -133,3 +133,49 @@ fn sweep_runs_its_own_program_and_says_when_it_is_missing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("iam-guard-sweep, which is neither beside this program nor on PATH"), "{err}");
 }
+
+#[test]
+fn many_files_come_out_in_path_order_whatever_the_workers_finish_first() {
+    // Enough files for many chunks of different sizes on every worker; a few are unreadable as
+    // policies and one big file sits early, so later chunks finish first. Reports must still come
+    // in path order, one per file, with the errors where their files are.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 700;
+    let big = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        (0..400)
+            .map(|i| format!(r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b{i}/*"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let mut want = Vec::new();
+    for i in 0..n {
+        let name = format!("p{i:04}.json");
+        let text = match i {
+            3 => big.clone(),
+            _ if i % 97 == 5 => "{not json".to_string(),
+            _ if i % 2 == 0 => ADMIN.to_string(),
+            _ => SCOPED.to_string(),
+        };
+        std::fs::write(dir.path().join(&name), text).unwrap();
+        want.push((name, i));
+    }
+    std::fs::write(dir.path().join("sub/z.json"), ADMIN).unwrap();
+    let (code, out, err) = run(&["check", dir.path().to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(code, 2, "unreadable files make the run an error: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), n + 1);
+    for ((name, i), r) in want.iter().zip(arr) {
+        let source = r["source"].as_str().unwrap();
+        assert!(source.ends_with(name.as_str()), "{source} where {name} belongs");
+        let is_error = !r["error"].is_null();
+        assert_eq!(is_error, i % 97 == 5 && *i != 3, "{name}: {r}");
+        if !is_error && i % 2 == 0 && *i != 3 {
+            assert_eq!(r["findings"][0]["rule"], "admin", "{name}");
+        }
+    }
+    assert!(arr[n]["source"].as_str().unwrap().ends_with("sub/z.json"));
+    assert_eq!(err.lines().count(), (0..n).filter(|i| i % 97 == 5).count(), "{err}");
+}

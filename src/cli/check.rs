@@ -130,23 +130,39 @@ fn check_files<T: Send>(
         }
     };
     // Work goes out in chunks of files: one channel message (and thread wake-up) per chunk.
-    const CHUNK: usize = 16;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().div_ceil(CHUNK));
+    // Guided sizes: large while much is left (few wake-ups of the emitting thread), shrinking
+    // towards the end so that no worker is left alone with a long last chunk.
+    const MIN_CHUNK: usize = 4;
+    const MAX_CHUNK: usize = 64;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().div_ceil(MIN_CHUNK));
     if workers <= 1 {
-        files.chunks(CHUNK).for_each(|c| emit(finish(c.iter().flat_map(one).collect())));
+        files.chunks(MAX_CHUNK).for_each(|c| emit(finish(c.iter().flat_map(one).collect())));
         return;
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, T)>(4);
+    let claim = || {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut start = next.load(Relaxed);
+        loop {
+            let left = files.len().checked_sub(start).filter(|&l| l > 0)?;
+            let n = (left / (4 * workers)).clamp(MIN_CHUNK, MAX_CHUNK).min(left);
+            match next.compare_exchange_weak(start, start + n, Relaxed, Relaxed) {
+                Ok(_) => return Some(start..start + n),
+                Err(now) => start = now,
+            }
+        }
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(std::ops::Range<usize>, T)>(4);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, one) = (&next, &one);
-            scope.spawn(move || loop {
-                let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(chunk) = files.chunks(CHUNK).nth(c) else { break };
-                if tx.send((c, finish(chunk.iter().flat_map(one).collect()))).is_err() {
-                    break;
+            let (claim, one) = (&claim, &one);
+            scope.spawn(move || {
+                while let Some(range) = claim() {
+                    let done = finish(files[range.clone()].iter().flat_map(one).collect());
+                    if tx.send((range, done)).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -155,11 +171,11 @@ fn check_files<T: Send>(
         // Reorder: hold results that arrive early until their predecessors are out.
         let mut pending = std::collections::BTreeMap::new();
         let mut due = 0;
-        for (i, done) in rx {
-            pending.insert(i, done);
-            while let Some(done) = pending.remove(&due) {
+        for (range, done) in rx {
+            pending.insert(range.start, (range.end, done));
+            while let Some((end, done)) = pending.remove(&due) {
                 emit(done);
-                due += 1;
+                due = end;
             }
         }
     });
