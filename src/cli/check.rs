@@ -206,7 +206,7 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
                     out.bytes.extend_from_slice(b",\n");
                 }
                 // Serializing to a Vec cannot fail: reports hold only strings, numbers and enums.
-                let _ = serde_json::to_writer_pretty(&mut out.bytes, r);
+                let _ = report::pretty::to_writer_pretty(&mut out.bytes, r);
             }
             Format::Sarif => {}
         }

@@ -1,5 +1,6 @@
 //! Presenting findings: text for people, JSON for machines, SARIF 2.1.0 for code scanning.
 
+pub mod pretty;
 pub mod sarif;
 pub mod sweep;
 pub mod text;

@@ -43,13 +43,14 @@ impl Rule for DataExfiltration {
             }
             let hits: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
             let (severity, narrowed_by) = severity_of(cx, i, &found, unrestricted);
-            let mut ev = Evidence::statement(i, s).with_actions(hits.clone());
+            let message = format!("Reads data or secrets on every resource: {}", hits.join(", "));
+            let mut ev = Evidence::statement(i, s).with_actions(hits);
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,
-                message: format!("Reads data or secrets on every resource: {}", hits.join(", ")),
+                message,
                 evidence: vec![ev],
                 hint: "Scope reads to the buckets/prefixes, secrets and parameter paths the workload owns, e.g. \
                        arn:aws:s3:::my-bucket/app/* or arn:aws:ssm:REGION:ACCOUNT:parameter/app/*."

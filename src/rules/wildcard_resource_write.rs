@@ -36,17 +36,15 @@ impl Rule for WildcardResourceWrite {
             // Ids iterate in catalogue order.
             let actions: Vec<String> = found.iter().map(|a| cx.catalog.action(a).full_name()).collect();
             let (severity, narrowed_by) = severity_of(cx, i, &found, unrestricted);
-            let mut ev = Evidence::statement(i, s).with_actions(actions.clone());
+            let message =
+                format!("{} write/permissions actions on every resource: {}", actions.len(), summarize(&actions, 6));
+            let mut ev = Evidence::statement(i, s).with_actions(actions);
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,
-                message: format!(
-                    "{} write/permissions actions on every resource: {}",
-                    actions.len(),
-                    summarize(&actions, 6)
-                ),
+                message,
                 evidence: vec![ev],
                 hint: "Replace Resource \"*\" with the ARNs these actions should touch (for actions that support \
                        resource-level permissions), or add conditions such as aws:ResourceTag."
