@@ -21,15 +21,24 @@ impl Rule for WildcardResourceWrite {
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
             let (reach, unrestricted) = cx.facts.reach(i);
-            let read_only = read_only_mode(s);
-            let found: ActionSet = patterns
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| !is_service_wildcard(p))
-                .flat_map(|(j, _)| cx.facts.expansion(i, j).unwrap_or_default())
-                .filter(|a| reach.contains(**a) && a.modifies() && !read_only.contains(&a.service().prefix))
-                .copied()
-                .collect();
+            // Set algebra over the statement's reach (a subset of its named actions): the
+            // modifying ones, less what service wildcards name (service-full-access's), less the
+            // services pinned to a read-only mode.
+            let mut found = reach.clone();
+            found.intersect(modifying());
+            if patterns.iter().any(|p| is_service_wildcard(p)) {
+                let named: Vec<ActionId> = (0..patterns.len())
+                    .filter(|&j| !is_service_wildcard(&patterns[j]))
+                    .flat_map(|j| cx.facts.expansion(i, j).unwrap_or_default())
+                    .copied()
+                    .collect();
+                found.intersect(&ActionSet::from_ids(&named));
+            }
+            for prefix in read_only_mode(s) {
+                if let Some(svc) = cx.catalog.service(prefix) {
+                    found.subtract(&ActionSet::range(svc.ids()));
+                }
+            }
             if found.is_empty() {
                 continue;
             }
@@ -52,6 +61,16 @@ impl Rule for WildcardResourceWrite {
             });
         }
     }
+}
+
+/// Every catalogue action that modifies something ([`ActionId::modifies`]), computed once.
+fn modifying() -> &'static ActionSet {
+    static SET: std::sync::OnceLock<ActionSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let ids: Vec<ActionId> =
+            (0..Catalog::global().len()).map(ActionId::from_index).filter(|a| a.modifies()).collect();
+        ActionSet::from_ids(&ids)
+    })
 }
 
 /// The services whose actions the statement pins to a read-only mode with a condition such as
