@@ -433,8 +433,8 @@ impl Catalog {
     }
 
     /// How many distinct actions a list of patterns covers (a NotAction list's exclusions).
-    pub(crate) fn count_distinct(&self, patterns: &[String]) -> usize {
-        let mut ids: Vec<ActionId> = patterns.iter().flat_map(|p| self.expand_ids(p)).collect();
+    pub(crate) fn count_distinct<S: AsRef<str>>(&self, patterns: &[S]) -> usize {
+        let mut ids: Vec<ActionId> = patterns.iter().flat_map(|p| self.expand_ids(p.as_ref())).collect();
         ids.sort_unstable();
         ids.dedup();
         ids.len()

@@ -171,7 +171,7 @@ impl Effective {
 /// Expands a statement's Action / NotAction into catalogue actions.
 pub fn named_actions(s: &Statement) -> ActionSet {
     let c = Catalog::global();
-    let expand = |patterns: &[String]| {
+    let expand = |patterns: &[crate::policy::Str]| {
         if patterns.iter().any(|p| is_match_all_action(p)) {
             return ActionSet::full();
         }

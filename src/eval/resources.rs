@@ -70,7 +70,7 @@ fn instantiate(format: &str) -> String {
 /// instance but one document runs that document only; with no required type, any of its types
 /// will do; with no type at all, only `*`. Each resource type is decided once (a statement's
 /// actions share a few).
-pub(crate) fn reaching(patterns: &[String], actions: &super::ActionSet) -> super::ActionSet {
+pub(crate) fn reaching(patterns: &[crate::policy::Str], actions: &super::ActionSet) -> super::ActionSet {
     if patterns.iter().any(|p| is_match_all_resource(p)) {
         return actions.clone();
     }
@@ -118,14 +118,14 @@ mod tests {
         Catalog::global().lookup_id(a).unwrap()
     }
 
-    fn covers_all(patterns: &[String], a: ActionId) -> bool {
+    fn covers_all(patterns: &[crate::policy::Str], a: ActionId) -> bool {
         let set: super::super::ActionSet = [a].into_iter().collect();
         reaching(patterns, &set).contains(a)
     }
 
     #[test]
     fn every_resource_of_the_type() {
-        let one = |p: &str, a: ActionId| covers_all(&[p.to_string()], a);
+        let one = |p: &str, a: ActionId| covers_all(&[p.into()], a);
         let pass = id("iam:PassRole");
         for p in ["*", "arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/*", "arn:*:iam::*:role/*"] {
             assert!(one(p, pass), "{p}");
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn every_required_type_must_be_covered() {
         let send = id("ssm:SendCommand");
-        let pats = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pats = |v: &[&str]| v.iter().map(|&s| crate::policy::Str::from(s)).collect::<Vec<_>>();
         let one_document = pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*::document/AWSEC2-CreateVssSnapshot"]);
         assert!(!covers_all(&one_document, send), "one document on every instance");
         assert!(covers_all(&pats(&["arn:aws:ec2:*:*:instance/*", "arn:aws:ssm:*:*:document/*"]), send));

@@ -155,7 +155,7 @@ impl Holder {
                 }
                 match &s.resource {
                     Some(ResourceSpec::Resource(r)) if r.iter().all(|p| !p.contains(['*', '?'])) => {
-                        out.extend(r.iter().map(String::as_str))
+                        out.extend(r.iter().map(|p| p.as_str()))
                     }
                     _ => return None,
                 }

@@ -97,13 +97,13 @@ struct RawStatement {
     #[serde(rename = "Effect", default, deserialize_with = "some")]
     effect: Option<EffectField>,
     #[serde(rename = "Action", default, deserialize_with = "some")]
-    action: Option<StrList>,
+    action: Option<StrList<Str>>,
     #[serde(rename = "NotAction", default, deserialize_with = "some")]
-    not_action: Option<StrList>,
+    not_action: Option<StrList<Str>>,
     #[serde(rename = "Resource", default, deserialize_with = "some")]
-    resource: Option<StrList>,
+    resource: Option<StrList<Str>>,
     #[serde(rename = "NotResource", default, deserialize_with = "some")]
-    not_resource: Option<StrList>,
+    not_resource: Option<StrList<Str>>,
     #[serde(rename = "Principal", default, deserialize_with = "some")]
     principal: Option<RawPrincipal>,
     #[serde(rename = "NotPrincipal", default, deserialize_with = "some")]
@@ -160,23 +160,24 @@ impl<'de> Deserialize<'de> for EffectField {
     }
 }
 
-/// IAM's "string or non-empty array of strings".
-struct StrList(Vec<String>);
+/// IAM's "string or non-empty array of strings", as policy strings ([`Str`]: short ones need no
+/// allocation) or as `String`s.
+struct StrList<T>(Vec<T>);
 
-impl<'de> Deserialize<'de> for StrList {
+impl<'de, T: Deserialize<'de> + for<'a> From<&'a str>> Deserialize<'de> for StrList<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = StrList;
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + for<'a> From<&'a str>> Visitor<'de> for V<T> {
+            type Value = StrList<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string or an array of strings")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<StrList, E> {
-                Ok(StrList(vec![s.to_owned()]))
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<StrList<T>, E> {
+                Ok(StrList(vec![T::from(s)]))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrList, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrList<T>, A::Error> {
                 let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-                while let Some(s) = seq.next_element::<String>()? {
+                while let Some(s) = seq.next_element::<T>()? {
                     v.push(s);
                 }
                 if v.is_empty() {
@@ -185,7 +186,7 @@ impl<'de> Deserialize<'de> for StrList {
                 Ok(StrList(v))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
@@ -209,7 +210,7 @@ impl<'de> Deserialize<'de> for RawPrincipal {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPrincipal, A::Error> {
                 let mut out = BTreeMap::new();
                 while let Some(k) = map.next_key::<PrincipalKey>()? {
-                    let values = map.next_value::<StrList>()?.0;
+                    let values = map.next_value::<StrList<String>>()?.0;
                     if out.insert(k.0, values).is_some() {
                         return Err(de::Error::custom("duplicate principal type"));
                     }

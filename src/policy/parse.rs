@@ -189,14 +189,14 @@ fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
                 if action.is_some() {
                     return Err(field_err(path, "has both Action and NotAction"));
                 }
-                let list = string_list(val, &here)?;
+                let list = string_list(val, &here)?.into_iter().map(Str::from).collect();
                 action = Some(if k == "Action" { ActionSpec::Action(list) } else { ActionSpec::NotAction(list) });
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
                     return Err(field_err(path, "has both Resource and NotResource"));
                 }
-                let list = string_list(val, &here)?;
+                let list = string_list(val, &here)?.into_iter().map(Str::from).collect();
                 resource =
                     Some(if k == "Resource" { ResourceSpec::Resource(list) } else { ResourceSpec::NotResource(list) });
             }

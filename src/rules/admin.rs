@@ -57,7 +57,7 @@ impl Rule for Admin {
             .iter()
             .map(|&i| {
                 let st = &doc.statements[i];
-                let mut e = Evidence::statement(i, st).with_actions(st.action_patterns().to_vec());
+                let mut e = Evidence::statement(i, st).with_actions(crate::policy::strings(st.action_patterns()));
                 if !unrestricted {
                     e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
                 }

@@ -37,7 +37,7 @@ impl Rule for AllowWithNot {
             let mut ev = Evidence::statement(i, s);
             if not_action {
                 let allowed = cx.catalog.len() - cx.catalog.count_distinct(s.action_patterns());
-                ev.actions = s.action_patterns().to_vec();
+                ev.actions = crate::policy::strings(s.action_patterns());
                 out.push(Finding {
                     rule: self.id(),
                     paths: Vec::new(),
@@ -50,7 +50,7 @@ impl Rule for AllowWithNot {
                     hint: "Rewrite as an Allow of the actions needed; express exceptions as an explicit Deny.".into(),
                 });
             } else {
-                ev.actions = s.action_patterns().to_vec();
+                ev.actions = crate::policy::strings(s.action_patterns());
                 out.push(Finding {
                     rule: self.id(),
                     paths: Vec::new(),

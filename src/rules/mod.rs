@@ -190,7 +190,7 @@ impl Evidence {
             statement: Some(i),
             sid: s.sid.clone(),
             actions: Vec::new(),
-            resources: s.resource_patterns().to_vec(),
+            resources: crate::policy::strings(s.resource_patterns()),
             principals: Vec::new(),
             conditions: s.conditions.iter().map(|c| format!("{}:{}", c.operator, c.key)).collect(),
             narrowed_by: Vec::new(),
@@ -404,7 +404,7 @@ pub(crate) fn is_service_wildcard(pattern: &str) -> bool {
 pub(crate) fn narrow_allow_statements<'d>(
     cx: &'d Ctx<'_>,
     doc: &'d PolicyDocument,
-) -> impl Iterator<Item = (usize, &'d Statement, &'d [String])> + 'd {
+) -> impl Iterator<Item = (usize, &'d Statement, &'d [crate::policy::Str])> + 'd {
     doc.statements.iter().enumerate().filter_map(move |(i, s)| match &s.action {
         ActionSpec::Action(p)
             if s.effect == Effect::Allow && !cx.facts.admin[i] && !cx.facts.evals[i].everywhere.is_empty() =>
@@ -433,7 +433,7 @@ pub(crate) fn severity_of(
 
 /// Could one of these action patterns name one of `services` (any case, or a wildcard service
 /// part)? A cheap prefilter before matching specific actions.
-pub(crate) fn mentions_service(patterns: &[String], services: &[&str]) -> bool {
+pub(crate) fn mentions_service(patterns: &[crate::policy::Str], services: &[&str]) -> bool {
     patterns.iter().any(|p| match crate::policy::split_service(p) {
         Some((svc, _)) => {
             svc.bytes().any(|b| b == b'*' || b == b'?') || services.iter().any(|s| s.eq_ignore_ascii_case(svc))

@@ -43,7 +43,7 @@ impl Rule for ServiceFullAccess {
             let ActionSpec::Action(patterns) = &s.action else {
                 continue;
             };
-            let wild: Vec<&String> = patterns.iter().filter(|p| is_service_wildcard(p)).collect();
+            let wild: Vec<&crate::policy::Str> = patterns.iter().filter(|p| is_service_wildcard(p)).collect();
             if wild.is_empty() {
                 continue;
             }
@@ -147,7 +147,7 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
     let everywhere = whole.intersects(reach);
     let free = whole.intersects(&cx.facts.evals[i].free);
     let (severity, scope, narrowed_by) = graded(cx, i, everywhere, free);
-    let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+    let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
     ev.narrowed_by = narrowed_by;
     let shown = found.len().min(8);
     let more = if found.len() > shown { format!(" and {} more services", found.len() - shown) } else { String::new() };

@@ -46,7 +46,7 @@ impl Rule for TrustCrossAccount {
             }
             let external_id = s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
             let severity = if external_id { Severity::Low } else { cx.severity_for(i) };
-            let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+            let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
             ev.principals = foreign.clone();
             out.push(Finding {
                 rule: self.id(),

@@ -77,7 +77,7 @@ impl Rule for TrustPublic {
                         format!("Principal \"*\" narrowed only by conditions on {}: review them", pins.join(", ")),
                     )
                 };
-                let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+                let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
                 ev.principals = principals;
                 out.push(Finding {
                     rule: self.id(),
@@ -108,7 +108,7 @@ impl Rule for TrustPublic {
                 if !open {
                     continue;
                 }
-                let mut ev = Evidence::statement(i, s).with_actions(s.action_patterns().to_vec());
+                let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
                 ev.principals = providers.iter().map(|p| format!("Federated: {p}")).collect();
                 out.push(Finding {
                     rule: self.id(),

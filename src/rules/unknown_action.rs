@@ -34,7 +34,7 @@ impl Rule for UnknownAction {
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| cx.facts.expansion(i, j).is_none_or(|e| e.is_empty()))
-                .filter_map(|(_, p)| cx.catalog.unknown(p).map(|u| (p.clone(), u)))
+                .filter_map(|(_, p)| cx.catalog.unknown(p).map(|u| (p.to_string(), u)))
                 .collect();
 
             if unknown.is_empty() {
