@@ -10,8 +10,9 @@ const ANY: &str = "zq9any";
 /// A resource type's ARN format split into its six parts, the resource part instantiated with
 /// [`ANY`]: prepared once per type for the process.
 struct Prepared {
-    /// partition, service, region, account as in the format (`${…}` where variable).
-    parts: [&'static str; 4],
+    /// partition, service, region, account as in the format; `None` where it is a `${…}`
+    /// variable (any value matches).
+    parts: [Option<&'static str>; 4],
     resource: String,
 }
 
@@ -23,7 +24,8 @@ fn prepared(rt: u16) -> &'static Prepared {
         let arn = crate::catalog::resource_type(usize::from(rt)).arn;
         let f: Vec<&'static str> = arn.splitn(6, ':').collect();
         let part = |i: usize| f.get(i).copied().unwrap_or("");
-        Prepared { parts: [part(1), part(2), part(3), part(4)], resource: instantiate(part(5)) }
+        let fixed = |i: usize| Some(part(i)).filter(|p| !p.contains("${"));
+        Prepared { parts: [fixed(1), fixed(2), fixed(3), fixed(4)], resource: instantiate(part(5)) }
     })
 }
 
@@ -42,7 +44,7 @@ fn pattern_parts(pattern: &str) -> Option<[&str; 6]> {
 /// resource part must match a name the pattern cannot anticipate.
 fn covers_prepared(p: &[&str; 6], f: &Prepared) -> bool {
     for (i, fp) in f.parts.iter().enumerate() {
-        if !fp.contains("${") && !wildcard_match(p[i + 1], fp, false) {
+        if fp.is_some_and(|fp| !wildcard_match(p[i + 1], fp, false)) {
             return false;
         }
     }
@@ -74,16 +76,39 @@ pub(crate) fn reaching(patterns: &[crate::policy::Str], actions: &super::ActionS
     if patterns.iter().any(|p| is_match_all_resource(p)) {
         return actions.clone();
     }
-    let parts: Vec<[&str; 6]> = patterns.iter().filter_map(|p| pattern_parts(p)).collect();
-    let mut cache: Vec<(u16, bool)> = Vec::new();
-    let mut covered = |rt: u16| match cache.iter().find(|(r, _)| *r == rt) {
-        Some(&(_, c)) => c,
-        None => {
+    let parts: smallvec::SmallVec<[[&str; 6]; 8]> = patterns.iter().filter_map(|p| pattern_parts(p)).collect();
+    // Each resource type is decided once per call, in a per-thread table indexed by type (value 0:
+    // undecided, 1: not covered, 2: covered), cleared afterwards through the list of types touched.
+    thread_local! {
+        static TABLE: std::cell::RefCell<(Vec<u8>, Vec<u16>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    TABLE.with_borrow_mut(|(table, touched)| {
+        if table.is_empty() {
+            table.resize(crate::catalog::resource_type_count(), 0);
+        }
+        let out = reaching_with(&parts, actions, table, touched);
+        for rt in touched.drain(..) {
+            table[usize::from(rt)] = 0;
+        }
+        out
+    })
+}
+
+fn reaching_with(
+    parts: &[[&str; 6]],
+    actions: &super::ActionSet,
+    table: &mut [u8],
+    touched: &mut Vec<u16>,
+) -> super::ActionSet {
+    let mut covered = |rt: u16| match table[usize::from(rt)] {
+        0 => {
             let f = prepared(rt);
             let c = parts.iter().any(|p| covers_prepared(p, f));
-            cache.push((rt, c));
+            table[usize::from(rt)] = 1 + u8::from(c);
+            touched.push(rt);
             c
         }
+        v => v == 2,
     };
     let mut out = actions.clone();
     out.retain(|a| {
