@@ -224,7 +224,43 @@ impl Service {
                 n.len() >= lit.len() && n.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
             }
         });
-        (lo..hi).filter(move |&i| !glob || wildcard_match(pattern, action_name(i), true)).map(|i| ActionId(i as u16))
+        let rest = Glob::of(&pattern[lit.len()..]);
+        (lo..hi)
+            .filter(move |&i| !glob || rest.matches(action_name(i).get(lit.len()..).unwrap_or("")))
+            .map(|i| ActionId(i as u16))
+    }
+}
+
+/// What follows a pattern's literal prefix, in the forms the managed policies use
+/// (`*DataQuality*`, `*Resource`), tested without the general glob's backtracking.
+#[derive(Clone, Copy)]
+enum Glob<'a> {
+    /// `*text*`: contains `text`.
+    Contains(&'a str),
+    /// `*text`: ends with `text`.
+    EndsWith(&'a str),
+    /// Anything else, matched as a glob.
+    Other(&'a str),
+}
+
+impl<'a> Glob<'a> {
+    fn of(rest: &'a str) -> Glob<'a> {
+        let plain = |t: &str| !t.bytes().any(is_wild);
+        match rest.strip_prefix('*') {
+            Some(t) if t.len() > 1 && t.ends_with('*') && plain(&t[..t.len() - 1]) => Glob::Contains(&t[..t.len() - 1]),
+            Some(t) if plain(t) => Glob::EndsWith(t),
+            _ => Glob::Other(rest),
+        }
+    }
+
+    /// Does `tail` (a name less the literal prefix) match, ignoring ASCII case?
+    fn matches(self, tail: &str) -> bool {
+        let t = tail.as_bytes();
+        match self {
+            Glob::Contains(m) => t.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m.as_bytes())),
+            Glob::EndsWith(m) => t.len() >= m.len() && t[t.len() - m.len()..].eq_ignore_ascii_case(m.as_bytes()),
+            Glob::Other(g) => wildcard_match(g, tail, true),
+        }
     }
 }
 
@@ -591,7 +627,19 @@ mod tests {
         };
         let mut checked = 0;
         for svc in SERVICES.iter().step_by(7).chain(c.service("s3")).chain(c.service("iam")).chain(c.service("ec2")) {
-            let mut pats = vec!["*".to_string(), "?*".into(), "*Policy*".into(), "*s".into(), "Get*Object".into()];
+            let mut pats = vec![
+                "*".to_string(),
+                "?*".into(),
+                "*Policy*".into(),
+                "*s".into(),
+                "Get*Object".into(),
+                "**".into(),
+                "***".into(),
+                "*a*b*".into(),
+                "*?".into(),
+                "Get**".into(),
+                "*".repeat(3) + "x",
+            ];
             for a in svc.actions().step_by(3) {
                 let n = a.name;
                 pats.push(n.to_ascii_uppercase());
@@ -599,6 +647,10 @@ mod tests {
                 pats.push(format!("{n}*"));
                 for cut in (0..n.len()).step_by(2) {
                     pats.push(format!("{}*", n[..cut].to_ascii_lowercase()));
+                    // Globs past a prefix: a middle or an end of the name.
+                    pats.push(format!("{}*{}*", &n[..cut / 2], n[cut..].to_ascii_uppercase().get(..3).unwrap_or("")));
+                    pats.push(format!("*{}", &n[cut..]));
+                    pats.push(format!("{}*{}", &n[..cut / 3], &n[cut..]));
                 }
             }
             for p in &pats {
