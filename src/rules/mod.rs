@@ -415,6 +415,22 @@ pub(crate) fn narrow_allow_statements<'d>(
     })
 }
 
+/// What statement `i` grants on every resource (its reach), less what its service wildcards
+/// (`s3:*`) alone name: those are service-full-access's to report.
+pub(crate) fn reach_without_service_wildcards(cx: &Ctx<'_>, i: usize, patterns: &[crate::policy::Str]) -> ActionSet {
+    let mut found = cx.facts.reach(i).0.clone();
+    if patterns.iter().any(|p| is_service_wildcard(p)) {
+        // The reach is within the statement's named actions: keep those the other patterns name.
+        let named: Vec<ActionId> = (0..patterns.len())
+            .filter(|&j| !is_service_wildcard(&patterns[j]))
+            .flat_map(|j| cx.facts.expansion(i, j).unwrap_or_default())
+            .copied()
+            .collect();
+        found.intersect(&ActionSet::from_ids(&named));
+    }
+    found
+}
+
 /// The severity of a finding on `found` actions of statement `i`: the rule's, one level lower
 /// when none of them is granted without a narrowing condition; with the narrowing conditions to
 /// name in the evidence.

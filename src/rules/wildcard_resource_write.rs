@@ -20,20 +20,11 @@ impl Rule for WildcardResourceWrite {
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s, patterns) in narrow_allow_statements(cx, doc) {
-            let (reach, unrestricted) = cx.facts.reach(i);
-            // Set algebra over the statement's reach (a subset of its named actions): the
-            // modifying ones, less what service wildcards name (service-full-access's), less the
-            // services pinned to a read-only mode.
-            let mut found = reach.clone();
+            let unrestricted = cx.facts.reach(i).1;
+            // Set algebra: the modifying actions of the statement's reach, less the services
+            // pinned to a read-only mode.
+            let mut found = reach_without_service_wildcards(cx, i, patterns);
             found.intersect(modifying());
-            if patterns.iter().any(|p| is_service_wildcard(p)) {
-                let named: Vec<ActionId> = (0..patterns.len())
-                    .filter(|&j| !is_service_wildcard(&patterns[j]))
-                    .flat_map(|j| cx.facts.expansion(i, j).unwrap_or_default())
-                    .copied()
-                    .collect();
-                found.intersect(&ActionSet::from_ids(&named));
-            }
             for prefix in read_only_mode(s) {
                 if let Some(svc) = cx.catalog.service(prefix) {
                     found.subtract(&ActionSet::range(svc.ids()));
