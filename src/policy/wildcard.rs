@@ -53,9 +53,9 @@ pub(crate) fn action_matches(pattern: &str, action: &str) -> bool {
 /// True when a pattern is made only of `*`, `?`-free wildcards and separators, so it matches
 /// every action (`*`, `*:*`, `**:*`).
 pub fn is_match_all_action(pattern: &str) -> bool {
-    pattern.contains('*')
-        && pattern.bytes().all(|b| b == b'*' || b == b':')
-        && pattern.bytes().filter(|&b| b == b':').count() <= 1
+    // Called for every pattern of every statement: the first byte of a real name settles it.
+    let b = pattern.as_bytes();
+    b.iter().all(|&c| c == b'*' || c == b':') && b.contains(&b'*') && b.iter().filter(|&&c| c == b':').count() <= 1
 }
 
 /// True when a resource pattern matches every ARN: `*`, `arn:*`, `arn:*:*:*:*:*`.
@@ -71,8 +71,14 @@ pub(crate) fn is_match_all_resource(pattern: &str) -> bool {
         return false;
     }
     // `arn:*` covers everything; otherwise every segment must be `*` so that resource paths
-    // with further colons are still covered.
-    rest.split(':').all(|s| !s.is_empty() && s.bytes().all(|b| b == b'*'))
+    // with further colons are still covered: only `*` and `:`, and no empty segment. (A byte
+    // scan: a real ARN fails at its first byte.)
+    let r = rest.as_bytes();
+    !r.is_empty()
+        && r.iter().all(|&b| b == b'*' || b == b':')
+        && r[0] != b':'
+        && r[r.len() - 1] != b':'
+        && !r.windows(2).any(|w| w == b"::")
 }
 
 #[cfg(test)]
@@ -108,10 +114,20 @@ mod tests {
         for p in ["s3:*", "*:Get*", "iam:*", ":", "*:*:*"] {
             assert!(!is_match_all_action(p), "{p}");
         }
-        for p in ["*", "arn:*", "arn:*:*:*:*:*", "ARN:*:*"] {
+        for p in ["*", "arn:*", "arn:*:*:*:*:*", "ARN:*:*", "*:*", "arn:*:*:*:*:*:*", "arn:**:*"] {
             assert!(is_match_all_resource(p), "{p}");
         }
-        for p in ["arn:aws:s3:::*", "arn:aws:*:*:123456789012:*", "arn:", ""] {
+        for p in [
+            "arn:aws:s3:::*",
+            "arn:aws:*:*:123456789012:*",
+            "arn:",
+            "",
+            "arn:*::*",
+            "arn:*:",
+            "arn::*",
+            "x:*",
+            "arn:*:a*",
+        ] {
             assert!(!is_match_all_resource(p), "{p}");
         }
     }
