@@ -133,7 +133,7 @@ fn check_files<T: Send>(
     // Guided sizes: large while much is left (few wake-ups of the emitting thread), shrinking
     // towards the end so that no worker is left alone with a long last chunk.
     const MIN_CHUNK: usize = 4;
-    const MAX_CHUNK: usize = 64;
+    const MAX_CHUNK: usize = 32;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().div_ceil(MIN_CHUNK));
     if workers <= 1 {
         files.chunks(MAX_CHUNK).for_each(|c| emit(finish(c.iter().flat_map(one).collect())));
