@@ -6,6 +6,10 @@
 use std::fmt::Write as _;
 
 include!("src/catalog/fnv.rs");
+#[allow(dead_code)]
+mod verbs {
+    include!("src/catalog/verbs.rs");
+}
 
 /// One service of the TSV: its actions (name, level code, resource types), resource types
 /// (name, ARN format) and condition keys (name, type code).
@@ -22,6 +26,7 @@ fn main() {
     let src = "src/catalog/data/iam-actions.tsv";
     println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=src/catalog/fnv.rs");
+    println!("cargo:rerun-if-changed=src/catalog/verbs.rs");
     let text = std::fs::read_to_string(src).expect("read the action catalogue");
     let mut services: Vec<ServiceRow> = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -81,6 +86,8 @@ fn main() {
     let mut names = String::new();
     let mut offsets = vec![0u32];
     let mut levels = Vec::new();
+    // One bit per action: does it modify something (src/catalog/verbs.rs)?
+    let mut modifies: Vec<u64> = Vec::new();
     let mut service_of = Vec::new();
     let mut rows = String::new();
     let mut exact = vec![u16::MAX; EXACT_SLOTS];
@@ -127,6 +134,12 @@ fn main() {
             names.push_str(a);
             offsets.push(names.len() as u32);
             levels.push(*level);
+            if verbs::modifies(*level, a) {
+                while modifies.len() <= i / 64 {
+                    modifies.push(0u64);
+                }
+                modifies[i / 64] |= 1 << (i % 64);
+            }
             service_of.push(si);
             let mut slot = text_hash(&format!("{prefix}:{a}")) as usize & (EXACT_SLOTS - 1);
             while exact[slot] != u16::MAX {
@@ -156,6 +169,7 @@ fn main() {
     std::fs::write(out.join("catalog-names.txt"), &names).unwrap();
     std::fs::write(out.join("catalog-resources.txt"), &rt_text).unwrap();
     std::fs::write(out.join("catalog-conditions.txt"), &ck_text).unwrap();
+    modifies.resize(levels.len().div_ceil(64), 0);
     let code = format!(
         "static NAMES: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-names.txt\"));\n\
          static SERVICES: [Service; {}] = [\n{rows}];\n\
@@ -170,7 +184,8 @@ fn main() {
          static ACTION_RT_OFFS: [u32; {}] = [{}];\n\
          static CK_TEXT: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-conditions.txt\"));\n\
          static CK_OFFS: [u32; {}] = [{}];\n\
-         static CK_TYPES: &[u8; {}] = b{:?};\n",
+         static CK_TYPES: &[u8; {}] = b{:?};\n\
+         static MODIFIES: [u64; {}] = [{}];\n",
         services.len(),
         offsets.len(),
         list(&mut offsets.iter().map(u32::to_string)),
@@ -190,6 +205,8 @@ fn main() {
         list(&mut ck_offs.iter().map(u32::to_string)),
         ck_types.len(),
         ck_types,
+        modifies.len(),
+        list(&mut modifies.iter().map(u64::to_string)),
     );
     std::fs::write(out.join("catalog.rs"), code).unwrap();
 }

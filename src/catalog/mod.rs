@@ -7,6 +7,9 @@ pub mod managed;
 use crate::policy::wildcard_match;
 
 mod fnv;
+// build.rs decides `modifies` with it; the tests check the table against it.
+#[cfg(test)]
+mod verbs;
 
 use fnv::{EXACT_SLOTS, SERVICE_SLOTS};
 
@@ -327,9 +330,10 @@ impl ActionId {
     /// they read (`quicksight:DescribeDataSetPermissions`, `billing:GetResourcePolicy`) and a few
     /// "Write" because of a side effect on the caller's own session (`athena:GetSessionEndpoint`,
     /// `cognito-idp:GetTokensFromRefreshToken`). The verb is the action name's first word.
+    /// Decided at build time (`verbs.rs`): one bit of a static table.
     pub fn modifies(self) -> bool {
-        matches!(self.level(), AccessLevel::Write | AccessLevel::PermissionsManagement)
-            && !READ_VERBS.iter().any(|v| starts_with_word(action_name(self.index()), v))
+        let i = self.index();
+        MODIFIES[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// The service the action belongs to.
@@ -352,12 +356,10 @@ impl ActionId {
     }
 }
 
-/// Verbs that only read (see [`ActionId::modifies`]).
-const READ_VERBS: &[&str] = &["Get", "Describe", "List", "View", "Search", "BatchGet", "BatchDescribe", "Preview"];
-
-/// Does `name` start with the word `verb` (followed by an upper-case letter or nothing)?
-fn starts_with_word(name: &str, verb: &str) -> bool {
-    name.starts_with(verb) && name[verb.len()..].chars().next().is_none_or(|c| c.is_ascii_uppercase())
+/// Every action that modifies something, as the words of a bit set over action ids (one bit per
+/// action, [`ActionId::modifies`]).
+pub(crate) fn modifying_words() -> &'static [u64] {
+    &MODIFIES
 }
 
 /// Why an action pattern matched nothing in the catalogue.
@@ -614,6 +616,15 @@ mod tests {
         );
         assert_eq!(c.count_distinct(&pats(&["iam:*", "IAM:*"])), c.service("iam").unwrap().len());
         assert_eq!(c.expand("IAM:*").count(), c.service("iam").unwrap().len());
+    }
+
+    #[test]
+    fn the_build_time_modifies_table_follows_the_rule() {
+        // build.rs sets one bit per action; each must sit at its action's index.
+        for (i, &level) in LEVELS.iter().enumerate() {
+            assert_eq!(ActionId(i as u16).modifies(), verbs::modifies(level, action_name(i)), "{}", action_name(i));
+        }
+        assert_eq!(MODIFIES.len(), Catalog::global().len().div_ceil(64));
     }
 
     #[test]

@@ -59,6 +59,13 @@ impl ActionSet {
         s
     }
 
+    /// Every action that modifies something ([`ActionId::modifies`]): the catalogue's build-time
+    /// bit table, made a set once per process.
+    pub fn modifying() -> &'static ActionSet {
+        static SET: std::sync::OnceLock<ActionSet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| ActionSet { start: 0, words: crate::catalog::modifying_words().into() })
+    }
+
     /// The actions with ids in `range` (a service's actions are one range).
     pub fn range(range: std::ops::Range<usize>) -> ActionSet {
         let mut s = ActionSet::empty();
@@ -297,6 +304,20 @@ mod tests {
         let mut none = iam.clone();
         none.intersect(&s3);
         assert!(none.is_empty() && none == ActionSet::empty());
+    }
+
+    #[test]
+    fn the_modifying_set_is_every_action_that_modifies() {
+        let c = Catalog::global();
+        let m = ActionSet::modifying();
+        let mut n = 0;
+        for i in 0..c.len() {
+            let a = ActionId::from_index(i);
+            assert_eq!(m.contains(a), a.modifies(), "{}", c.action(a).full_name());
+            n += usize::from(a.modifies());
+        }
+        assert_eq!(m.len(), n);
+        assert!(n > 5_000 && n < c.len() - 5_000, "{n}");
     }
 
     // The word-range arithmetic (spans that overlap, touch, or miss each other) against a plain

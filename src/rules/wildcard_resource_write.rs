@@ -24,7 +24,7 @@ impl Rule for WildcardResourceWrite {
             // Set algebra: the modifying actions of the statement's reach, less the services
             // pinned to a read-only mode.
             let mut found = reach_without_service_wildcards(cx, i, patterns);
-            found.intersect(modifying());
+            found.intersect(ActionSet::modifying());
             for prefix in read_only_mode(s) {
                 if let Some(svc) = cx.catalog.service(prefix) {
                     found.subtract(&ActionSet::range(svc.ids()));
@@ -52,16 +52,6 @@ impl Rule for WildcardResourceWrite {
             });
         }
     }
-}
-
-/// Every catalogue action that modifies something ([`ActionId::modifies`]), computed once.
-fn modifying() -> &'static ActionSet {
-    static SET: std::sync::OnceLock<ActionSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| {
-        let ids: Vec<ActionId> =
-            (0..Catalog::global().len()).map(ActionId::from_index).filter(|a| a.modifies()).collect();
-        ActionSet::from_ids(&ids)
-    })
 }
 
 /// The services whose actions the statement pins to a read-only mode with a condition such as
