@@ -17,3 +17,4 @@ pub mod policy;
 pub(crate) mod report;
 pub mod rules;
 pub mod severity;
+pub mod suggest;

@@ -1,10 +1,12 @@
 //! The `iam-guard` command line: the engine offline. `src/bin/iam-guard.rs` only calls [`main`].
 
+mod can;
 mod check;
 mod event;
 #[cfg(feature = "aws")]
 mod ledger;
 mod offline;
+mod suggest;
 #[cfg(feature = "aws")]
 mod sweep;
 #[cfg(feature = "aws")]
@@ -62,6 +64,12 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// The least-privilege policy from what a principal really did (CloudTrail files): the
+    /// document on stdout, the evidence on stderr.
+    Suggest(suggest::SuggestArgs),
+    /// Is one request allowed? The evaluation core's decision with the statements behind it
+    /// (exit 0 allowed, 1 denied).
+    Can(can::CanArgs),
     /// Who can become admin: the escalation graph of a saved `aws iam
     /// get-account-authorization-details` output (text, json, or dot for Graphviz).
     Graph(offline::GraphArgs),
@@ -263,6 +271,8 @@ pub fn main() -> ExitCode {
         }
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
         Command::Graph(args) => offline::graph(args),
+        Command::Suggest(args) => suggest::run(args),
+        Command::Can(args) => can::run(args),
         Command::Undo { args } => sweep_helper(cli.config.as_deref(), &prefixed("undo", args)),
         Command::History { args } => sweep_helper(cli.config.as_deref(), &prefixed("history", args)),
 

@@ -18,6 +18,8 @@
 
 mod actionset;
 pub(crate) mod conditions;
+mod conditions_request;
+pub mod request;
 pub(crate) mod resources;
 
 pub use actionset::ActionSet;

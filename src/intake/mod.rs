@@ -11,9 +11,11 @@
 pub mod authdetails;
 mod change;
 mod cloudtrail;
+mod records;
 
 pub use change::*;
 pub use cloudtrail::{judged_events, judged_sso_events};
+pub use records::records_of;
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;

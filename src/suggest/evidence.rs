@@ -1,0 +1,124 @@
+//! What a suggestion was learned from, and what it could not learn: for people (stderr, alerts)
+//! and for the guard's "enough evidence" test.
+
+use super::generalise::Generalised;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// The evidence behind a suggestion.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Successful calls of the principal that mapped to actions.
+    pub calls: usize,
+    /// The calls per action (dependent actions counted with the call that needs them).
+    pub per_action: BTreeMap<String, usize>,
+    /// The first and last successful call.
+    pub first: Option<DateTime<Utc>>,
+    /// The last.
+    pub last: Option<DateTime<Utc>>,
+    /// The days on which it made calls.
+    pub dates: BTreeSet<NaiveDate>,
+    /// Refused or failed calls, per action and error code: not granted.
+    pub refused: BTreeMap<String, usize>,
+    /// Calls no action is known for (`host eventName`): not granted.
+    pub unmapped: BTreeMap<String, usize>,
+    /// Generalisations made, per action.
+    pub generalised: Vec<(String, Generalised)>,
+    /// Actions whose resource the records did not name in full (the unknown parts are `*`).
+    pub partial: BTreeSet<String>,
+    /// Did the records hold any data event (S3 objects, DynamoDB items, Lambda invokes)?
+    pub data_events: bool,
+}
+
+impl Evidence {
+    pub(super) fn note_time(&mut self, t: Option<DateTime<Utc>>) {
+        let Some(t) = t else { return };
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        self.dates.insert(t.date_naive());
+    }
+
+    /// Days from the first call to the last, both counted (0 without calls).
+    pub fn days_covered(&self) -> i64 {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) => (l.date_naive() - f.date_naive()).num_days() + 1,
+            _ => 0,
+        }
+    }
+
+    /// The evidence as lines for people, under a heading naming the principal.
+    pub fn render(&self, principal: &str) -> String {
+        let mut t = String::new();
+        let span = match (self.first, self.last) {
+            (Some(f), Some(l)) => format!(
+                " from {} to {} ({} days covered, calls on {})",
+                f.format("%Y-%m-%d"),
+                l.format("%Y-%m-%d"),
+                self.days_covered(),
+                self.dates.len()
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(t, "suggest: {} calls of {principal}{span}", self.calls);
+        for (action, n) in &self.per_action {
+            let _ = writeln!(t, "  {action:<40} {n:>6} calls");
+        }
+        self.render_notes(&mut t);
+        t
+    }
+
+    fn render_notes(&self, t: &mut String) {
+        if !self.generalised.is_empty() {
+            t.push_str("generalised (so the same work runs tomorrow):\n");
+            for (action, g) in &self.generalised {
+                let _ = writeln!(t, "  {action}: {} … → {}", g.seen.join(", "), g.pattern);
+            }
+        }
+        if !self.partial.is_empty() {
+            t.push_str("could not learn (the unknown part is *):\n");
+            for p in &self.partial {
+                let _ = writeln!(t, "  {p}");
+            }
+        }
+        if !self.unmapped.is_empty() {
+            t.push_str("calls with no known IAM action (not granted):\n");
+            for (c, n) in &self.unmapped {
+                let _ = writeln!(t, "  {c} ×{n}");
+            }
+        }
+        if !self.refused.is_empty() {
+            t.push_str("refused calls (denied for want of permission: not granted):\n");
+            for (c, n) in &self.refused {
+                let _ = writeln!(t, "  {c} ×{n}");
+            }
+        }
+        if !self.data_events {
+            t.push_str(
+                "not seen: these records hold no data events, so S3 object, DynamoDB item and Lambda invoke \
+                 calls cannot be seen and none is granted; enable data events on the trail and suggest again\n",
+            );
+        }
+    }
+}
+
+impl Evidence {
+    /// The evidence as JSON (alerts, `suggest --evidence-json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "calls": self.calls,
+            "first": self.first.map(|t| t.to_rfc3339()),
+            "last": self.last.map(|t| t.to_rfc3339()),
+            "days_covered": self.days_covered(),
+            "days_with_calls": self.dates.len(),
+            "per_action": self.per_action,
+            "generalised": self.generalised.iter()
+                .map(|(a, g)| serde_json::json!({"action": a, "seen": g.seen, "pattern": g.pattern}))
+                .collect::<Vec<_>>(),
+            "partial": self.partial,
+            "unmapped": self.unmapped,
+            "refused": self.refused,
+            "data_events": self.data_events,
+        })
+    }
+}
