@@ -86,6 +86,40 @@ pub struct Config {
     /// IAM Identity Center's home region: when set, the sweep of the account that administers
     /// Identity Center also judges every permission set there.
     pub identity_center_region: Option<String>,
+    /// Where `replace` learns least privilege from, and how much evidence it needs.
+    pub least_privilege: LeastPrivilege,
+}
+
+/// `[least_privilege]`: the evidence the `replace` rule action needs before it puts a learned
+/// policy on a principal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeastPrivilege {
+    /// How many days of records before the change are read.
+    pub lookback_days: u32,
+    /// The records must cover at least this many days (first call to last).
+    pub min_days: u32,
+    /// And hold at least this many successful calls of the principal.
+    pub min_calls: usize,
+    /// Without enough evidence: `alert` (keep the grant, say what was learned so far) or
+    /// `remediate` (detach as `remediate` would).
+    pub without_evidence: WithoutEvidence,
+}
+
+/// What `replace` does without enough evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WithoutEvidence {
+    /// Alert only, with the suggestion so far.
+    Alert,
+    /// Detach, as the `remediate` action does.
+    Remediate,
+}
+
+impl Default for LeastPrivilege {
+    fn default() -> Self {
+        LeastPrivilege { lookback_days: 30, min_days: 7, min_calls: 10, without_evidence: WithoutEvidence::Alert }
+    }
 }
 
 /// Overrides for some accounts of the organization (`[[accounts]]`).
@@ -124,6 +158,7 @@ impl Default for Config {
             platform: PlatformConfig::default(),
             accounts: Vec::new(),
             identity_center_region: None,
+            least_privilege: LeastPrivilege::default(),
         }
     }
 }

@@ -137,6 +137,10 @@ fn units() -> Vec<PathBuf> {
     let mut units = Vec::new();
     for f in files_under(&root()) {
         let rel = f.strip_prefix(root()).unwrap();
+        // trails/ holds workloads' activity (what `suggest` and `replace` learn from), not changes.
+        if rel.starts_with("trails") {
+            continue;
+        }
         let unit = match (rel.starts_with("scenarios"), rel.components().count()) {
             (true, n) if n > 2 => root().join(rel.iter().take(2).collect::<PathBuf>()),
             _ => f,

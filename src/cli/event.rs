@@ -42,6 +42,10 @@ pub struct EventArgs {
     /// The guard's own role (its changes are ignored); also IAM_GUARD_ROLE.
     #[arg(long, env = "IAM_GUARD_ROLE")]
     guard_role: Option<String>,
+    /// CloudTrail log files or directories of the account's activity (repeatable): the trail the
+    /// `replace` rule action learns least privilege from.
+    #[arg(long)]
+    trail: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -108,6 +112,15 @@ pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
         publisher: RecordingPublisher::new(),
         ledger: MemoryLedger::new(),
     };
+    if !args.trail.is_empty() {
+        match super::suggest::read_records(&args.trail) {
+            Ok(records) => replay.iam.add_trail_records(records),
+            Err(e) => {
+                eprintln!("iam-guard: --trail {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
     let mut files = Vec::new();
     let mut items = Vec::new();
     for p in &args.paths {

@@ -70,6 +70,8 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::DeleteLoginProfile { .. } => ("deleted", "delete"),
         Remediation::Quarantine { .. } => ("quarantined", "quarantine"),
         Remediation::PutBoundary { .. } => ("restored", "restore the boundary"),
+        Remediation::Replace { .. } => ("replaced", "replace with least privilege"),
+        Remediation::Unreplace { .. } => ("put back", "put back"),
         Remediation::Attach { .. } => ("attached", "attach"),
         Remediation::PutInline { .. } => ("put back", "put back"),
         Remediation::ActivateAccessKey { .. } => ("reactivated", "reactivate"),
@@ -176,6 +178,15 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     let _ = writeln!(t, "Least privilege: {}", top.hint);
     for n in &v.notes {
         let _ = writeln!(t, "Note: {n}");
+    }
+    if let Some(Remediation::Replace { policy_name, document, .. }) = v.plan.remediation() {
+        let pretty = serde_json::from_str::<serde_json::Value>(document)
+            .and_then(|d| serde_json::to_string_pretty(&d))
+            .unwrap_or_else(|_| document.clone());
+        let _ = writeln!(
+            t,
+            "\nLeast-privilege policy {policy_name} (learned from CloudTrail, what the grant was used for):\n{pretty}"
+        );
     }
     for j in v.judged.iter().filter(|j| j.document.is_some() && !j.findings.is_empty()) {
         let doc = j.document.as_deref().unwrap_or_default();

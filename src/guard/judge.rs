@@ -379,8 +379,13 @@ impl Guard {
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
         let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
-        let proposal = self
+        let mut proposal = self
             .remediate_if(&j, || Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() });
+        if matches!(proposal, Proposal::Remediate(_)) && !j.unknown && self.wants_replace(&j.findings) {
+            if let Some(wide) = self.managed_document(iam, policy_arn, None).await? {
+                proposal = self.replacement(iam, change, target, (policy_arn, &wide), &mut notes).await?;
+            }
+        }
         Ok(Judgement::new(vec![j], notes, proposal))
     }
 
@@ -499,7 +504,7 @@ impl Guard {
 
     /// A managed policy's default document: AWS managed from the embedded data (no IAM read),
     /// customer managed (or unknown AWS managed) from IAM.
-    async fn managed_document<R: IamRead>(
+    pub(super) async fn managed_document<R: IamRead>(
         &self,
         iam: &R,
         policy_arn: &str,

@@ -39,6 +39,8 @@ struct State {
     permission_sets: BTreeMap<String, (PermissionSetInfo, usize)>,
     /// The permission sets themselves (instance, region), as changes and tests named them.
     set_refs: BTreeMap<String, PermissionSet>,
+    /// The account's CloudTrail records, when it has a trail (`replace` learns from them).
+    trail: Option<Vec<serde_json::Value>>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -55,6 +57,11 @@ impl MemoryIam {
 
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Gives the account a trail holding these CloudTrail records (added to any it holds).
+    pub fn add_trail_records(&self, records: impl IntoIterator<Item = serde_json::Value>) {
+        self.with(|s| s.trail.get_or_insert_with(Vec::new).extend(records));
     }
 
     /// Declares a principal (path and tags matter for exemptions).
@@ -279,6 +286,22 @@ impl MemoryIam {
 }
 
 impl IamRead for MemoryIam {
+    async fn trail_records(
+        &self,
+        _account_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
+        let day = |r: &serde_json::Value| {
+            r["eventTime"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.date_naive())
+        };
+        Ok(self.with(|s| {
+            s.trail
+                .as_ref()
+                .map(|t| t.iter().filter(|r| day(r).is_some_and(|d| d >= from && d <= to)).cloned().collect())
+        }))
+    }
+
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         Ok(self.with(|s| s.permission_sets.get(&set.arn).map(|(info, _)| info.clone())))
     }

@@ -35,6 +35,7 @@
 pub mod alert;
 mod decide;
 mod judge;
+mod least;
 pub mod ledger;
 pub mod memory;
 mod paths;
@@ -132,6 +133,29 @@ pub enum Remediation {
         /// The newest earlier version that is clean.
         to_version: String,
     },
+    /// Give least privilege back: put the policy learned from the principal's own calls as an
+    /// inline policy, then detach the wide managed policy.
+    Replace {
+        /// The principal.
+        target: Target,
+        /// The wide managed policy detached.
+        policy_arn: String,
+        /// The inline policy put.
+        policy_name: String,
+        /// Its document (JSON).
+        document: String,
+    },
+    /// Undo of a replacement: attach the managed policy again, delete the learned inline policy.
+    Unreplace {
+        /// The principal.
+        target: Target,
+        /// The managed policy attached again.
+        policy_arn: String,
+        /// The learned inline policy deleted.
+        policy_name: String,
+        /// Its document (for redoing).
+        document: String,
+    },
     /// Put a permissions boundary (back) on a role or user.
     PutBoundary {
         /// The principal.
@@ -222,6 +246,14 @@ impl Remediation {
                     arn::resource_name(policy_arn)
                 )
             }
+            Remediation::Replace { target, policy_arn, policy_name, .. } => format!(
+                "put the least-privilege policy {policy_name} on {target}, then detach {}",
+                arn::resource_name(policy_arn)
+            ),
+            Remediation::Unreplace { target, policy_arn, policy_name, .. } => format!(
+                "attach {} to {target} again and delete the least-privilege policy {policy_name}",
+                arn::resource_name(policy_arn)
+            ),
             Remediation::PutBoundary { target, boundary_arn } => {
                 format!("put permissions boundary {} on {target}", arn::resource_name(boundary_arn))
             }
@@ -293,6 +325,18 @@ impl Remediation {
                     to_version: from_version.clone(),
                 }
             }
+            Remediation::Replace { target, policy_arn, policy_name, document } => Remediation::Unreplace {
+                target: t(target),
+                policy_arn: policy_arn.clone(),
+                policy_name: policy_name.clone(),
+                document: document.clone(),
+            },
+            Remediation::Unreplace { target, policy_arn, policy_name, document } => Remediation::Replace {
+                target: t(target),
+                policy_arn: policy_arn.clone(),
+                policy_name: policy_name.clone(),
+                document: document.clone(),
+            },
             Remediation::PutBoundary { target, .. } => Remediation::DeleteBoundary { target: t(target) },
             Remediation::DetachFromPermissionSet { set, policy_arn } => {
                 Remediation::AttachToPermissionSet { set: set.clone(), policy_arn: policy_arn.clone() }
@@ -345,6 +389,21 @@ impl Remediation {
                  original document is in this alert)",
                 target.name
             ),
+            Remediation::Replace { target, policy_arn, policy_name, .. } => {
+                let (kind, name) = (target.kind.as_str(), &target.name);
+                format!(
+                    "aws iam attach-{kind}-policy --{kind}-name {name} --policy-arn {policy_arn} && aws iam \
+                     delete-{kind}-policy --{kind}-name {name} --policy-name {policy_name}"
+                )
+            }
+            Remediation::Unreplace { target, policy_arn, policy_name, .. } => {
+                let (kind, name) = (target.kind.as_str(), &target.name);
+                format!(
+                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {policy_name} --policy-document \
+                     file://{policy_name}.json && aws iam detach-{kind}-policy --{kind}-name {name} --policy-arn \
+                     {policy_arn}  (the document is in this alert)"
+                )
+            }
             Remediation::PutBoundary { target, .. } => {
                 let kind = target.kind.as_str();
                 format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
@@ -404,6 +463,8 @@ impl Remediation {
             | Remediation::DeleteLoginProfile { target }
             | Remediation::Quarantine { target }
             | Remediation::PutBoundary { target, .. }
+            | Remediation::Replace { target, .. }
+            | Remediation::Unreplace { target, .. }
             | Remediation::Attach { target, .. }
             | Remediation::PutInline { target, .. }
             | Remediation::ActivateAccessKey { target, .. }
@@ -477,6 +538,8 @@ pub enum Reason {
     CustomerPolicyReference,
     /// An account assignment is alerted, not removed: the guard judges the permission set.
     AccountAssignment,
+    /// `replace`: the principal's CloudTrail records are not evidence enough yet.
+    LearningLeastPrivilege,
 }
 
 impl std::fmt::Display for Reason {
@@ -519,6 +582,10 @@ impl std::fmt::Display for Reason {
             Reason::AccountAssignment => f.write_str(
                 "an account assignment is alerted, not removed: the people assigned get what the permission set \
                  holds in that account",
+            ),
+            Reason::LearningLeastPrivilege => f.write_str(
+                "not enough CloudTrail evidence yet to give least privilege back (the notes say what was learned); \
+                 the grant stays until then ([least_privilege] without_evidence = \"remediate\" detaches)",
             ),
             Reason::OpensPathToAdmin => {
                 f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
@@ -657,6 +724,19 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::DeleteLoginProfile { target } => iam.delete_login_profile(&target.name).await,
         Remediation::Quarantine { target } => iam.attach_policy(target, DENY_ALL).await,
         Remediation::PutBoundary { target, boundary_arn } => iam.put_boundary(target, boundary_arn).await,
+        // The learned policy first: the principal is never left with neither.
+        Remediation::Replace { target, policy_arn, policy_name, document } => {
+            match iam.put_inline_policy(target, policy_name, document).await {
+                Ok(()) => iam.detach_policy(target, policy_arn).await,
+                Err(e) => Err(e),
+            }
+        }
+        Remediation::Unreplace { target, policy_arn, policy_name, .. } => {
+            match iam.attach_policy(target, policy_arn).await {
+                Ok(()) => iam.delete_inline_policy(target, policy_name).await,
+                Err(e) => Err(e),
+            }
+        }
         Remediation::Attach { target, policy_arn } => iam.attach_policy(target, policy_arn).await,
         Remediation::PutInline { target, policy_name, document } => {
             iam.put_inline_policy(target, policy_name, document).await
@@ -951,7 +1031,7 @@ impl Guard {
 
     /// Does some finding call for remediation?
     pub(crate) fn remediable(&self, j: &JudgedPolicy) -> bool {
-        j.findings.iter().any(|f| self.engine.action(f.rule) == RuleAction::Remediate)
+        j.findings.iter().any(|f| matches!(self.engine.action(f.rule), RuleAction::Remediate | RuleAction::Replace))
     }
 
     /// Why the guard must not act on `target`, if it must not. `read`: also ask IAM for the

@@ -78,6 +78,18 @@ pub trait IamRead {
     async fn inline_policies(&self, target: &Target) -> Result<Vec<(String, String)>, PortError>;
     /// The groups a user belongs to.
     async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError>;
+    /// The account's CloudTrail records of the days `from` to `to` (UTC, both included), from
+    /// the trail's log files; `None` when this adapter has no trail (least privilege cannot be
+    /// learned). Bounded by the adapter (README's calls table).
+    async fn trail_records(
+        &self,
+        account_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
+        let _ = (account_id, from, to);
+        Ok(None)
+    }
     /// An Identity Center permission set's name and policies; `None` when it does not exist.
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         let _ = set;

@@ -70,6 +70,10 @@ pub enum RuleAction {
     /// In enforce mode, attach AWS's `AWSDenyAll` to the principal instead of removing what
     /// was granted (for when removing could break more than it protects); one command lifts it.
     Quarantine,
+    /// In enforce mode, give least privilege back: put the policy learned from the principal's
+    /// own CloudTrail records on it (only what the wide grant was used for), then detach the
+    /// wide grant; without enough evidence, as `[least_privilege] without_evidence` says.
+    Replace,
 }
 
 impl RuleAction {
@@ -80,6 +84,7 @@ impl RuleAction {
             RuleAction::Remediate => "remediate",
             RuleAction::Ignore => "ignore",
             RuleAction::Quarantine => "quarantine",
+            RuleAction::Replace => "replace",
         }
     }
 }

@@ -1,0 +1,157 @@
+//! The `replace` rule action: least privilege given back. A wide managed policy attached to a
+//! role or user is answered by the policy learned from that principal's own CloudTrail records
+//! (only what the wide grant was used for), put as an inline policy before the wide grant is
+//! detached — when the records are evidence enough (`[least_privilege]`).
+
+use super::judge::Proposal;
+use super::ports::{IamRead, PortError};
+use super::{Guard, Reason, Remediation};
+use crate::arn;
+use crate::config::WithoutEvidence;
+use crate::eval::Effective;
+use crate::intake::{Change, PrincipalKind, Target};
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::rules::{RuleAction, Severity};
+use crate::suggest::{suggest, Principal, Suggestion};
+
+/// The inline policy a replacement puts: named after the policy it replaces.
+pub(crate) fn policy_name(policy_arn: &str) -> String {
+    let name = format!("iam-guard-least-privilege-{}", arn::resource_name(policy_arn));
+    name.chars().take(128).collect()
+}
+
+impl Guard {
+    /// Do the findings on this judged policy call for `replace`?
+    pub(super) fn wants_replace(&self, findings: &[crate::rules::Finding]) -> bool {
+        findings.iter().any(|f| self.engine.action(f.rule) == RuleAction::Replace)
+    }
+
+    /// The answer to a remediable attach of `policy_arn` (document `wide`) to `target` whose
+    /// findings call for `replace`: the learned policy, a plain detach when nothing was used, or
+    /// (without enough evidence) what `without_evidence` says. Reads the trail once.
+    pub(super) async fn replacement<R: IamRead>(
+        &self,
+        iam: &R,
+        change: &Change,
+        target: &Target,
+        (policy_arn, wide): (&str, &PolicyDocument),
+        notes: &mut Vec<String>,
+    ) -> Result<Proposal, PortError> {
+        let detach = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() };
+        let lp = &self.engine.config().least_privilege;
+        let short = |why: String, notes: &mut Vec<String>| {
+            notes.push(why);
+            match lp.without_evidence {
+                WithoutEvidence::Alert => Proposal::AlertOnly(Reason::LearningLeastPrivilege),
+                WithoutEvidence::Remediate => Proposal::Remediate(detach.clone()),
+            }
+        };
+        let Some(principal) = principal_of(target, &change.account_id) else {
+            return Ok(Proposal::Remediate(detach));
+        };
+        let to = change.event_time.date_naive();
+        let from = to - chrono::Duration::days(i64::from(lp.lookback_days));
+        let Some(records) = iam.trail_records(&change.account_id, from, to).await? else {
+            let why = "least privilege: the guard has no CloudTrail trail to learn from (IAM_GUARD_TRAIL_BUCKET)";
+            return Ok(short(why.into(), notes));
+        };
+        let before = records.iter().filter(|r| recorded_before(r, change));
+        let all = suggest(before, &principal);
+        let (reach, _) = Effective::of(wide);
+        let used = all.restricted(|id| reach.anywhere.contains(id));
+        let ev = &all.evidence;
+        if ev.days_covered() < i64::from(lp.min_days) || ev.calls < lp.min_calls {
+            let until = ev.first.map_or(to, |f| f.date_naive()) + chrono::Duration::days(i64::from(lp.min_days));
+            let mut why = format!(
+                "least privilege: learning until about {until} — {} calls of {} over {} days so far (needs {} calls \
+                 over {} days)",
+                ev.calls,
+                principal.name,
+                ev.days_covered(),
+                lp.min_calls,
+                lp.min_days
+            );
+            if !used.is_empty() {
+                why.push_str(&format!(
+                    "; what it used {} for so far: {}",
+                    arn::resource_name(policy_arn),
+                    minified(&used)
+                ));
+            }
+            return Ok(short(why, notes));
+        }
+        if used.is_empty() {
+            notes.push(format!(
+                "least privilege: in {} calls over {} days nothing {} grants was used: detached, nothing to give back",
+                ev.calls,
+                ev.days_covered(),
+                arn::resource_name(policy_arn)
+            ));
+            return Ok(Proposal::Remediate(detach));
+        }
+        let document = minified(&used);
+        if let Some(worse) = self.learned_finding(&change.account_id, &document) {
+            notes.push(format!("least privilege: the learned policy is itself a finding ({worse}): detached only"));
+            return Ok(Proposal::Remediate(detach));
+        }
+        notes.push(evidence_note(&used, &all, policy_arn));
+        let policy_name = policy_name(policy_arn);
+        Ok(Proposal::Remediate(Remediation::Replace {
+            target: target.clone(),
+            policy_arn: policy_arn.into(),
+            policy_name,
+            document,
+        }))
+    }
+
+    /// A finding at high or above on the learned document (never admin, never an escalation).
+    fn learned_finding(&self, account_id: &str, document: &str) -> Option<String> {
+        let doc = PolicyDocument::parse(document).ok()?;
+        let j = self.judge_policy(account_id, "learned policy".into(), None, PolicyKind::Identity, &doc);
+        j.findings.iter().find(|f| f.severity >= Severity::High).map(|f| format!("{}: {}", f.rule, f.message))
+    }
+}
+
+/// The role or user a target names (groups have no calls of their own).
+fn principal_of(target: &Target, account_id: &str) -> Option<Principal> {
+    match target.kind {
+        PrincipalKind::Role | PrincipalKind::User => Principal::parse(&target.arn(account_id)).ok(),
+        PrincipalKind::Group => None,
+    }
+}
+
+/// Was the record made before the change (what the principal did while it held what it had)?
+fn recorded_before(r: &serde_json::Value, change: &Change) -> bool {
+    r["eventTime"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| t.to_utc() < change.event_time)
+}
+
+fn minified(s: &Suggestion) -> String {
+    s.document().to_string()
+}
+
+/// "least privilege learned from 56 calls over 14 days (…): dynamodb:Scan ×14 on …".
+fn evidence_note(used: &Suggestion, all: &Suggestion, policy_arn: &str) -> String {
+    let ev = &all.evidence;
+    let actions: Vec<String> = used
+        .grants
+        .iter()
+        .map(|(a, r)| {
+            let n = ev.per_action.get(a).copied().unwrap_or(0);
+            format!("{a} ×{n} on {}", r.iter().cloned().collect::<Vec<_>>().join(", "))
+        })
+        .collect();
+    let span = match (ev.first, ev.last) {
+        (Some(f), Some(l)) => format!(" ({} to {})", f.format("%Y-%m-%d"), l.format("%Y-%m-%d")),
+        _ => String::new(),
+    };
+    format!(
+        "least privilege learned from {} calls over {} days{span}: of {}, the principal used {}",
+        ev.calls,
+        ev.days_covered(),
+        arn::resource_name(policy_arn),
+        actions.join("; ")
+    )
+}

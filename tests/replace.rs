@@ -1,0 +1,205 @@
+//! The `replace` rule action, on the in-memory adapters: the seed's DynamoDBBackupRole keeps its
+//! work (the policy learned from its own CloudTrail records) when enforce mode takes the
+//! FullAccess grants away; without enough evidence the grant stays and the alert says what was
+//! learned so far; undo restores both the grant and the absence of the learned policy.
+
+use iam_guard::config::{Config, LeastPrivilege, Mode, RuleConfig, WithoutEvidence};
+use iam_guard::engine::Engine;
+use iam_guard::eval::request::{authorize, Context, Decision, Held, Request};
+use iam_guard::guard::ledger::Answer;
+use iam_guard::guard::memory::{MemoryIam, MemoryLedger, RecordingPublisher};
+use iam_guard::guard::{Executed, Guard, Plan, Remediation};
+use iam_guard::intake::{self, Change, Intake, Outcome, Target};
+use iam_guard::policy::PolicyDocument;
+use iam_guard::rules::RuleAction;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const SCENARIO: &str = "events/scenarios/dynamodb-backup-role";
+const TRAIL: &str = "events/trails/dynamodb-backup-role";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn text(p: &Path) -> String {
+    intake::text_of(std::fs::read(p).unwrap()).unwrap()
+}
+
+fn changes() -> Vec<Change> {
+    files(&root().join(SCENARIO))
+        .iter()
+        .map(|f| {
+            let Intake::Deliveries { deliveries, .. } = intake::parse_str(&text(f)).unwrap() else { panic!() };
+            match deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() {
+                Some(Outcome::Change(c)) => *c,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect()
+}
+
+fn trail() -> Vec<Value> {
+    files(&root().join(TRAIL))
+        .iter()
+        .flat_map(|f| intake::records_of(serde_json::from_str(&text(f)).unwrap()).unwrap())
+        .collect()
+}
+
+fn guard(mode: Mode, lp: LeastPrivilege) -> Guard {
+    let mut config = Config { mode, least_privilege: lp, ..Config::default() };
+    for rule in ["service-full-access", "denylisted-policy"] {
+        config
+            .rules
+            .insert(rule.into(), RuleConfig { enabled: true, severity: None, action: Some(RuleAction::Replace) });
+    }
+    Guard::new(Engine::new(config), None)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
+}
+
+const ROLE: &str = "DynamoDBBackupRole";
+
+/// Replays the scenario: each attach applied to IAM, then answered.
+fn replay(g: &Guard, iam: &MemoryIam) -> Vec<iam_guard::guard::Handled> {
+    replay_with(g, iam, &MemoryLedger::new())
+}
+
+fn replay_with(g: &Guard, iam: &MemoryIam, ledger: &MemoryLedger) -> Vec<iam_guard::guard::Handled> {
+    let (rt, publisher) = (rt(), RecordingPublisher::new());
+    iam.add_principal(&Target::role(ROLE), "111122223333", "/", &[]);
+    changes()
+        .into_iter()
+        .map(|c| {
+            iam.apply(&c);
+            match rt.block_on(g.answer(iam, &publisher, ledger, c)).unwrap() {
+                Answer::Handled(h) => *h,
+                Answer::Duplicate(e) => panic!("duplicate {e:?}"),
+            }
+        })
+        .collect()
+}
+
+fn allowed(iam: &MemoryIam, action: &str, resource: &str) -> bool {
+    let rt = rt();
+    let t = Target::role(ROLE);
+    let attached = rt.block_on(iam_guard::guard::ports::IamRead::attached_policies(iam, &t)).unwrap();
+    let inline = rt.block_on(iam_guard::guard::ports::IamRead::inline_policies(iam, &t)).unwrap();
+    let mut docs: Vec<PolicyDocument> = attached
+        .iter()
+        .map(|a| iam_guard::catalog::managed::all().iter().find(|m| m.arn == *a).unwrap().document().unwrap())
+        .collect();
+    docs.extend(inline.iter().map(|(_, d)| PolicyDocument::parse(d).unwrap()));
+    let held: Vec<Held> = docs.iter().map(|doc| Held { label: "p", doc }).collect();
+    let ctx = Context::default();
+    authorize(&Request { action, resource, context: &ctx }, &held, None, &[]).decision == Decision::Allowed
+}
+
+const TABLE: &str = "arn:aws:dynamodb:us-east-1:111122223333:table/studentData";
+const TOMORROW: &str = "arn:aws:s3:::student-backups-111122223333/backups/studentData-2026-11-20.json";
+const SENDER: &str = "arn:aws:ses:us-east-1:111122223333:identity/example.com";
+
+#[test]
+fn enforce_mode_gives_the_backup_role_its_work_back() {
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail());
+    let handled = replay(&guard(Mode::Enforce, LeastPrivilege::default()), &iam);
+    let kinds: Vec<&str> = handled
+        .iter()
+        .map(|h| match h.verdict.plan.remediation() {
+            Some(Remediation::Replace { .. }) => "replace",
+            Some(Remediation::Detach { .. }) => "detach",
+            _ => "none",
+        })
+        .collect();
+    // DynamoDB, S3, SES replaced; CloudFront (never used) detached; basic execution kept.
+    assert_eq!(kinds, ["replace", "replace", "replace", "detach", "none"]);
+    assert!(handled.iter().take(4).all(|h| h.executed == Some(Executed::Done)));
+    let rt = rt();
+    let attached = rt.block_on(iam_guard::guard::ports::IamRead::attached_policies(&iam, &Target::role(ROLE))).unwrap();
+    assert_eq!(attached, ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]);
+    // The backup function still works, tomorrow too; nothing else does.
+    assert!(allowed(&iam, "dynamodb:Scan", TABLE));
+    assert!(allowed(&iam, "s3:PutObject", TOMORROW));
+    assert!(allowed(&iam, "s3:GetObject", TOMORROW));
+    assert!(allowed(&iam, "ses:SendEmail", SENDER));
+    assert!(!allowed(&iam, "dynamodb:DeleteTable", TABLE));
+    assert!(!allowed(&iam, "s3:DeleteObject", TOMORROW));
+    assert!(!allowed(&iam, "cloudfront:CreateDistribution", "*"));
+    assert!(!allowed(&iam, "s3:PutBucketPolicy", "arn:aws:s3:::student-backups-111122223333"));
+    // The alert carries the learned policy and the command that restores both.
+    let a = handled[0].alert.as_ref().unwrap();
+    assert!(a.subject.ends_with("- replaced"), "{}", a.subject);
+    assert!(a.text.contains("\"dynamodb:Scan\"") && a.text.contains("56 calls over 14 days"), "{}", a.text);
+    assert!(a.text.contains("delete-role-policy --role-name DynamoDBBackupRole --policy-name iam-guard-least-privilege-AmazonDynamoDBFullAccess"));
+    assert!(handled[3].verdict.notes.iter().any(|n| n.contains("nothing CloudFrontFullAccess grants was used")));
+}
+
+#[test]
+fn undo_puts_the_grant_back_and_takes_the_learned_policy_away() {
+    let (iam, ledger) = (MemoryIam::new(), MemoryLedger::new());
+    iam.add_trail_records(trail());
+    let g = guard(Mode::Enforce, LeastPrivilege::default());
+    let handled = replay_with(&g, &iam, &ledger);
+    let Plan::Remediate { remediation } = &handled[0].verdict.plan else { panic!() };
+    assert_eq!(remediation.inverse().and_then(|u| u.inverse()).as_ref(), Some(remediation));
+    assert!(!allowed(&iam, "dynamodb:DeleteTable", TABLE));
+    let entry = rt().block_on(g.undo(&iam, &ledger, &handled[0].verdict.change.event_id)).unwrap();
+    assert!(matches!(entry.remediation, Some(Remediation::Unreplace { .. })), "{entry:?}");
+    let t = Target::role(ROLE);
+    let inline = rt().block_on(iam_guard::guard::ports::IamRead::inline_policies(&iam, &t)).unwrap();
+    assert!(!inline.iter().any(|(n, _)| n == "iam-guard-least-privilege-AmazonDynamoDBFullAccess"));
+    assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE), "AmazonDynamoDBFullAccess is back");
+    let cmd = remediation.inverse().unwrap().restore_command();
+    assert!(cmd.contains("put-role-policy") && cmd.contains("detach-role-policy"), "{cmd}");
+}
+
+#[test]
+fn without_enough_evidence_the_grant_stays_and_the_alert_says_what_was_learned() {
+    let iam = MemoryIam::new();
+    // Only the first three days of the trail.
+    iam.add_trail_records(trail().into_iter().filter(|r| r["eventTime"].as_str().unwrap() < "2026-11-09"));
+    let handled = replay(&guard(Mode::Enforce, LeastPrivilege::default()), &iam);
+    let Plan::Alert { why, .. } = &handled[0].verdict.plan else { panic!("{:?}", handled[0].verdict.plan) };
+    assert!(why.to_string().contains("not enough CloudTrail evidence"));
+    assert!(handled[0]
+        .verdict
+        .notes
+        .iter()
+        .any(|n| n.contains("learning until about 2026-11-13") && n.contains("dynamodb:Scan")));
+    assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE), "the grant stays");
+    // Configured to remediate anyway: detached.
+    let iam = MemoryIam::new();
+    let lp = LeastPrivilege { without_evidence: WithoutEvidence::Remediate, ..LeastPrivilege::default() };
+    let handled = replay(&guard(Mode::Enforce, lp), &iam);
+    assert!(matches!(handled[0].verdict.plan, Plan::Remediate { remediation: Remediation::Detach { .. } }));
+    assert!(handled[0].verdict.notes.iter().any(|n| n.contains("no CloudTrail trail")));
+}
+
+#[test]
+fn alert_mode_shows_what_enforce_mode_would_put() {
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail());
+    let handled = replay(&guard(Mode::Alert, LeastPrivilege::default()), &iam);
+    let Plan::Alert { would: Some(Remediation::Replace { document, .. }), .. } = &handled[1].verdict.plan else {
+        panic!("{:?}", handled[1].verdict.plan)
+    };
+    assert!(document.contains("s3:PutObject") && document.contains("backups/studentData-*.json"), "{document}");
+    assert!(allowed(&iam, "s3:DeleteObject", TOMORROW), "alert mode changes nothing");
+}
