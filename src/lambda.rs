@@ -59,6 +59,20 @@ pub struct Settings {
     /// The member role in other accounts of the organization (IAM_GUARD_MEMBER_ROLE, the hub
     /// deployment): events from those accounts are acted on there, through it.
     pub member_role: Option<String>,
+    /// The trail's log files (IAM_GUARD_TRAIL_BUCKET, IAM_GUARD_TRAIL_PREFIX before `AWSLogs/`,
+    /// IAM_GUARD_TRAIL_ORG_ID for an organization trail): what `replace` learns from.
+    pub trail: Option<TrailSettings>,
+}
+
+/// Where the trail's log files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailSettings {
+    /// The bucket.
+    pub bucket: String,
+    /// The key prefix before `AWSLogs/`.
+    pub prefix: Option<String>,
+    /// An organization trail's organization id (its keys hold it after `AWSLogs/`).
+    pub org_id: Option<String>,
 }
 
 impl Settings {
@@ -67,7 +81,12 @@ impl Settings {
     /// IAM_GUARD_TABLE (the ledger table), IAM_GUARD_IDENTITY_CENTER_REGION (sweep permission
     /// sets there).
     pub fn from_env() -> Result<Settings, AppError> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Settings::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`Settings::from_env`] over any source of variables (blank values count as unset).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Settings, AppError> {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let topic_arn =
             var("IAM_GUARD_TOPIC_ARN").ok_or_else(|| AppError::Config("IAM_GUARD_TOPIC_ARN is not set".into()))?;
         let mut config = match var("IAM_GUARD_CONFIG") {
@@ -91,6 +110,19 @@ impl Settings {
                 });
             }
         }
+        if let Some(rules) = var("IAM_GUARD_REPLACE_RULES") {
+            for id in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                if crate::rules::rule(id).is_none() {
+                    return Err(AppError::Config(format!("IAM_GUARD_REPLACE_RULES: {id:?} is no rule id")));
+                }
+                let c = config.rules.entry(id.to_string()).or_insert(crate::config::RuleConfig {
+                    enabled: true,
+                    severity: None,
+                    action: None,
+                });
+                c.action = Some(crate::rules::RuleAction::Replace);
+            }
+        }
         if let Some(region) = var("IAM_GUARD_IDENTITY_CENTER_REGION") {
             config.identity_center_region = Some(region);
         }
@@ -107,6 +139,11 @@ impl Settings {
             table: var("IAM_GUARD_TABLE"),
             account_id,
             member_role: var("IAM_GUARD_MEMBER_ROLE"),
+            trail: var("IAM_GUARD_TRAIL_BUCKET").map(|bucket| TrailSettings {
+                bucket,
+                prefix: var("IAM_GUARD_TRAIL_PREFIX"),
+                org_id: var("IAM_GUARD_TRAIL_ORG_ID"),
+            }),
         })
     }
 }
@@ -364,5 +401,36 @@ impl From<AppError> for lambda_runtime::Diagnostic {
             AppError::Deliveries { .. } => "iam-guard.Deliveries",
         };
         lambda_runtime::Diagnostic { error_type: error_type.into(), error_message: e.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+    use crate::rules::RuleAction;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, AppError> {
+        Settings::from_vars(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn replace_rules_and_the_trail_come_from_the_template() {
+        let s = settings(&[
+            ("IAM_GUARD_TOPIC_ARN", "arn:aws:sns:us-east-1:111122223333:t"),
+            ("IAM_GUARD_REPLACE_RULES", "service-full-access, denylisted-policy"),
+            ("IAM_GUARD_TRAIL_BUCKET", "org-trail"),
+            ("IAM_GUARD_TRAIL_ORG_ID", "o-abc123defg"),
+            ("IAM_GUARD_TRAIL_PREFIX", ""),
+        ])
+        .unwrap();
+        let engine = crate::engine::Engine::new(s.config);
+        assert_eq!(engine.action("service-full-access"), RuleAction::Replace);
+        assert_eq!(engine.action("denylisted-policy"), RuleAction::Replace);
+        assert_eq!(engine.action("admin"), RuleAction::Remediate);
+        assert!(engine.config().rule("service-full-access").is_some_and(|r| r.enabled));
+        let t = s.trail.unwrap();
+        assert_eq!((t.bucket.as_str(), t.prefix, t.org_id.as_deref()), ("org-trail", None, Some("o-abc123defg")));
+        let bad = settings(&[("IAM_GUARD_TOPIC_ARN", "t"), ("IAM_GUARD_REPLACE_RULES", "no-such-rule")]);
+        assert!(matches!(bad, Err(AppError::Config(m)) if m.contains("no-such-rule")));
     }
 }

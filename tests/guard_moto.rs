@@ -490,3 +490,89 @@ async fn customer_managed_policy_is_read_from_iam() {
     let alerts = e.inbox.drain().await;
     assert_eq!(alerts[0].0, "[HIGH] app-dynamo attached to role app-worker - detached");
 }
+
+/// The seed tutorial's activity trail (events/trails/dynamodb-backup-role), moved to moto's
+/// account, uploaded to a bucket in CloudTrail's S3 layout.
+async fn upload_trail(sdk: &aws_config::SdkConfig, bucket: &str) {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    s3.create_bucket().bucket(bucket).send().await.unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/trails/dynamodb-backup-role");
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = iam_guard::intake::text_of(std::fs::read(&p).unwrap()).unwrap().replace("111122223333", ACCOUNT);
+            let key = p.strip_prefix(&root).unwrap().to_str().unwrap().replace("111122223333", ACCOUNT);
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+            let body = aws_sdk_s3::primitives::ByteStream::from(gz.finish().unwrap());
+            s3.put_object().bucket(bucket).key(key).body(body).send().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn replace_learns_from_the_trail_bucket_and_leaves_the_backup_role_working() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    upload_trail(&sdk, "org-trail-logs").await;
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    let mut config = Config { mode: Mode::Enforce, ..Config::default() };
+    for rule in ["service-full-access", "denylisted-policy"] {
+        config.rules.insert(
+            rule.into(),
+            iam_guard::config::RuleConfig {
+                enabled: true,
+                severity: None,
+                action: Some(iam_guard::rules::RuleAction::Replace),
+            },
+        );
+    }
+    let trail = iam_guard::aws::SdkTrail::new(&sdk, "org-trail-logs", None, None);
+    let iam = SdkIam::new(&sdk).with_trail(std::sync::Arc::new(trail));
+    let app = App::new(config, Some(GUARD_ROLE), iam, SnsPublisher::new(&sdk, &inbox.topic_arn));
+    let client = aws_sdk_iam::Client::new(&sdk);
+    create_role(&client, "DynamoDBBackupRole", "/").await;
+    let policies = ["AmazonDynamoDBFullAccess", "AmazonS3FullAccess", "CloudFrontFullAccess"];
+    for p in policies {
+        client.attach_role_policy().role_name("DynamoDBBackupRole").policy_arn(managed(p)).send().await.unwrap();
+        let ev = event(
+            "AttachRolePolicy",
+            json!({"roleName": "DynamoDBBackupRole", "policyArn": managed(p)}),
+            json!(null),
+            ACTOR,
+        );
+        app.handle(ev).await.unwrap();
+    }
+    assert!(role_policies(&client, "DynamoDBBackupRole").await.is_empty());
+    let inline = client.list_role_policies().role_name("DynamoDBBackupRole").send().await.unwrap().policy_names;
+    assert_eq!(
+        inline,
+        ["iam-guard-least-privilege-AmazonDynamoDBFullAccess", "iam-guard-least-privilege-AmazonS3FullAccess"]
+    );
+    let s3 = client
+        .get_role_policy()
+        .role_name("DynamoDBBackupRole")
+        .policy_name("iam-guard-least-privilege-AmazonS3FullAccess")
+        .send()
+        .await
+        .unwrap()
+        .policy_document;
+    let s3 = iam_guard::policy::PolicyDocument::parse(&s3).unwrap();
+    let ctx = iam_guard::eval::request::Context::default();
+    let tomorrow = format!("arn:aws:s3:::student-backups-{ACCOUNT}/backups/studentData-2026-11-21.json");
+    let ask = |action| {
+        let held = [iam_guard::eval::request::Held { label: "learned", doc: &s3 }];
+        let req = iam_guard::eval::request::Request { action, resource: &tomorrow, context: &ctx };
+        iam_guard::eval::request::authorize(&req, &held, None, &[]).decision
+    };
+    assert_eq!(ask("s3:PutObject"), iam_guard::eval::request::Decision::Allowed);
+    assert_eq!(ask("s3:DeleteObject"), iam_guard::eval::request::Decision::ImplicitDeny);
+    let subjects: Vec<String> = inbox.drain().await.into_iter().map(|(s, _, _)| s).collect();
+    assert_eq!(subjects.iter().filter(|s| s.ends_with("- replaced")).count(), 2, "{subjects:?}");
+    assert_eq!(subjects.iter().filter(|s| s.ends_with("- detached")).count(), 1, "{subjects:?}");
+}

@@ -203,3 +203,24 @@ fn alert_mode_shows_what_enforce_mode_would_put() {
     assert!(document.contains("s3:PutObject") && document.contains("backups/studentData-*.json"), "{document}");
     assert!(allowed(&iam, "s3:DeleteObject", TOMORROW), "alert mode changes nothing");
 }
+
+#[test]
+fn a_rule_that_says_remediate_is_never_left_waiting_for_evidence() {
+    // AdministratorAccess: `admin` says remediate, `denylisted-policy` replace; no evidence yet.
+    let iam = MemoryIam::new();
+    let g = guard(Mode::Enforce, LeastPrivilege::default());
+    let rt = rt();
+    let ev = serde_json::from_str::<Value>(&text(&root().join("events/AttachUserPolicy.json"))).unwrap();
+    let Intake::Deliveries { deliveries, .. } = intake::parse(ev).unwrap() else { panic!() };
+    let Some(Outcome::Change(c)) = deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() else { panic!() };
+    iam.apply(&c);
+    let h = match rt.block_on(g.answer(&iam, &RecordingPublisher::new(), &MemoryLedger::new(), *c)).unwrap() {
+        Answer::Handled(h) => *h,
+        Answer::Duplicate(_) => panic!(),
+    };
+    assert!(
+        matches!(h.verdict.plan, Plan::Remediate { remediation: Remediation::Detach { .. } }),
+        "{:?}",
+        h.verdict.plan
+    );
+}

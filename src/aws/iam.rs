@@ -44,6 +44,8 @@ pub struct SdkIam {
     client: Client,
     /// Identity Center (permission sets), when the adapter was built from SDK configuration.
     sso: Option<super::SdkSso>,
+    /// The trail's log files, when configured (the `replace` rule action learns from them).
+    trail: Option<std::sync::Arc<super::SdkTrail>>,
     calls: AtomicUsize,
 }
 
@@ -60,7 +62,12 @@ impl SdkIam {
 
     /// Over an existing client (tests inject mocked ones); no Identity Center.
     pub fn from_client(client: Client) -> SdkIam {
-        SdkIam { client, sso: None, calls: AtomicUsize::new(0) }
+        SdkIam { client, sso: None, trail: None, calls: AtomicUsize::new(0) }
+    }
+
+    /// Reads the account's trail from these log files (the `replace` rule action).
+    pub fn with_trail(self, trail: std::sync::Arc<super::SdkTrail>) -> SdkIam {
+        SdkIam { trail: Some(trail), ..self }
     }
 
     fn sso(&self) -> Result<&super::SdkSso, PortError> {
@@ -83,6 +90,18 @@ impl SdkIam {
 }
 
 impl IamRead for SdkIam {
+    async fn trail_records(
+        &self,
+        account_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
+        match &self.trail {
+            Some(t) => t.records(account_id, from, to).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         self.count();
         self.sso()?.describe(set).await

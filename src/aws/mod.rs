@@ -6,6 +6,7 @@ pub mod iam;
 pub mod members;
 pub mod sns;
 pub mod sso;
+pub mod trail;
 
 use crate::guard::ports::PortError;
 use aws_sdk_iam::error::ProvideErrorMetadata;
@@ -15,6 +16,7 @@ pub use iam::SdkIam;
 pub use members::SdkMembers;
 pub use sns::SnsPublisher;
 pub use sso::SdkSso;
+pub use trail::SdkTrail;
 
 /// Loads the shared SDK configuration from the environment (region, credentials, endpoint).
 pub async fn load_config() -> aws_config::SdkConfig {

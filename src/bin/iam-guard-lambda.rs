@@ -1,7 +1,7 @@
 #![recursion_limit = "256"]
 //! The Lambda entrypoint: JSON logs, settings and SDK clients once at cold start, then
 //! `App::handle` per invocation.
-use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SdkMembers, SnsPublisher};
+use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SdkMembers, SdkTrail, SnsPublisher};
 use iam_guard::lambda::{App, Settings};
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
@@ -20,12 +20,12 @@ async fn main() -> Result<(), Error> {
         .init();
     let settings = Settings::from_env()?;
     let sdk = load_config().await;
-    let app = App::new(
-        settings.config,
-        settings.own_role.as_deref(),
-        SdkIam::new(&sdk),
-        SnsPublisher::new(&sdk, settings.topic_arn),
-    );
+    let mut iam = SdkIam::new(&sdk);
+    if let Some(t) = &settings.trail {
+        let trail = SdkTrail::new(&sdk, &t.bucket, t.prefix.as_deref(), t.org_id.as_deref());
+        iam = iam.with_trail(std::sync::Arc::new(trail));
+    }
+    let app = App::new(settings.config, settings.own_role.as_deref(), iam, SnsPublisher::new(&sdk, settings.topic_arn));
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
     let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
     // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.

@@ -175,7 +175,15 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     if let Some(cmd) = &restore {
         let _ = writeln!(t, "Restore (if this grant was intended): {cmd}");
     }
-    let _ = writeln!(t, "Least privilege: {}", top.hint);
+    match v.plan.remediation() {
+        Some(Remediation::Replace { .. }) => {
+            let _ =
+                writeln!(t, "Least privilege: given back — the policy below is what the principal used the grant for");
+        }
+        _ => {
+            let _ = writeln!(t, "Least privilege: {}", top.hint);
+        }
+    }
     for n in &v.notes {
         let _ = writeln!(t, "Note: {n}");
     }

@@ -383,7 +383,7 @@ impl Guard {
             .remediate_if(&j, || Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() });
         if matches!(proposal, Proposal::Remediate(_)) && !j.unknown && self.wants_replace(&j.findings) {
             if let Some(wide) = self.managed_document(iam, policy_arn, None).await? {
-                proposal = self.replacement(iam, change, target, (policy_arn, &wide), &mut notes).await?;
+                proposal = self.replacement(iam, change, target, (policy_arn, &wide), &j.findings, &mut notes).await?;
             }
         }
         Ok(Judgement::new(vec![j], notes, proposal))

@@ -26,24 +26,34 @@ impl Guard {
         findings.iter().any(|f| self.engine.action(f.rule) == RuleAction::Replace)
     }
 
+    /// Does some finding call for a plain `remediate` (then a grant is never left in place for
+    /// want of evidence: it is detached, as without `replace`)?
+    fn must_remediate(&self, findings: &[crate::rules::Finding]) -> bool {
+        findings.iter().any(|f| self.engine.action(f.rule) == RuleAction::Remediate)
+    }
+
     /// The answer to a remediable attach of `policy_arn` (document `wide`) to `target` whose
     /// findings call for `replace`: the learned policy, a plain detach when nothing was used, or
-    /// (without enough evidence) what `without_evidence` says. Reads the trail once.
+    /// (without enough evidence) what `without_evidence` says — a detach when some finding says
+    /// plain `remediate`. Reads the trail once.
     pub(super) async fn replacement<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
         target: &Target,
         (policy_arn, wide): (&str, &PolicyDocument),
+        findings: &[crate::rules::Finding],
         notes: &mut Vec<String>,
     ) -> Result<Proposal, PortError> {
         let detach = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() };
         let lp = &self.engine.config().least_privilege;
+        let keep = lp.without_evidence == WithoutEvidence::Alert && !self.must_remediate(findings);
         let short = |why: String, notes: &mut Vec<String>| {
             notes.push(why);
-            match lp.without_evidence {
-                WithoutEvidence::Alert => Proposal::AlertOnly(Reason::LearningLeastPrivilege),
-                WithoutEvidence::Remediate => Proposal::Remediate(detach.clone()),
+            if keep {
+                Proposal::AlertOnly(Reason::LearningLeastPrivilege)
+            } else {
+                Proposal::Remediate(detach.clone())
             }
         };
         let Some(principal) = principal_of(target, &change.account_id) else {
