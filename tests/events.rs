@@ -35,6 +35,7 @@ fn summary(a: &Action) -> String {
         Action::UpdateLoginProfile { user } => format!("password-reset {user}"),
         Action::ReactivateAccessKey { user, access_key_id } => format!("key-active {user} {access_key_id}"),
         Action::RootCredential { credential } => format!("root {credential:?}"),
+        Action::Denied { target, call, error, .. } => format!("denied {target} {call} {error}"),
         Action::PutPermissionsBoundary { target, boundary_arn } => format!("boundary {target} {}", short(boundary_arn)),
         Action::CreatePermissionSet { set, name } => {
             format!("create-permission-set {name} {} {}", set.id(), set.region)
@@ -63,6 +64,8 @@ fn decision(v: &Verdict) -> String {
         Remediation::PutBoundary { boundary_arn, .. } => format!("put-boundary-{boundary_arn}"),
         Remediation::DetachFromPermissionSet { .. } => "detach-from-permission-set".to_string(),
         Remediation::DeletePermissionSetInline { .. } => "delete-permission-set-inline".to_string(),
+        Remediation::Replace { policy_name, .. } => format!("replace-with-{policy_name}"),
+        Remediation::Grant { policy_name, .. } => format!("grant-{policy_name}"),
         other => format!("undo-only {other:?}"),
     };
     match &v.plan {

@@ -119,14 +119,25 @@ fn scheduled_event_is_a_sweep() {
 #[test]
 fn ignored_with_reasons() {
     let mut failed = attach();
-    failed["errorCode"] = json!("AccessDenied");
+    failed["errorCode"] = json!("NoSuchEntity");
     failed["errorMessage"] = json!("no");
+    // A refusal for want of permission is a denied call, not ignored (the guard notices what it broke).
+    let mut refused = attach();
+    refused["errorCode"] = json!("AccessDenied");
+    let mut d = changes(intake::parse(refused).unwrap());
+    let Ok(mut o) = d.remove(0) else { panic!() };
+    let Outcome::Change(c) = o.remove(0) else { panic!("not a change") };
+    assert!(
+        matches!(&c.action, Action::Denied { needs, .. } if needs[0].0 == "iam:AttachRolePolicy"),
+        "{:?}",
+        c.action
+    );
     let mut other_source = attach();
     other_source["eventSource"] = json!("s3.amazonaws.com");
     let mut not_iam_eb = eventbridge(attach());
     not_iam_eb["source"] = json!("aws.s3");
     for (v, want) in [
-        (failed, "the call failed (AccessDenied: no)"),
+        (failed, "the call failed (NoSuchEntity: no)"),
         (other_source, "event source s3.amazonaws.com is not IAM or IAM Identity Center"),
         (not_iam_eb, "event source aws.s3 is not aws.iam or aws.sso"),
         (record("DeleteRole", json!({"roleName": "r"})), "DeleteRole is not an event the guard judges"),

@@ -224,3 +224,139 @@ fn a_rule_that_says_remediate_is_never_left_waiting_for_evidence() {
         h.verdict.plan
     );
 }
+
+/// A refused call of the backup function's session, as CloudTrail writes it.
+fn denied(id: &str, time: &str, source: &str, name: &str, params: Value, resources: Value, code: &str) -> Change {
+    let record = serde_json::json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "AssumedRole", "principalId": "AROAQ3EGRZX2BACKUP01:studentBackup",
+            "arn": "arn:aws:sts::111122223333:assumed-role/DynamoDBBackupRole/studentBackup", "accountId": "111122223333",
+            "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAQ3EGRZX2BACKUP01",
+                "arn": "arn:aws:iam::111122223333:role/DynamoDBBackupRole", "accountId": "111122223333", "userName": ROLE}}},
+        "eventTime": time, "eventSource": format!("{source}.amazonaws.com"), "eventName": name, "awsRegion": "us-east-1",
+        "sourceIPAddress": "3.91.171.10", "userAgent": "Boto3/1.34.145", "errorCode": code, "errorMessage": "denied",
+        "requestParameters": params, "responseElements": null, "eventID": id, "resources": resources,
+        "eventType": "AwsApiCall", "recipientAccountId": "111122223333"
+    });
+    // Delivered by EventBridge from the service's own source (not aws.iam).
+    let ev = serde_json::json!({"version": "0", "id": format!("eb-{id}"), "detail-type": "AWS API Call via CloudTrail",
+        "source": format!("aws.{source}"), "account": "111122223333", "time": time, "region": "us-east-1",
+        "resources": [], "detail": record});
+    let Intake::Deliveries { deliveries, .. } = intake::parse(ev).unwrap() else { panic!() };
+    match deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() {
+        Some(Outcome::Change(c)) => *c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn answer(g: &Guard, iam: &MemoryIam, ledger: &MemoryLedger, c: Change) -> iam_guard::guard::Handled {
+    match rt().block_on(g.answer(iam, &RecordingPublisher::new(), ledger, c)).unwrap() {
+        Answer::Handled(h) => *h,
+        Answer::Duplicate(e) => panic!("duplicate {e:?}"),
+    }
+}
+
+const OLD_BACKUP: &str = "arn:aws:s3:::student-backups-111122223333/backups/studentData-2026-11-06.json";
+
+fn delete_old_backup(id: &str, time: &str) -> Change {
+    denied(
+        id,
+        time,
+        "s3",
+        "DeleteObject",
+        serde_json::json!({"bucketName": "student-backups-111122223333", "key": "backups/studentData-2026-11-06.json"}),
+        serde_json::json!([{"type": "AWS::S3::Object", "ARN": OLD_BACKUP},
+                           {"type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::student-backups-111122223333"}]),
+        "AccessDenied",
+    )
+}
+
+#[test]
+fn the_guard_notices_what_it_broke_and_gives_back_exactly_that() {
+    let (iam, ledger) = (MemoryIam::new(), MemoryLedger::new());
+    iam.add_trail_records(trail());
+    let g = guard(Mode::Enforce, LeastPrivilege::default());
+    let handled = replay_with(&g, &iam, &ledger);
+    let s3_event = handled[1].verdict.change.event_id.clone();
+    assert!(!allowed(&iam, "s3:DeleteObject", OLD_BACKUP));
+    // The next night the function cleans up an old backup: refused, since AmazonS3FullAccess went.
+    let h = answer(&g, &iam, &ledger, delete_old_backup("deny-1", "2026-11-21T03:00:05Z"));
+    let f = h.verdict.findings().next().unwrap();
+    assert_eq!(f.rule, "denied-after-guard");
+    assert!(f.message.contains(&s3_event), "matched to the S3 replacement: {}", f.message);
+    assert!(f.hint.contains(&format!("iam-guard undo {s3_event}")));
+    let Plan::Remediate { remediation: Remediation::Grant { document, .. } } = &h.verdict.plan else {
+        panic!("{:?}", h.verdict.plan)
+    };
+    assert!(document.contains("s3:DeleteObject") && document.contains(OLD_BACKUP), "{document}");
+    assert!(allowed(&iam, "s3:DeleteObject", OLD_BACKUP), "exactly that grant is added");
+    assert!(!allowed(&iam, "s3:DeleteObject", TOMORROW), "and nothing more");
+    assert!(h.alert.unwrap().subject.ends_with("- granted"));
+    // A refused call the removed grant never allowed: an alert, never a grant.
+    let h = answer(
+        &g,
+        &iam,
+        &ledger,
+        denied(
+            "deny-2",
+            "2026-11-21T03:00:06Z",
+            "iam",
+            "CreateUser",
+            serde_json::json!({"userName": "x"}),
+            Value::Null,
+            "AccessDenied",
+        ),
+    );
+    assert!(matches!(h.verdict.plan, Plan::Alert { .. }), "{:?}", h.verdict.plan);
+    assert!(!allowed(&iam, "iam:CreateUser", "arn:aws:iam::111122223333:user/x"));
+    // Long after the window: not the guard's doing.
+    let h = answer(&g, &iam, &ledger, delete_old_backup("deny-3", "2026-12-30T03:00:05Z"));
+    assert!(matches!(h.verdict.plan, Plan::Ignore { .. }), "{:?}", h.verdict.plan);
+}
+
+#[test]
+fn denied_calls_of_principals_the_guard_left_alone_are_ignored_without_a_ledger_write() {
+    let (iam, ledger) = (MemoryIam::new(), MemoryLedger::new());
+    let g = guard(Mode::Enforce, LeastPrivilege::default());
+    let c = delete_old_backup("deny-9", "2026-11-21T03:00:05Z");
+    let h = answer(&g, &iam, &ledger, c.clone());
+    assert!(matches!(h.verdict.plan, Plan::Ignore { .. }) && h.alert.is_none());
+    assert!(rt().block_on(iam_guard::guard::ports::Ledger::entry(&ledger, "deny-9")).unwrap().is_none());
+    // After an undo, the same refusal is no longer the guard's doing either.
+    iam.add_trail_records(trail());
+    let handled = replay_with(&g, &iam, &ledger);
+    rt().block_on(g.undo(&iam, &ledger, &handled[1].verdict.change.event_id)).unwrap();
+    let h = answer(&g, &iam, &ledger, c);
+    assert!(
+        !matches!(h.verdict.plan, Plan::Remediate { remediation: Remediation::Grant { .. } }),
+        "{:?}",
+        h.verdict.plan
+    );
+}
+
+#[test]
+fn ec2_unauthorized_operation_and_other_callers() {
+    let c = denied(
+        "deny-ec2",
+        "2026-11-21T03:00:05Z",
+        "ec2",
+        "DescribeInstances",
+        serde_json::json!({"instancesSet": {}, "filterSet": {}}),
+        Value::Null,
+        "Client.UnauthorizedOperation",
+    );
+    let intake::Action::Denied { target, needs, call, .. } = &c.action else { panic!("{:?}", c.action) };
+    assert_eq!(target, &Target::role(ROLE));
+    assert_eq!(call, "ec2.amazonaws.com DescribeInstances");
+    assert_eq!(needs, &[("ec2:DescribeInstances".to_string(), vec!["*".to_string()])]);
+    // A refusal of the root user, or a failure that is no refusal, is no denied call.
+    let root = serde_json::json!({"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "eventTime": "2026-11-21T03:00:05Z",
+        "eventID": "r1", "recipientAccountId": "111122223333", "errorCode": "AccessDenied",
+        "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111122223333:root"}});
+    let Intake::Deliveries { deliveries, .. } = intake::parse(root).unwrap() else { panic!() };
+    assert!(matches!(deliveries[0].outcome.as_ref().unwrap()[0], Outcome::Ignored(_)));
+    let missing = serde_json::json!({"version": "0", "id": "x", "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3",
+        "detail": {"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "errorCode": "NoSuchKey"}});
+    let Intake::Deliveries { deliveries, .. } = intake::parse(missing).unwrap() else { panic!() };
+    assert!(matches!(deliveries[0].outcome.as_ref().unwrap()[0], Outcome::Ignored(_)));
+}

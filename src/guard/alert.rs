@@ -29,6 +29,7 @@ fn what(a: &Action) -> String {
             format!("default version of {} set to {version_id}", name(policy_arn))
         }
         Action::AddUserToGroup { user, group } => format!("user {user} added to group {group}"),
+        Action::Denied { target, call, error, .. } => format!("{target} was denied {call} ({error})"),
         Action::CreateAccessKey { user, .. } => format!("access key created for user {user}"),
         Action::CreateLoginProfile { user } => format!("console password created for user {user}"),
         Action::DeletePermissionsBoundary { target } => format!("permissions boundary removed from {target}"),
@@ -71,6 +72,7 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::Quarantine { .. } => ("quarantined", "quarantine"),
         Remediation::PutBoundary { .. } => ("restored", "restore the boundary"),
         Remediation::Replace { .. } => ("replaced", "replace with least privilege"),
+        Remediation::Grant { .. } => ("granted", "grant exactly what was denied"),
         Remediation::Unreplace { .. } => ("put back", "put back"),
         Remediation::Attach { .. } => ("attached", "attach"),
         Remediation::PutInline { .. } => ("put back", "put back"),

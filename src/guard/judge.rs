@@ -46,6 +46,8 @@ pub(crate) struct Recall {
     pub(crate) boundary: Option<String>,
     /// The role's trust policy before the change (plain JSON).
     pub(crate) trust: Option<String>,
+    /// For a denied call: the guard's recent answer that narrowed the principal.
+    pub(crate) narrowed: Option<super::ports::LedgerEntry>,
 }
 
 /// The trust policy the role had before a bad update, as the guard last saw it, and the command
@@ -179,6 +181,10 @@ impl Guard {
                 self.judge_credential(iam, change, user, Credential::ReactivatedKey).await
             }
             Action::RootCredential { credential } => Ok(self.judge_root_credential(*credential)),
+            Action::Denied { target, call, needs, .. } => Ok(match &recall.narrowed {
+                Some(by) => self.judge_denied(change, target, (call, needs), by),
+                None => Judgement::new(vec![], vec![], Proposal::Nothing),
+            }),
             Action::PutPermissionsBoundary { target, boundary_arn } => {
                 // A boundary grants nothing: what counts is what the principal holds under it
                 // (judged in full, as if unbounded, since a wide boundary bounds little). The

@@ -146,6 +146,7 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
         account_id: c.account_id.clone(),
         event_name: c.event_name.clone(),
         answered_at: answered_at.to_string(),
+        event_time: Some(c.event_time.to_rfc3339()),
         // A permission set's history is kept under its ARN.
         principal_arn: principal
             .map(|t| t.arn(&c.account_id))
@@ -187,6 +188,17 @@ impl Guard {
         change: Change,
     ) -> Result<Answer, PortError> {
         let now = chrono::Utc::now();
+        let mut narrowed = None;
+        if let Action::Denied { target, needs, .. } = &change.action {
+            let history = ledger.history(&target.arn(&change.account_id)).await?;
+            narrowed = super::denied::narrowing(&history, &change, needs);
+            if narrowed.is_none() {
+                // Not the guard's doing: answered without a ledger write (every refused call of
+                // the account reaches the guard; one history read each).
+                let verdict = self.evaluate(iam, change, &Recall::default()).await?;
+                return Ok(Answer::Handled(Box::new(Handled { verdict, executed: None, alert: None })));
+            }
+        }
         match ledger.claim(&change.event_id, now.timestamp()).await? {
             Claim::Completed(entry) => return Ok(Answer::Duplicate(entry)),
             Claim::InProgress => return Err(PortError::InProgress(change.event_id.clone())),
@@ -194,7 +206,7 @@ impl Guard {
         }
         let id = change.event_id.clone();
         let result = async {
-            let mut recall = Recall::default();
+            let mut recall = Recall { narrowed, ..Recall::default() };
             match &change.action {
                 Action::PutPermissionsBoundary { target, boundary_arn } => {
                     let arn = target.arn(&change.account_id);
@@ -267,6 +279,7 @@ impl Guard {
             account_id: entry.account_id.clone(),
             event_name: format!("Undo {}", entry.event_name),
             answered_at: now.to_rfc3339(),
+            event_time: None,
             principal_arn: entry.principal_arn.clone(),
             decision: "undo".into(),
             remediation: Some(inverse),

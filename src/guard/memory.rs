@@ -257,7 +257,8 @@ impl MemoryIam {
             | Action::AddUserToGroup { .. }
             | Action::UpdateTrustPolicy { .. }
             | Action::UpdateLoginProfile { .. }
-            | Action::RootCredential { .. } => {}
+            | Action::RootCredential { .. }
+            | Action::Denied { .. } => {}
             Action::PutPermissionsBoundary { target, boundary_arn } => {
                 s.boundaries.insert(target.clone(), boundary_arn.clone());
             }

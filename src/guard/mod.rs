@@ -34,6 +34,7 @@
 
 pub mod alert;
 mod decide;
+mod denied;
 mod judge;
 mod least;
 pub mod ledger;
@@ -156,6 +157,15 @@ pub enum Remediation {
         /// Its document (for redoing).
         document: String,
     },
+    /// Grant exactly what a narrowed principal was then denied: a new inline policy.
+    Grant {
+        /// The principal.
+        target: Target,
+        /// The inline policy put.
+        policy_name: String,
+        /// Its document (JSON).
+        document: String,
+    },
     /// Put a permissions boundary (back) on a role or user.
     PutBoundary {
         /// The principal.
@@ -254,6 +264,9 @@ impl Remediation {
                 "attach {} to {target} again and delete the least-privilege policy {policy_name}",
                 arn::resource_name(policy_arn)
             ),
+            Remediation::Grant { target, policy_name, .. } => {
+                format!("grant exactly what was denied: put inline policy {policy_name} on {target}")
+            }
             Remediation::PutBoundary { target, boundary_arn } => {
                 format!("put permissions boundary {} on {target}", arn::resource_name(boundary_arn))
             }
@@ -337,6 +350,11 @@ impl Remediation {
                 policy_name: policy_name.clone(),
                 document: document.clone(),
             },
+            Remediation::Grant { target, policy_name, document } => Remediation::DeleteInline {
+                target: t(target),
+                policy_name: policy_name.clone(),
+                document: document.clone(),
+            },
             Remediation::PutBoundary { target, .. } => Remediation::DeleteBoundary { target: t(target) },
             Remediation::DetachFromPermissionSet { set, policy_arn } => {
                 Remediation::AttachToPermissionSet { set: set.clone(), policy_arn: policy_arn.clone() }
@@ -404,6 +422,10 @@ impl Remediation {
                      {policy_arn}  (the document is in this alert)"
                 )
             }
+            Remediation::Grant { target, policy_name, .. } => {
+                let kind = target.kind.as_str();
+                format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", target.name)
+            }
             Remediation::PutBoundary { target, .. } => {
                 let kind = target.kind.as_str();
                 format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
@@ -465,6 +487,7 @@ impl Remediation {
             | Remediation::PutBoundary { target, .. }
             | Remediation::Replace { target, .. }
             | Remediation::Unreplace { target, .. }
+            | Remediation::Grant { target, .. }
             | Remediation::Attach { target, .. }
             | Remediation::PutInline { target, .. }
             | Remediation::ActivateAccessKey { target, .. }
@@ -540,6 +563,11 @@ pub enum Reason {
     AccountAssignment,
     /// `replace`: the principal's CloudTrail records are not evidence enough yet.
     LearningLeastPrivilege,
+    /// A denied call after the guard narrowed the principal: the guard widens nothing by itself
+    /// unless its answer was `replace`.
+    WorkloadDenied,
+    /// A denied call of a principal the guard did not narrow: not the guard's doing.
+    NotNarrowedByGuard,
 }
 
 impl std::fmt::Display for Reason {
@@ -587,6 +615,12 @@ impl std::fmt::Display for Reason {
                 "not enough CloudTrail evidence yet to give least privilege back (the notes say what was learned); \
                  the grant stays until then ([least_privilege] without_evidence = \"remediate\" detaches)",
             ),
+            Reason::WorkloadDenied => f.write_str(
+                "the guard adds a grant by itself only for a principal it gave least privilege back to \
+                 (`replace`), only within what it took away, and only when the grant is no finding at high or \
+                 above: grant it, or undo",
+            ),
+            Reason::NotNarrowedByGuard => f.write_str("a denied call of a principal the guard did not narrow recently"),
             Reason::OpensPathToAdmin => {
                 f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
             }
@@ -724,6 +758,9 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::DeleteLoginProfile { target } => iam.delete_login_profile(&target.name).await,
         Remediation::Quarantine { target } => iam.attach_policy(target, DENY_ALL).await,
         Remediation::PutBoundary { target, boundary_arn } => iam.put_boundary(target, boundary_arn).await,
+        Remediation::Grant { target, policy_name, document } => {
+            iam.put_inline_policy(target, policy_name, document).await
+        }
         // The learned policy first: the principal is never left with neither.
         Remediation::Replace { target, policy_arn, policy_name, document } => {
             match iam.put_inline_policy(target, policy_name, document).await {
@@ -926,6 +963,14 @@ impl Guard {
                 change,
                 judged: vec![],
                 plan: Plan::Ignore { why: Reason::OwnChange },
+                notes: vec![],
+            });
+        }
+        if matches!(change.action, crate::intake::Action::Denied { .. }) && recall.narrowed.is_none() {
+            return Ok(Verdict {
+                change,
+                judged: vec![],
+                plan: Plan::Ignore { why: Reason::NotNarrowedByGuard },
                 notes: vec![],
             });
         }

@@ -177,6 +177,9 @@ pub struct LedgerEntry {
     pub event_name: String,
     /// When the guard answered it (RFC 3339).
     pub answered_at: String,
+    /// When the event happened (RFC 3339; entries written before this field have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<String>,
     /// The principal acted on or judged, as an ARN without path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub principal_arn: Option<String>,

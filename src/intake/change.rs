@@ -240,6 +240,19 @@ pub enum Action {
         /// The key id.
         access_key_id: String,
     },
+    /// A call of any service refused for want of permission (CloudTrail `errorCode` AccessDenied,
+    /// UnauthorizedOperation, …) by a role's session or a user: judged when the guard had
+    /// narrowed that principal.
+    Denied {
+        /// The role or user refused.
+        target: Target,
+        /// `s3.amazonaws.com GetObject`.
+        call: String,
+        /// What granting it takes: each action with its resources.
+        needs: Vec<(String, Vec<String>)>,
+        /// The errorCode.
+        error: String,
+    },
     /// A credential of the account's root user: CreateAccessKey (or a reactivated key, a login
     /// profile) called by root without naming a user.
     RootCredential {
@@ -356,6 +369,7 @@ impl Action {
             | Action::CreateLoginProfile { user }
             | Action::UpdateLoginProfile { user }
             | Action::ReactivateAccessKey { user, .. } => Some(Target::user(user)),
+            Action::Denied { target, .. } => Some(target.clone()),
             Action::CreatePolicy { .. }
             | Action::CreatePolicyVersion { .. }
             | Action::SetDefaultPolicyVersion { .. }

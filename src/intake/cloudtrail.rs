@@ -8,6 +8,46 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+/// Was the call refused for want of permission (not failed otherwise)?
+pub(super) fn is_denied(record: &Value) -> bool {
+    record["errorCode"].as_str().is_some_and(|e| {
+        let e = e.to_ascii_lowercase();
+        e.contains("accessdenied") || e.contains("unauthorizedoperation") || e.contains("unauthorizedaccess")
+    })
+}
+
+/// A refused call of a role's session or a user; anyone else's (root, a service, a federated
+/// session) is ignored: the guard narrows only roles and users.
+fn denied_outcome(
+    r: &Record,
+    needs: crate::suggest::Needs,
+    derived_id: Option<String>,
+    at: &str,
+) -> Result<Outcome, IntakeError> {
+    let who = &r.user_identity;
+    let target = match who["type"].as_str() {
+        Some("AssumedRole") => {
+            who["sessionContext"]["sessionIssuer"]["arn"].as_str().and_then(crate::arn::role_name).map(Target::role)
+        }
+        Some("IAMUser") => who["userName"]
+            .as_str()
+            .or_else(|| who["arn"].as_str().and_then(|a| a.rsplit('/').next()))
+            .map(Target::user),
+        _ => None,
+    };
+    let Some(target) = target else {
+        return Ok(Outcome::Ignored(Ignored {
+            event_id: r.event_id.clone(),
+            event_name: r.event_name.clone(),
+            reason: "a refused call of neither a role's session nor a user".into(),
+        }));
+    };
+    let error = r.error_code.clone().unwrap_or_default();
+    let mut change = change_of(r, derived_id, at)?;
+    change.action = Action::Denied { target, call: needs.call, needs: needs.grants, error };
+    Ok(Outcome::Change(Box::new(change)))
+}
+
 /// How one judged call's parameters become an [`Action`].
 type Extract = fn(&Request<'_>) -> Result<Action, IntakeError>;
 
@@ -188,6 +228,8 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         Some(Value::String(_)) => None,
         _ => Some(derived_event_id(&value)),
     };
+    // A refused call of any service: what granting it takes, read off the raw record.
+    let denied = is_denied(&value).then(|| crate::suggest::needs(&value)).flatten();
     let r: Record = serde_json::from_value(value).map_err(|e| IntakeError::invalid(at, e.to_string()))?;
     let ignored = |reason: String| {
         Ok(Outcome::Ignored(Ignored { event_id: r.event_id.clone(), event_name: r.event_name.clone(), reason }))
@@ -196,6 +238,9 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         return ignored("a CloudTrail Insights event (unusual API volume), not an API call".into());
     }
     let name = r.event_name.as_deref().ok_or_else(|| IntakeError::missing(format!("{at}.eventName")))?;
+    if let Some(denied) = denied {
+        return denied_outcome(&r, denied, derived_id, at);
+    }
     let events = match r.event_source.as_deref() {
         Some("iam.amazonaws.com") => EVENTS,
         Some("sso.amazonaws.com") => SSO_EVENTS,
@@ -209,7 +254,6 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
     let Some((_, extract)) = events.iter().find(|(n, _)| *n == name) else {
         return ignored(format!("{name} is not an event the guard judges"));
     };
-    let field = |f: &str| format!("{at}.{f}");
     if name == "UpdateAccessKey" {
         let status = r.request_parameters.get("status").and_then(Value::as_str).unwrap_or_default();
         if !status.eq_ignore_ascii_case("Active") {
@@ -219,6 +263,21 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
             ));
         }
     }
+    let mut change = change_of(&r, derived_id, at)?;
+    let request = Request {
+        req: Params { map: r.request_parameters.as_object(), at: format!("{at}.requestParameters") },
+        resp: Params { map: r.response_elements.as_object(), at: format!("{at}.responseElements") },
+        actor: &change.actor,
+        region: &change.region,
+    };
+    change.action = extract(&request)?;
+    Ok(Outcome::Change(Box::new(change)))
+}
+
+/// The change a record describes, but for what it did (set by the caller): id, time, caller,
+/// account, region.
+fn change_of(r: &Record, derived_id: Option<String>, at: &str) -> Result<Change, IntakeError> {
+    let field = |f: &str| format!("{at}.{f}");
     let (event_id, event_id_derived) = match (r.event_id.clone(), derived_id) {
         (Some(id), _) if !id.is_empty() => (id, false),
         (_, Some(id)) => (id, true),
@@ -249,26 +308,18 @@ pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         .clone()
         .or_else(|| id_str("accountId"))
         .ok_or_else(|| IntakeError::missing(field("recipientAccountId")))?;
-    let region = r.aws_region.clone().unwrap_or_else(|| "us-east-1".into());
-    let request = Request {
-        req: Params { map: r.request_parameters.as_object(), at: field("requestParameters") },
-        resp: Params { map: r.response_elements.as_object(), at: field("responseElements") },
-        actor: &actor,
-        region: &region,
-    };
-    let action = extract(&request)?;
-    Ok(Outcome::Change(Box::new(Change {
+    Ok(Change {
         event_id,
         event_id_derived,
-        event_name: name.to_string(),
+        event_name: r.event_name.clone().unwrap_or_default(),
         event_time,
         account_id,
-        region,
+        region: r.aws_region.clone().unwrap_or_else(|| "us-east-1".into()),
         source_ip: r.source_ip_address.clone(),
         user_agent: r.user_agent.clone(),
         actor,
-        action,
-    })))
+        action: Action::RootCredential { credential: RootCredential::AccessKey },
+    })
 }
 
 /// requestParameters / responseElements with errors that name the field.

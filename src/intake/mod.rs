@@ -222,7 +222,9 @@ fn eventbridge_outcome(mut value: Value) -> Result<EventBridge, IntakeError> {
             Ok(EventBridge::Sweep(SweepRequest { id, time, account_id }))
         }
         "AWS API Call via CloudTrail" => {
-            if source != "aws.iam" && source != "aws.sso" {
+            // Refused calls of every service are read too: the guard notices what it broke.
+            let denied = value.get("detail").is_some_and(cloudtrail::is_denied);
+            if source != "aws.iam" && source != "aws.sso" && !denied {
                 return Ok(EventBridge::Outcome(Ok(Outcome::Ignored(Ignored {
                     event_id: id,
                     event_name: None,

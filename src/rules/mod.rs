@@ -16,6 +16,7 @@
 mod admin;
 mod allow_with_not;
 mod data_exfiltration;
+pub(crate) mod denied_after_guard;
 mod denylisted_policy;
 pub mod escalation;
 mod escalation_path;
@@ -48,6 +49,7 @@ pub static RULES: &[&dyn Rule] = &[
     &trust_cross_account::TrustCrossAccount,
     &unknown_action::UnknownAction,
     &new_credential::NewCredential,
+    &denied_after_guard::DeniedAfterGuard,
     &escalation_path::EscalationPathRule,
 ];
 

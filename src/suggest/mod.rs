@@ -140,6 +140,39 @@ fn dependent(c: &Call<'_>, list: &[crate::catalog::ActionRef]) -> Vec<(ActionId,
     out
 }
 
+/// What one recorded call needs, refused or not: each action with the resources it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needs {
+    /// `s3.amazonaws.com GetObject`.
+    pub call: String,
+    /// Each action (catalogue spelling) with its resources (`*` for none).
+    pub grants: Vec<(String, Vec<String>)>,
+}
+
+/// The actions and resources a recorded call needs (a denied call: what granting it takes);
+/// `None` for a record that is no API call.
+pub fn needs(record: &Value) -> Option<Needs> {
+    let c = Call::of(record)?;
+    let partition = record["userIdentity"]["arn"].as_str().and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
+    let call = format!("{}.amazonaws.com {}", c.source, c.event_name);
+    let Mapped::Actions(list) = actions::actions_for(c.source, c.name) else {
+        return Some(Needs { call, grants: vec![] });
+    };
+    let catalog = Catalog::global();
+    let grants = list
+        .iter()
+        .filter_map(|a| catalog.lookup_id(&a.full_name()))
+        .map(|id| {
+            let resources = match resources::resources(id, &c, partition) {
+                Found::Star => vec!["*".to_string()],
+                Found::Exact(r) | Found::Partial(r) => r,
+            };
+            (catalog.action(id).full_name(), resources)
+        })
+        .collect();
+    Some(Needs { call, grants })
+}
+
 impl Suggestion {
     /// The policy document: one statement per set of resources, actions sorted.
     pub fn document(&self) -> Value {
