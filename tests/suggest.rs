@@ -287,3 +287,76 @@ fn can_reads_the_principal_from_an_export_with_its_boundary() {
     assert_eq!(write.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&write.stdout).contains("permissions boundary ReadOnlyAccess"));
 }
+
+#[test]
+fn several_resources_versions_copies_secrets_and_indexes() {
+    let records = vec![
+        // EC2: both instances of one request; RunInstances names a new instance no record can.
+        by_role(
+            "ec2",
+            "StartInstances",
+            json!({"instancesSet": {"items": [{"instanceId": "i-0abc"}, {"instanceId": "i-0def"}]}}),
+            json!({}),
+        ),
+        by_role(
+            "ec2",
+            "RunInstances",
+            json!({"instancesSet": {"items": [{"imageId": "ami-0123", "minCount": 1, "maxCount": 1}]}, "instanceType": "t3.micro"}),
+            json!({}),
+        ),
+        // S3 (data events): a versioned read, and a copy that reads its source.
+        by_role(
+            "s3",
+            "GetObject",
+            json!({"bucketName": "reports", "key": "2026/q3.csv", "versionId": "3HL4kqtJlcpXroDTDmJ"}),
+            json!({"eventCategory": "Data", "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::reports/2026/q3.csv"}]}),
+        ),
+        by_role(
+            "s3",
+            "CopyObject",
+            json!({"bucketName": "archive", "key": "q3.csv", "x-amz-copy-source": "reports/2026/q3.csv"}),
+            json!({"eventCategory": "Data", "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::archive/q3.csv"}]}),
+        ),
+        // Secrets Manager by name: the ARN ends in six random characters.
+        by_role("secretsmanager", "GetSecretValue", json!({"secretId": "prod/db"}), json!({})),
+        // DynamoDB query on an index.
+        by_role(
+            "dynamodb",
+            "Query",
+            json!({"tableName": "orders", "indexName": "by-customer"}),
+            json!({"eventCategory": "Data", "resources": [{"type": "AWS::DynamoDB::Table",
+                   "ARN": "arn:aws:dynamodb:eu-west-1:111122223333:table/orders"}]}),
+        ),
+    ];
+    let s = suggest(&records, &Principal::parse("arn:aws:iam::111122223333:role/app-role").unwrap());
+    let doc = document(&s);
+    let ec2 = |r: &str| format!("arn:aws:ec2:eu-west-1:111122223333:{r}");
+    for (action, resource) in [
+        ("ec2:StartInstances", ec2("instance/i-0abc")),
+        ("ec2:StartInstances", ec2("instance/i-0def")),
+        ("ec2:RunInstances", ec2("instance/i-0new")),
+        ("ec2:RunInstances", ec2("subnet/subnet-1")),
+        ("s3:GetObjectVersion", "arn:aws:s3:::reports/2026/q3.csv".into()),
+        ("s3:GetObject", "arn:aws:s3:::reports/2026/q3.csv".into()),
+        ("s3:PutObject", "arn:aws:s3:::archive/q3.csv".into()),
+        ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf".into()),
+        ("dynamodb:Query", "arn:aws:dynamodb:eu-west-1:111122223333:table/orders".into()),
+        ("dynamodb:Query", "arn:aws:dynamodb:eu-west-1:111122223333:table/orders/index/by-customer".into()),
+    ] {
+        assert_eq!(decide(&doc, action, &resource), Decision::Allowed, "{action} on {resource}");
+    }
+    for (action, resource) in [
+        ("ec2:StartInstances", ec2("instance/i-0zzz")),
+        ("ec2:RunInstances", "arn:aws:ec2:us-east-1:111122223333:instance/i-0new".to_string()),
+        ("s3:GetObject", "arn:aws:s3:::reports/2026/q4.csv".into()),
+        ("s3:GetObject", "arn:aws:s3:::reports/q3.csv".into()),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db2-AbCdEf".into(),
+        ),
+        ("dynamodb:Query", "arn:aws:dynamodb:eu-west-1:111122223333:table/orders/index/other".into()),
+    ] {
+        assert_eq!(decide(&doc, action, &resource), Decision::ImplicitDeny, "{action} on {resource}");
+    }
+    assert!(s.evidence.partial.iter().any(|p| p.starts_with("ec2:RunInstances")));
+}

@@ -59,20 +59,40 @@ fn key_patterns(keys: &[&str]) -> Vec<String> {
     vec![format!("{}*", common_dir(set.iter().map(String::as_str)))]
 }
 
-/// A key whose name holds a date, time or counter (four digits or more from its first digit to
-/// its last) with that stretch as `*`: `backups/studentData-2026-11-20.json` →
-/// `backups/studentData-*.json`. A key with fewer digits is kept as it is (`v2/config.json`).
+/// A key with each date, time or counter in it as `*`: a stretch of digits and the separators
+/// dates use (`-_:./T`), from a digit to a digit, holding four digits or more —
+/// `backups/studentData-2026-11-20.json` → `backups/studentData-*.json`, `logs/2026/11/20/a.gz` →
+/// `logs/*/a.gz`. Shorter numbers stay (`v2/config.json`, `2026/q3.csv` → `*/q3.csv`).
 fn dated(key: &str) -> String {
-    let digits = key.bytes().filter(u8::is_ascii_digit).count();
-    let (Some(first), Some(last)) =
-        (key.bytes().position(|b| b.is_ascii_digit()), key.bytes().rposition(|b| b.is_ascii_digit()))
-    else {
-        return key.to_string();
-    };
-    if digits < 4 {
-        return key.to_string();
+    let b = key.as_bytes();
+    let sep = |c: u8| matches!(c, b'-' | b'_' | b':' | b'.' | b'/' | b'T');
+    let mut out = String::with_capacity(key.len());
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            let ch = key[i..].chars().next().unwrap_or_default();
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        // The stretch from this digit: digits and separators, ending at its last digit.
+        let mut end = i;
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || sep(b[j])) {
+            if b[j].is_ascii_digit() {
+                end = j + 1;
+            }
+            j += 1;
+        }
+        let digits = b[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+        if digits >= 4 {
+            out.push('*');
+        } else {
+            out.push_str(&key[i..end]);
+        }
+        i = end;
     }
-    format!("{}*{}", &key[..first], &key[last + 1..])
+    out
 }
 
 /// The longest directory prefix (up to and with a `/`) all keys share; may be empty.
@@ -113,6 +133,18 @@ mod tests {
         );
         assert_eq!(notes[0].pattern, "backups-bucket/backups/studentData-*.json");
         assert_eq!(notes[0].seen.len(), 2);
+    }
+
+    #[test]
+    fn dates_in_names_and_paths() {
+        assert_eq!(dated("backups/studentData-2026-11-20.json"), "backups/studentData-*.json");
+        assert_eq!(dated("logs/2026/11/20/a.gz"), "logs/*/a.gz");
+        assert_eq!(dated("run-2026-11-06T03:00:02Z.json"), "run-*Z.json");
+        assert_eq!(dated("backup-1700000000-abc.json"), "backup-*-abc.json");
+        assert_eq!(dated("2026/q3.csv"), "*/q3.csv");
+        assert_eq!(dated("v2/config.json"), "v2/config.json");
+        assert_eq!(dated("v1.2.3/x"), "v1.2.3/x");
+        assert_eq!(dated("naïve-2026.txt"), "naïve-*.txt");
     }
 
     #[test]

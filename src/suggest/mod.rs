@@ -123,6 +123,7 @@ fn dependent(c: &Call<'_>, list: &[crate::catalog::ActionRef]) -> Vec<(ActionId,
             }
         }
     }
+    out.extend(s3_object_variants(c, list));
     let key = call::find_str(c.params, "x-amz-server-side-encryption-aws-kms-key-id", 1)
         .or_else(|| call::find_str(c.response, "x-amz-server-side-encryption-aws-kms-key-id", 1))
         .or_else(|| call::find_str(c.params, "SSEKMSKeyId", 1))
@@ -171,6 +172,43 @@ pub fn needs(record: &Value) -> Option<Needs> {
         })
         .collect();
     Some(Needs { call, grants })
+}
+
+/// S3 object calls that name a version need the action's `…Version` form too; a copy reads its
+/// source object (S3's "required permissions for API operations").
+fn s3_object_variants(c: &Call<'_>, list: &[crate::catalog::ActionRef]) -> Vec<(ActionId, Option<String>)> {
+    let catalog = Catalog::global();
+    let mut out = Vec::new();
+    if c.source != "s3" {
+        return out;
+    }
+    if c.param("versionId").is_some() {
+        for a in list {
+            let versioned = match a.name {
+                "GetObject" => "s3:GetObjectVersion",
+                "DeleteObject" => "s3:DeleteObjectVersion",
+                "GetObjectAcl" => "s3:GetObjectVersionAcl",
+                "PutObjectAcl" => "s3:PutObjectVersionAcl",
+                "GetObjectTagging" => "s3:GetObjectVersionTagging",
+                "PutObjectTagging" => "s3:PutObjectVersionTagging",
+                "DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+                _ => continue,
+            };
+            out.extend(catalog.lookup_id(versioned).map(|id| (id, None)));
+        }
+    }
+    if let Some(source) = c.param("x-amz-copy-source") {
+        let source = percent_encoding::percent_decode_str(source.trim_start_matches('/')).decode_utf8_lossy();
+        let (object, version) = source.split_once("?versionId=").map_or((&*source, None), |(o, v)| (o, Some(v)));
+        if object.contains('/') {
+            let arn = format!("arn:aws:s3:::{object}");
+            out.extend(catalog.lookup_id("s3:GetObject").map(|id| (id, Some(arn.clone()))));
+            if version.is_some() {
+                out.extend(catalog.lookup_id("s3:GetObjectVersion").map(|id| (id, Some(arn))));
+            }
+        }
+    }
+    out
 }
 
 impl Suggestion {

@@ -16,29 +16,38 @@ pub enum Found {
     Partial(Vec<String>),
 }
 
-/// The resources of `action` in `call`.
+/// The resources of `action` in `call`: for each of the action's resource types the record's
+/// ARNs that fit it, else the type's format filled from the request; a required type the record
+/// does not name gets its format with the unknown parts as `*` (partial).
 pub fn resources(action: ActionId, call: &Call<'_>, partition: &str) -> Found {
     let types: Vec<(ResourceType, bool)> = action.resource_types().collect();
     if types.is_empty() {
         return Found::Star;
     }
-    let named = named_arns(call);
-    let exact: Vec<String> =
-        named.iter().filter(|a| types.iter().any(|(t, _)| fits(t.arn, a))).map(|a| a.to_string()).collect();
-    if !exact.is_empty() {
-        return Found::Exact(dedup(exact));
-    }
     if let Some(special) = special(action, call, partition) {
         return Found::Exact(special);
     }
-    let filled: Vec<String> = types.iter().filter_map(|(t, _)| fill(t.arn, call, partition, false)).collect();
-    if !filled.is_empty() {
-        return Found::Exact(dedup(filled));
+    let named = named_arns(call);
+    let mut out = Vec::new();
+    let mut unmet = Vec::new();
+    for (t, required) in &types {
+        let exact: Vec<String> = named.iter().filter(|a| fits(t.arn, a)).map(|a| a.to_string()).collect();
+        let found = if exact.is_empty() { fill(t.arn, call, partition, false) } else { exact };
+        if !found.is_empty() {
+            out.extend(found);
+        } else if *required {
+            unmet.push(t);
+        }
     }
-    // The required type first (a request always names one), else every type.
-    let required: Vec<&ResourceType> = types.iter().filter(|(_, r)| *r).map(|(t, _)| t).collect();
-    let pick = if required.is_empty() { types.iter().map(|(t, _)| t).collect() } else { required };
-    Found::Partial(dedup(pick.iter().filter_map(|t| fill(t.arn, call, partition, true)).collect()))
+    if out.is_empty() && unmet.is_empty() {
+        // No type is required and none was named: any of them, the unknown parts as `*`.
+        unmet = types.iter().map(|(t, _)| t).collect();
+    }
+    if unmet.is_empty() {
+        return Found::Exact(dedup(out));
+    }
+    out.extend(unmet.iter().flat_map(|t| fill(t.arn, call, partition, true)));
+    Found::Partial(dedup(out))
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -94,32 +103,40 @@ fn fits_at(f: &[u8], a: &[u8]) -> bool {
     }
 }
 
-/// The format with its placeholders filled from the call; `None` when a part is unknown, unless
+/// At most this many ARNs from one format (a request naming many instances).
+const MAX_FILLED: usize = 20;
+
+/// The format with its placeholders filled from the call, one ARN per combination of the values
+/// the request holds (several instance ids: several ARNs); none when a part is unknown, unless
 /// `star`, which puts `*` there.
-fn fill(format: &str, call: &Call<'_>, partition: &str, star: bool) -> Option<String> {
-    let mut out = String::new();
+fn fill(format: &str, call: &Call<'_>, partition: &str, star: bool) -> Vec<String> {
+    let mut out = vec![String::new()];
     let mut rest = format;
     while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        let end = rest[i..].find('}')? + i;
-        let name = &rest[i + 2..end];
-        match value_of(name, call, partition) {
-            Some(v) => out.push_str(&v),
-            None if star => out.push('*'),
-            None => return None,
+        let lit = &rest[..i];
+        out.iter_mut().for_each(|o| o.push_str(lit));
+        let Some(end) = rest[i..].find('}').map(|e| e + i) else { return vec![] };
+        let mut values = values_of(&rest[i + 2..end], call, partition);
+        if values.is_empty() {
+            if !star {
+                return vec![];
+            }
+            values.push("*".into());
         }
+        out = out.iter().flat_map(|o| values.iter().map(move |v| format!("{o}{v}"))).take(MAX_FILLED).collect();
         rest = &rest[end + 1..];
     }
-    out.push_str(rest);
-    Some(out)
+    out.iter_mut().for_each(|o| o.push_str(rest));
+    out
 }
 
-/// A placeholder's value: partition, region and account from the record, the others from the
-/// request parameter of that name (`TableName` ← `tableName`), or of a known other name.
-fn value_of(name: &str, call: &Call<'_>, partition: &str) -> Option<String> {
-    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+/// A placeholder's values: partition, region and account from the record, the others from the
+/// request parameters of that name (`TableName` ← `tableName`) or of a known other name, at the
+/// top level, else anywhere below (`instancesSet.items[].instanceId`).
+fn values_of(name: &str, call: &Call<'_>, partition: &str) -> Vec<String> {
+    let nonempty = |s: &str| if s.is_empty() { vec![] } else { vec![s.to_string()] };
     match name {
-        "Partition" => return Some(partition.to_string()),
+        "Partition" => return vec![partition.to_string()],
         "Region" => return nonempty(call.region),
         "Account" => return nonempty(call.account),
         _ => {}
@@ -135,7 +152,17 @@ fn value_of(name: &str, call: &Call<'_>, partition: &str) -> Option<String> {
         "FunctionName" => &["functionName"],
         _ => &[],
     };
-    let raw = find_str(call.params, name, 1).or_else(|| aliases.iter().find_map(|a| find_str(call.params, a, 1)))?;
+    let keys: Vec<&str> = std::iter::once(name).chain(aliases.iter().copied()).collect();
+    let top: Vec<&str> = keys.iter().filter_map(|k| find_str(call.params, k, 1)).take(1).collect();
+    let raw = if top.is_empty() { keys.iter().flat_map(|k| find_all(call.params, k, 5)).collect() } else { top };
+    let mut out: Vec<String> = raw.into_iter().filter_map(|raw| part_of(name, raw)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One value as the part of an ARN it names.
+fn part_of(name: &str, raw: &str) -> Option<String> {
     let v = match name {
         // A queue URL ends in the queue's name.
         "QueueName" => raw.rsplit('/').next().unwrap_or(raw),
@@ -145,7 +172,33 @@ fn value_of(name: &str, call: &Call<'_>, partition: &str) -> Option<String> {
         _ => raw,
     };
     // A value that is itself an ARN cannot be one part of another.
-    (!v.is_empty() && !v.starts_with("arn:")).then(|| v.to_string())
+    if v.is_empty() || v.starts_with("arn:") {
+        return None;
+    }
+    // A secret's ARN ends in six random characters after its name.
+    Some(if name == "SecretId" { format!("{v}-??????") } else { v.to_string() })
+}
+
+/// Every string under a key of this name (any case), in objects and arrays `depth` levels deep.
+fn find_all<'a>(v: &'a serde_json::Value, name: &str, depth: usize) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut stack = vec![(v, depth)];
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    match x.as_str() {
+                        Some(s) if k.eq_ignore_ascii_case(name) => out.push(s),
+                        _ if d > 0 => stack.push((x, d - 1)),
+                        _ => {}
+                    }
+                }
+            }
+            serde_json::Value::Array(a) if d > 0 => stack.extend(a.iter().map(|x| (x, d - 1))),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Resources a service names in its own way.
