@@ -360,3 +360,56 @@ fn several_resources_versions_copies_secrets_and_indexes() {
     }
     assert!(s.evidence.partial.iter().any(|p| p.starts_with("ec2:RunInstances")));
 }
+
+#[test]
+fn the_sweep_says_what_each_detached_grant_should_have_been() {
+    let attached: Vec<Value> = ["AmazonDynamoDBFullAccess", "AmazonS3FullAccess", "CloudFrontFullAccess"]
+        .iter()
+        .map(|p| json!({"PolicyName": p, "PolicyArn": format!("arn:aws:iam::aws:policy/{p}")}))
+        .collect();
+    let export = json!({
+        "RoleDetailList": [{"RoleName": "DynamoDBBackupRole", "RoleId": "AROA1", "Path": "/",
+            "Arn": ROLE, "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "AttachedManagedPolicies": attached, "RolePolicyList": [], "InstanceProfileList": [], "Tags": []}],
+        "UserDetailList": [], "GroupDetailList": [], "Policies": []
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+    let out = iam_guard()
+        .args(["sweep", "--input"])
+        .arg(&file)
+        .args(["--trail", TRAIL, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_policy = |p: &str| {
+        report["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["policy_arn"].as_str().unwrap().ends_with(p))
+            .cloned()
+            .unwrap_or_else(|| panic!("no suggestion for {p}: {report}"))
+    };
+    let s3 = PolicyDocument::from_value(&by_policy("/AmazonS3FullAccess")["document"]).unwrap();
+    assert_eq!(
+        decide(&s3, "s3:PutObject", "arn:aws:s3:::student-backups-111122223333/backups/studentData-2026-11-20.json"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&s3, "dynamodb:Scan", "arn:aws:dynamodb:us-east-1:111122223333:table/studentData"),
+        Decision::ImplicitDeny
+    );
+    let cf = by_policy("/CloudFrontFullAccess");
+    assert_eq!(cf["document"]["Statement"], json!([]), "never used: nothing to give back");
+    assert_eq!(by_policy("/AmazonDynamoDBFullAccess")["calls"], 56);
+    let text = iam_guard().args(["sweep", "--input"]).arg(&file).args(["--trail", TRAIL]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("role DynamoDBBackupRole: instead of AmazonDynamoDBFullAccess, grant dynamodb:Scan on"),
+        "{text}"
+    );
+}

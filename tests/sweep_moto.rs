@@ -277,3 +277,29 @@ async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
     assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
     assert_eq!(paths(&serde_json::from_slice(&offline.stdout).unwrap()), live);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_live_sweep_learns_least_privilege_from_the_trail_bucket() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    common::upload_trail(&sdk, "trail-logs").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    role(&iam, "DynamoDBBackupRole", "/", trust, &[aws("AmazonS3FullAccess"), aws("AmazonDynamoDBFullAccess")]).await;
+    let out = moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--format", "json", "--trail-bucket", "trail-logs", "--trail-days", "3650"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suggestions = report["suggestions"].as_array().unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(suggestions.len(), 2, "{suggestions:?}");
+    let s3 = suggestions.iter().find(|s| s["policy_arn"] == aws("AmazonS3FullAccess")).unwrap();
+    assert_eq!(s3["calls"], 56);
+    let text = s3["document"].to_string();
+    assert!(
+        text.contains("s3:PutObject") && text.contains("backups/studentData-*.json") && !text.contains("dynamodb"),
+        "{text}"
+    );
+}

@@ -34,6 +34,10 @@ pub struct OfflineSweepArgs {
     /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
     #[arg(long, env = "IAM_GUARD_ROLE")]
     guard_role: Option<String>,
+    /// CloudTrail log files or directories (repeatable): for each grant the sweep would detach,
+    /// the least-privilege policy its principal's records call for.
+    #[arg(long)]
+    trail: Vec<PathBuf>,
 }
 
 /// `iam-guard graph`.
@@ -96,7 +100,16 @@ pub fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
         eprintln!("iam-guard: --input is offline: nothing is changed; the report lists what enforce mode would do");
     }
     let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
-    let report = guard.audit(&inv, Some(&account));
+    let mut report = guard.audit(&inv, Some(&account));
+    if !args.trail.is_empty() {
+        match super::suggest::read_records(&args.trail) {
+            Ok(records) => report.suggestions = crate::guard::least::sweep_suggestions(&report, &records),
+            Err(e) => {
+                eprintln!("iam-guard: --trail {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
     write_report(&report, args.format, args.output.as_deref(), args.fail_on)
 }
 

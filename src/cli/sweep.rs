@@ -51,6 +51,19 @@ pub struct SweepArgs {
     /// With --organization: the role to assume in member accounts.
     #[arg(long, default_value = crate::guard::ports::MEMBER_ROLE, requires = "organization")]
     member_role: String,
+    /// A CloudTrail trail's S3 bucket: for each grant the sweep detaches (or would), the
+    /// least-privilege policy its principal's records of the last --trail-days call for.
+    #[arg(long)]
+    trail_bucket: Option<String>,
+    /// The trail's key prefix before AWSLogs/.
+    #[arg(long, requires = "trail_bucket")]
+    trail_prefix: Option<String>,
+    /// An organization trail's organization id (its keys hold it after AWSLogs/).
+    #[arg(long, requires = "trail_bucket")]
+    trail_org_id: Option<String>,
+    /// Days of records read.
+    #[arg(long, default_value_t = 30, requires = "trail_bucket")]
+    trail_days: u32,
 }
 
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
@@ -104,6 +117,14 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         let guard = Guard::new(Engine::new(config), guard_role.as_deref());
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
         report.iam_calls = Some(iam.calls());
+        if let Some(bucket) = &args.trail_bucket {
+            let trail =
+                crate::aws::SdkTrail::new(&sdk, bucket, args.trail_prefix.as_deref(), args.trail_org_id.as_deref());
+            let to = chrono::Utc::now().date_naive();
+            let from = to - chrono::Duration::days(i64::from(args.trail_days));
+            let records = trail.records(&report.account_id, from, to).await?;
+            report.suggestions = crate::guard::least::sweep_suggestions(&report, &records);
+        }
         Ok::<_, crate::guard::ports::PortError>(report)
     });
     let report = match result {

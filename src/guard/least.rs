@@ -165,3 +165,69 @@ fn evidence_note(used: &Suggestion, all: &Suggestion, policy_arn: &str) -> Strin
         actions.join("; ")
     )
 }
+
+/// What a sweep's principal needs of one wide grant, learned from CloudTrail.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepSuggestion {
+    /// The account.
+    pub account_id: String,
+    /// "role app".
+    pub principal: String,
+    /// The wide managed policy the sweep detaches (or would).
+    pub policy_arn: String,
+    /// Successful calls of the principal in the records.
+    pub calls: usize,
+    /// Days the records cover.
+    pub days: i64,
+    /// The policy that allows what the principal used the grant for (empty Statement: nothing).
+    pub document: serde_json::Value,
+}
+
+impl SweepSuggestion {
+    /// "role app: instead of AmazonS3FullAccess, grant s3:GetObject on …; … (56 calls, 14 days)".
+    pub fn line(&self) -> String {
+        let grants: Vec<String> = self.document["Statement"]
+            .as_array()
+            .map(|st| st.iter().map(|s| format!("{} on {}", compact(&s["Action"]), compact(&s["Resource"]))).collect())
+            .unwrap_or_default();
+        let grants = if grants.is_empty() { "nothing (unused: detach)".to_string() } else { grants.join("; ") };
+        format!(
+            "{}: instead of {}, grant {grants} ({} calls over {} days)",
+            self.principal,
+            arn::resource_name(&self.policy_arn),
+            self.calls,
+            self.days
+        )
+    }
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+        other => other.as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// Least privilege for every managed grant the sweep detaches (or would) from a role or user:
+/// what the principal used it for in the records (AWS managed documents from the embedded data;
+/// a customer managed one the sweep cannot read is skipped).
+pub fn sweep_suggestions(report: &super::sweep::SweepReport, records: &[serde_json::Value]) -> Vec<SweepSuggestion> {
+    let mut out = Vec::new();
+    for a in &report.actions {
+        let Remediation::Detach { target, policy_arn } = &a.remediation else { continue };
+        let Some(principal) = principal_of(target, &a.account_id) else { continue };
+        let Some(wide) = crate::catalog::managed::by_arn(policy_arn).and_then(|m| m.document().ok()) else { continue };
+        let all = suggest(records, &principal);
+        let (reach, _) = Effective::of(&wide);
+        let used = all.restricted(|id| reach.anywhere.contains(id));
+        out.push(SweepSuggestion {
+            account_id: a.account_id.clone(),
+            principal: target.to_string(),
+            policy_arn: policy_arn.clone(),
+            calls: all.evidence.calls,
+            days: all.evidence.days_covered(),
+            document: used.document(),
+        });
+    }
+    out
+}

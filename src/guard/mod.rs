@@ -36,7 +36,7 @@ pub mod alert;
 mod decide;
 mod denied;
 mod judge;
-mod least;
+pub mod least;
 pub mod ledger;
 pub mod memory;
 mod paths;

@@ -94,6 +94,10 @@ pub struct SweepReport {
     /// An organization sweep: each account swept, or why it could not be.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountSummary>,
+    /// Least privilege learned from CloudTrail for the grants the sweep detaches (or would),
+    /// when records were given (`--trail`, `--trail-bucket`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<super::least::SweepSuggestion>,
 }
 
 /// One account of an organization sweep.
@@ -225,6 +229,7 @@ impl Guard {
             actions,
             iam_calls: None,
             accounts: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -565,6 +570,7 @@ impl super::Guards {
             iam_calls: None,
             snapshots: Vec::new(),
             accounts: Vec::new(),
+            suggestions: Vec::new(),
         };
         for (account_id, name, result) in results {
             match result {

@@ -61,6 +61,12 @@ pub fn text(r: &SweepReport) -> String {
     for a in &r.actions {
         let _ = writeln!(t, "  remediation: {} — {}", a.remediation.describe(), a.state());
     }
+    if !r.suggestions.is_empty() {
+        let _ = writeln!(t, "least privilege learned from CloudTrail ({}):", r.suggestions.len());
+        for s in &r.suggestions {
+            let _ = writeln!(t, "  {}", s.line());
+        }
+    }
     if !r.accounts.is_empty() {
         let _ = writeln!(t, "accounts ({}):", r.accounts.len());
         for a in &r.accounts {

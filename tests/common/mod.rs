@@ -188,3 +188,27 @@ impl Inbox {
 pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
     iam.create_policy().policy_name(name).policy_document(document).send().await.unwrap().policy.unwrap().arn.unwrap()
 }
+
+/// The seed tutorial's activity trail (events/trails/dynamodb-backup-role), moved to moto's
+/// account, uploaded to a bucket in CloudTrail's S3 layout.
+pub async fn upload_trail(sdk: &SdkConfig, bucket: &str) {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    s3.create_bucket().bucket(bucket).send().await.unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/trails/dynamodb-backup-role");
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = iam_guard::intake::text_of(std::fs::read(&p).unwrap()).unwrap().replace("111122223333", ACCOUNT);
+            let key = p.strip_prefix(&root).unwrap().to_str().unwrap().replace("111122223333", ACCOUNT);
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(text.as_bytes()).unwrap();
+            let body = aws_sdk_s3::primitives::ByteStream::from(gz.finish().unwrap());
+            s3.put_object().bucket(bucket).key(key).body(body).send().await.unwrap();
+        }
+    }
+}
