@@ -1,6 +1,8 @@
 //! Raw CloudTrail records out of any envelope the guard reads (a log file's `Records`, an
 //! EventBridge event's `detail`, SQS bodies, a CloudWatch Logs payload, a single record), for
-//! the readers that want every call, not only the IAM changes the guard judges (`suggest`).
+//! the readers that want every call, not only the IAM changes the guard judges (`suggest`); also
+//! the output of `aws cloudtrail lookup-events` (`Events[].CloudTrailEvent`, the record as a
+//! JSON string), for accounts whose trail is only the 90-day event history.
 
 use super::IntakeError;
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
@@ -45,6 +47,17 @@ fn push_records(value: Value, out: &mut Vec<Value>) -> Result<(), IntakeError> {
         }
         return Ok(());
     }
+    if let Some(Value::Array(events)) = obj.get("Events") {
+        for (i, e) in events.iter().enumerate() {
+            let text = e["CloudTrailEvent"]
+                .as_str()
+                .ok_or_else(|| IntakeError::missing(format!("Events[{i}].CloudTrailEvent")))?;
+            let v = serde_json::from_str(text)
+                .map_err(|err| IntakeError::invalid(format!("Events[{i}].CloudTrailEvent"), err.to_string()))?;
+            out.push(v);
+        }
+        return Ok(());
+    }
     if obj.contains_key("digestStartTime") && obj.contains_key("logFiles") {
         return Ok(());
     }
@@ -71,5 +84,10 @@ mod tests {
         assert!(records_of(json!({"digestStartTime": "x", "logFiles": []})).unwrap().is_empty());
         assert!(matches!(records_of(json!({"foo": 1})), Err(IntakeError::Unrecognised)));
         assert!(records_of(json!({"Records": [{"messageId": "m", "body": "{"}]})).is_err());
+        // `aws cloudtrail lookup-events`: each record as a JSON string.
+        let lookup = json!({"Events": [{"EventId": "e1", "EventName": "Scan", "CloudTrailEvent": rec.to_string()}],
+                            "NextToken": "x"});
+        assert_eq!(records_of(lookup).unwrap()[0]["eventSource"], "dynamodb.amazonaws.com");
+        assert!(records_of(json!({"Events": [{"EventId": "e1"}]})).is_err());
     }
 }
