@@ -360,3 +360,37 @@ fn ec2_unauthorized_operation_and_other_callers() {
     let Intake::Deliveries { deliveries, .. } = intake::parse(missing).unwrap() else { panic!() };
     assert!(matches!(deliveries[0].outcome.as_ref().unwrap()[0], Outcome::Ignored(_)));
 }
+
+#[test]
+fn a_wide_inline_policy_is_replaced_by_what_was_used_and_undo_puts_it_back() {
+    let (iam, ledger) = (MemoryIam::new(), MemoryLedger::new());
+    iam.add_trail_records(trail());
+    iam.add_principal(&Target::role(ROLE), "111122223333", "/", &[]);
+    let g = guard(Mode::Enforce, LeastPrivilege::default());
+    let wide = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","dynamodb:*"],"Resource":"*"}]}"#;
+    let record = serde_json::json!({
+        "eventVersion": "1.10",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ops-bob", "accountId": "111122223333", "userName": "ops-bob"},
+        "eventTime": "2026-11-20T10:05:00Z", "eventSource": "iam.amazonaws.com", "eventName": "PutRolePolicy",
+        "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.24", "userAgent": "aws-cli/2.17.20",
+        "requestParameters": {"roleName": ROLE, "policyName": "app-all", "policyDocument": wide},
+        "responseElements": null, "eventID": "put-inline-1", "eventType": "AwsApiCall", "recipientAccountId": "111122223333"
+    });
+    let Intake::Deliveries { deliveries, .. } = intake::parse(record).unwrap() else { panic!() };
+    let Some(Outcome::Change(c)) = deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).next() else { panic!() };
+    iam.apply(&c);
+    assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE));
+    let h = answer(&g, &iam, &ledger, *c);
+    let Plan::Remediate { remediation: Remediation::ReplaceInline { learned_name, document, .. } } = &h.verdict.plan else {
+        panic!("{:?}", h.verdict.plan)
+    };
+    assert_eq!(learned_name, "iam-guard-least-privilege-inline-app-all");
+    assert!(document.contains("dynamodb:Scan") && document.contains("s3:PutObject") && !document.contains("ses:"), "{document}");
+    assert!(allowed(&iam, "dynamodb:Scan", TABLE) && allowed(&iam, "s3:PutObject", TOMORROW));
+    assert!(!allowed(&iam, "dynamodb:DeleteTable", TABLE) && !allowed(&iam, "s3:DeleteObject", TOMORROW));
+    let undone = rt().block_on(g.undo(&iam, &ledger, "put-inline-1")).unwrap();
+    assert!(matches!(undone.remediation, Some(Remediation::UnreplaceInline { .. })));
+    let inline = rt().block_on(iam_guard::guard::ports::IamRead::inline_policies(&iam, &Target::role(ROLE))).unwrap();
+    assert_eq!(inline.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["app-all"]);
+    assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE), "the wide policy is back");
+}

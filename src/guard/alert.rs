@@ -73,6 +73,8 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::PutBoundary { .. } => ("restored", "restore the boundary"),
         Remediation::Replace { .. } => ("replaced", "replace with least privilege"),
         Remediation::Grant { .. } => ("granted", "grant exactly what was denied"),
+        Remediation::ReplaceInline { .. } => ("replaced", "replace with least privilege"),
+        Remediation::UnreplaceInline { .. } => ("put back", "put back"),
         Remediation::Unreplace { .. } => ("put back", "put back"),
         Remediation::Attach { .. } => ("attached", "attach"),
         Remediation::PutInline { .. } => ("put back", "put back"),
@@ -178,7 +180,7 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         let _ = writeln!(t, "Restore (if this grant was intended): {cmd}");
     }
     match v.plan.remediation() {
-        Some(Remediation::Replace { .. }) => {
+        Some(Remediation::Replace { .. } | Remediation::ReplaceInline { .. }) => {
             let _ =
                 writeln!(t, "Least privilege: given back — the policy below is what the principal used the grant for");
         }
@@ -189,7 +191,11 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     for n in &v.notes {
         let _ = writeln!(t, "Note: {n}");
     }
-    if let Some(Remediation::Replace { policy_name, document, .. }) = v.plan.remediation() {
+    if let Some(
+        Remediation::Replace { policy_name, document, .. }
+        | Remediation::ReplaceInline { learned_name: policy_name, document, .. },
+    ) = v.plan.remediation()
+    {
         let pretty = serde_json::from_str::<serde_json::Value>(document)
             .and_then(|d| serde_json::to_string_pretty(&d))
             .unwrap_or_else(|_| document.clone());

@@ -50,7 +50,13 @@ fn in_window(e: &LedgerEntry, change: &Change) -> bool {
 /// Does a remediation take permissions away from a principal? (Quarantine is meant to refuse
 /// everything: its denials are no surprise.)
 fn narrows(r: &Remediation) -> bool {
-    matches!(r, Remediation::Detach { .. } | Remediation::Replace { .. } | Remediation::DeleteInline { .. })
+    matches!(
+        r,
+        Remediation::Detach { .. }
+            | Remediation::Replace { .. }
+            | Remediation::DeleteInline { .. }
+            | Remediation::ReplaceInline { .. }
+    )
 }
 
 /// The document a remediation took away, when the guard knows it (AWS managed: embedded).
@@ -59,7 +65,9 @@ fn removed(r: &Remediation) -> Option<crate::policy::PolicyDocument> {
         Remediation::Detach { policy_arn, .. } | Remediation::Replace { policy_arn, .. } => {
             crate::catalog::managed::by_arn(policy_arn).and_then(|m| m.document().ok())
         }
-        Remediation::DeleteInline { document, .. } => crate::policy::PolicyDocument::parse(document).ok(),
+        Remediation::DeleteInline { document, .. } | Remediation::ReplaceInline { original: document, .. } => {
+            crate::policy::PolicyDocument::parse(document).ok()
+        }
         _ => None,
     }
 }
@@ -114,7 +122,9 @@ impl Guard {
         // never allowed (someone probing with the role's credentials) gets an alert, not a grant.
         let broke = by.remediation.as_ref().and_then(removed).is_some_and(|d| allows(&d, needs));
         let proposal = match &by.remediation {
-            Some(Remediation::Replace { .. }) if broke && !needs.is_empty() => self.exact_grant(change, target, needs),
+            Some(Remediation::Replace { .. } | Remediation::ReplaceInline { .. }) if broke && !needs.is_empty() => {
+                self.exact_grant(change, target, needs)
+            }
             _ => Proposal::AlertOnly(Reason::WorkloadDenied),
         };
         Judgement { judged, notes, proposal, always_alert: true }

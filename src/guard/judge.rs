@@ -111,6 +111,12 @@ impl Guard {
                     policy_name: policy_name.clone(),
                     document: document.text.clone(),
                 });
+                if matches!(j.proposal, Proposal::Remediate(_)) && self.wants_replace(&j.judged[0].findings) {
+                    let grant = super::least::Wide::Inline(policy_name, &document.text);
+                    let findings = j.judged[0].findings.clone();
+                    let wide = (grant, &document.document);
+                    j.proposal = self.replacement(iam, change, target, wide, &findings, &mut j.notes).await?;
+                }
                 Ok(j)
             }
             Action::CreateRole { role, trust_policy, .. } | Action::UpdateTrustPolicy { role, trust_policy } => {
@@ -389,7 +395,8 @@ impl Guard {
             .remediate_if(&j, || Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() });
         if matches!(proposal, Proposal::Remediate(_)) && !j.unknown && self.wants_replace(&j.findings) {
             if let Some(wide) = self.managed_document(iam, policy_arn, None).await? {
-                proposal = self.replacement(iam, change, target, (policy_arn, &wide), &j.findings, &mut notes).await?;
+                let grant = super::least::Wide::Managed(policy_arn);
+                proposal = self.replacement(iam, change, target, (grant, &wide), &j.findings, &mut notes).await?;
             }
         }
         Ok(Judgement::new(vec![j], notes, proposal))

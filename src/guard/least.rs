@@ -14,6 +14,61 @@ use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{RuleAction, Severity};
 use crate::suggest::{suggest, Principal, Suggestion};
 
+/// The wide grant a replacement takes away: a managed policy (detached) or an inline one
+/// (deleted; its document travels in the alert and the undo).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Wide<'a> {
+    /// A managed policy, by ARN.
+    Managed(&'a str),
+    /// An inline policy: name and document text.
+    Inline(&'a str, &'a str),
+}
+
+impl Wide<'_> {
+    /// `AmazonS3FullAccess`, `inline policy app-all`.
+    fn label(&self) -> String {
+        match self {
+            Wide::Managed(arn) => arn::resource_name(arn).to_string(),
+            Wide::Inline(name, _) => format!("inline policy {name}"),
+        }
+    }
+
+    /// What taking it away is called in notes.
+    fn verb(&self) -> &'static str {
+        match self {
+            Wide::Managed(_) => "detached",
+            Wide::Inline(..) => "deleted",
+        }
+    }
+
+    /// Taking it away without giving anything back.
+    fn removal(&self, target: &Target) -> Remediation {
+        match *self {
+            Wide::Managed(arn) => Remediation::Detach { target: target.clone(), policy_arn: arn.into() },
+            Wide::Inline(name, text) => {
+                Remediation::DeleteInline { target: target.clone(), policy_name: name.into(), document: text.into() }
+            }
+        }
+    }
+
+    /// Taking it away and putting the learned policy in its place.
+    fn replaced(&self, target: &Target, document: String) -> Remediation {
+        let target = target.clone();
+        match *self {
+            Wide::Managed(arn) => {
+                Remediation::Replace { target, policy_arn: arn.into(), policy_name: policy_name(arn), document }
+            }
+            Wide::Inline(name, text) => Remediation::ReplaceInline {
+                target,
+                policy_name: name.into(),
+                original: text.into(),
+                learned_name: policy_name(&format!("inline-{name}")),
+                document,
+            },
+        }
+    }
+}
+
 /// The inline policy a replacement puts: named after the policy it replaces.
 pub(crate) fn policy_name(policy_arn: &str) -> String {
     let name = format!("iam-guard-least-privilege-{}", arn::resource_name(policy_arn));
@@ -32,20 +87,20 @@ impl Guard {
         findings.iter().any(|f| self.engine.action(f.rule) == RuleAction::Remediate)
     }
 
-    /// The answer to a remediable attach of `policy_arn` (document `wide`) to `target` whose
-    /// findings call for `replace`: the learned policy, a plain detach when nothing was used, or
-    /// (without enough evidence) what `without_evidence` says — a detach when some finding says
-    /// plain `remediate`. Reads the trail once.
+    /// The answer to a remediable wide grant (`grant`, document `wide`) on `target` whose
+    /// findings call for `replace`: the learned policy in its place, a plain removal when nothing
+    /// was used, or (without enough evidence) what `without_evidence` says — a removal when some
+    /// finding says plain `remediate`. Reads the trail once.
     pub(super) async fn replacement<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
         target: &Target,
-        (policy_arn, wide): (&str, &PolicyDocument),
+        (grant, wide): (Wide<'_>, &PolicyDocument),
         findings: &[crate::rules::Finding],
         notes: &mut Vec<String>,
     ) -> Result<Proposal, PortError> {
-        let detach = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() };
+        let detach = grant.removal(target);
         let lp = &self.engine.config().least_privilege;
         let keep = lp.without_evidence == WithoutEvidence::Alert && !self.must_remediate(findings);
         let short = |why: String, notes: &mut Vec<String>| {
@@ -82,36 +137,30 @@ impl Guard {
                 lp.min_days
             );
             if !used.is_empty() {
-                why.push_str(&format!(
-                    "; what it used {} for so far: {}",
-                    arn::resource_name(policy_arn),
-                    minified(&used)
-                ));
+                why.push_str(&format!("; what it used {} for so far: {}", grant.label(), minified(&used)));
             }
             return Ok(short(why, notes));
         }
         if used.is_empty() {
             notes.push(format!(
-                "least privilege: in {} calls over {} days nothing {} grants was used: detached, nothing to give back",
+                "least privilege: in {} calls over {} days nothing {} grants was used: {}, nothing to give back",
                 ev.calls,
                 ev.days_covered(),
-                arn::resource_name(policy_arn)
+                grant.label(),
+                grant.verb()
             ));
             return Ok(Proposal::Remediate(detach));
         }
         let document = minified(&used);
         if let Some(worse) = self.learned_finding(&change.account_id, &document) {
-            notes.push(format!("least privilege: the learned policy is itself a finding ({worse}): detached only"));
+            notes.push(format!(
+                "least privilege: the learned policy is itself a finding ({worse}): {} only",
+                grant.verb()
+            ));
             return Ok(Proposal::Remediate(detach));
         }
-        notes.push(evidence_note(&used, &all, policy_arn));
-        let policy_name = policy_name(policy_arn);
-        Ok(Proposal::Remediate(Remediation::Replace {
-            target: target.clone(),
-            policy_arn: policy_arn.into(),
-            policy_name,
-            document,
-        }))
+        notes.push(evidence_note(&used, &all, &grant.label()));
+        Ok(Proposal::Remediate(grant.replaced(target, document)))
     }
 
     /// A finding at high or above on the learned document (never admin, never an escalation).
@@ -143,7 +192,7 @@ fn minified(s: &Suggestion) -> String {
 }
 
 /// "least privilege learned from 56 calls over 14 days (…): dynamodb:Scan ×14 on …".
-fn evidence_note(used: &Suggestion, all: &Suggestion, policy_arn: &str) -> String {
+fn evidence_note(used: &Suggestion, all: &Suggestion, label: &str) -> String {
     let ev = &all.evidence;
     let actions: Vec<String> = used
         .grants
@@ -161,7 +210,7 @@ fn evidence_note(used: &Suggestion, all: &Suggestion, policy_arn: &str) -> Strin
         "least privilege learned from {} calls over {} days{span}: of {}, the principal used {}",
         ev.calls,
         ev.days_covered(),
-        arn::resource_name(policy_arn),
+        label,
         actions.join("; ")
     )
 }

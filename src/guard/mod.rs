@@ -157,6 +157,33 @@ pub enum Remediation {
         /// Its document (for redoing).
         document: String,
     },
+    /// Give least privilege back in place of a wide inline policy: put the learned policy, then
+    /// delete the wide one (its document travels in the alert and the undo).
+    ReplaceInline {
+        /// The principal.
+        target: Target,
+        /// The wide inline policy deleted.
+        policy_name: String,
+        /// Its document, as put (restored verbatim).
+        original: String,
+        /// The learned inline policy put.
+        learned_name: String,
+        /// Its document (JSON).
+        document: String,
+    },
+    /// Undo of an inline replacement: put the wide inline policy back, delete the learned one.
+    UnreplaceInline {
+        /// The principal.
+        target: Target,
+        /// The wide inline policy put back.
+        policy_name: String,
+        /// Its document.
+        original: String,
+        /// The learned inline policy deleted.
+        learned_name: String,
+        /// Its document (for redoing).
+        document: String,
+    },
     /// Grant exactly what a narrowed principal was then denied: a new inline policy.
     Grant {
         /// The principal.
@@ -267,6 +294,12 @@ impl Remediation {
             Remediation::Grant { target, policy_name, .. } => {
                 format!("grant exactly what was denied: put inline policy {policy_name} on {target}")
             }
+            Remediation::ReplaceInline { target, policy_name, learned_name, .. } => format!(
+                "put the least-privilege policy {learned_name} on {target}, then delete inline policy {policy_name}"
+            ),
+            Remediation::UnreplaceInline { target, policy_name, learned_name, .. } => format!(
+                "put inline policy {policy_name} back on {target} and delete the least-privilege policy {learned_name}"
+            ),
             Remediation::PutBoundary { target, boundary_arn } => {
                 format!("put permissions boundary {} on {target}", arn::resource_name(boundary_arn))
             }
@@ -350,6 +383,24 @@ impl Remediation {
                 policy_name: policy_name.clone(),
                 document: document.clone(),
             },
+            Remediation::ReplaceInline { target, policy_name, original, learned_name, document } => {
+                Remediation::UnreplaceInline {
+                    target: t(target),
+                    policy_name: policy_name.clone(),
+                    original: original.clone(),
+                    learned_name: learned_name.clone(),
+                    document: document.clone(),
+                }
+            }
+            Remediation::UnreplaceInline { target, policy_name, original, learned_name, document } => {
+                Remediation::ReplaceInline {
+                    target: t(target),
+                    policy_name: policy_name.clone(),
+                    original: original.clone(),
+                    learned_name: learned_name.clone(),
+                    document: document.clone(),
+                }
+            }
             Remediation::Grant { target, policy_name, document } => Remediation::DeleteInline {
                 target: t(target),
                 policy_name: policy_name.clone(),
@@ -426,6 +477,22 @@ impl Remediation {
                 let kind = target.kind.as_str();
                 format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", target.name)
             }
+            Remediation::ReplaceInline { target, policy_name, learned_name, .. } => {
+                let (kind, name) = (target.kind.as_str(), &target.name);
+                format!(
+                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {policy_name} --policy-document \
+                     file://{policy_name}.json && aws iam delete-{kind}-policy --{kind}-name {name} --policy-name \
+                     {learned_name}  (the document is in this alert)"
+                )
+            }
+            Remediation::UnreplaceInline { target, policy_name, learned_name, .. } => {
+                let (kind, name) = (target.kind.as_str(), &target.name);
+                format!(
+                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {learned_name} --policy-document \
+                     file://{learned_name}.json && aws iam delete-{kind}-policy --{kind}-name {name} --policy-name \
+                     {policy_name}  (the document is in this alert)"
+                )
+            }
             Remediation::PutBoundary { target, .. } => {
                 let kind = target.kind.as_str();
                 format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
@@ -488,6 +555,8 @@ impl Remediation {
             | Remediation::Replace { target, .. }
             | Remediation::Unreplace { target, .. }
             | Remediation::Grant { target, .. }
+            | Remediation::ReplaceInline { target, .. }
+            | Remediation::UnreplaceInline { target, .. }
             | Remediation::Attach { target, .. }
             | Remediation::PutInline { target, .. }
             | Remediation::ActivateAccessKey { target, .. }
@@ -760,6 +829,18 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::PutBoundary { target, boundary_arn } => iam.put_boundary(target, boundary_arn).await,
         Remediation::Grant { target, policy_name, document } => {
             iam.put_inline_policy(target, policy_name, document).await
+        }
+        Remediation::ReplaceInline { target, policy_name, learned_name, document, .. } => {
+            match iam.put_inline_policy(target, learned_name, document).await {
+                Ok(()) => iam.delete_inline_policy(target, policy_name).await,
+                Err(e) => Err(e),
+            }
+        }
+        Remediation::UnreplaceInline { target, policy_name, original, learned_name, .. } => {
+            match iam.put_inline_policy(target, policy_name, original).await {
+                Ok(()) => iam.delete_inline_policy(target, learned_name).await,
+                Err(e) => Err(e),
+            }
         }
         // The learned policy first: the principal is never left with neither.
         Remediation::Replace { target, policy_arn, policy_name, document } => {
