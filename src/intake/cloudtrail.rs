@@ -10,10 +10,14 @@ use serde_json::{Map, Value};
 
 /// Was the call refused for want of permission (not failed otherwise)?
 pub(super) fn is_denied(record: &Value) -> bool {
-    record["errorCode"].as_str().is_some_and(|e| {
-        let e = e.to_ascii_lowercase();
-        e.contains("accessdenied") || e.contains("unauthorizedoperation") || e.contains("unauthorizedaccess")
-    })
+    record["errorCode"].as_str().is_some_and(denied_code)
+}
+
+/// Is this errorCode a refusal for want of permission (AccessDenied, AccessDeniedException,
+/// Client.UnauthorizedOperation, …), not another failure?
+pub fn denied_code(code: &str) -> bool {
+    let e = code.to_ascii_lowercase();
+    ["accessdenied", "unauthorizedoperation", "unauthorizedaccess", "forbidden"].iter().any(|d| e.contains(d))
 }
 
 /// A refused call of a role's session or a user; anyone else's (root, a service, a federated

@@ -14,7 +14,7 @@ mod cloudtrail;
 mod records;
 
 pub use change::*;
-pub use cloudtrail::{judged_events, judged_sso_events};
+pub use cloudtrail::{denied_code, judged_events, judged_sso_events};
 pub use records::records_of;
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;

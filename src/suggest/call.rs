@@ -65,10 +65,7 @@ impl<'a> Call<'a> {
 
     /// The call was refused for want of permission (not another failure).
     pub fn denied(&self) -> bool {
-        self.error.is_some_and(|e| {
-            let e = e.to_ascii_lowercase();
-            e.contains("accessdenied") || e.contains("unauthorized") || e.contains("forbidden")
-        })
+        self.error.is_some_and(crate::intake::denied_code)
     }
 
     /// A request parameter's text, at the top level or one level down, by name (any case).
