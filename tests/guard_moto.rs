@@ -495,7 +495,7 @@ async fn customer_managed_policy_is_read_from_iam() {
 async fn replace_learns_from_the_trail_bucket_and_leaves_the_backup_role_working() {
     let moto = Moto::start();
     let sdk = moto.sdk().await;
-    upload_trail(&sdk, "org-trail-logs").await;
+    upload_trail(&sdk, "org-trail-logs", ACCOUNT).await;
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
     let mut config = Config { mode: Mode::Enforce, ..Config::default() };
     for rule in ["service-full-access", "denylisted-policy"] {

@@ -49,9 +49,12 @@ fn invoke(port: u16, file: &Path) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn lambda_under_the_runtime_emulator_detaches_and_alerts() {
+async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
+    // The demo's path: the backup function's trail in an emulated bucket, `replace` for the
+    // FullAccess rules, the seed scenarios' events through the runtime emulator.
     let moto = Moto::start();
     let sdk = moto.sdk().await;
+    common::upload_trail(&sdk, "demo-trail", "111122223333").await;
     let iam = aws_sdk_iam::Client::new(&sdk);
     let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -84,7 +87,8 @@ async fn lambda_under_the_runtime_emulator_detaches_and_alerts() {
         &env_file,
         format!(
             "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
-             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\n",
+             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\nIAM_GUARD_TRAIL_BUCKET=demo-trail\n\
+             IAM_GUARD_REPLACE_RULES=service-full-access,denylisted-policy\n",
             moto.endpoint, inbox.topic_arn
         ),
     )
@@ -133,6 +137,15 @@ async fn lambda_under_the_runtime_emulator_detaches_and_alerts() {
     let names: Vec<_> =
         attached.attached_policies.unwrap_or_default().into_iter().filter_map(|p| p.policy_name).collect();
     assert_eq!(names, ["AWSLambdaBasicExecutionRole"]);
+    let inline = iam.list_role_policies().role_name("DynamoDBBackupRole").send().await.unwrap().policy_names;
+    assert_eq!(
+        inline,
+        [
+            "iam-guard-least-privilege-AmazonDynamoDBFullAccess",
+            "iam-guard-least-privilege-AmazonS3FullAccess",
+            "iam-guard-least-privilege-AmazonSESFullAccess"
+        ]
+    );
     let user = iam.list_attached_user_policies().user_name("console-carol").send().await.unwrap();
     assert!(user.attached_policies.unwrap_or_default().is_empty());
 
@@ -143,9 +156,9 @@ async fn lambda_under_the_runtime_emulator_detaches_and_alerts() {
         [
             "[CRITICAL] AdministratorAccess attached to user console-carol - detached",
             "[MEDIUM] access key created for user console-carol",
-            "[HIGH] AmazonDynamoDBFullAccess attached to role DynamoDBBackupRole - detached",
-            "[HIGH] AmazonS3FullAccess attached to role DynamoDBBackupRole - detached",
-            "[HIGH] AmazonSESFullAccess attached to role DynamoDBBackupRole - detached",
+            "[HIGH] AmazonDynamoDBFullAccess attached to role DynamoDBBackupRole - replaced",
+            "[HIGH] AmazonS3FullAccess attached to role DynamoDBBackupRole - replaced",
+            "[HIGH] AmazonSESFullAccess attached to role DynamoDBBackupRole - replaced",
             "[HIGH] CloudFrontFullAccess attached to role DynamoDBBackupRole - detached",
         ]
     );

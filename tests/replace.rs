@@ -367,7 +367,8 @@ fn a_wide_inline_policy_is_replaced_by_what_was_used_and_undo_puts_it_back() {
     iam.add_trail_records(trail());
     iam.add_principal(&Target::role(ROLE), "111122223333", "/", &[]);
     let g = guard(Mode::Enforce, LeastPrivilege::default());
-    let wide = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","dynamodb:*"],"Resource":"*"}]}"#;
+    let wide =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","dynamodb:*"],"Resource":"*"}]}"#;
     let record = serde_json::json!({
         "eventVersion": "1.10",
         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ops-bob", "accountId": "111122223333", "userName": "ops-bob"},
@@ -381,11 +382,15 @@ fn a_wide_inline_policy_is_replaced_by_what_was_used_and_undo_puts_it_back() {
     iam.apply(&c);
     assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE));
     let h = answer(&g, &iam, &ledger, *c);
-    let Plan::Remediate { remediation: Remediation::ReplaceInline { learned_name, document, .. } } = &h.verdict.plan else {
+    let Plan::Remediate { remediation: Remediation::ReplaceInline { learned_name, document, .. } } = &h.verdict.plan
+    else {
         panic!("{:?}", h.verdict.plan)
     };
     assert_eq!(learned_name, "iam-guard-least-privilege-inline-app-all");
-    assert!(document.contains("dynamodb:Scan") && document.contains("s3:PutObject") && !document.contains("ses:"), "{document}");
+    assert!(
+        document.contains("dynamodb:Scan") && document.contains("s3:PutObject") && !document.contains("ses:"),
+        "{document}"
+    );
     assert!(allowed(&iam, "dynamodb:Scan", TABLE) && allowed(&iam, "s3:PutObject", TOMORROW));
     assert!(!allowed(&iam, "dynamodb:DeleteTable", TABLE) && !allowed(&iam, "s3:DeleteObject", TOMORROW));
     let undone = rt().block_on(g.undo(&iam, &ledger, "put-inline-1")).unwrap();

@@ -282,7 +282,7 @@ async fn the_live_sweep_and_a_saved_export_find_the_same_paths_to_admin() {
 async fn the_live_sweep_learns_least_privilege_from_the_trail_bucket() {
     let moto = Moto::start();
     let sdk = moto.sdk().await;
-    common::upload_trail(&sdk, "trail-logs").await;
+    common::upload_trail(&sdk, "trail-logs", ACCOUNT).await;
     let iam = aws_sdk_iam::Client::new(&sdk);
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     role(&iam, "DynamoDBBackupRole", "/", trust, &[aws("AmazonS3FullAccess"), aws("AmazonDynamoDBFullAccess")]).await;

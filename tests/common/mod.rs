@@ -189,9 +189,9 @@ pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: &str
     iam.create_policy().policy_name(name).policy_document(document).send().await.unwrap().policy.unwrap().arn.unwrap()
 }
 
-/// The seed tutorial's activity trail (events/trails/dynamodb-backup-role), moved to moto's
-/// account, uploaded to a bucket in CloudTrail's S3 layout.
-pub async fn upload_trail(sdk: &SdkConfig, bucket: &str) {
+/// The seed tutorial's activity trail (events/trails/dynamodb-backup-role), moved to `account`,
+/// uploaded to a bucket in CloudTrail's S3 layout.
+pub async fn upload_trail(sdk: &SdkConfig, bucket: &str, account: &str) {
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
     s3.create_bucket().bucket(bucket).send().await.unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/trails/dynamodb-backup-role");
@@ -203,8 +203,8 @@ pub async fn upload_trail(sdk: &SdkConfig, bucket: &str) {
                 stack.push(p);
                 continue;
             }
-            let text = iam_guard::intake::text_of(std::fs::read(&p).unwrap()).unwrap().replace("111122223333", ACCOUNT);
-            let key = p.strip_prefix(&root).unwrap().to_str().unwrap().replace("111122223333", ACCOUNT);
+            let text = iam_guard::intake::text_of(std::fs::read(&p).unwrap()).unwrap().replace("111122223333", account);
+            let key = p.strip_prefix(&root).unwrap().to_str().unwrap().replace("111122223333", account);
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             gz.write_all(text.as_bytes()).unwrap();
             let body = aws_sdk_s3::primitives::ByteStream::from(gz.finish().unwrap());
