@@ -303,3 +303,29 @@ async fn the_live_sweep_learns_least_privilege_from_the_trail_bucket() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn can_answers_from_the_live_account() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    role(&iam, "reader", "/", trust, &[aws("AmazonS3ReadOnlyAccess")]).await;
+    let can = |action: &str| {
+        moto.command(env!("CARGO_BIN_EXE_iam-guard"))
+            .args(["can", &format!("arn:aws:iam::{ACCOUNT}:role/reader"), action, "arn:aws:s3:::data/k", "--live"])
+            .output()
+            .unwrap()
+    };
+    let read = can("s3:GetObject");
+    assert_eq!(
+        read.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&read.stdout),
+        String::from_utf8_lossy(&read.stderr)
+    );
+    assert!(String::from_utf8_lossy(&read.stdout).contains("by AmazonS3ReadOnlyAccess Statement[0]"));
+    let write = can("s3:PutObject");
+    assert_eq!(write.status.code(), Some(1), "{}", String::from_utf8_lossy(&write.stdout));
+}

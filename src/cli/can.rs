@@ -40,6 +40,32 @@ pub struct CanArgs {
     /// Print the answer as JSON.
     #[arg(long)]
     json: bool,
+    /// Read the principal's policies from the account (AWS credentials or AWS_ENDPOINT_URL:
+    /// GetAccountAuthorizationDetails, run by `iam-guard-sweep can`) instead of --input.
+    #[arg(long, conflicts_with = "input")]
+    pub(crate) live: bool,
+}
+
+impl CanArgs {
+    /// The arguments again, for `iam-guard-sweep can` (which reads the account).
+    pub(crate) fn argv(&self) -> Vec<std::ffi::OsString> {
+        let mut v: Vec<std::ffi::OsString> =
+            vec!["can".into(), (&self.principal).into(), (&self.action).into(), (&self.resource).into()];
+        let mut flag = |name: &str, value: &std::ffi::OsStr| {
+            v.push(name.into());
+            v.push(value.into());
+        };
+        self.policy.iter().for_each(|p| flag("--policy", p.as_os_str()));
+        if let Some(b) = &self.boundary {
+            flag("--boundary", b.as_os_str());
+        }
+        self.scp.iter().for_each(|p| flag("--scp", p.as_os_str()));
+        self.context.iter().for_each(|c| flag("--context", std::ffi::OsStr::new(c)));
+        if self.json {
+            v.push("--json".into());
+        }
+        v
+    }
 }
 
 /// The principal's documents, labelled: identity policies and the boundary.
@@ -47,7 +73,23 @@ type Documents = (Vec<(String, PolicyDocument)>, Option<(String, PolicyDocument)
 
 /// Exit 0 allowed, 1 denied, 2 bad input.
 pub fn run(args: CanArgs) -> ExitCode {
-    match answer(&args) {
+    let inv = match &args.input {
+        Some(input) => match load(input, None) {
+            Ok((inv, _)) => Some(inv),
+            Err(e) => {
+                eprintln!("iam-guard: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        },
+        None => None,
+    };
+    report(&args, inv.as_ref())
+}
+
+/// The answer for the principal's policies in `inv` (and the documents given), printed; the
+/// exit code says allowed or not.
+pub(crate) fn report(args: &CanArgs, inv: Option<&Inventory>) -> ExitCode {
+    match answer(args, inv) {
         Ok(a) => {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
@@ -67,10 +109,10 @@ pub fn run(args: CanArgs) -> ExitCode {
     }
 }
 
-fn answer(args: &CanArgs) -> Result<Answer, String> {
+fn answer(args: &CanArgs, inv: Option<&Inventory>) -> Result<Answer, String> {
     let p = Principal::parse(&args.principal).map_err(|e| e.to_string())?;
-    let (mut identity, mut boundary) = match &args.input {
-        Some(input) => from_export(&load(input, None)?.0, &p)?,
+    let (mut identity, mut boundary) = match inv {
+        Some(inv) => from_export(inv, &p)?,
         None => (vec![], None),
     };
     for f in &args.policy {
@@ -175,4 +217,45 @@ fn describe(args: &CanArgs, a: &Answer) -> String {
         }
         Decision::ImplicitDeny => format!("denied: {head}\n  {}\n", a.missing.as_deref().unwrap_or("")),
     }
+}
+
+/// `iam-guard-sweep can …`: the principal's policies read from the account.
+#[cfg(feature = "aws")]
+pub fn live(argv: Vec<std::ffi::OsString>) -> ExitCode {
+    use crate::guard::ports::IamInventory;
+    let argv = std::iter::once(std::ffi::OsString::from("iam-guard can")).chain(argv.into_iter().skip(1));
+    let args = match <CanCommand as clap::Parser>::try_parse_from(argv) {
+        Ok(c) => c.args,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("iam-guard: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let inv = rt.block_on(async {
+        let sdk = crate::aws::load_config().await;
+        crate::aws::SdkIam::new(&sdk).inventory().await
+    });
+    match inv {
+        Ok(inv) => report(&args, Some(&inv)),
+        Err(e) => {
+            eprintln!("iam-guard: cannot read the account's IAM: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `iam-guard can` as its own command line (for `iam-guard-sweep can`).
+#[cfg(feature = "aws")]
+#[derive(clap::Parser)]
+#[command(name = "iam-guard can", bin_name = "iam-guard can")]
+struct CanCommand {
+    #[command(flatten)]
+    args: CanArgs,
 }

@@ -1,6 +1,6 @@
 //! The `iam-guard` command line: the engine offline. `src/bin/iam-guard.rs` only calls [`main`].
 
-mod can;
+pub(crate) mod can;
 mod check;
 mod event;
 #[cfg(feature = "aws")]
@@ -272,6 +272,7 @@ pub fn main() -> ExitCode {
         Command::Sweep { args } => sweep_helper(cli.config.as_deref(), &args),
         Command::Graph(args) => offline::graph(args),
         Command::Suggest(args) => suggest::run(args),
+        Command::Can(args) if args.live => sweep_helper(cli.config.as_deref(), &args.argv()),
         Command::Can(args) => can::run(args),
         Command::Undo { args } => sweep_helper(cli.config.as_deref(), &prefixed("undo", args)),
         Command::History { args } => sweep_helper(cli.config.as_deref(), &prefixed("history", args)),

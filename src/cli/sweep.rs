@@ -75,6 +75,7 @@ pub fn main() -> ExitCode {
     match rest.first().and_then(|a| a.to_str()) {
         Some("undo") => return super::ledger::undo(rest),
         Some("history") => return super::ledger::history(rest),
+        Some("can") => return super::can::live(rest),
         _ => {}
     }
     let args = <SweepArgs as clap::Parser>::parse_from(std::iter::once(program).chain(rest));
