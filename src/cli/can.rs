@@ -94,7 +94,7 @@ pub(crate) fn report(args: &CanArgs, inv: Option<&Inventory>) -> ExitCode {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
             } else {
-                print!("{}", describe(&args, &a));
+                print!("{}", describe(args, &a));
             }
             if a.decision == Decision::Allowed {
                 ExitCode::SUCCESS
