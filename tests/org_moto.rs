@@ -320,3 +320,33 @@ async fn the_hubs_scheduled_sweep_covers_the_organization() {
     assert_eq!(alerts.len(), 1, "one digest");
     assert!(alerts[0].0.contains("IAM sweep of o-"), "{}", alerts[0].0);
 }
+
+/// An organization trail read with the hub's own credentials: a member account's role is given
+/// back what it used (the learned policy is put in the member account), not only stripped.
+#[tokio::test(flavor = "current_thread")]
+async fn the_hub_gives_least_privilege_back_in_a_member_account_from_the_organization_trail() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    common::upload_trail(&sdk, "org-trail", MEMBER).await;
+    let member = iam_in(&sdk, MEMBER).await;
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    member.create_role().role_name("DynamoDBBackupRole").assume_role_policy_document(TRUST).send().await.unwrap();
+    let s3 = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+    member.attach_role_policy().role_name("DynamoDBBackupRole").policy_arn(s3).send().await.unwrap();
+    let mut config = Config { mode: Mode::Enforce, ..Config::default() };
+    for rule in ["service-full-access", "denylisted-policy"] {
+        let action = Some(iam_guard::rules::RuleAction::Replace);
+        config.rules.insert(rule.into(), iam_guard::config::RuleConfig { enabled: true, severity: None, action });
+    }
+    let trail = std::sync::Arc::new(iam_guard::aws::SdkTrail::new(&sdk, "org-trail", None, None));
+    let app = App::new(config, None, SdkIam::new(&sdk), SnsPublisher::new(&sdk, &inbox.topic_arn))
+        .with_members(ACCOUNT, SdkMembers::new(&sdk, "iam-guard-member").with_trail(Some(trail)));
+    let attach = member_event("AttachRolePolicy", json!({"roleName": "DynamoDBBackupRole", "policyArn": s3}), "m-lp");
+    let out = serde_json::to_value(app.handle(attach).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
+    assert!(attached(&member, "DynamoDBBackupRole").await.is_empty());
+    let inline = member.list_role_policies().role_name("DynamoDBBackupRole").send().await.unwrap().policy_names;
+    assert_eq!(inline, ["iam-guard-least-privilege-AmazonS3FullAccess"]);
+    let subjects: Vec<String> = inbox.drain().await.into_iter().map(|a| a.0).collect();
+    assert_eq!(subjects, ["[HIGH] AmazonS3FullAccess attached to role DynamoDBBackupRole - replaced"]);
+}

@@ -22,6 +22,8 @@ pub struct SdkMembers {
     members: Mutex<HashMap<String, bool>>,
     /// Organizations, with the guard's own credentials.
     org: aws_sdk_organizations::Client,
+    /// The (organization) trail, read with the guard's own credentials for every account.
+    trail: Option<Arc<super::SdkTrail>>,
 }
 
 impl SdkMembers {
@@ -34,7 +36,14 @@ impl SdkMembers {
             ous: Mutex::new(HashMap::new()),
             members: Mutex::new(HashMap::new()),
             org: aws_sdk_organizations::Client::new(base),
+            trail: None,
         }
+    }
+
+    /// Member accounts learn least privilege from this trail too (an organization trail holds
+    /// every account's records; the guard reads it with its own credentials).
+    pub fn with_trail(self, trail: Option<Arc<super::SdkTrail>>) -> SdkMembers {
+        SdkMembers { trail, ..self }
     }
 
     /// How many accounts have an adapter (tests: one per account, not per event).
@@ -162,7 +171,11 @@ impl MemberAccounts<SdkIam> for SdkMembers {
             .to_builder()
             .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
             .build();
-        let iam = Arc::new(SdkIam::new(&config));
+        let mut iam = SdkIam::new(&config);
+        if let Some(t) = &self.trail {
+            iam = iam.with_trail(t.clone());
+        }
+        let iam = Arc::new(iam);
         if let Ok(mut a) = self.accounts.lock() {
             a.insert(account_id.to_string(), iam.clone());
         }

@@ -20,16 +20,19 @@ async fn main() -> Result<(), Error> {
         .init();
     let settings = Settings::from_env()?;
     let sdk = load_config().await;
+    let trail = settings
+        .trail
+        .as_ref()
+        .map(|t| std::sync::Arc::new(SdkTrail::new(&sdk, &t.bucket, t.prefix.as_deref(), t.org_id.as_deref())));
     let mut iam = SdkIam::new(&sdk);
-    if let Some(t) = &settings.trail {
-        let trail = SdkTrail::new(&sdk, &t.bucket, t.prefix.as_deref(), t.org_id.as_deref());
-        iam = iam.with_trail(std::sync::Arc::new(trail));
+    if let Some(t) = &trail {
+        iam = iam.with_trail(t.clone());
     }
     let app = App::new(settings.config, settings.own_role.as_deref(), iam, SnsPublisher::new(&sdk, settings.topic_arn));
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
     let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
     // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.
-    let members = settings.member_role.as_deref().map(|r| SdkMembers::new(&sdk, r));
+    let members = settings.member_role.as_deref().map(|r| SdkMembers::new(&sdk, r).with_trail(trail.clone()));
     let app = &app.with_members(settings.account_id.as_deref().unwrap_or_default(), members);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         app.handle(event.payload).await.map_err(Diagnostic::from)
