@@ -283,3 +283,37 @@ fn the_sweep_quarantines_when_a_rule_says_so_and_detaches_otherwise() {
     let again = rt.block_on(g.sweep(&iam, Some(ACCOUNT), 2)).unwrap();
     assert!(again.actions.is_empty(), "{:?}", again.actions);
 }
+
+/// The sweep and the event path decide alike on the same holdings, the threshold included: in
+/// enforce mode with `alert_min_severity = "critical"`, AmazonS3FullAccess (high) is quiet on the
+/// event path and left attached by the sweep; AdministratorAccess (critical) is detached by both.
+#[test]
+fn the_sweep_and_the_event_path_decide_alike_under_the_threshold() {
+    let rt = rt();
+    let cfg = Config::from_toml("mode = \"enforce\"\nalert_min_severity = \"critical\"", "t").unwrap();
+    let g = Guard::new(Engine::new(cfg), None);
+    let s3 = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+    // The sweep.
+    let iam = MemoryIam::new();
+    for (role, policy) in [("data", s3), ("admin", ADMIN)] {
+        iam.add_principal(&Target::role(role), ACCOUNT, "/", &[]);
+        iam.attach(&Target::role(role), policy);
+    }
+    let report = rt.block_on(g.sweep(&iam, Some(ACCOUNT), 2)).unwrap();
+    assert_eq!(report.actions.len(), 1, "{:?}", report.actions);
+    assert_eq!(iam.attached(&Target::role("data")), [s3], "below the threshold: left alone");
+    assert!(iam.attached(&Target::role("admin")).is_empty());
+    // The event path, on the same attaches.
+    for (role, policy, quiet) in [("data", s3, true), ("admin", ADMIN, false)] {
+        let mut v = sample("AttachRolePolicy");
+        v["detail"]["requestParameters"] = serde_json::json!({"roleName": role, "policyArn": policy});
+        v["detail"]["eventID"] = serde_json::json!(format!("ev-{role}"));
+        let iam = MemoryIam::new();
+        iam.add_principal(&Target::role(role), ACCOUNT, "/", &[]);
+        let c = change(v);
+        iam.apply(&c);
+        let h = rt.block_on(g.handle(&iam, &RecordingPublisher::new(), c)).unwrap();
+        assert_eq!(matches!(h.verdict.plan, Plan::Quiet { .. }), quiet, "{role}: {:?}", h.verdict.plan);
+        assert_eq!(iam.attached(&Target::role(role)).is_empty(), !quiet, "{role}");
+    }
+}

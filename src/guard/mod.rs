@@ -571,6 +571,18 @@ impl Guard {
         j.findings.iter().any(|f| matches!(self.engine.action(f.rule), RuleAction::Remediate | RuleAction::Replace))
     }
 
+    /// Is a finding of this severity one the guard answers (`alert_min_severity`)? Below it the
+    /// event path stays quiet, and so does the sweep: it neither detaches nor quarantines.
+    pub(crate) fn answers(&self, severity: Severity) -> bool {
+        severity >= self.engine.config().alert_min_severity
+    }
+
+    /// Would the event path act on this judged policy: a remediating finding, and the policy's
+    /// worst finding at or above the threshold (the sweep decides alike)?
+    pub(crate) fn acts_on(&self, j: &JudgedPolicy) -> bool {
+        self.remediable(j) && j.findings.iter().map(|f| f.severity).max().is_some_and(|w| self.answers(w))
+    }
+
     /// Why the guard must not act on `target`, if it must not. `read`: also ask IAM for the
     /// principal's path and tags.
     async fn hands_off<R: IamRead>(

@@ -258,7 +258,7 @@ impl Guard {
                     policy_arn: j.policy_arn.clone(),
                     finding: f.clone(),
                 }));
-                if !self.remediable(j) {
+                if !self.acts_on(j) {
                     continue;
                 }
                 let remediation = match (&j.policy_arn, &j.document) {
@@ -387,7 +387,7 @@ impl Guard {
                     &held
                 };
                 push(j);
-                if self.remediable(j) {
+                if self.acts_on(j) {
                     detaches.push(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() });
                 }
             }
@@ -401,8 +401,9 @@ impl Guard {
             }
             // A finding whose rule action is `quarantine` (on any of its policies) quarantines the
             // principal instead of detaching, as in the event path; nothing more once it is.
-            let quarantine =
-                findings[first..].iter().any(|f| self.engine().action(f.finding.rule) == RuleAction::Quarantine);
+            let quarantine = findings[first..].iter().any(|f| {
+                self.engine().action(f.finding.rule) == RuleAction::Quarantine && self.answers(f.finding.severity)
+            });
             // A principal holding AWSDenyAll is quarantined already: nothing more (its Deny also
             // takes every other finding's grants away, so only names would still "remediate").
             let planned = match (quarantine, p.attached.iter().any(|a| a == DENY_ALL)) {
