@@ -413,3 +413,13 @@ fn the_sweep_says_what_each_detached_grant_should_have_been() {
         "{text}"
     );
 }
+
+#[test]
+fn the_evidence_names_the_services_whose_data_events_are_missing() {
+    let records = trail_records();
+    let s = suggest(&records, &Principal::parse(ROLE).unwrap());
+    let text = s.evidence.render(ROLE);
+    assert!(text.contains("no lambda data events"), "{text}");
+    assert!(!text.contains("no s3 data events") && !text.contains("no dynamodb data events"), "{text}");
+    assert_eq!(s.evidence.data_sources.iter().map(String::as_str).collect::<Vec<_>>(), ["dynamodb", "s3"]);
+}

@@ -29,7 +29,16 @@ pub struct Evidence {
     pub partial: BTreeSet<String>,
     /// Did the records hold any data event (S3 objects, DynamoDB items, Lambda invokes)?
     pub data_events: bool,
+    /// The services whose data events the records hold (`s3`, `dynamodb`).
+    pub data_sources: BTreeSet<String>,
 }
+
+/// The services whose data calls a trail records only with data events enabled, and what they are.
+const DATA_EVENT_SERVICES: &[(&str, &str)] = &[
+    ("s3", "S3 object (GetObject, PutObject, …)"),
+    ("dynamodb", "DynamoDB item (GetItem, PutItem, Query, Scan, …)"),
+    ("lambda", "Lambda invoke"),
+];
 
 impl Evidence {
     pub(super) fn note_time(&mut self, t: Option<DateTime<Utc>>) {
@@ -98,6 +107,13 @@ impl Evidence {
                 "not seen: these records hold no data events, so S3 object, DynamoDB item and Lambda invoke \
                  calls cannot be seen and none is granted; enable data events on the trail and suggest again\n",
             );
+        } else {
+            for (svc, what) in DATA_EVENT_SERVICES.iter().filter(|(s, _)| !self.data_sources.contains(*s)) {
+                let _ = writeln!(
+                    t,
+                    "not seen: no {svc} data events in these records: {what} calls, if any, are not granted"
+                );
+            }
         }
     }
 }
@@ -119,6 +135,7 @@ impl Evidence {
             "unmapped": self.unmapped,
             "refused": self.refused,
             "data_events": self.data_events,
+            "data_sources": self.data_sources,
         })
     }
 }

@@ -42,7 +42,10 @@ pub fn suggest<'a>(records: impl IntoIterator<Item = &'a Value>, principal: &Pri
     let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for r in records {
         let Some(c) = Call::of(r) else { continue };
-        ev.data_events |= c.data;
+        if c.data {
+            ev.data_events = true;
+            ev.data_sources.insert(c.source.to_string());
+        }
         if !principal.made(r) {
             continue;
         }
