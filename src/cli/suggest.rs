@@ -11,7 +11,8 @@ pub struct SuggestArgs {
     /// The role (every session of it) or user whose calls to learn from.
     #[arg(long)]
     principal: String,
-    /// CloudTrail log files or directories (*.json, *.json.gz, the S3 layout of `aws s3 sync`); - reads stdin.
+    /// CloudTrail log files or directories (*.json, *.json.gz, the S3 layout of `aws s3 sync`,
+    /// `aws cloudtrail lookup-events` output); - reads stdin.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Print the evidence as JSON on stderr instead of text.
