@@ -423,3 +423,32 @@ fn the_evidence_names_the_services_whose_data_events_are_missing() {
     assert!(!text.contains("no s3 data events") && !text.contains("no dynamodb data events"), "{text}");
     assert_eq!(s.evidence.data_sources.iter().map(String::as_str).collect::<Vec<_>>(), ["dynamodb", "s3"]);
 }
+
+#[test]
+fn can_takes_the_resources_own_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = dir.path().join("bucket.json");
+    std::fs::write(
+        &bucket,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"BackupRole","Effect":"Allow",
+            "Principal":{"AWS":"arn:aws:iam::111122223333:role/DynamoDBBackupRole"},
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}"#,
+    )
+    .unwrap();
+    let can = |extra: &[&str]| {
+        iam_guard()
+            .args(["can", ROLE, "s3:GetObject", "arn:aws:s3:::shared/report.csv", "--resource-policy"])
+            .arg(&bucket)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Same account: the bucket policy naming the role is enough.
+    let same = can(&[]);
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    assert!(String::from_utf8_lossy(&same.stdout).contains("(BackupRole)"));
+    // Another account's bucket: the role's own policies must allow it too.
+    let cross = can(&["--resource-account", "444455556666"]);
+    assert_eq!(cross.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cross.stdout).contains("no identity policy allows it"));
+}

@@ -5,7 +5,7 @@
 
 use super::{offline::load, read, EXIT_ERROR, EXIT_FINDINGS};
 use crate::catalog::managed;
-use crate::eval::request::{authorize, Answer, Context, Decision, Held, Request};
+use crate::eval::request::{authorize_with, Answer, Context, Decision, Held, Request, ResourcePolicy};
 use crate::guard::ports::Inventory;
 use crate::intake::PrincipalKind;
 use crate::policy::PolicyDocument;
@@ -34,6 +34,13 @@ pub struct CanArgs {
     /// An SCP document; each one given is one level of the organization that must allow.
     #[arg(long)]
     scp: Vec<PathBuf>,
+    /// The resource's own policy (a bucket, key, queue or function policy).
+    #[arg(long)]
+    resource_policy: Option<PathBuf>,
+    /// The account the resource is in, when it is not the principal's (then the identity
+    /// policies and the resource policy must both allow).
+    #[arg(long, requires = "resource_policy")]
+    resource_account: Option<String>,
     /// A request context value, KEY=VALUE (repeatable; a key given twice holds both values).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
@@ -60,6 +67,12 @@ impl CanArgs {
             flag("--boundary", b.as_os_str());
         }
         self.scp.iter().for_each(|p| flag("--scp", p.as_os_str()));
+        if let Some(r) = &self.resource_policy {
+            flag("--resource-policy", r.as_os_str());
+        }
+        if let Some(a) = &self.resource_account {
+            flag("--resource-account", std::ffi::OsStr::new(a));
+        }
         self.context.iter().for_each(|c| flag("--context", std::ffi::OsStr::new(c)));
         if self.json {
             v.push("--json".into());
@@ -127,7 +140,16 @@ fn answer(args: &CanArgs, inv: Option<&Inventory>) -> Result<Answer, String> {
     let held: Vec<Held> = identity.iter().map(|(l, d)| Held { label: l, doc: d }).collect();
     let levels: Vec<Vec<Held>> = scps.iter().map(|(l, d)| vec![Held { label: l, doc: d }]).collect();
     let req = Request { action: &args.action, resource: &args.resource, context: &ctx };
-    Ok(authorize(&req, &held, boundary.as_ref().map(|(l, d)| Held { label: l, doc: d }), &levels))
+    let resource_doc = args
+        .resource_policy
+        .as_deref()
+        .map(|f| Ok::<_, String>((f.display().to_string(), document(f)?)))
+        .transpose()?;
+    let resource = resource_doc
+        .as_ref()
+        .map(|(label, doc)| ResourcePolicy { held: Held { label, doc }, account: args.resource_account.as_deref() });
+    let boundary = boundary.as_ref().map(|(l, d)| Held { label: l, doc: d });
+    Ok(authorize_with(&req, &held, boundary, &levels, resource))
 }
 
 fn document(path: &Path) -> Result<PolicyDocument, String> {

@@ -89,6 +89,16 @@ pub struct Answer {
     pub missing: Option<String>,
 }
 
+/// The resource's own policy (a bucket, key, queue or function policy) and the account the
+/// resource is in (`None`: the principal's).
+#[derive(Debug, Clone, Copy)]
+pub struct ResourcePolicy<'a> {
+    /// The policy.
+    pub held: Held<'a>,
+    /// The resource's account.
+    pub account: Option<&'a str>,
+}
+
 /// Decides one request for a principal holding `identity`, under `boundary` and `scps` (each
 /// level of the organization a list of its policies; each level must allow).
 pub fn authorize(
@@ -97,25 +107,119 @@ pub fn authorize(
     boundary: Option<Held<'_>>,
     scps: &[Vec<Held<'_>>],
 ) -> Answer {
+    authorize_with(req, identity, boundary, scps, None)
+}
+
+/// [`authorize`] with the resource's own policy: in the principal's account, an identity policy
+/// or a resource policy naming the principal itself allows it (one naming the account delegates
+/// to identity policies); from another account, both must allow. The permissions boundary limits
+/// identity grants and resource grants to a role, not those naming a user (AWS's evaluation logic
+/// for resource-based policies). The principal is the context's `aws:PrincipalArn` and
+/// `aws:PrincipalAccount`.
+pub fn authorize_with(
+    req: &Request<'_>,
+    identity: &[Held<'_>],
+    boundary: Option<Held<'_>>,
+    scps: &[Vec<Held<'_>>],
+    resource: Option<ResourcePolicy<'_>>,
+) -> Answer {
     let every = identity.iter().chain(boundary.iter()).chain(scps.iter().flatten());
-    let denied_by: Vec<Decider> = every.flat_map(|h| matching(req, h, Effect::Deny)).collect();
-    let allowed_by: Vec<Decider> = identity.iter().flat_map(|h| matching(req, h, Effect::Allow)).collect();
+    let mut denied_by: Vec<Decider> = every.flat_map(|h| matching(req, h, Effect::Deny)).collect();
+    if let Some(r) = &resource {
+        denied_by.extend(resource_denies(req, &r.held));
+    }
+    let mut allowed_by: Vec<Decider> = identity.iter().flat_map(|h| matching(req, h, Effect::Allow)).collect();
+    let principal = req.context.get("aws:PrincipalArn").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
+    let own = req.context.get("aws:PrincipalAccount").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
+    let cross = resource.and_then(|r| r.account).is_some_and(|a| a != own);
+    let (direct, delegated) = match resource {
+        Some(r) => resource_grants(req, &r.held, principal, own),
+        None => (vec![], vec![]),
+    };
+    let bounded = boundary.is_some_and(|b| matching(req, &b, Effect::Allow).is_empty());
+    let user = principal.contains(":user/");
     let missing = if !denied_by.is_empty() {
         None
-    } else if allowed_by.is_empty() {
+    } else if cross && direct.is_empty() && delegated.is_empty() {
+        Some("the resource's policy (another account's) does not allow it".to_string())
+    } else if allowed_by.is_empty() && (cross || direct.is_empty()) {
         Some("no identity policy allows it".to_string())
-    } else if boundary.is_some_and(|b| matching(req, &b, Effect::Allow).is_empty()) {
+    } else if bounded && !(user && !cross && !direct.is_empty()) {
         Some(format!("the permissions boundary {} does not allow it", boundary.map_or("", |b| b.label)))
     } else {
         let refusing = |l: &Vec<Held<'_>>| l.iter().all(|h| matching(req, h, Effect::Allow).is_empty());
         scps.iter().position(refusing).map(|level| format!("no SCP of level {} allows it", level + 1))
     };
+    allowed_by.extend(direct.into_iter().chain(if cross { delegated } else { vec![] }));
     let decision = match (&denied_by[..], &missing) {
         ([_, ..], _) => Decision::ExplicitDeny,
         (_, Some(_)) => Decision::ImplicitDeny,
         _ => Decision::Allowed,
     };
     Answer { decision, allowed_by, denied_by, missing }
+}
+
+/// A resource policy's Deny statements that apply: to the principals they name (or to all).
+fn resource_denies(req: &Request<'_>, h: &Held<'_>) -> Vec<Decider> {
+    let principal = req.context.get("aws:PrincipalArn").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
+    let own = req.context.get("aws:PrincipalAccount").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
+    h.doc
+        .statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.effect == Effect::Deny && applies(req, s))
+        .filter(|(_, s)| s.principal.as_ref().is_none_or(|p| names(p, principal, own) != Named::No))
+        .map(|(i, s)| Decider { policy: h.label.to_string(), statement: i, sid: s.sid.clone() })
+        .collect()
+}
+
+/// How a resource policy's Principal names the caller.
+#[derive(Debug, PartialEq, Eq)]
+enum Named {
+    /// Not at all.
+    No,
+    /// Its account (`111122223333`, `arn:aws:iam::111122223333:root`): a delegation to IAM.
+    Account,
+    /// The caller itself, or everyone (`*`).
+    Itself,
+}
+
+fn names(p: &crate::policy::PrincipalSpec, principal: &str, account: &str) -> Named {
+    use crate::policy::{Principal, PrincipalType};
+    let named = match &p.principal {
+        Principal::Any => Named::Itself,
+        Principal::Map(m) => {
+            let values = m.get(&PrincipalType::Aws).map(Vec::as_slice).unwrap_or_default();
+            if values.iter().any(|v| v == "*" || v == principal) {
+                Named::Itself
+            } else if values.iter().any(|v| v == account || *v == format!("arn:aws:iam::{account}:root")) {
+                Named::Account
+            } else {
+                Named::No
+            }
+        }
+    };
+    match (p.not, named) {
+        (false, n) => n,
+        (true, Named::No) => Named::Itself,
+        (true, _) => Named::No,
+    }
+}
+
+/// A resource policy's Allow statements that apply: naming the caller itself, and naming its
+/// account.
+fn resource_grants(req: &Request<'_>, h: &Held<'_>, principal: &str, account: &str) -> (Vec<Decider>, Vec<Decider>) {
+    let mut direct = Vec::new();
+    let mut delegated = Vec::new();
+    for (i, s) in h.doc.statements.iter().enumerate().filter(|(_, s)| s.effect == Effect::Allow && applies(req, s)) {
+        let d = Decider { policy: h.label.to_string(), statement: i, sid: s.sid.clone() };
+        match s.principal.as_ref().map(|p| names(p, principal, account)) {
+            Some(Named::Itself) => direct.push(d),
+            Some(Named::Account) => delegated.push(d),
+            _ => {}
+        }
+    }
+    (direct, delegated)
 }
 
 /// The statements of one policy with this effect that apply to the request.
@@ -233,6 +337,46 @@ mod tests {
         assert_eq!(r("arn:aws:iam::111122223333:user/bob").decision, Decision::ImplicitDeny);
         // Without the variable in the request, the statement matches nothing.
         assert_eq!(ask("iam:GetUser", "arn:aws:iam::111122223333:user/alice", &[&p], None), Decision::ImplicitDeny);
+    }
+
+    fn with_resource(
+        identity: &[&PolicyDocument],
+        resource: &PolicyDocument,
+        account: Option<&str>,
+        who: &str,
+    ) -> Decision {
+        let mut ctx = Context::default();
+        ctx.insert("aws:PrincipalArn", who);
+        ctx.insert("aws:PrincipalAccount", crate::arn::account(who).unwrap_or_default());
+        let held: Vec<Held> = identity.iter().map(|d| Held { label: "p", doc: d }).collect();
+        let r = ResourcePolicy { held: Held { label: "bucket policy", doc: resource }, account };
+        let req = Request { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context: &ctx };
+        authorize_with(&req, &held, None, &[], Some(r)).decision
+    }
+
+    #[test]
+    fn resource_policies_in_the_same_account_and_across() {
+        let role = "arn:aws:iam::111122223333:role/app";
+        let names_role =
+            doc(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#);
+        let names_account = doc(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#);
+        let denies =
+            doc(r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#);
+        let reads = doc(r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
+        // Same account: naming the role is enough; naming the account delegates to IAM.
+        assert_eq!(with_resource(&[], &names_role, None, role), Decision::Allowed);
+        assert_eq!(with_resource(&[], &names_account, None, role), Decision::ImplicitDeny);
+        assert_eq!(with_resource(&[&reads], &names_account, None, role), Decision::Allowed);
+        // Another account's bucket: both sides must allow.
+        assert_eq!(with_resource(&[], &names_role, Some("444455556666"), role), Decision::ImplicitDeny);
+        assert_eq!(with_resource(&[&reads], &names_role, Some("444455556666"), role), Decision::Allowed);
+        assert_eq!(with_resource(&[&reads], &names_account, Some("444455556666"), role), Decision::Allowed);
+        let other = "arn:aws:iam::999988887777:role/x";
+        assert_eq!(with_resource(&[&reads], &names_account, Some("444455556666"), other), Decision::ImplicitDeny);
+        // A resource policy's Deny wins.
+        assert_eq!(with_resource(&[&reads], &denies, None, role), Decision::ExplicitDeny);
     }
 
     #[test]
