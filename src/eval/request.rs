@@ -123,14 +123,14 @@ pub fn authorize_with(
     scps: &[Vec<Held<'_>>],
     resource: Option<ResourcePolicy<'_>>,
 ) -> Answer {
+    let principal = first(req.context, "aws:PrincipalArn");
+    let own = first(req.context, "aws:PrincipalAccount");
     let every = identity.iter().chain(boundary.iter()).chain(scps.iter().flatten());
     let mut denied_by: Vec<Decider> = every.flat_map(|h| matching(req, h, Effect::Deny)).collect();
     if let Some(r) = &resource {
-        denied_by.extend(resource_denies(req, &r.held));
+        denied_by.extend(resource_denies(req, &r.held, principal, own));
     }
     let mut allowed_by: Vec<Decider> = identity.iter().flat_map(|h| matching(req, h, Effect::Allow)).collect();
-    let principal = req.context.get("aws:PrincipalArn").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
-    let own = req.context.get("aws:PrincipalAccount").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
     let cross = resource.and_then(|r| r.account).is_some_and(|a| a != own);
     let (direct, delegated) = match resource {
         Some(r) => resource_grants(req, &r.held, principal, own),
@@ -160,9 +160,7 @@ pub fn authorize_with(
 }
 
 /// A resource policy's Deny statements that apply: to the principals they name (or to all).
-fn resource_denies(req: &Request<'_>, h: &Held<'_>) -> Vec<Decider> {
-    let principal = req.context.get("aws:PrincipalArn").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
-    let own = req.context.get("aws:PrincipalAccount").and_then(|v| v.first()).map(String::as_str).unwrap_or("");
+fn resource_denies(req: &Request<'_>, h: &Held<'_>, principal: &str, own: &str) -> Vec<Decider> {
     h.doc
         .statements
         .iter()
@@ -171,6 +169,11 @@ fn resource_denies(req: &Request<'_>, h: &Held<'_>) -> Vec<Decider> {
         .filter(|(_, s)| s.principal.as_ref().is_none_or(|p| names(p, principal, own) != Named::No))
         .map(|(i, s)| Decider { policy: h.label.to_string(), statement: i, sid: s.sid.clone() })
         .collect()
+}
+
+/// A context key's first value, or empty.
+fn first<'a>(ctx: &'a Context, key: &str) -> &'a str {
+    ctx.get(key).and_then(|v| v.first()).map_or("", String::as_str)
 }
 
 /// How a resource policy's Principal names the caller.
