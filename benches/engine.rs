@@ -37,6 +37,7 @@ fn bench(c: &mut Criterion) {
                         managed: Some((d.0.clone(), d.1.clone())),
                         account_id: None,
                         also_known: Vec::new(),
+                        limit: None,
                     };
                     engine.judge(&ctx, black_box(doc)).len()
                 })

@@ -61,7 +61,7 @@ impl Engine {
     pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
         let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
         let catalog = Catalog::global();
-        let facts = Facts::derive(catalog, doc);
+        let facts = Facts::derive_within(catalog, doc, policy.limit.as_deref());
         let mut out = Vec::new();
         for &(rule, severity) in &self.rules {
             if !rule.applies_to(kind) {

@@ -17,6 +17,7 @@ fn judge_all() -> Vec<(&'static managed::ManagedPolicy, PolicyDocument, Vec<Find
                 managed: Some((p.name.to_string(), p.arn.to_string())),
                 account_id: None,
                 also_known: Vec::new(),
+                ..Default::default()
             };
             let f = engine.judge(&ctx, &doc);
             (p, doc, f)

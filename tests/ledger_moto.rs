@@ -282,6 +282,15 @@ async fn calls_per_event_are_the_readme_table() {
     );
     measure!(enforce, "PutRolePermissionsBoundary", put, "quiet");
     iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    // The ledger remembers the boundary: the attach is judged within it (its document read).
+    let mut bounded = attach(S3);
+    bounded["detail"]["eventID"] = json!("bounded-attach");
+    measure!(
+        alert,
+        "AttachRolePolicy AmazonS3FullAccess, bounded by a customer managed policy, alert mode",
+        bounded,
+        "alert"
+    );
     iam.delete_role_permissions_boundary().role_name("app").send().await.unwrap();
     let delete = event("DeleteRolePermissionsBoundary", json!({"roleName": "app"}), json!(null), ACTOR);
     measure!(enforce, "DeleteRolePermissionsBoundary, holding S3 full access (put back)", delete, "remediate");

@@ -26,6 +26,7 @@ fn fixtures() {
                     managed: found.managed,
                     account_id: Some("111122223333".into()),
                     also_known: Vec::new(),
+                    ..Default::default()
                 };
                 let findings = engine.judge(&ctx, &doc);
                 assert!(findings.iter().all(|f| f.rule == id), "only {id} ran");

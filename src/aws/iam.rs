@@ -127,6 +127,7 @@ impl IamRead for SdkIam {
                         arn: r.arn,
                         path: r.path,
                         tags: r.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
+                        boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
                     })
                 })
                 .map_err(|e| port_error(&what, e)),
@@ -141,6 +142,7 @@ impl IamRead for SdkIam {
                         arn: u.arn,
                         path: u.path,
                         tags: u.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
+                        boundary: u.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
                     })
                 })
                 .map_err(|e| port_error(&what, e)),
@@ -150,7 +152,7 @@ impl IamRead for SdkIam {
                 .group_name(&t.name)
                 .send()
                 .await
-                .map(|o| o.group.map(|g| PrincipalInfo { arn: g.arn, path: g.path, tags: vec![] }))
+                .map(|o| o.group.map(|g| PrincipalInfo { arn: g.arn, path: g.path, tags: vec![], boundary: None }))
                 .map_err(|e| port_error(&what, e)),
         };
         match r {

@@ -83,6 +83,7 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
                 Ok(doc) => {
                     let kind = f.kind.unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
                     let ctx = PolicyContext {
+                        limit: None,
                         kind: Some(kind),
                         managed: f.managed,
                         account_id: account_id.map(str::to_string),

@@ -19,11 +19,13 @@
 mod actionset;
 pub(crate) mod conditions;
 mod conditions_request;
+mod limit;
 pub mod request;
 pub(crate) mod resources;
 
 pub use actionset::ActionSet;
 pub use conditions::Grant;
+pub use limit::{describe, Limit};
 
 use crate::catalog::{ActionId, Catalog};
 use crate::policy::{
@@ -92,14 +94,27 @@ impl Effective {
     /// [`Effective::of`], given each statement's named actions (callers that expanded the
     /// patterns already pass them in instead of expanding twice).
     pub fn of_named(doc: &PolicyDocument, named: Vec<ActionSet>) -> (Effective, Vec<StatementEval>) {
+        Effective::of_named_within(doc, named, None)
+    }
+
+    /// [`Effective::of_named`] within a principal's limits (boundary, SCPs): each Allow
+    /// statement grants only what falls inside them.
+    pub fn of_named_within(
+        doc: &PolicyDocument,
+        named: Vec<ActionSet>,
+        limit: Option<&Effective>,
+    ) -> (Effective, Vec<StatementEval>) {
         let now = Utc::now();
-        let statements: Vec<StatementEval> = doc
+        let mut statements: Vec<StatementEval> = doc
             .statements
             .iter()
             .zip(named)
             .enumerate()
             .map(|(i, (s, actions))| evaluate_statement(i, s, actions, now))
             .collect();
+        if let Some(limit) = limit {
+            statements.iter_mut().for_each(|s| s.limit_to(limit));
+        }
         let mut e = Effective::none();
         let mut everywhere_any = ActionSet::empty();
         for s in &statements {
@@ -120,7 +135,7 @@ impl Effective {
     }
 
     /// Removes what is denied from what is allowed.
-    fn settle(&mut self) {
+    pub(crate) fn settle(&mut self) {
         for set in [&mut self.everywhere, &mut self.narrowed, &mut self.anywhere] {
             set.subtract(&self.denied);
         }
@@ -146,17 +161,7 @@ impl Effective {
         };
         e.narrowed = narrowed_only;
         for limit in boundary.into_iter().chain(scps.iter().copied()) {
-            e.denied.union_with(&limit.denied);
-            e.denied_everywhere.union_with(&limit.denied_everywhere);
-            // Everywhere only if the limit also reaches everywhere; narrowed if it does so narrowed.
-            let mut reach = limit.everywhere.clone();
-            reach.union_with(&limit.narrowed);
-            let mut now_narrowed = e.everywhere.clone();
-            now_narrowed.intersect(&limit.narrowed);
-            e.everywhere.intersect(&limit.everywhere);
-            e.narrowed.intersect(&reach);
-            e.narrowed.union_with(&now_narrowed);
-            e.anywhere.intersect(&limit.anywhere);
+            e.limit_to(limit);
         }
         e.settle();
         e

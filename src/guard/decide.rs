@@ -40,6 +40,7 @@ mod tests {
         let findings = severities
             .iter()
             .map(|&severity| Finding {
+                bounded_by: None,
                 rule: "admin",
                 paths: Vec::new(),
                 severity,
@@ -66,7 +67,7 @@ mod tests {
     }
 
     fn j(severities: &[Severity], proposal: Proposal, always_alert: bool) -> Judgement {
-        Judgement { judged: judged(severities), notes: vec![], proposal, always_alert }
+        Judgement { judged: judged(severities), notes: vec![], proposal, always_alert, principal: None }
     }
 
     #[test]

@@ -104,7 +104,13 @@ impl Guard {
     ) -> Judgement {
         let rule = denied_after_guard::DeniedAfterGuard.id();
         let Some(base) = self.engine.severity(rule).filter(|_| self.engine.action(rule) != RuleAction::Ignore) else {
-            return Judgement { judged: vec![], notes: vec![], proposal: Proposal::Nothing, always_alert: false };
+            return Judgement {
+                judged: vec![],
+                notes: vec![],
+                proposal: Proposal::Nothing,
+                always_alert: false,
+                principal: None,
+            };
         };
         let what = by.remediation.as_ref().map_or_else(|| by.decision.clone(), |r| r.describe());
         let principal = target.to_string();
@@ -127,7 +133,7 @@ impl Guard {
             }
             _ => Proposal::AlertOnly(Reason::WorkloadDenied),
         };
-        Judgement { judged, notes, proposal, always_alert: true }
+        Judgement { judged, notes, proposal, always_alert: true, principal: None }
     }
 
     /// The exact grant of a denied call, when it is no finding at high or above.

@@ -5,10 +5,12 @@ use super::ports::{IamRead, PortError};
 use super::{Guard, JudgedPolicy, Reason, Remediation};
 use crate::arn;
 use crate::catalog::managed;
+use crate::eval::Limit;
 use crate::intake::{Action, Change, PermissionSet, PolicyText, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::new_credential::{self, Credential};
 use crate::rules::{Rule, RuleAction, Severity};
+use std::sync::Arc;
 
 /// A document a principal holds, read and waiting to be judged with the others: (label, managed
 /// policy ARN, document, inline text, unknown).
@@ -21,6 +23,9 @@ pub(super) struct Judgement {
     pub proposal: Proposal,
     /// Alert even below `alert_min_severity` (new credentials).
     pub always_alert: bool,
+    /// The principal, when judging read it (its boundary): the hands-off rules read it again
+    /// otherwise.
+    pub principal: Option<super::ports::PrincipalInfo>,
 }
 
 /// What the change calls for.
@@ -35,7 +40,7 @@ pub(super) enum Proposal {
 
 impl Judgement {
     fn new(judged: Vec<JudgedPolicy>, notes: Vec<String>, proposal: Proposal) -> Judgement {
-        Judgement { judged, notes, proposal, always_alert: false }
+        Judgement { judged, notes, proposal, always_alert: false, principal: None }
     }
 }
 
@@ -84,8 +89,11 @@ impl Guard {
         recall: &Recall,
     ) -> Result<Judgement, PortError> {
         let mut j = self.judge_kind(iam, change, recall).await?;
-        let quarantine =
-            j.judged.iter().flat_map(|p| &p.findings).any(|f| self.engine.action(f.rule) == RuleAction::Quarantine);
+        let quarantine = j
+            .judged
+            .iter()
+            .flat_map(|p| &p.findings)
+            .any(|f| f.bounded_by.is_none() && self.engine.action(f.rule) == RuleAction::Quarantine);
         if let (true, Some(target)) = (quarantine, change.action.target()) {
             j.proposal = Proposal::Remediate(Remediation::Quarantine { target });
         }
@@ -94,7 +102,9 @@ impl Guard {
 
     async fn judge_kind<R: IamRead>(&self, iam: &R, change: &Change, recall: &Recall) -> Result<Judgement, PortError> {
         match &change.action {
-            Action::AttachPolicy { target, policy_arn } => self.judge_attach(iam, change, target, policy_arn).await,
+            Action::AttachPolicy { target, policy_arn } => {
+                self.judge_attach(iam, change, (target, policy_arn), recall).await
+            }
             Action::PutInlinePolicy { target, policy_name, document } => {
                 let mut j = self.judge_document(
                     change,
@@ -152,13 +162,18 @@ impl Guard {
             Action::SetDefaultPolicyVersion { policy_arn, version_id } => {
                 self.judge_default_version(iam, change, policy_arn, version_id).await
             }
-            Action::AddUserToGroup { group, .. } => {
+            Action::AddUserToGroup { group, user } => {
                 let mut notes = Vec::new();
-                let mut judged = self.judge_holdings(iam, change, &Target::group(group), &mut notes).await?;
+                // The user holds the group's policies within its own boundary.
+                let (principal, limit) = self.principal_limit(iam, &Target::user(user), &mut notes).await?;
+                let group = Target::group(group);
+                let mut judged = self.judge_holdings(iam, change, (&group, limit.as_ref()), &mut notes).await?;
                 for j in &mut judged {
-                    j.label = format!("via group {group}: {}", j.label);
+                    j.label = format!("via {group}: {}", j.label);
                 }
-                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::GroupMembership)))
+                let mut j = Judgement::new(judged, notes, Proposal::AlertOnly(Reason::GroupMembership));
+                j.principal = principal;
+                Ok(j)
             }
             Action::CreateAccessKey { user, access_key_id } => {
                 let mut j = self.judge_credential(iam, change, user, Credential::AccessKey).await?;
@@ -196,18 +211,23 @@ impl Guard {
                 // (judged in full, as if unbounded, since a wide boundary bounds little). The
                 // boundary's own findings say how weak a limit it is, capped at medium.
                 let mut notes = Vec::new();
+                let (doc, unknown) = self.read_managed(iam, boundary_arn, &mut notes).await?;
+                let label = managed_label("permissions boundary ", boundary_arn);
                 let mut boundary =
-                    self.judge_managed(iam, change, boundary_arn, "permissions boundary ", &mut notes).await?;
+                    self.judge_policy(&change.account_id, label, Some(boundary_arn), PolicyKind::Identity, &doc);
+                boundary.unknown = unknown;
                 for f in &mut boundary.findings {
                     f.severity = f.severity.min(Severity::Medium);
                 }
+                // What the principal holds is judged within the new boundary.
+                let limit = (!unknown).then(|| super::bounded::boundary_limit(boundary_arn, &doc)).flatten();
                 let mut judged = vec![boundary];
-                judged.extend(self.judge_holdings(iam, change, target, &mut notes).await?);
+                judged.extend(self.judge_holdings(iam, change, (target, limit.as_ref()), &mut notes).await?);
                 Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
             }
             Action::DeletePermissionsBoundary { target } => {
                 let mut notes = Vec::new();
-                let judged = self.judge_holdings(iam, change, target, &mut notes).await?;
+                let judged = self.judge_holdings(iam, change, (target, None), &mut notes).await?;
                 // Put the boundary back when the guard remembers it and what the principal now
                 // holds unbounded calls for remediation.
                 let proposal = match &recall.boundary {
@@ -322,7 +342,7 @@ impl Guard {
             notes
                 .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
         }
-        Ok(self.judge_held(account_id, held))
+        Ok(self.judge_held(account_id, held, None))
     }
 
     /// A managed policy a principal (or permission set) holds, read for judging with the others.
@@ -345,11 +365,18 @@ impl Guard {
 
     /// Documents held together, judged as IAM evaluates them: a Deny in any of them is
     /// subtracted from the Allows of all the others.
-    pub(super) fn judge_held(&self, account_id: &str, held: Vec<Held>) -> Vec<JudgedPolicy> {
+    /// Within the principal's `limit` when it has one.
+    pub(super) fn judge_held(
+        &self,
+        account_id: &str,
+        held: Vec<Held>,
+        limit: Option<&Arc<Limit>>,
+    ) -> Vec<JudgedPolicy> {
         let denies = super::denies_of(held.iter().map(|h| &h.2));
         held.into_iter()
             .map(|(label, policy_arn, doc, text, unknown)| {
-                let mut j = self.judge_held_policy(account_id, label, policy_arn.as_deref(), &doc, &denies);
+                let arn = policy_arn.as_deref();
+                let mut j = self.judge_held_policy(account_id, label, arn, &doc, (&denies, limit));
                 j.document = text;
                 j.unknown = unknown;
                 j
@@ -386,11 +413,19 @@ impl Guard {
         &self,
         iam: &R,
         change: &Change,
-        target: &Target,
-        policy_arn: &str,
+        (target, policy_arn): (&Target, &str),
+        recall: &Recall,
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
-        let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
+        let (doc, unknown) = self.read_managed(iam, policy_arn, &mut notes).await?;
+        let label = managed_label("", policy_arn);
+        let mut j = self.judge_policy(&change.account_id, label.clone(), Some(policy_arn), PolicyKind::Identity, &doc);
+        j.unknown = unknown;
+        let (principal, limit) = self.attach_limit(iam, target, (&j, recall), &mut notes).await?;
+        if let Some(limit) = &limit {
+            j = self.judge_bounded(&change.account_id, label, Some(policy_arn), &doc, limit);
+            j.unknown = unknown;
+        }
         let mut proposal = self
             .remediate_if(&j, || Remediation::Detach { target: target.clone(), policy_arn: policy_arn.to_string() });
         if matches!(proposal, Proposal::Remediate(_)) && !j.unknown && self.wants_replace(&j.findings) {
@@ -399,7 +434,9 @@ impl Guard {
                 proposal = self.replacement(iam, change, target, (grant, &wide), &j.findings, &mut notes).await?;
             }
         }
-        Ok(Judgement::new(vec![j], notes, proposal))
+        let mut j = Judgement::new(vec![j], notes, proposal);
+        j.principal = principal;
+        Ok(j)
     }
 
     async fn judge_new_version<R: IamRead>(
@@ -459,7 +496,9 @@ impl Guard {
         credential: Credential,
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
-        let holdings = self.judge_holdings(iam, change, &Target::user(user), &mut notes).await?;
+        let target = Target::user(user);
+        let (principal, limit) = self.principal_limit(iam, &target, &mut notes).await?;
+        let holdings = self.judge_holdings(iam, change, (&target, limit.as_ref()), &mut notes).await?;
         let rule = new_credential::NewCredential.id();
         let own = self.engine.severity(rule).filter(|_| self.engine.action(rule) != RuleAction::Ignore);
         let mut judged = Vec::with_capacity(holdings.len() + 1);
@@ -475,7 +514,8 @@ impl Guard {
             });
         }
         judged.extend(holdings);
-        Ok(Judgement { judged, notes, proposal: Proposal::AlertOnly(Reason::Credentials), always_alert: own.is_some() })
+        let always_alert = own.is_some();
+        Ok(Judgement { judged, notes, proposal: Proposal::AlertOnly(Reason::Credentials), always_alert, principal })
     }
 
     /// A credential of the account root user: critical and always alerted (unless the
@@ -494,7 +534,8 @@ impl Guard {
             })
             .into_iter()
             .collect();
-        Judgement { judged, notes: vec![], proposal: Proposal::AlertOnly(Reason::RootCredential), always_alert: on }
+        let proposal = Proposal::AlertOnly(Reason::RootCredential);
+        Judgement { judged, notes: vec![], proposal, always_alert: on, principal: None }
     }
 
     /// Reverting the default version from `bad` to the newest clean earlier one, if there is one.
@@ -536,6 +577,22 @@ impl Guard {
         }
     }
 
+    /// A managed policy's default document, or an empty one (`true`: unknown) with a note.
+    pub(super) async fn read_managed<R: IamRead>(
+        &self,
+        iam: &R,
+        policy_arn: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<(PolicyDocument, bool), PortError> {
+        Ok(match self.managed_document(iam, policy_arn, None).await? {
+            Some(doc) => (doc, false),
+            None => {
+                notes.push(format!("{policy_arn} was not found; judged by name only"));
+                (empty_document(), true)
+            }
+        })
+    }
+
     async fn judge_managed<R: IamRead>(
         &self,
         iam: &R,
@@ -545,24 +602,19 @@ impl Guard {
         notes: &mut Vec<String>,
     ) -> Result<JudgedPolicy, PortError> {
         let label = managed_label(label_prefix, policy_arn);
-        let (doc, unknown) = match self.managed_document(iam, policy_arn, None).await? {
-            Some(doc) => (doc, false),
-            None => {
-                notes.push(format!("{policy_arn} was not found; judged by name only"));
-                (empty_document(), true)
-            }
-        };
+        let (doc, unknown) = self.read_managed(iam, policy_arn, notes).await?;
         let mut j = self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc);
         j.unknown = unknown;
         Ok(j)
     }
 
     /// Everything attached to a principal (and, for a user, its groups).
+    /// Within the principal's `limit` when it has one.
     async fn judge_holdings<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
-        target: &Target,
+        (target, limit): (&Target, Option<&Arc<Limit>>),
         notes: &mut Vec<String>,
     ) -> Result<Vec<JudgedPolicy>, PortError> {
         let mut holders = vec![target.clone()];
@@ -584,7 +636,7 @@ impl Guard {
                 }
             }
         }
-        Ok(self.judge_held(&change.account_id, held))
+        Ok(self.judge_held(&change.account_id, held, limit))
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.
@@ -666,6 +718,7 @@ mod tests {
     fn judged(statements: &[usize], severity: Severity) -> JudgedPolicy {
         let evidence = statements.iter().map(|&i| Evidence { statement: Some(i), ..Evidence::default() }).collect();
         let f = Finding {
+            bounded_by: None,
             rule: "trust-public",
             paths: vec![],
             severity,

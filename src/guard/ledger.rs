@@ -15,7 +15,7 @@
 use super::judge::Recall;
 use super::ports::{Claim, IamInventory, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, Snapshot};
 use super::{carry_out, Executed, Guard, Handled, Plan, Remediation};
-use crate::intake::{Action, Change, Target};
+use crate::intake::{Action, Change, PrincipalKind, Target};
 
 /// How long an answered event id is remembered (a re-delivery later than this is answered again).
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
@@ -220,9 +220,24 @@ impl Guard {
                     let arn = Target::role(role).arn(&change.account_id);
                     recall.trust = ledger.recall(&arn, Snapshot::Trust).await?.flatten()
                 }
+                // The boundary the attach is judged within, as the guard last saw it.
+                Action::AttachPolicy { target, .. } if target.kind != PrincipalKind::Group => {
+                    let arn = target.arn(&change.account_id);
+                    recall.boundary = ledger.recall(&arn, Snapshot::Boundary).await?.flatten()
+                }
                 _ => {}
             }
+            let removed = match &change.action {
+                Action::DeletePermissionsBoundary { target } => Some(target.arn(&change.account_id)),
+                _ => None,
+            };
             let handled = self.handle_recalling(iam, publisher, change, &recall).await?;
+            let put_back = matches!(handled.executed, Some(Executed::Done | Executed::AlreadyDone));
+            if let (Some(arn), false) = (removed, put_back) {
+                // No boundary any more (unless the guard put it back): later attaches are
+                // judged unbounded.
+                ledger.remember(&arn, Snapshot::Boundary, None).await?;
+            }
             if let Some((arn, trust)) = trust_in_effect(&handled) {
                 ledger.remember(&arn, Snapshot::Trust, Some(&trust)).await?;
             }

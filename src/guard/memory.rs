@@ -71,6 +71,7 @@ impl MemoryIam {
             arn,
             path: path.into(),
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            boundary: None,
         };
         self.with(|s| s.principals.insert(target.clone(), info));
     }
@@ -222,7 +223,12 @@ impl MemoryIam {
             Action::CreateRole { role, path, trust_policy } => {
                 let t = Target::role(role);
                 let arn = format!("arn:aws:iam::{}:role{}{}", change.account_id, path, role);
-                s.principals.entry(t).or_insert(PrincipalInfo { arn, path: path.clone(), tags: vec![] });
+                s.principals.entry(t).or_insert(PrincipalInfo {
+                    arn,
+                    path: path.clone(),
+                    tags: vec![],
+                    boundary: None,
+                });
                 s.trust.insert(role.clone(), trust_policy.text.clone());
             }
             Action::CreatePolicy { policy_arn, document, .. } => {
@@ -312,7 +318,11 @@ impl IamRead for MemoryIam {
     }
 
     async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError> {
-        Ok(self.with(|s| s.principals.get(target).cloned()))
+        Ok(self.with(|s| {
+            let mut info = s.principals.get(target).cloned()?;
+            info.boundary = s.boundaries.get(target).cloned();
+            Some(info)
+        }))
     }
 
     async fn policy_document(&self, policy_arn: &str, version: Option<&str>) -> Result<Option<String>, PortError> {
@@ -578,6 +588,7 @@ impl IamInventory for MemoryIam {
                         arn: t.arn(&account),
                         path: "/".into(),
                         tags: vec![],
+                        boundary: None,
                     });
                     PrincipalDetail {
                         arn: info.arn,

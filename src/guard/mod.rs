@@ -33,6 +33,7 @@
 //! guard's own role are ignored entirely (no loops).
 
 pub mod alert;
+mod bounded;
 mod decide;
 mod denied;
 mod judge;
@@ -478,7 +479,8 @@ impl Guard {
         if let Some(target) = plan.remediation().and_then(Remediation::target) {
             // Enforce mode reads the principal's path and tags before acting; alert mode decides
             // from names and configured globs alone, so an AWS-managed attach costs no IAM call.
-            if let Some(why) = self.hands_off(iam, &change, target, config.mode == Mode::Enforce).await? {
+            let read = config.mode == Mode::Enforce;
+            if let Some(why) = self.hands_off(iam, &change, target, (read, judgement.principal.clone())).await? {
                 plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
             }
         }
@@ -513,6 +515,20 @@ impl Guard {
         kind: PolicyKind,
         doc: &PolicyDocument,
     ) -> JudgedPolicy {
+        self.judge_policy_in(account_id, label, policy_arn, kind, doc, None)
+    }
+
+    /// [`Guard::judge_policy`] for a document a principal holds within `limit` (its boundary,
+    /// its account's SCPs): the findings of what it effectively grants.
+    pub(crate) fn judge_policy_in(
+        &self,
+        account_id: &str,
+        label: String,
+        policy_arn: Option<&str>,
+        kind: PolicyKind,
+        doc: &PolicyDocument,
+        limit: Option<std::sync::Arc<crate::eval::Limit>>,
+    ) -> JudgedPolicy {
         let also_known = match kind {
             PolicyKind::Trust => self.org_known.read().map(|k| k.iter().cloned().collect()).unwrap_or_default(),
             _ => Vec::new(),
@@ -522,6 +538,7 @@ impl Guard {
             managed: policy_arn.map(|a| (arn::resource_name(a).to_string(), a.to_string())),
             account_id: Some(account_id.to_string()),
             also_known,
+            limit,
         };
         let findings: Vec<Finding> = self
             .engine
@@ -543,32 +560,40 @@ impl Guard {
     /// explicit Deny in any of its other policies (its groups' included) wins over this one's
     /// Allows, so they are judged with those Deny statements appended (`denies`, from every
     /// policy the principal holds). Findings are kept only on this document's own statements.
+    /// Within `limit` (the principal's boundary and SCPs) when it has one.
     pub(crate) fn judge_held_policy(
         &self,
         account_id: &str,
         label: String,
         policy_arn: Option<&str>,
         doc: &PolicyDocument,
-        denies: &[crate::policy::Statement],
+        (denies, limit): (&[crate::policy::Statement], Option<&std::sync::Arc<crate::eval::Limit>>),
     ) -> JudgedPolicy {
         let own: Vec<&crate::policy::Statement> =
             doc.statements.iter().filter(|s| s.effect == crate::policy::Effect::Deny).collect();
         // Only what this document does not already say changes anything.
         let foreign: Vec<&crate::policy::Statement> = denies.iter().filter(|d| !own.contains(d)).collect();
-        if foreign.is_empty() {
-            return self.judge_policy(account_id, label, policy_arn, PolicyKind::Identity, doc);
-        }
         let n = doc.statements.len();
-        let mut with = doc.clone();
-        with.statements.extend(foreign.into_iter().cloned());
-        let mut j = self.judge_policy(account_id, label, policy_arn, PolicyKind::Identity, &with);
+        let with = if foreign.is_empty() {
+            std::borrow::Cow::Borrowed(doc)
+        } else {
+            let mut with = doc.clone();
+            with.statements.extend(foreign.into_iter().cloned());
+            std::borrow::Cow::Owned(with)
+        };
+        let mut j = match limit {
+            Some(limit) => self.judge_bounded(account_id, label, policy_arn, &with, limit),
+            None => self.judge_policy(account_id, label, policy_arn, PolicyKind::Identity, &with),
+        };
         j.findings.retain(|f| f.evidence.iter().all(|e| e.statement.is_none_or(|i| i < n)));
         j
     }
 
     /// Does some finding call for remediation?
     pub(crate) fn remediable(&self, j: &JudgedPolicy) -> bool {
-        j.findings.iter().any(|f| matches!(self.engine.action(f.rule), RuleAction::Remediate | RuleAction::Replace))
+        j.findings.iter().any(|f| {
+            f.bounded_by.is_none() && matches!(self.engine.action(f.rule), RuleAction::Remediate | RuleAction::Replace)
+        })
     }
 
     /// Is a finding of this severity one the guard answers (`alert_min_severity`)? Below it the
@@ -584,19 +609,26 @@ impl Guard {
     }
 
     /// Why the guard must not act on `target`, if it must not. `read`: also ask IAM for the
-    /// principal's path and tags.
+    /// principal's path and tags, unless judging read the principal already (`known`).
     async fn hands_off<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
         target: &Target,
-        read: bool,
+        (read, known): (bool, Option<PrincipalInfo>),
     ) -> Result<Option<String>, PortError> {
-        let fetched = if read { iam.principal(target).await? } else { None };
+        let kind = format!(":{}/", target.kind.as_str());
+        let known = known.filter(|k| arn::resource_name(&k.arn) == target.name && k.arn.contains(&kind));
+        let fetched = match known {
+            Some(k) => Some(k),
+            None if read => iam.principal(target).await?,
+            None => None,
+        };
         let info: PrincipalInfo = fetched.unwrap_or_else(|| PrincipalInfo {
             arn: target.arn(&change.account_id),
             path: "/".into(),
             tags: vec![],
+            boundary: None,
         });
         Ok(self.hands_off_for(target, &info, &change.account_id))
     }

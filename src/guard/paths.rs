@@ -88,6 +88,7 @@ impl Guard {
             policy_arn: None,
             kind: PolicyKind::Identity,
             findings: vec![Finding {
+                bounded_by: None,
                 rule: "escalation-path",
                 paths: vec![],
                 severity,

@@ -32,6 +32,8 @@ pub struct PrincipalInfo {
     pub path: String,
     /// Its tags as (key, value).
     pub tags: Vec<(String, String)>,
+    /// Its permissions boundary's ARN (roles and users).
+    pub boundary: Option<String>,
 }
 
 /// One version of a customer managed policy.

@@ -15,12 +15,14 @@ use super::ports::{
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
 use crate::config::Mode;
+use crate::eval::Limit;
 use crate::intake::{PolicyText, PrincipalKind};
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::rules::{Finding, RuleAction, Severity};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One finding on one principal.
 #[derive(Debug, Clone, Serialize)]
@@ -146,6 +148,8 @@ struct Judged {
     findings: Vec<SweepFinding>,
     candidates: Vec<(Remediation, Option<String>)>,
     policies_judged: usize,
+    /// Users judged within a boundary, their groups' policies included.
+    bounded_users: Vec<String>,
 }
 
 impl Guard {
@@ -202,8 +206,9 @@ impl Guard {
     pub fn audit(&self, inv: &Inventory, account_id: Option<&str>) -> SweepReport {
         let from_arns = inv.principals.iter().find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
         let account_id = account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
-        let Judged { mut findings, candidates, policies_judged } = self.judge_inventory(inv, &account_id);
-        findings.extend(inherited_findings(inv, &findings));
+        let Judged { mut findings, candidates, policies_judged, bounded_users } =
+            self.judge_inventory(inv, &account_id);
+        findings.extend(inherited_findings(inv, &findings, &bounded_users));
         findings.extend(self.escalation_findings(inv, &account_id));
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
@@ -309,6 +314,7 @@ impl Guard {
                     policy: "escalation graph".into(),
                     policy_arn: None,
                     finding: Finding {
+                        bounded_by: None,
                         rule: "escalation-path",
                         paths: vec![],
                         severity,
@@ -338,7 +344,7 @@ impl Guard {
         // Each distinct managed policy's document, parsed once (AWS managed from the embedded
         // data): read for the Denies principals hold and for judging.
         let mut managed_docs: HashMap<&str, Option<PolicyDocument>> = HashMap::new();
-        for arn in inv.principals.iter().flat_map(|p| &p.attached) {
+        for arn in inv.principals.iter().flat_map(|p| p.attached.iter().chain(&p.boundary)) {
             managed_docs.entry(arn).or_insert_with(|| match managed::by_arn(arn) {
                 Some(m) => m.document().ok(),
                 None => local
@@ -350,8 +356,18 @@ impl Guard {
         let unknown = empty_document();
         let managed_doc = |arn: &str| managed_docs.get(arn).and_then(Option::as_ref).unwrap_or(&unknown);
         let all_denies = Denies::of(inv, &managed_docs);
+        let mut limits = Limits::default();
+        let mut bounded_users = Vec::new();
+        let groups: HashMap<&str, &super::ports::PrincipalDetail> = inv
+            .principals
+            .iter()
+            .filter_map(|g| g.target.as_ref().filter(|t| t.kind == PrincipalKind::Group).map(|t| (t.name.as_str(), g)))
+            .collect();
         for p in &inv.principals {
             let Some(target) = &p.target else { continue };
+            // Within its permissions boundary, when it has one (judged unbounded when the
+            // boundary's document is unknown: nothing is missed).
+            let limit = limits.of(p, &managed_docs);
             let first = findings.len();
             let mut detaches = Vec::new();
             let mut push = |j: &JudgedPolicy| {
@@ -376,14 +392,14 @@ impl Guard {
             for policy_arn in &p.attached {
                 let label = managed_label("", policy_arn);
                 let held;
-                let j = if denies.is_empty() {
+                let j = if denies.is_empty() && limit.is_none() {
                     judged_managed.entry(policy_arn).or_insert_with(|| {
                         let doc = managed_doc(policy_arn);
                         self.judge_policy(account_id, label, Some(policy_arn), PolicyKind::Identity, doc)
                     })
                 } else {
                     let doc = managed_doc(policy_arn);
-                    held = self.judge_held_policy(account_id, label, Some(policy_arn), doc, &denies);
+                    held = self.judge_held_policy(account_id, label, Some(policy_arn), doc, (&denies, limit.as_ref()));
                     &held
                 };
                 push(j);
@@ -393,7 +409,17 @@ impl Guard {
             }
             for (label, doc) in inline {
                 if let Some(doc) = doc {
-                    push(&self.judge_held_policy(account_id, label, None, &doc, &denies));
+                    push(&self.judge_held_policy(account_id, label, None, &doc, (&denies, limit.as_ref())));
+                }
+            }
+            // A bounded user's groups' policies count within its boundary too (an unbounded
+            // user inherits the group's own findings: `inherited_findings`).
+            if let (Some(limit), PrincipalKind::User) = (&limit, target.kind) {
+                bounded_users.push(p.arn.clone());
+                for g in p.groups.iter().filter_map(|g| groups.get(g.as_str())) {
+                    for j in self.judge_group_within(account_id, g, (&denies, limit), &managed_doc) {
+                        push(&j);
+                    }
                 }
             }
             if let Some(doc) = p.trust.as_deref().and_then(|t| PolicyDocument::parse(t).ok()) {
@@ -402,7 +428,9 @@ impl Guard {
             // A finding whose rule action is `quarantine` (on any of its policies) quarantines the
             // principal instead of detaching, as in the event path; nothing more once it is.
             let quarantine = findings[first..].iter().any(|f| {
-                self.engine().action(f.finding.rule) == RuleAction::Quarantine && self.answers(f.finding.severity)
+                f.finding.bounded_by.is_none()
+                    && self.engine().action(f.finding.rule) == RuleAction::Quarantine
+                    && self.answers(f.finding.severity)
             });
             // A principal holding AWSDenyAll is quarantined already: nothing more (its Deny also
             // takes every other finding's grants away, so only names would still "remediate").
@@ -412,12 +440,64 @@ impl Guard {
                 (false, false) => detaches,
             };
             if !planned.is_empty() {
-                let info = PrincipalInfo { arn: p.arn.clone(), path: p.path.clone(), tags: p.tags.clone() };
+                let info = PrincipalInfo {
+                    arn: p.arn.clone(),
+                    path: p.path.clone(),
+                    tags: p.tags.clone(),
+                    boundary: p.boundary.clone(),
+                };
                 let skipped = self.hands_off_for(target, &info, account_id);
                 candidates.extend(planned.into_iter().map(|r| (r, skipped.clone())));
             }
         }
-        Judged { findings, candidates, policies_judged: judged_managed.len() }
+        Judged { findings, candidates, policies_judged: judged_managed.len(), bounded_users }
+    }
+}
+
+/// Each permissions boundary's limit, evaluated once per sweep.
+#[derive(Default)]
+struct Limits {
+    of: HashMap<String, Option<Arc<Limit>>>,
+}
+
+impl Limits {
+    /// The principal's limit: its boundary's, when it has one whose document is known.
+    fn of(
+        &mut self,
+        p: &super::ports::PrincipalDetail,
+        managed_docs: &HashMap<&str, Option<PolicyDocument>>,
+    ) -> Option<Arc<Limit>> {
+        let arn = p.boundary.as_deref()?;
+        self.of
+            .entry(arn.to_string())
+            .or_insert_with(|| managed_docs.get(arn)?.as_ref().and_then(|d| super::bounded::boundary_limit(arn, d)))
+            .clone()
+    }
+}
+
+impl Guard {
+    /// A group's policies as a bounded member holds them: within the member's limit, with the
+    /// member's denies; labelled "… via group G", never remediated on the member.
+    fn judge_group_within<'d>(
+        &self,
+        account_id: &str,
+        group: &super::ports::PrincipalDetail,
+        (denies, limit): (&[Statement], &Arc<Limit>),
+        managed_doc: &impl Fn(&str) -> &'d PolicyDocument,
+    ) -> Vec<JudgedPolicy> {
+        let name = group.target.as_ref().map(|t| t.name.as_str()).unwrap_or_default();
+        let mut out = Vec::new();
+        for arn in &group.attached {
+            let label = format!("{} via group {name}", managed_label("", arn));
+            out.push(self.judge_held_policy(account_id, label, Some(arn), managed_doc(arn), (denies, Some(limit))));
+        }
+        for (policy, text) in &group.inline {
+            if let Ok(doc) = PolicyDocument::parse(text) {
+                let label = format!("inline policy {policy} via group {name}");
+                out.push(self.judge_held_policy(account_id, label, None, &doc, (denies, Some(limit))));
+            }
+        }
+        out
     }
 }
 
@@ -483,7 +563,7 @@ fn snapshots(inv: &Inventory, account_id: &str) -> Vec<(String, Snapshot, String
 /// A user holds what its groups hold: each group's findings repeated on its members, labelled with
 /// the group, so the report answers "who is effectively admin" per user. Remediation stays on the
 /// group (one detach fixes every member).
-fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFinding> {
+fn inherited_findings(inv: &Inventory, findings: &[SweepFinding], bounded_users: &[String]) -> Vec<SweepFinding> {
     let groups: HashMap<&str, &str> = inv
         .principals
         .iter()
@@ -500,6 +580,9 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding]) -> Vec<SweepFi
     let mut inherited = Vec::new();
     for p in &inv.principals {
         let Some(target) = p.target.as_ref().filter(|t| t.kind == PrincipalKind::User) else { continue };
+        if bounded_users.contains(&p.arn) {
+            continue; // judged within its boundary (`judge_group_within`)
+        }
         for g in &p.groups {
             inherited.extend(by_group.get(g.as_str()).into_iter().flatten().map(|f| SweepFinding {
                 account_id: f.account_id.clone(),

@@ -65,6 +65,7 @@ impl Rule for Admin {
             })
             .collect();
         out.push(Finding {
+            bounded_by: None,
             rule: self.id(),
             paths: Vec::new(),
             severity: if unrestricted { cx.severity } else { cx.severity.lower() },

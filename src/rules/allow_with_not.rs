@@ -39,6 +39,7 @@ impl Rule for AllowWithNot {
                 let allowed = cx.catalog.len() - cx.catalog.count_distinct(s.action_patterns());
                 ev.actions = crate::policy::strings(s.action_patterns());
                 out.push(Finding {
+                    bounded_by: None,
                     rule: self.id(),
                     paths: Vec::new(),
                     severity: cx.severity_for(i),
@@ -52,6 +53,7 @@ impl Rule for AllowWithNot {
             } else {
                 ev.actions = crate::policy::strings(s.action_patterns());
                 out.push(Finding {
+                    bounded_by: None,
                     rule: self.id(),
                     paths: Vec::new(),
                     severity: cx.severity_for(i),

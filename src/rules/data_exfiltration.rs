@@ -49,6 +49,7 @@ impl Rule for DataExfiltration {
             let mut ev = Evidence::statement(i, s).with_actions(hits);
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
+                bounded_by: None,
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,

@@ -39,6 +39,7 @@ pub(crate) fn finding(
 ) -> Finding {
     let grant: Vec<String> = needs.iter().map(|(a, r)| format!("{a} on {}", r.join(", "))).collect();
     Finding {
+        bounded_by: None,
         rule: DeniedAfterGuard.id(),
         paths: Vec::new(),
         severity: base,

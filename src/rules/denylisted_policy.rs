@@ -29,6 +29,7 @@ impl Rule for DenylistedPolicy {
             return;
         };
         out.push(Finding {
+            bounded_by: None,
             rule: self.id(),
             paths: Vec::new(),
             severity: cx.severity,

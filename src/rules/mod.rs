@@ -237,6 +237,11 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// What to do instead, in least-privilege terms.
     pub hint: String,
+    /// Set when this is the document's own finding that does not hold for the principal: its
+    /// limits (named here: permissions boundary, SCPs) cut the grant away. Shown at `info`, never
+    /// acted on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounded_by: Option<String>,
 }
 
 /// What the judged policy is and where it sits.
@@ -251,6 +256,9 @@ pub struct PolicyContext {
     /// Accounts known for this judgement beyond the configuration's `known_accounts` (the
     /// organization's accounts, as the hub found them).
     pub also_known: Vec<String>,
+    /// What the principal holding it is judged within (its permissions boundary, the SCPs of
+    /// its account): each Allow grants only what falls inside.
+    pub limit: Option<std::sync::Arc<crate::eval::Limit>>,
 }
 
 /// What a rule sees.
@@ -302,6 +310,11 @@ pub(crate) fn is_admin_set(catalog: &Catalog, set: &ActionSet) -> bool {
 impl Facts {
     /// Expands every statement's patterns (except a match-all `*`) and evaluates the document.
     pub fn derive(catalog: &Catalog, doc: &PolicyDocument) -> Facts {
+        Facts::derive_within(catalog, doc, None)
+    }
+
+    /// [`Facts::derive`] for a document a principal holds within `limit`.
+    pub fn derive_within(catalog: &Catalog, doc: &PolicyDocument, limit: Option<&crate::eval::Limit>) -> Facts {
         // Each pattern expanded once, into one buffer; a statement naming `*` is every action.
         let mut actions = Vec::new();
         let mut spans = Vec::new();
@@ -329,7 +342,7 @@ impl Facts {
             named.push(set);
             statements.push(first..spans.len() as u32);
         }
-        let (effective, evals) = Effective::of_named(doc, named);
+        let (effective, evals) = Effective::of_named_within(doc, named, limit.map(|l| &l.effective));
         let admin: Vec<bool> =
             evals.iter().map(|e| e.effect == Effect::Allow && is_admin_set(catalog, &e.everywhere)).collect();
         let reach = evals

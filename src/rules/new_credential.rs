@@ -63,6 +63,7 @@ pub(crate) fn finding(base: Severity, credential: Credential, user: &str, worst:
         Credential::ReactivatedKey => "was made active again for",
     };
     Finding {
+        bounded_by: None,
         rule: NewCredential.id(),
         paths: Vec::new(),
         severity,
@@ -96,6 +97,7 @@ pub(crate) fn root_finding(credential: crate::intake::RootCredential) -> Finding
         ),
     };
     Finding {
+        bounded_by: None,
         rule: NewCredential.id(),
         paths: Vec::new(),
         severity: Severity::Critical,
@@ -117,6 +119,7 @@ mod tests {
             (Severity::Medium, "A long-lived access key was created for user bob")
         );
         let admin = Finding {
+            bounded_by: None,
             rule: "admin",
             paths: Vec::new(),
             severity: Severity::Critical,

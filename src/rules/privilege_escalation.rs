@@ -172,6 +172,7 @@ impl Rule for PrivilegeEscalation {
         let described: Vec<String> =
             paths.iter().map(|p| format!("{} {} ({})", p.id, p.actions.join(" + "), p.name)).collect();
         out.push(Finding {
+            bounded_by: None,
             rule: self.id(),
             paths,
             severity,

@@ -92,6 +92,7 @@ impl Rule for ServiceFullAccess {
             let mut ev = Evidence::statement(i, s).with_actions(wild.iter().map(|p| p.to_string()).collect());
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
+                bounded_by: None,
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,
@@ -152,6 +153,7 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
     let shown = found.len().min(8);
     let more = if found.len() > shown { format!(" and {} more services", found.len() - shown) } else { String::new() };
     out.push(Finding {
+        bounded_by: None,
         rule: "service-full-access",
         paths: Vec::new(),
         severity,

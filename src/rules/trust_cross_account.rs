@@ -49,6 +49,7 @@ impl Rule for TrustCrossAccount {
             let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
             ev.principals = foreign.clone();
             out.push(Finding {
+                bounded_by: None,
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,

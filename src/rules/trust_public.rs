@@ -80,6 +80,7 @@ impl Rule for TrustPublic {
                 let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
                 ev.principals = principals;
                 out.push(Finding {
+                    bounded_by: None,
                     rule: self.id(),
                     paths: Vec::new(),
                     severity,
@@ -111,6 +112,7 @@ impl Rule for TrustPublic {
                 let mut ev = Evidence::statement(i, s).with_actions(crate::policy::strings(s.action_patterns()));
                 ev.principals = providers.iter().map(|p| format!("Federated: {p}")).collect();
                 out.push(Finding {
+                    bounded_by: None,
                     rule: self.id(),
                     paths: Vec::new(),
                     severity: cx.severity,

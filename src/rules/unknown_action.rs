@@ -49,6 +49,7 @@ impl Rule for UnknownAction {
                 })
                 .collect();
             out.push(Finding {
+                bounded_by: None,
                 rule: self.id(),
                 paths: Vec::new(),
                 severity: cx.severity,

@@ -25,7 +25,10 @@ impl Rule for WildcardResourceWrite {
             // pinned to a read-only mode.
             let mut found = reach_without_service_wildcards(cx, i, patterns);
             found.intersect(ActionSet::modifying());
-            for prefix in read_only_mode(s) {
+            // A limit (the principal's boundary) may pin a service so too.
+            let limits = cx.policy.limit.iter().flat_map(|l| &l.documents).flat_map(|d| &d.statements);
+            let pinned = limits.filter(|l| l.effect == Effect::Allow).flat_map(read_only_mode);
+            for prefix in read_only_mode(s).into_iter().chain(pinned) {
                 if let Some(svc) = cx.catalog.service(prefix) {
                     found.subtract(&ActionSet::range(svc.ids()));
                 }
@@ -41,6 +44,7 @@ impl Rule for WildcardResourceWrite {
             let mut ev = Evidence::statement(i, s).with_actions(actions);
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
+                bounded_by: None,
                 rule: self.id(),
                 paths: Vec::new(),
                 severity,

@@ -1,0 +1,167 @@
+//! A bounded principal's policies: judged for what the principal effectively holds within its
+//! permissions boundary (and its account's SCPs, where known), with what the limits cut away
+//! said in the findings, never silently dropped.
+//!
+//! Each policy is judged twice: within the limits (the verdict the guard acts on) and alone (the
+//! document's own verdict, which `check` shows). A finding of the document alone that does not
+//! hold within the limits stays visible at `info`, marked [`Finding::bounded_by`], saying what
+//! the principal is left with ("bounded by permissions boundary ReadOnlyAccess: admin → list,
+//! read only on 402 services"); it is never acted on. A finding that holds at a lower severity
+//! says from what it came down.
+
+use super::judge::Recall;
+use super::ports::{IamRead, PortError, PrincipalInfo};
+use super::{Guard, JudgedPolicy};
+use crate::config::Mode;
+use crate::eval::{describe, named_actions, Effective, Limit};
+use crate::intake::{PrincipalKind, Target};
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::rules::Finding;
+use crate::severity::Severity;
+use std::sync::Arc;
+
+/// A boundary's label for messages: "permissions boundary ReadOnlyAccess".
+pub(crate) fn boundary_label(boundary_arn: &str) -> String {
+    format!("permissions boundary {}", crate::arn::resource_name(boundary_arn))
+}
+
+/// The limit of a permissions boundary whose document is at hand.
+pub(crate) fn boundary_limit(boundary_arn: &str, doc: &PolicyDocument) -> Option<Arc<Limit>> {
+    Limit::of(&[(boundary_label(boundary_arn), doc)]).map(Arc::new)
+}
+
+impl Guard {
+    /// A boundary's limit: an AWS managed one from the embedded data (no IAM read), a customer
+    /// managed one read from IAM; `None`, with a note, when its document cannot be read (then
+    /// the principal is judged as if unbounded: nothing is missed).
+    pub(super) async fn limit_of<R: IamRead>(
+        &self,
+        iam: &R,
+        boundary_arn: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Arc<Limit>>, PortError> {
+        let limit = match self.managed_document(iam, boundary_arn, None).await? {
+            Some(doc) => boundary_limit(boundary_arn, &doc),
+            None => None,
+        };
+        notes.push(match &limit {
+            Some(l) => format!("judged within its {}", l.label),
+            None => format!("its permissions boundary {boundary_arn} could not be read: judged as if unbounded"),
+        });
+        Ok(limit)
+    }
+
+    /// A role's or user's limit, from one read of the principal (and its boundary's document
+    /// when customer managed). The principal is returned for the hands-off rules.
+    pub(super) async fn principal_limit<R: IamRead>(
+        &self,
+        iam: &R,
+        target: &Target,
+        notes: &mut Vec<String>,
+    ) -> Result<(Option<PrincipalInfo>, Option<Arc<Limit>>), PortError> {
+        if target.kind == PrincipalKind::Group {
+            return Ok((None, None));
+        }
+        let info = iam.principal(target).await?;
+        let limit = match info.as_ref().and_then(|i| i.boundary.as_deref()) {
+            Some(b) => self.limit_of(iam, b, notes).await?,
+            None => None,
+        };
+        Ok((info, limit))
+    }
+
+    /// The limit of the principal a policy was attached to. An attach costs no IAM read when
+    /// nothing is to be done or the guard only alerts: the boundary then comes from the ledger
+    /// (as the guard last saw it; unseen principals are judged unbounded). When enforce mode
+    /// would act, the principal is read anyway (hands-off), and its boundary is the current one.
+    pub(super) async fn attach_limit<R: IamRead>(
+        &self,
+        iam: &R,
+        target: &Target,
+        (judged, recall): (&JudgedPolicy, &Recall),
+        notes: &mut Vec<String>,
+    ) -> Result<(Option<PrincipalInfo>, Option<Arc<Limit>>), PortError> {
+        if self.engine.config().mode == Mode::Enforce && self.remediable(judged) {
+            return self.principal_limit(iam, target, notes).await;
+        }
+        match recall.boundary.as_deref().filter(|_| target.kind != PrincipalKind::Group) {
+            Some(b) => Ok((None, self.limit_of(iam, b, notes).await?)),
+            None => Ok((None, None)),
+        }
+    }
+
+    /// Judges one held identity policy (its foreign denies appended) within `limit`: see the
+    /// module documentation.
+    pub(crate) fn judge_bounded(
+        &self,
+        account_id: &str,
+        label: String,
+        policy_arn: Option<&str>,
+        doc: &PolicyDocument,
+        limit: &Arc<Limit>,
+    ) -> JudgedPolicy {
+        let alone = self.judge_policy(account_id, label.clone(), policy_arn, PolicyKind::Identity, doc);
+        let mut within =
+            self.judge_policy_in(account_id, label, policy_arn, PolicyKind::Identity, doc, Some(limit.clone()));
+        for f in &mut within.findings {
+            if let Some(was) = alone.findings.iter().find(|u| same(u, f) && u.severity > f.severity) {
+                f.message = format!("bounded by {}: {} → {}; {}", limit.label, was.severity, f.severity, f.message);
+            }
+        }
+        let left = what_is_left(doc, limit);
+        let cut: Vec<Finding> = alone
+            .findings
+            .into_iter()
+            .filter(|u| !within.findings.iter().any(|b| same(u, b)))
+            .map(|u| cut_finding(u, limit, &left))
+            .collect();
+        within.findings.extend(cut);
+        within.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        within
+    }
+}
+
+/// The same finding: one rule, on the same statements.
+fn same(a: &Finding, b: &Finding) -> bool {
+    a.rule == b.rule && statements(a) == statements(b)
+}
+
+fn statements(f: &Finding) -> Vec<Option<usize>> {
+    f.evidence.iter().map(|e| e.statement).collect()
+}
+
+/// The document's own finding, shown for a principal whose limits cut it away.
+fn cut_finding(u: Finding, limit: &Limit, left: &str) -> Finding {
+    Finding {
+        severity: Severity::Info,
+        message: format!("bounded by {}: {} → {left}; the document alone: {}", limit.label, u.rule, u.message),
+        hint: format!(
+            "The {} holds this grant back: keep it in place (removing or widening it gives the grant back), and \
+             narrow the document to what the principal needs.",
+            limit.label
+        ),
+        bounded_by: Some(limit.label.clone()),
+        ..u
+    }
+}
+
+/// What the document effectively grants within the limit, in a few words.
+fn what_is_left(doc: &PolicyDocument, limit: &Limit) -> String {
+    let named = doc.statements.iter().map(named_actions).collect();
+    let (e, _) = Effective::of_named_within(doc, named, Some(&limit.effective));
+    if !e.everywhere.is_empty() {
+        let more = match e.narrowed.len() {
+            0 => String::new(),
+            1 => " and 1 more action under conditions".to_string(),
+            n => format!(" and {n} more actions under conditions"),
+        };
+        return format!("{} on every resource{more}", describe(&e.everywhere));
+    }
+    if !e.narrowed.is_empty() {
+        return format!("{} on every resource under conditions", describe(&e.narrowed));
+    }
+    if !e.anywhere.is_empty() {
+        return format!("{} on named resources", describe(&e.anywhere));
+    }
+    "nothing".into()
+}
