@@ -333,3 +333,40 @@ fn a_new_key_is_judged_on_what_the_bounded_user_holds() {
     assert_eq!(judge(false).0, Some(Severity::High));
     assert_eq!(judge(true).0, None, "the boundary denies S3");
 }
+
+/// What is left of a statement within the boundary is what the rules judge: a NotAction Allow
+/// that the boundary empties is not "allow with not"; a service wildcard of which the boundary
+/// keeps some actions says so.
+#[test]
+fn the_rules_judge_what_is_left_of_each_statement() {
+    let iam_only = "arn:aws:iam::111122223333:policy/iam-only";
+    let s3_read = "arn:aws:iam::111122223333:policy/s3-read";
+    let policy = |name: &str, arn: &str, d: Value| {
+        json!({"PolicyName": name, "Arn": arn, "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1,
+               "IsAttachable": true, "PolicyVersionList": [{"Document": d, "VersionId": "v1", "IsDefaultVersion": true}]})
+    };
+    let mut r = role("not-iam", &[], Some(iam_only));
+    r["RolePolicyList"] = json!([{"PolicyName": "all-but-iam",
+        "PolicyDocument": doc(json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]))}]);
+    let mut e = export(vec![r, role("s3", &[S3_FULL], Some(s3_read))], vec![], vec![]);
+    e["Policies"] = json!([
+        policy("iam-only", iam_only, doc(json!([{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]))),
+        policy(
+            "s3-read",
+            s3_read,
+            doc(json!([{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]))
+        ),
+    ]);
+    let report = audit(&e);
+    assert_eq!(worst(&report, "role not-iam"), None, "{:#?}", report.findings);
+    let full = report
+        .findings
+        .iter()
+        .find(|f| f.principal == "role s3" && f.finding.rule == "service-full-access" && f.finding.bounded_by.is_none())
+        .unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert!(full.finding.message.contains("actions after Deny and boundary"), "{}", full.finding.message);
+    // Only part of S3 is left: not full access any more, one level lower, and it says so.
+    assert_eq!(full.finding.severity, Severity::Medium);
+    assert!(full.finding.message.starts_with("bounded by permissions boundary s3-read: high → medium; "));
+    assert!(!actions(&report).iter().any(|a| a.contains("role s3")), "{:?}", actions(&report));
+}

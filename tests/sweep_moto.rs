@@ -329,3 +329,40 @@ async fn can_answers_from_the_live_account() {
     let write = can("s3:PutObject");
     assert_eq!(write.status.code(), Some(1), "{}", String::from_utf8_lossy(&write.stdout));
 }
+
+/// A live enforce-mode sweep on moto acts on what each principal effectively holds: the role
+/// whose ReadOnlyAccess boundary keeps it from admin keeps its AdministratorAccess (the report
+/// says what the boundary cuts away); the unbounded one loses it.
+#[tokio::test(flavor = "current_thread")]
+async fn the_live_sweep_judges_each_role_within_its_boundary() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    role(&iam, "bounded-admin", "/", TRUST, &[aws("AdministratorAccess")]).await;
+    iam.put_role_permissions_boundary()
+        .role_name("bounded-admin")
+        .permissions_boundary(aws("ReadOnlyAccess"))
+        .send()
+        .await
+        .unwrap();
+    role(&iam, "admin", "/", TRUST, &[aws("AdministratorAccess")]).await;
+    let guard = iam_guard::guard::Guard::new(
+        // No denylist: `denylisted-policy` is a rule on names, detaching whatever the boundary.
+        iam_guard::engine::Engine::new(Config { mode: Mode::Enforce, denylist: vec![], ..Config::default() }),
+        None,
+    );
+    let report = guard.sweep(&SdkIam::new(&sdk), Some(ACCOUNT), 2).await.unwrap();
+    assert_eq!(attached_roles(&iam, "admin").await, 0, "{:#?}", report.actions);
+    assert_eq!(attached_roles(&iam, "bounded-admin").await, 1, "{:#?}", report.actions);
+    let cut = report
+        .findings
+        .iter()
+        .find(|f| f.principal == "role bounded-admin" && f.finding.rule == "admin")
+        .unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(cut.finding.bounded_by.as_deref(), Some("permissions boundary ReadOnlyAccess"));
+    assert!(report
+        .findings
+        .iter()
+        .filter(|f| f.principal == "role bounded-admin" && f.finding.bounded_by.is_none())
+        .all(|f| f.finding.severity < iam_guard::rules::Severity::Critical));
+}

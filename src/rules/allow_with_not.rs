@@ -29,6 +29,10 @@ impl Rule for AllowWithNot {
             if !not_action && !not_resource {
                 continue;
             }
+            // Within a principal's limit (its boundary) the statement may grant nothing at all.
+            if cx.policy.limit.is_some() && cx.facts.granted(i).is_empty() {
+                continue;
+            }
             let what = match (not_action, not_resource) {
                 (true, true) => "NotAction and NotResource",
                 (true, false) => "NotAction",

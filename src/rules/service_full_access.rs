@@ -51,6 +51,9 @@ impl Rule for ServiceFullAccess {
             let (reach, _) = cx.facts.reach(i);
             let unrestricted = &cx.facts.evals[i].free;
             let (mut found, mut everywhere, mut free) = (ActionSet::empty(), false, false);
+            // Within a principal's limit, a service the boundary keeps only part of is not full
+            // access any more: one level lower (what is left is judged by the other rules).
+            let mut partial = false;
             let mut described = Vec::new();
             for p in &wild {
                 let all: ActionSet = cx.catalog.expand_ids(p).collect();
@@ -77,8 +80,10 @@ impl Rule for ServiceFullAccess {
                     left.iter().filter(|a| a.level() == crate::catalog::AccessLevel::PermissionsManagement).count();
                 let svc = p.split(':').next().unwrap_or(p);
                 let name = cx.catalog.service(svc).map(|s| s.name).unwrap_or(svc);
+                partial |= cx.policy.limit.is_some() && left.len() < all.len();
                 let of = if left.len() < all.len() {
-                    format!("{} of {} actions after Deny", left.len(), all.len())
+                    let after = if cx.policy.limit.is_some() { "after Deny and boundary" } else { "after Deny" };
+                    format!("{} of {} actions {after}", left.len(), all.len())
                 } else {
                     format!("{} actions", left.len())
                 };
@@ -88,7 +93,10 @@ impl Rule for ServiceFullAccess {
             if described.is_empty() {
                 continue;
             }
-            let (severity, scope, narrowed_by) = graded(cx, i, everywhere, free);
+            let (mut severity, scope, narrowed_by) = graded(cx, i, everywhere, free);
+            if partial {
+                severity = severity.lower();
+            }
             let mut ev = Evidence::statement(i, s).with_actions(wild.iter().map(|p| p.to_string()).collect());
             ev.narrowed_by = narrowed_by;
             out.push(Finding {
