@@ -350,3 +350,66 @@ async fn the_hub_gives_least_privilege_back_in_a_member_account_from_the_organiz
     let subjects: Vec<String> = inbox.drain().await.into_iter().map(|a| a.0).collect();
     assert_eq!(subjects, ["[HIGH] AmazonS3FullAccess attached to role DynamoDBBackupRole - replaced"]);
 }
+
+/// The organization sweep judges each member account's principals within the SCPs that limit
+/// them (root, OUs, the account: moto's Organizations): S3 full access under an SCP that denies
+/// S3 grants nothing there, and says so; the management account, which SCPs do not limit, is
+/// judged without them.
+#[tokio::test(flavor = "current_thread")]
+async fn the_organization_sweep_judges_member_principals_within_their_scps() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
+    let _ = orgs
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await;
+    let member = new_account(&orgs, "prod").await;
+    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#;
+    let scp = orgs
+        .create_policy()
+        .name("deny-s3")
+        .description("no S3 in prod")
+        .content(deny_s3)
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let scp_id = scp.policy.unwrap().policy_summary.unwrap().id.unwrap();
+    orgs.attach_policy().policy_id(&scp_id).target_id(&member).send().await.unwrap();
+    const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+    for iam in [iam_in(&sdk, &member).await, aws_sdk_iam::Client::new(&sdk)] {
+        iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
+        iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    }
+    let out = moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--organization", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let full_access = |account: &str| {
+        findings
+            .iter()
+            .filter(|f| {
+                f["account_id"] == account && f["principal"] == "role app" && f["rule"] == "service-full-access"
+            })
+            .collect::<Vec<_>>()
+    };
+    let in_member = full_access(&member);
+    assert_eq!(in_member.len(), 1, "{findings:#?}");
+    assert_eq!(in_member[0]["severity"], "info", "{:#?}", in_member[0]);
+    assert_eq!(in_member[0]["bounded_by"], "SCP deny-s3", "{:#?}", in_member[0]);
+    let at_home = full_access(ACCOUNT);
+    assert!(at_home.len() == 1 && at_home[0]["severity"] == "high", "{at_home:#?}");
+}

@@ -21,9 +21,12 @@ pub struct SdkMembers {
     /// Accounts asked about: the organization's or not.
     members: Mutex<HashMap<String, bool>>,
     /// Organizations, with the guard's own credentials.
-    org: aws_sdk_organizations::Client,
+    pub(super) org: aws_sdk_organizations::Client,
     /// The (organization) trail, read with the guard's own credentials for every account.
     trail: Option<Arc<super::SdkTrail>>,
+    /// Each SCP's document by policy id, and the management account's id (`scps.rs`).
+    pub(super) scp_documents: Mutex<HashMap<String, String>>,
+    pub(super) management: Mutex<Option<String>>,
 }
 
 impl SdkMembers {
@@ -37,6 +40,8 @@ impl SdkMembers {
             members: Mutex::new(HashMap::new()),
             org: aws_sdk_organizations::Client::new(base),
             trail: None,
+            scp_documents: Mutex::new(HashMap::new()),
+            management: Mutex::new(None),
         }
     }
 
@@ -143,6 +148,10 @@ impl MemberAccounts<SdkIam> for SdkMembers {
             o.insert(account_id.to_string(), ous.clone());
         }
         Ok(ous)
+    }
+
+    async fn scps(&self, account_id: &str) -> Result<Vec<crate::guard::ports::ScpLevel>, PortError> {
+        self.read_scps(account_id).await
     }
 
     async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<Arc<SdkIam>>, PortError> {

@@ -4,6 +4,7 @@
 pub mod dynamo;
 pub mod iam;
 pub mod members;
+mod scps;
 pub mod sns;
 pub mod sso;
 pub mod trail;

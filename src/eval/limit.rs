@@ -25,15 +25,32 @@ impl Limit {
     /// The limit of these documents together (boundary first, then each SCP), labelled; `None`
     /// when there is none.
     pub fn of(limits: &[(String, &PolicyDocument)]) -> Option<Limit> {
-        let (first, rest) = limits.split_first()?;
-        let mut effective = Effective::of(first.1).0;
-        for (_, doc) in rest {
-            effective.limit_to(&Effective::of(doc).0);
-            effective.settle();
+        Limit::of_levels(limits.iter().map(|(l, d)| (l.clone(), vec![*d])).collect())
+    }
+
+    /// The limit of several levels, each of which must allow (a boundary; each SCP level from
+    /// the root down). Within a level one document allowing suffices and any Deny wins, as IAM
+    /// evaluates the SCPs attached to one target.
+    pub fn of_levels(levels: Vec<(String, Vec<&PolicyDocument>)>) -> Option<Limit> {
+        let mut effective: Option<Effective> = None;
+        let mut labels = Vec::new();
+        let mut documents = Vec::new();
+        for (label, docs) in levels {
+            let each: Vec<Effective> = docs.iter().map(|d| Effective::of(d).0).collect();
+            let level = Effective::combine(&each.iter().collect::<Vec<_>>(), None, &[]);
+            match &mut effective {
+                None => effective = Some(level),
+                Some(e) => {
+                    e.limit_to(&level);
+                    e.settle();
+                }
+            }
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+            documents.extend(docs.into_iter().cloned());
         }
-        let label = limits.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(" and ");
-        let documents = limits.iter().map(|(_, d)| (*d).clone()).collect();
-        Some(Limit { label, effective, documents })
+        Some(Limit { label: labels.join(" and "), effective: effective?, documents })
     }
 }
 

@@ -337,6 +337,23 @@ pub trait MemberAccounts<I> {
         let _ = account_id;
         Ok(false)
     }
+    /// The service control policies that limit the account's principals, one level per target
+    /// from the root down to the account (each level must allow); none when unknown or when
+    /// the account is the management account (SCPs do not limit it).
+    async fn scps(&self, account_id: &str) -> Result<Vec<ScpLevel>, PortError> {
+        let _ = account_id;
+        Ok(Vec::new())
+    }
+}
+
+/// The SCPs attached to one target of the organization (the root, an OU, the account): a request
+/// passes the level when one of them allows it and none denies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScpLevel {
+    /// The root, OU or account id.
+    pub target: String,
+    /// Each SCP as (name, document).
+    pub policies: Vec<(String, String)>,
 }
 
 /// One account of an organization (the organization sweep).

@@ -10,7 +10,8 @@
 
 use super::judge::{empty_document, managed_label};
 use super::ports::{
-    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, Snapshot,
+    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, ScpLevel,
+    Snapshot,
 };
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
@@ -161,21 +162,22 @@ impl Guard {
         account_id: Option<&str>,
         concurrency: usize,
     ) -> Result<SweepReport, PortError> {
-        self.sweep_with(iam, account_id, concurrency, true).await
+        self.sweep_with(iam, account_id, concurrency, (true, &[])).await
     }
 
     /// [`Guard::sweep`]; `permission_sets`: also judge Identity Center's permission sets when
     /// `identity_center_region` is configured (an organization sweep does so in its home account
-    /// only: Identity Center is administered from one account).
+    /// only: Identity Center is administered from one account). `scps`: the SCPs that limit
+    /// the account's principals (an organization sweep knows them).
     pub(crate) async fn sweep_with<I: IamInventory + IamRead + IamWrite>(
         &self,
         iam: &I,
         account_id: Option<&str>,
         concurrency: usize,
-        permission_sets: bool,
+        (permission_sets, scps): (bool, &[ScpLevel]),
     ) -> Result<SweepReport, PortError> {
         let inv = iam.inventory().await?;
-        let mut report = self.audit(&inv, account_id);
+        let mut report = self.audit_within(&inv, account_id, scps);
         if let (true, Some(region)) = (permission_sets, &self.engine().config().identity_center_region) {
             self.audit_permission_sets(iam, region, &mut report).await?;
         }
@@ -204,10 +206,16 @@ impl Guard {
     /// (each action pending, or not done with the reason). The live sweep carries the actions
     /// out; `iam-guard sweep --input FILE` reports them.
     pub fn audit(&self, inv: &Inventory, account_id: Option<&str>) -> SweepReport {
+        self.audit_within(inv, account_id, &[])
+    }
+
+    /// [`Guard::audit`] of an account whose principals the SCPs `scps` limit (except its
+    /// service-linked roles, which SCPs do not limit).
+    pub fn audit_within(&self, inv: &Inventory, account_id: Option<&str>, scps: &[ScpLevel]) -> SweepReport {
         let from_arns = inv.principals.iter().find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
         let account_id = account_id.map(str::to_string).or(from_arns).unwrap_or_else(|| "unknown".into());
         let Judged { mut findings, candidates, policies_judged, bounded_users } =
-            self.judge_inventory(inv, &account_id);
+            self.judge_inventory(inv, &account_id, Limits::new(scps));
         findings.extend(inherited_findings(inv, &findings, &bounded_users));
         findings.extend(self.escalation_findings(inv, &account_id));
         findings
@@ -336,7 +344,7 @@ impl Guard {
     }
 
     /// Judges every principal's policies; each managed policy once for the whole account.
-    fn judge_inventory(&self, inv: &Inventory, account_id: &str) -> Judged {
+    fn judge_inventory(&self, inv: &Inventory, account_id: &str, mut limits: Limits) -> Judged {
         let local: HashMap<&str, &LocalPolicy> = inv.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
         let mut judged_managed: HashMap<&str, JudgedPolicy> = HashMap::new();
         let mut findings = Vec::new();
@@ -356,7 +364,6 @@ impl Guard {
         let unknown = empty_document();
         let managed_doc = |arn: &str| managed_docs.get(arn).and_then(Option::as_ref).unwrap_or(&unknown);
         let all_denies = Denies::of(inv, &managed_docs);
-        let mut limits = Limits::default();
         let mut bounded_users = Vec::new();
         let groups: HashMap<&str, &super::ports::PrincipalDetail> = inv
             .principals
@@ -454,24 +461,65 @@ impl Guard {
     }
 }
 
-/// Each permissions boundary's limit, evaluated once per sweep.
-#[derive(Default)]
+/// The limits of an account's principals — each permissions boundary, the account's SCPs — each
+/// combination evaluated once per sweep.
 struct Limits {
-    of: HashMap<String, Option<Arc<Limit>>>,
+    /// The SCP levels (root first), labelled; empty when unknown or when they allow everything.
+    scps: Vec<(String, Vec<PolicyDocument>)>,
+    /// Per (boundary, SCPs apply).
+    of: HashMap<(Option<String>, bool), Option<Arc<Limit>>>,
 }
 
 impl Limits {
-    /// The principal's limit: its boundary's, when it has one whose document is known.
+    fn new(scps: &[ScpLevel]) -> Limits {
+        let names: Vec<&str> =
+            scps.iter().flat_map(|l| &l.policies).map(|(n, _)| n.as_str()).filter(|n| *n != "FullAWSAccess").collect();
+        let label = format!("SCP {}", names.join(", "));
+        let levels: Option<Vec<(String, Vec<PolicyDocument>)>> = scps
+            .iter()
+            .map(|l| {
+                let docs: Option<Vec<PolicyDocument>> =
+                    l.policies.iter().map(|(_, d)| PolicyDocument::parse(d).ok()).collect();
+                Some((label.clone(), docs.filter(|d| !d.is_empty())?))
+            })
+            .collect();
+        // An SCP that does not parse (or a level without one) leaves the SCPs unknown: judged
+        // without them, so nothing is missed.
+        let levels = levels.unwrap_or_default();
+        // SCPs that allow every action and deny none (FullAWSAccess alone) limit nothing.
+        let limits_nothing = names.is_empty()
+            || Limit::of_levels(levels.iter().map(|(l, d)| (l.clone(), d.iter().collect())).collect()).is_some_and(
+                |l| {
+                    l.effective.denied.is_empty()
+                        && l.effective.everywhere.len() == crate::catalog::Catalog::global().len()
+                },
+            );
+        Limits { scps: if limits_nothing { Vec::new() } else { levels }, of: HashMap::new() }
+    }
+
+    /// The principal's limit: its boundary's (when its document is known) and the account's
+    /// SCPs (not for service-linked roles).
     fn of(
         &mut self,
         p: &super::ports::PrincipalDetail,
         managed_docs: &HashMap<&str, Option<PolicyDocument>>,
     ) -> Option<Arc<Limit>> {
-        let arn = p.boundary.as_deref()?;
-        self.of
-            .entry(arn.to_string())
-            .or_insert_with(|| managed_docs.get(arn)?.as_ref().and_then(|d| super::bounded::boundary_limit(arn, d)))
-            .clone()
+        let scps = !self.scps.is_empty() && !p.path.starts_with("/aws-service-role/");
+        let key = (p.boundary.clone(), scps);
+        if let Some(l) = self.of.get(&key) {
+            return l.clone();
+        }
+        let mut levels: Vec<(String, Vec<&PolicyDocument>)> = Vec::new();
+        let boundary = p.boundary.as_deref().and_then(|a| Some((a, managed_docs.get(a)?.as_ref()?)));
+        if let Some((arn, doc)) = boundary {
+            levels.push((super::bounded::boundary_label(arn), vec![doc]));
+        }
+        if scps {
+            levels.extend(self.scps.iter().map(|(l, d)| (l.clone(), d.iter().collect())));
+        }
+        let limit = if levels.is_empty() { None } else { Limit::of_levels(levels).map(Arc::new) };
+        self.of.insert(key, limit.clone());
+        limit
     }
 }
 
@@ -630,13 +678,15 @@ impl super::Guards {
                     }
                     let guard = self.for_account_in(&id, &ous);
                     let id = id.as_str();
+                    // The SCPs that limit the account's principals (none for the management account).
+                    let scps = members.scps(id).await?;
                     if id == home.0 {
-                        return guard.sweep_with(home.1, Some(id), 2, true).await;
+                        return guard.sweep_with(home.1, Some(id), 2, (true, &scps)).await;
                     }
                     let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
                         PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
                     })?;
-                    guard.sweep_with(&*iam, Some(id), 2, false).await
+                    guard.sweep_with(&*iam, Some(id), 2, (false, &scps)).await
                 }
                 .await;
                 (id, name, result)
