@@ -370,3 +370,31 @@ fn the_rules_judge_what_is_left_of_each_statement() {
     assert!(full.finding.message.starts_with("bounded by permissions boundary s3-read: high → medium; "));
     assert!(!actions(&report).iter().any(|a| a.contains("role s3")), "{:?}", actions(&report));
 }
+
+/// A role created with a boundary (CreateRole's `permissionsBoundary`): the ledger remembers it,
+/// and a later attach in alert mode is judged within it — with no IAM read.
+#[test]
+fn a_role_created_with_a_boundary_is_judged_within_it() {
+    let rt = rt();
+    let iam = MemoryIam::new();
+    let ledger = MemoryLedger::new();
+    let g = guard(Mode::Alert);
+    let publisher = RecordingPublisher::new();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let create = one_change(record(
+        "c",
+        "CreateRole",
+        json!({"roleName": "app", "path": "/", "assumeRolePolicyDocument": trust, "permissionsBoundary": READ_ONLY}),
+    ));
+    let iam_guard::intake::Action::CreateRole { boundary, .. } = &create.action else { panic!() };
+    assert_eq!(boundary.as_deref(), Some(READ_ONLY));
+    iam.apply(&create);
+    rt.block_on(g.answer(&iam, &publisher, &ledger, create)).unwrap();
+    assert_eq!(iam.boundary(&Target::role("app")).as_deref(), Some(READ_ONLY));
+    let a = rt.block_on(g.answer(&iam, &publisher, &ledger, attach_admin("a", "app"))).unwrap();
+    let iam_guard::guard::ledger::Answer::Handled(h) = a else { panic!("new event") };
+    let worst =
+        h.verdict.judged.iter().flat_map(|j| &j.findings).filter(|f| f.bounded_by.is_none()).map(|f| f.severity).max();
+    assert!(worst < Some(Severity::Critical), "{:#?}", h.verdict.judged);
+    assert!(h.verdict.judged.iter().flat_map(|j| &j.findings).any(|f| f.rule == "admin" && f.bounded_by.is_some()));
+}

@@ -82,7 +82,12 @@ impl Guard {
         notes: &mut Vec<String>,
     ) -> Result<(Option<PrincipalInfo>, Option<Arc<Limit>>), PortError> {
         if self.engine.config().mode == Mode::Enforce && self.remediable(judged) {
-            return self.principal_limit(iam, target, notes).await;
+            let (info, limit) = self.principal_limit(iam, target, notes).await?;
+            // A principal IAM does not show (an offline replay that never saw it created) keeps
+            // the boundary the ledger remembers.
+            if info.is_some() {
+                return Ok((info, limit));
+            }
         }
         match recall.boundary.as_deref().filter(|_| target.kind != PrincipalKind::Group) {
             Some(b) => Ok((None, self.limit_of(iam, b, notes).await?)),

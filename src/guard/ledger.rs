@@ -212,6 +212,11 @@ impl Guard {
                     let arn = target.arn(&change.account_id);
                     ledger.remember(&arn, Snapshot::Boundary, Some(boundary_arn)).await?
                 }
+                // A role created with a boundary: later attaches are judged within it.
+                Action::CreateRole { role, boundary: Some(b), .. } => {
+                    let arn = Target::role(role).arn(&change.account_id);
+                    ledger.remember(&arn, Snapshot::Boundary, Some(b)).await?
+                }
                 Action::DeletePermissionsBoundary { target } => {
                     let arn = target.arn(&change.account_id);
                     recall.boundary = ledger.recall(&arn, Snapshot::Boundary).await?.flatten()

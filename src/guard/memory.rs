@@ -220,8 +220,11 @@ impl MemoryIam {
             Action::CreateLoginProfile { user } => {
                 s.login_profiles.insert(user.clone());
             }
-            Action::CreateRole { role, path, trust_policy } => {
+            Action::CreateRole { role, path, trust_policy, boundary } => {
                 let t = Target::role(role);
+                if let Some(b) = boundary {
+                    s.boundaries.insert(t.clone(), b.clone());
+                }
                 let arn = format!("arn:aws:iam::{}:role{}{}", change.account_id, path, role);
                 s.principals.entry(t).or_insert(PrincipalInfo {
                     arn,

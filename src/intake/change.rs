@@ -171,6 +171,9 @@ pub enum Action {
         path: String,
         /// Who may assume it.
         trust_policy: PolicyText,
+        /// The permissions boundary it was created with.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        boundary: Option<String>,
     },
     /// UpdateAssumeRolePolicy.
     UpdateTrustPolicy {

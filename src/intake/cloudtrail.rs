@@ -434,6 +434,7 @@ fn create_role(r: &Request<'_>) -> Result<Action, IntakeError> {
             .req
             .policy("assumeRolePolicyDocument")
             .or_else(|e| r.resp.nested("role").policy("assumeRolePolicyDocument").map_err(|_| e))?,
+        boundary: r.req.opt_str("permissionsBoundary"),
     })
 }
 
