@@ -398,3 +398,43 @@ fn a_role_created_with_a_boundary_is_judged_within_it() {
     assert!(worst < Some(Severity::Critical), "{:#?}", h.verdict.judged);
     assert!(h.verdict.judged.iter().flat_map(|j| &j.findings).any(|f| f.rule == "admin" && f.bounded_by.is_some()));
 }
+
+/// Under the SCPs of its account (an allow-list SCP at the account level here) a role holding
+/// AdministratorAccess is not admin — in the sweep and in the graph alike; a service-linked role,
+/// which SCPs do not limit, still is.
+#[test]
+fn the_graph_and_the_sweep_agree_within_the_scps() {
+    use iam_guard::guard::ports::ScpLevel;
+    let full = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let s3_only =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","cloudwatch:*"],"Resource":"*"}]}"#;
+    let scps = vec![
+        ScpLevel { target: "r-root".into(), policies: vec![("FullAWSAccess".into(), full.into())] },
+        ScpLevel { target: ACCT.into(), policies: vec![("s3-and-metrics-only".into(), s3_only.into())] },
+    ];
+    let mut linked = role("AWSServiceRoleForSupport", &[ADMIN], None);
+    linked["Path"] = json!("/aws-service-role/support.amazonaws.com/");
+    linked["Arn"] =
+        json!(format!("arn:aws:iam::{ACCT}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"));
+    let e = export(vec![role("admin", &[ADMIN], None), linked], vec![], vec![]);
+    let inv = authdetails::parse(&e.to_string()).unwrap();
+    let r = guard(Mode::Enforce).audit_within(&inv, Some(ACCT), &scps);
+    let graph = iam_guard::graph::Graph::build_within(&inv, ACCT, &scps);
+    let holds = |label: &str| {
+        let i = graph.nodes.iter().position(|n| n.label == label).unwrap();
+        graph.edges.iter().any(|e| e.from == i && e.to == 0 && e.reason.starts_with("holds admin"))
+    };
+    let admin = |principal: &str| {
+        r.findings
+            .iter()
+            .any(|f| f.principal == principal && f.finding.rule == "admin" && f.finding.bounded_by.is_none())
+    };
+    assert!(!holds("role/admin") && !admin("role admin"), "{:#?}", r.findings);
+    assert!(holds("role/AWSServiceRoleForSupport") && admin("role AWSServiceRoleForSupport"));
+    let cut = r.findings.iter().find(|f| f.principal == "role admin" && f.finding.rule == "admin").unwrap();
+    assert_eq!(cut.finding.bounded_by.as_deref(), Some("SCP s3-and-metrics-only"));
+    // What is left is full access to S3 and CloudWatch: judged as such.
+    assert!(r.findings.iter().any(|f| f.principal == "role admin"
+        && f.finding.rule == "service-full-access"
+        && f.finding.bounded_by.is_none()));
+}

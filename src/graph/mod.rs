@@ -26,9 +26,11 @@
 //! are subtracted), inside its permissions boundary. One breadth-first search from `admin` over
 //! reversed edges gives every principal's shortest path: O(principals + edges).
 
+mod scps;
+
 use crate::catalog::{managed, Catalog};
 use crate::eval::{action_id, Effective, StatementEval};
-use crate::guard::ports::{Inventory, LocalPolicy};
+use crate::guard::ports::{Inventory, LocalPolicy, ScpLevel};
 use crate::intake::{PrincipalKind, Target};
 use crate::policy::{action_matches, wildcard_match, Effect, PolicyDocument, Principal, PrincipalType, ResourceSpec};
 use crate::rules::escalation::PATHS;
@@ -103,6 +105,8 @@ struct Evaluated {
 struct Holder {
     docs: Vec<Rc<Evaluated>>,
     boundary: Option<Rc<Evaluated>>,
+    /// The SCPs that limit it (member accounts of an organization, not service-linked roles).
+    scps: Option<Rc<scps::ScpLevels>>,
     effective: Effective,
     /// Customer managed policies it holds (directly or through groups).
     managed: Vec<String>,
@@ -134,6 +138,7 @@ impl Holder {
         self.docs.iter().any(|d| statement_reaches(d, Effect::Allow, id, resource))
             && self.boundary.as_ref().is_none_or(|b| statement_reaches(b, Effect::Allow, id, resource))
             && !self.docs.iter().chain(self.boundary.as_ref()).any(|d| statement_reaches(d, Effect::Deny, id, resource))
+            && self.scps.as_ref().is_none_or(|s| s.allows(id, resource))
     }
 
     fn has(&self, action: &str) -> bool {
@@ -218,6 +223,12 @@ impl Builder<'_> {
 impl Graph {
     /// Builds the graph of an account's inventory.
     pub fn build(inv: &Inventory, account_id: &str) -> Graph {
+        Graph::build_within(inv, account_id, &[])
+    }
+
+    /// [`Graph::build`] for an account whose principals the SCPs `scps` limit.
+    pub fn build_within(inv: &Inventory, account_id: &str, scps: &[ScpLevel]) -> Graph {
+        let scp_levels = scps::ScpLevels::of(scps);
         let catalog = Catalog::global();
         let local: HashMap<&str, &LocalPolicy> = inv.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
         let mut cache: HashMap<&str, Rc<Evaluated>> = HashMap::new();
@@ -290,8 +301,10 @@ impl Graph {
             managed.retain(|a| !managed::is_aws_managed(a));
             let boundary = p.boundary.as_deref().and_then(|a| cache.get(a).cloned());
             let ids: Vec<&Effective> = docs.iter().map(|d| &d.effective).collect();
-            let effective = Effective::combine(&ids, boundary.as_ref().map(|b| &b.effective), &[]);
-            holders.insert(*i, Holder { docs, boundary, effective, managed, groups });
+            let scps = scp_levels.clone().filter(|_| !p.path.starts_with("/aws-service-role/"));
+            let limits = scps.as_ref().map(|s| s.effectives()).unwrap_or_default();
+            let effective = Effective::combine(&ids, boundary.as_ref().map(|b| &b.effective), &limits);
+            holders.insert(*i, Holder { docs, boundary, scps, effective, managed, groups });
         }
         let is_admin = |h: &Holder| crate::rules::is_admin_set(catalog, &h.effective.everywhere);
         // 1. Who holds admin.

@@ -217,7 +217,7 @@ impl Guard {
         let Judged { mut findings, candidates, policies_judged, bounded_users } =
             self.judge_inventory(inv, &account_id, Limits::new(scps));
         findings.extend(inherited_findings(inv, &findings, &bounded_users));
-        findings.extend(self.escalation_findings(inv, &account_id));
+        findings.extend(self.escalation_findings(inv, &account_id, scps));
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
         let mode = self.engine().config().mode;
@@ -303,9 +303,10 @@ impl Guard {
     }
 
     /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
-    pub fn escalation_findings(&self, inv: &Inventory, account_id: &str) -> Vec<SweepFinding> {
+    /// Within the account's SCPs when known.
+    pub fn escalation_findings(&self, inv: &Inventory, account_id: &str, scps: &[ScpLevel]) -> Vec<SweepFinding> {
         let Some(base) = self.engine().severity("escalation-path") else { return Vec::new() };
-        let graph = crate::graph::Graph::build(inv, account_id);
+        let graph = crate::graph::Graph::build_within(inv, account_id, scps);
         graph
             .paths_to_admin()
             .into_iter()

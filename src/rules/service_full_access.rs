@@ -30,7 +30,12 @@ impl Rule for ServiceFullAccess {
             if s.effect != Effect::Allow {
                 continue;
             }
-            if cx.facts.admin[i] {
+            // Within a principal's limit, `*` (or a NotAction) may be cut below admin as well.
+            let names_everything = match &s.action {
+                ActionSpec::Action(p) => p.iter().any(|p| is_match_all_action(p)),
+                ActionSpec::NotAction(_) => true,
+            };
+            if cx.facts.admin[i] || (cx.policy.limit.is_some() && names_everything) {
                 // `*` (or a NotAction) that denies cut below admin: what is left may still be
                 // whole services.
                 let admin =
@@ -144,6 +149,11 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
             continue;
         }
         let all = ActionSet::range(ids);
+        // Within a limit (a read-only boundary), a service whose every action only reads is
+        // not "full access": its reads are the other rules' to judge.
+        if cx.policy.limit.is_some() && !all.intersects(ActionSet::modifying()) {
+            continue;
+        }
         if granted.is_superset(&all) {
             found.push(format!("{}:* ({}: {} actions)", svc.prefix, svc.name, all.len()));
             whole.union_with(&all);
