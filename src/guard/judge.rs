@@ -353,14 +353,8 @@ impl Guard {
         policy_arn: &str,
         notes: &mut Vec<String>,
     ) -> Result<Held, PortError> {
-        let label = managed_label(via, policy_arn);
-        Ok(match self.managed_document(iam, policy_arn, None).await? {
-            Some(doc) => (label, Some(policy_arn.to_string()), doc, None, false),
-            None => {
-                notes.push(format!("{policy_arn} was not found; judged by name only"));
-                (label, Some(policy_arn.to_string()), empty_document(), None, true)
-            }
-        })
+        let (doc, unknown) = self.read_managed(iam, policy_arn, notes).await?;
+        Ok((managed_label(via, policy_arn), Some(policy_arn.to_string()), doc, None, unknown))
     }
 
     /// Documents held together, judged as IAM evaluates them: a Deny in any of them is

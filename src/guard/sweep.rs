@@ -8,6 +8,7 @@
 //! remediations run, a bounded number at a time: detach what remediates, or quarantine the
 //! principal (attach AWSDenyAll) when a finding's rule action is `quarantine`.
 
+use super::bounded::Limits;
 use super::judge::{empty_document, managed_label};
 use super::ports::{
     IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, ScpLevel,
@@ -16,14 +17,12 @@ use super::ports::{
 use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
 use crate::config::Mode;
-use crate::eval::Limit;
 use crate::intake::{PolicyText, PrincipalKind};
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::rules::{Finding, RuleAction, Severity};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// One finding on one principal.
 #[derive(Debug, Clone, Serialize)]
@@ -459,94 +458,6 @@ impl Guard {
             }
         }
         Judged { findings, candidates, policies_judged: judged_managed.len(), bounded_users }
-    }
-}
-
-/// The limits of an account's principals — each permissions boundary, the account's SCPs — each
-/// combination evaluated once per sweep.
-struct Limits {
-    /// The SCP levels (root first), labelled; empty when unknown or when they allow everything.
-    scps: Vec<(String, Vec<PolicyDocument>)>,
-    /// Per (boundary, SCPs apply).
-    of: HashMap<(Option<String>, bool), Option<Arc<Limit>>>,
-}
-
-impl Limits {
-    fn new(scps: &[ScpLevel]) -> Limits {
-        let names: Vec<&str> =
-            scps.iter().flat_map(|l| &l.policies).map(|(n, _)| n.as_str()).filter(|n| *n != "FullAWSAccess").collect();
-        let label = format!("SCP {}", names.join(", "));
-        let levels: Option<Vec<(String, Vec<PolicyDocument>)>> = scps
-            .iter()
-            .map(|l| {
-                let docs: Option<Vec<PolicyDocument>> =
-                    l.policies.iter().map(|(_, d)| PolicyDocument::parse(d).ok()).collect();
-                Some((label.clone(), docs.filter(|d| !d.is_empty())?))
-            })
-            .collect();
-        // An SCP that does not parse (or a level without one) leaves the SCPs unknown: judged
-        // without them, so nothing is missed.
-        let levels = levels.unwrap_or_default();
-        // SCPs that allow every action and deny none (FullAWSAccess alone) limit nothing.
-        let limits_nothing = names.is_empty()
-            || Limit::of_levels(levels.iter().map(|(l, d)| (l.clone(), d.iter().collect())).collect()).is_some_and(
-                |l| {
-                    l.effective.denied.is_empty()
-                        && l.effective.everywhere.len() == crate::catalog::Catalog::global().len()
-                },
-            );
-        Limits { scps: if limits_nothing { Vec::new() } else { levels }, of: HashMap::new() }
-    }
-
-    /// The principal's limit: its boundary's (when its document is known) and the account's
-    /// SCPs (not for service-linked roles).
-    fn of(
-        &mut self,
-        p: &super::ports::PrincipalDetail,
-        managed_docs: &HashMap<&str, Option<PolicyDocument>>,
-    ) -> Option<Arc<Limit>> {
-        let scps = !self.scps.is_empty() && !p.path.starts_with("/aws-service-role/");
-        let key = (p.boundary.clone(), scps);
-        if let Some(l) = self.of.get(&key) {
-            return l.clone();
-        }
-        let mut levels: Vec<(String, Vec<&PolicyDocument>)> = Vec::new();
-        let boundary = p.boundary.as_deref().and_then(|a| Some((a, managed_docs.get(a)?.as_ref()?)));
-        if let Some((arn, doc)) = boundary {
-            levels.push((super::bounded::boundary_label(arn), vec![doc]));
-        }
-        if scps {
-            levels.extend(self.scps.iter().map(|(l, d)| (l.clone(), d.iter().collect())));
-        }
-        let limit = if levels.is_empty() { None } else { Limit::of_levels(levels).map(Arc::new) };
-        self.of.insert(key, limit.clone());
-        limit
-    }
-}
-
-impl Guard {
-    /// A group's policies as a bounded member holds them: within the member's limit, with the
-    /// member's denies; labelled "… via group G", never remediated on the member.
-    fn judge_group_within<'d>(
-        &self,
-        account_id: &str,
-        group: &super::ports::PrincipalDetail,
-        (denies, limit): (&[Statement], &Arc<Limit>),
-        managed_doc: &impl Fn(&str) -> &'d PolicyDocument,
-    ) -> Vec<JudgedPolicy> {
-        let name = group.target.as_ref().map(|t| t.name.as_str()).unwrap_or_default();
-        let mut out = Vec::new();
-        for arn in &group.attached {
-            let label = format!("{} via group {name}", managed_label("", arn));
-            out.push(self.judge_held_policy(account_id, label, Some(arn), managed_doc(arn), (denies, Some(limit))));
-        }
-        for (policy, text) in &group.inline {
-            if let Ok(doc) = PolicyDocument::parse(text) {
-                let label = format!("inline policy {policy} via group {name}");
-                out.push(self.judge_held_policy(account_id, label, None, &doc, (denies, Some(limit))));
-            }
-        }
-        out
     }
 }
 
