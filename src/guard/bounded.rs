@@ -5,23 +5,21 @@
 //! Each policy is judged twice: within the limits (the verdict the guard acts on) and alone (the
 //! document's own verdict, which `check` shows). A finding of the document alone that does not
 //! hold within the limits stays visible at `info`, marked [`Finding::bounded_by`], saying what
-//! the principal is left with ("bounded by permissions boundary ReadOnlyAccess: admin → list,
-//! read only on 402 services"); it is never acted on. A finding that holds at a lower severity
+//! the principal is left with ("bounded by permissions boundary ReadOnlyAccess: admin → read,
+//! list only on 313 services (…) on every resource"); it is never acted on. A finding that holds at a lower severity
 //! says from what it came down.
 //!
 //! Where the limits come from: the event path reads the principal (or, for an attach in alert
 //! mode, recalls the boundary the ledger last saw); the sweep has them in its inventory and, in an
 //! organization, the account's SCPs ([`Limits`], each combination evaluated once per sweep).
 
-use super::judge::managed_label;
-use super::judge::Recall;
+use super::judge::{managed_label, Recall};
 use super::ports::{IamRead, PortError, PrincipalDetail, PrincipalInfo, ScpLevel};
 use super::{Guard, JudgedPolicy};
 use crate::config::Mode;
 use crate::eval::{describe, named_actions, Effective, Limit};
 use crate::intake::{PrincipalKind, Target};
-use crate::policy::Statement;
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::rules::Finding;
 use crate::severity::Severity;
 use std::collections::HashMap;
