@@ -18,3 +18,4 @@ pub(crate) mod report;
 pub mod rules;
 pub mod severity;
 pub mod suggest;
+pub(crate) mod template;

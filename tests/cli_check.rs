@@ -33,7 +33,9 @@ fn stdin_text_and_fail_on() {
     );
     assert!(!out.contains("\x1b["), "no colour when not a tty");
     let (code, _, _) = run(&["check", "-"], Some(ADMIN));
-    assert_eq!(code, 0, "default --fail-on never");
+    assert_eq!(code, 1, "default --fail-on high: a first CI hookup fails on admin");
+    let (code, _, _) = run(&["check", "-", "--fail-on", "never"], Some(ADMIN));
+    assert_eq!(code, 0);
     let (code, out, _) = run(&["check", "-", "--fail-on", "low"], Some(SCOPED));
     assert_eq!(code, 0, "{out}");
 }
@@ -46,7 +48,7 @@ fn directories_json_and_sarif() {
     std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
     let d = dir.path().to_str().unwrap();
     let (code, out, _) = run(&["check", d, "--format", "json"], None);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), 2);
@@ -178,4 +180,59 @@ fn many_files_come_out_in_path_order_whatever_the_workers_finish_first() {
     }
     assert!(arr[n]["source"].as_str().unwrap().ends_with("sub/z.json"));
     assert_eq!(err.lines().count(), (0..n).filter(|i| i % 97 == 5).count(), "{err}");
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/templates/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn templates_name_the_resource_and_the_statement_line() {
+    let (code, out, err) = run(&["check", &fixture("sam-app.yaml")], None);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("HelloWorldFunction AmazonDynamoDBFullAccess"), "{out}");
+    assert!(out.contains("sam-app.yaml:48:13"), "the public bucket statement's line: {out}");
+    assert!(out.contains("DeployRole deploy") && out.contains("sam-app.yaml:76:17"), "{out}");
+    assert!(out.contains("IGNORED") && out.contains("cannot name in advance"), "the annotation's reason: {out}");
+    let (_, out, _) = run(&["check", &fixture("plan.json"), "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["resource"], "aws_iam_role.app");
+    assert_eq!(v[0]["findings"][0]["rule"], "trust-public");
+    assert_eq!(v[1]["arn"], "arn:aws:iam::aws:policy/AmazonS3FullAccess");
+    let (_, out, _) = run(&["check", &fixture("cfn-admin.json"), "--format", "sarif"], None);
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let wild = results.iter().find(|r| r["ruleId"] == "wildcard-resource-write").unwrap();
+    assert_eq!(wild["locations"][0]["physicalLocation"]["region"]["startLine"], 24, "{wild}");
+}
+
+#[test]
+fn sarif_places_a_statement_without_sid_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"},\n    {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}\n  ]\n}\n";
+    let f = dir.path().join("p.json");
+    std::fs::write(&f, text).unwrap();
+    let (_, out, _) = run(&["check", f.to_str().unwrap(), "--format", "sarif"], None);
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let admin = s["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "admin").cloned().unwrap();
+    assert_eq!(admin["locations"][0]["physicalLocation"]["region"]["startLine"], 5, "{admin}");
+}
+
+#[test]
+fn directories_read_yaml_and_skip_other_files_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("policy.yaml"), dir.path().join("policy.yaml")).unwrap();
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "app", "version": "1.0.0"}"#).unwrap();
+    std::fs::write(dir.path().join("ci.yml"), "on: push\njobs: {}\n").unwrap();
+    let (code, out, err) = run(&["check", dir.path().to_str().unwrap()], None);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 policies checked"), "{out}");
+    assert!(err.contains("package.json: skipped") && err.contains("ci.yml: skipped"), "{err}");
+    // Named explicitly, a file check cannot read is an error.
+    let (code, _, err) = run(&["check", dir.path().join("ci.yml").to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a policy, CloudFormation template or Terraform plan"), "{err}");
+    let (code, _, err) = run(&["check", "-"], Some("a: [1, 2"));
+    assert_eq!(code, 2);
+    assert!(err.contains("not valid JSON or YAML"), "{err}");
 }

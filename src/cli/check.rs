@@ -1,6 +1,6 @@
 //! `iam-guard check PATH...`
 
-use super::{collect, read, Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use super::{collect_named, is_template_name, read, Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::policy::source::documents_in;
@@ -12,13 +12,14 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Policy files or directories (searched for *.json); - reads stdin.
+    /// Policy files, CloudFormation / SAM templates (JSON or YAML), Terraform plans
+    /// (`terraform show -json`), or directories of them; - reads stdin.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Exit 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value = "never")]
+    /// Exit 1 when a finding is at least this severe (`never`: report only).
+    #[arg(long, value_enum, default_value = "high")]
     fail_on: FailOn,
     /// The account the policies live in (trust-cross-account treats it as known).
     #[arg(long)]
@@ -31,14 +32,52 @@ pub struct CheckArgs {
 }
 
 fn error_report(source: &str, e: impl std::fmt::Display) -> PolicyReport {
-    PolicyReport {
-        source: source.into(),
-        policy: "-".into(),
-        arn: None,
-        kind: None,
-        findings: vec![],
-        error: Some(e.to_string()),
+    PolicyReport { source: source.into(), policy: "-".into(), error: Some(e.to_string()), ..Default::default() }
+}
+
+/// Judges the policies of a CloudFormation or SAM template, a Terraform plan or a YAML policy;
+/// findings the template's annotations suppress move to `suppressed`.
+fn check_template(engine: &Engine, source: &str, text: &str, account_id: Option<&str>) -> Vec<PolicyReport> {
+    match crate::template::policies_in(text, account_id) {
+        Ok(found) => found.into_iter().map(|l| judge_located(engine, source, l, account_id)).collect(),
+        Err(e) => vec![error_report(source, e)],
     }
+}
+
+fn judge_located(engine: &Engine, source: &str, l: crate::template::Located, account_id: Option<&str>) -> PolicyReport {
+    let mut report = PolicyReport {
+        source: source.into(),
+        policy: l.label,
+        arn: l.managed.as_ref().map(|(_, a)| a.clone()),
+        kind: l.kind,
+        resource: (l.resource != "policy").then_some(l.resource),
+        location: Some(l.at),
+        statement_locations: l.statements,
+        ..Default::default()
+    };
+    let doc = match l.document {
+        Ok(doc) => doc,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    let kind = l.kind.unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
+    report.kind = Some(kind);
+    let ctx = PolicyContext {
+        kind: Some(kind),
+        managed: l.managed,
+        account_id: account_id.map(str::to_string),
+        ..Default::default()
+    };
+    for f in engine.judge(&ctx, &doc) {
+        let sid = f.evidence.first().and_then(|e| e.sid.as_deref());
+        match l.ignore.reason(f.rule, sid) {
+            Some(reason) => report.suppressed.push(report::Suppressed { rule: f.rule, reason: reason.to_string() }),
+            None => report.findings.push(f),
+        }
+    }
+    report
 }
 
 /// Judges every document in one input's text.
@@ -52,19 +91,22 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
             return vec![PolicyReport {
                 source: source.into(),
                 policy: "policy".into(),
-                arn: None,
                 kind: Some(kind),
                 findings,
-                error: None,
+                ..Default::default()
             }];
         }
         Err(_) => match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => return vec![error_report(source, format_args!("not valid JSON: {e}"))],
+            // YAML: a template or a policy.
+            Err(_) => return check_template(engine, source, text, account_id),
         },
     };
     let found = match documents_in(&value) {
         Ok(f) => f,
+        Err(_) if value.get("Statement").is_none() && crate::template::format_of_json(&value).is_some() => {
+            return check_template(engine, source, text, account_id);
+        }
         Err(e) => {
             // A document with a Statement that failed to parse: report the parser's precise error.
             if value.get("Statement").is_some() {
@@ -96,7 +138,7 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
                         arn,
                         kind: Some(kind),
                         findings,
-                        error: None,
+                        ..Default::default()
                     }
                 }
                 Err(e) => PolicyReport {
@@ -104,12 +146,18 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
                     policy: f.label,
                     arn,
                     kind: f.kind,
-                    findings: vec![],
                     error: Some(e.to_string()),
+                    ..Default::default()
                 },
             }
         })
         .collect()
+}
+
+/// A file of another kind found in a directory (a `package.json`, a workflow file): the one report
+/// says its shape is not one `check` reads.
+fn is_other_file(reports: &[PolicyReport]) -> bool {
+    matches!(reports, [r] if r.policy == "-" && r.error.as_deref().is_some_and(|e| e.starts_with("not a policy")))
 }
 
 /// Judges files on every core (files are independent). Each worker turns a chunk's reports into
@@ -119,16 +167,22 @@ pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<
 fn check_files<T: Send>(
     engine: &Engine,
     files: &[PathBuf],
+    explicit: &std::collections::HashSet<&PathBuf>,
     account_id: Option<&str>,
     finish: &(dyn Fn(Vec<PolicyReport>) -> T + Sync),
     emit: &mut dyn FnMut(T),
 ) {
     let one = |f: &PathBuf| {
         let source = f.display().to_string();
-        match read(f) {
+        let reports = match read(f) {
             Ok(text) => check_text(engine, &source, &text, account_id),
             Err(e) => vec![error_report(&source, format_args!("cannot read: {e}"))],
+        };
+        if !explicit.contains(f) && is_other_file(&reports) {
+            eprintln!("iam-guard: {source}: skipped: not a policy, CloudFormation or SAM template, or Terraform plan");
+            return vec![];
         }
+        reports
     };
     // Work goes out in chunks of files: one channel message (and thread wake-up) per chunk.
     // Guided sizes: large while much is left (few wake-ups of the emitting thread), shrinking
@@ -226,7 +280,7 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
     for p in &args.paths {
-        if let Err(e) = collect(p, &mut files) {
+        if let Err(e) = collect_named(p, &mut files, is_template_name) {
             unreadable.push(error_report(&p.display().to_string(), format_args!("cannot read: {e}")));
         }
     }
@@ -267,7 +321,8 @@ pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     };
     emit(render(unreadable, format, color, verbose));
     let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose);
-    check_files(&engine, &files, args.account_id.as_deref(), &finish, &mut emit);
+    let explicit = args.paths.iter().collect();
+    check_files(&engine, &files, &explicit, args.account_id.as_deref(), &finish, &mut emit);
     let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),

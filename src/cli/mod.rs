@@ -135,8 +135,17 @@ pub(crate) const EXIT_INCOMPLETE: u8 = 3;
 
 /// Expands directories into their *.json and *.json.gz files (sorted, recursive); files pass through.
 pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    collect_named(path, out, is_json_name)
+}
+
+/// As [`collect`], keeping the files under directories whose names `keep` accepts.
+pub(crate) fn collect_named(
+    path: &std::path::Path,
+    out: &mut Vec<PathBuf>,
+    keep: fn(&std::path::Path) -> bool,
+) -> std::io::Result<()> {
     if path.is_dir() {
-        collect_dir(path, out)
+        collect_dir(path, out, keep)
     } else {
         out.push(path.to_path_buf());
         Ok(())
@@ -145,7 +154,11 @@ pub(crate) fn collect(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io
 
 /// The `*.json` and `*.json.gz` files under a directory, sorted, recursively. Entry types come from the directory
 /// listing itself: no stat per file (symbolic links are followed, as `is_dir` does).
-fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect_dir(
+    dir: &std::path::Path,
+    out: &mut Vec<PathBuf>,
+    keep: fn(&std::path::Path) -> bool,
+) -> std::io::Result<()> {
     let mut entries: Vec<(std::ffi::OsString, PathBuf, bool)> = std::fs::read_dir(dir)?
         .map(|e| {
             let e = e?;
@@ -160,8 +173,8 @@ fn collect_dir(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (_, path, is_dir) in entries {
         if is_dir {
-            collect_dir(&path, out)?;
-        } else if is_json_name(&path) {
+            collect_dir(&path, out, keep)?;
+        } else if keep(&path) {
             out.push(path);
         }
     }
@@ -173,6 +186,14 @@ fn is_json_name(path: &std::path::Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
     let name = name.to_ascii_lowercase();
     name.ends_with(".json") || name.ends_with(".json.gz")
+}
+
+/// What `check` reads in a directory: JSON (policies, exports, CloudFormation, Terraform plans)
+/// and YAML (CloudFormation, SAM, policies).
+pub(crate) fn is_template_name(path: &std::path::Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let name = name.to_ascii_lowercase();
+    is_json_name(path) || [".yaml", ".yml", ".template"].iter().any(|e| name.ends_with(e))
 }
 
 /// Reads a file, or stdin for `-`, as text. Gzip is recognised by its magic bytes (1f 8b), not

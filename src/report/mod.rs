@@ -7,10 +7,11 @@ pub mod text;
 
 use crate::policy::PolicyKind;
 use crate::rules::{Finding, Severity};
+use crate::template::tree::Pos;
 use serde::Serialize;
 
 /// The verdict on one policy document from one input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct PolicyReport {
     /// Where it came from: a file path, `-` for stdin.
     pub source: String,
@@ -24,6 +25,25 @@ pub struct PolicyReport {
     /// Why the document could not be judged, when it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The template resource holding the policy (logical id, Terraform address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Where the document starts in its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Pos>,
+    /// Where each statement starts, in document order (findings' `statement` indexes it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statement_locations: Vec<Pos>,
+    /// Findings the template's annotations suppress, each with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// A finding left out by a template annotation or the baseline, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    pub rule: &'static str,
+    pub reason: String,
 }
 
 impl PolicyReport {

@@ -2,6 +2,7 @@
 
 use super::PolicyReport;
 use crate::rules::{judges_documents, Severity, RULES};
+use crate::template::tree::Pos;
 use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
@@ -32,6 +33,22 @@ fn line_of(text: Option<&str>, sid: Option<&str>) -> usize {
     text.lines().position(|l| l.contains("\"Sid\"") && l.contains(&needle)).map_or(1, |i| i + 1)
 }
 
+/// Where each statement of a report starts: known for templates; for a bare policy file, read
+/// from its text here (only SARIF needs it, so `check` does not parse positions otherwise).
+fn statement_positions(r: &PolicyReport, text: Option<&str>) -> Vec<Pos> {
+    if !r.statement_locations.is_empty() || r.resource.is_some() {
+        return r.statement_locations.clone();
+    }
+    let Some(root) = text.and_then(|t| crate::template::tree::parse(t).ok()) else { return vec![] };
+    match root.get("Statement") {
+        Some(s) => match s.as_seq() {
+            Some(items) => items.iter().map(|i| i.pos).collect(),
+            None => vec![s.pos],
+        },
+        None => vec![],
+    }
+}
+
 /// Renders a SARIF log. `source_text` gives a report's file text for line numbers. The rule
 /// metadata lists every registered rule that judges documents (the only ones with results here).
 pub fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Option<String>) -> Value {
@@ -60,16 +77,21 @@ pub fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Option<Str
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
             }));
         }
+        let located = statement_positions(r, text.as_deref());
         for f in &r.findings {
             let first = f.evidence.first();
-            let line = line_of(text.as_deref(), first.and_then(|e| e.sid.as_deref()));
+            let at = first.and_then(|e| e.statement).and_then(|i| located.get(i).copied()).or(r.location);
+            let (line, column) = match at {
+                Some(p) => (p.line, p.column),
+                None => (line_of(text.as_deref(), first.and_then(|e| e.sid.as_deref())), 1),
+            };
             let logical = first.map(|e| format!("{}/{}", r.policy, e.location())).unwrap_or_else(|| r.policy.clone());
             results.push(json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),
                 "message": {"text": format!("{} ({}). Fix: {}", f.message, r.policy, f.hint)},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}},
+                    "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line, "startColumn": column}},
                     "logicalLocations": [{"name": logical}],
                 }],
                 "properties": {"severity": f.severity.as_str(), "security-severity": score(f.severity)},

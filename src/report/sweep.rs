@@ -205,7 +205,7 @@ pub fn as_policy_reports(r: &SweepReport) -> Vec<super::PolicyReport> {
                 arn: f.policy_arn.clone(),
                 kind: None,
                 findings: vec![f.finding.clone()],
-                error: None,
+                ..Default::default()
             }),
         }
     }

@@ -26,7 +26,7 @@ fn sev_code(s: Severity) -> &'static str {
 /// `verbose`.
 pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
     let mut out = String::new();
-    if r.findings.is_empty() && r.error.is_none() && !verbose {
+    if r.findings.is_empty() && r.error.is_none() && r.suppressed.is_empty() && !verbose {
         return out;
     }
     let kind = match r.kind {
@@ -35,7 +35,9 @@ pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
         Some(crate::policy::PolicyKind::Resource) => " (resource)",
         None => "",
     };
-    let _ = writeln!(out, "{} {}{}", paint(color, "1", &r.source), r.policy, kind);
+    let resource = r.resource.as_ref().filter(|x| !r.policy.starts_with(x.as_str())).map(|x| format!(" in {x}"));
+    let resource = resource.unwrap_or_default();
+    let _ = writeln!(out, "{} {}{}{}", paint(color, "1", &r.source), r.policy, kind, resource);
     if let Some(e) = &r.error {
         let _ = writeln!(out, "  {} {e}", paint(color, "1;91", "ERROR"));
     }
@@ -47,12 +49,19 @@ pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
         let _ = writeln!(out, "  {} {:<24} {}", paint(color, sev_code(f.severity), &sev), f.rule, f.message);
         for e in &f.evidence {
             let mut at = format!("at {}", e.location());
+            let pos = e.statement.and_then(|i| r.statement_locations.get(i)).or(r.location.as_ref());
+            if let Some(pos) = pos {
+                let _ = write!(at, ", {}:{pos}", r.source);
+            }
             if !e.conditions.is_empty() {
                 let _ = write!(at, ", conditions {}", e.conditions.join(", "));
             }
             let _ = writeln!(out, "  {:<8} {:<24} {}", "", "", paint(color, "2", &at));
         }
         let _ = writeln!(out, "  {:<8} {:<24} {} {}", "", "", paint(color, "2", "fix:"), f.hint);
+    }
+    for s in &r.suppressed {
+        let _ = writeln!(out, "  {:<8} {:<24} {}", paint(color, "2", "IGNORED"), s.rule, paint(color, "2", &s.reason));
     }
     out
 }
