@@ -179,8 +179,7 @@ fn check_files<T: Send>(
             Err(e) => vec![error_report(&source, format_args!("cannot read: {e}"))],
         };
         if !explicit.contains(f) && is_other_file(&reports) {
-            eprintln!("iam-guard: {source}: skipped: not a policy, CloudFormation or SAM template, or Terraform plan");
-            return vec![];
+            return vec![PolicyReport { source, skipped: true, ..Default::default() }];
         }
         reports
     };
@@ -249,7 +248,13 @@ struct Rendered {
 /// for SARIF.
 fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool) -> Rendered {
     let mut out = Rendered { bytes: Vec::new(), tally: Tally::default(), errors: Vec::new(), kept: Vec::new() };
-    for (i, r) in reports.iter().enumerate() {
+    let mut first = true;
+    for r in &reports {
+        if r.skipped {
+            let note = "skipped: not a policy, CloudFormation or SAM template, or Terraform plan";
+            out.errors.push(format!("iam-guard: {}: {note}", r.source));
+            continue;
+        }
         if let Some(e) = &r.error {
             out.errors.push(format!("iam-guard: {}: {}: {e}", r.source, r.policy));
         }
@@ -257,7 +262,7 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
         match format {
             Format::Text => out.bytes.extend_from_slice(report::text::render_report(r, color, verbose).as_bytes()),
             Format::Json => {
-                if i > 0 {
+                if !first {
                     out.bytes.extend_from_slice(b",\n");
                 }
                 // Serializing to a Vec cannot fail: reports hold only strings, numbers and enums.
@@ -265,9 +270,10 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
             }
             Format::Sarif => {}
         }
+        first = false;
     }
     if format == Format::Sarif {
-        out.kept = reports;
+        out.kept = reports.into_iter().filter(|r| !r.skipped).collect();
     }
     out
 }

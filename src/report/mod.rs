@@ -34,6 +34,9 @@ pub struct PolicyReport {
     /// Where each statement starts, in document order (findings' `statement` indexes it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub statement_locations: Vec<Pos>,
+    /// A file of another kind found in a directory: not judged, noted on stderr in input order.
+    #[serde(skip)]
+    pub skipped: bool,
     /// Findings the template's annotations suppress, each with its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Suppressed>,
