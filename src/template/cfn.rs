@@ -121,10 +121,15 @@ fn lambda_permission(props: &Node) -> Node {
         conditions.push(("StringEquals", "aws:PrincipalOrgID", org.clone()));
     }
     if !conditions.is_empty() {
-        let ops = conditions
-            .into_iter()
-            .map(|(op, key, v)| (op.to_string(), Node::new(Value::Map(vec![(key.to_string(), v)]), at)))
-            .collect();
+        // One entry per operator: SourceAccount and PrincipalOrgID both use StringEquals.
+        let mut ops: Vec<(String, Vec<(String, Node)>)> = Vec::new();
+        for (op, key, v) in conditions {
+            match ops.iter_mut().find(|(o, _)| o == op) {
+                Some((_, keys)) => keys.push((key.to_string(), v)),
+                None => ops.push((op.to_string(), vec![(key.to_string(), v)])),
+            }
+        }
+        let ops = ops.into_iter().map(|(op, keys)| (op, Node::new(Value::Map(keys), at))).collect();
         statement.push(("Condition".to_string(), Node::new(Value::Map(ops), at)));
     }
     let statement = Node::new(Value::Map(statement), at);

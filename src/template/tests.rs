@@ -63,3 +63,12 @@ fn other_yaml_is_unrecognised() {
     assert!(matches!(policies_in("a: [", None), Err(TemplateError::Syntax(_))));
     assert_eq!(read("policy.yaml").len(), 1);
 }
+
+#[test]
+fn lambda_permission_keeps_every_condition() {
+    let t = "Resources:\n  P:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: f\n      Principal: s3.amazonaws.com\n      SourceAccount: '111122223333'\n      PrincipalOrgID: o-abc\n";
+    let found = policies_in(t, None).unwrap();
+    let doc = found[0].document.as_ref().unwrap();
+    let keys: Vec<String> = doc.statements[0].conditions.iter().map(|c| c.key.to_string()).collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+}
