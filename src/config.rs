@@ -104,6 +104,10 @@ pub struct LeastPrivilege {
     /// Without enough evidence: `alert` (keep the grant, say what was learned so far) or
     /// `remediate` (detach as `remediate` would).
     pub without_evidence: WithoutEvidence,
+    /// Also read IAM's action-level last-accessed data (two or more IAM calls, only when a
+    /// replacement is about to be made): an action it shows attempted that the records lack
+    /// (S3 objects without data events, say) means the evidence is not enough.
+    pub last_accessed: bool,
 }
 
 /// What `replace` does without enough evidence.
@@ -118,7 +122,13 @@ pub enum WithoutEvidence {
 
 impl Default for LeastPrivilege {
     fn default() -> Self {
-        LeastPrivilege { lookback_days: 30, min_days: 7, min_calls: 10, without_evidence: WithoutEvidence::Alert }
+        LeastPrivilege {
+            lookback_days: 30,
+            min_days: 7,
+            min_calls: 10,
+            without_evidence: WithoutEvidence::Alert,
+            last_accessed: true,
+        }
     }
 }
 

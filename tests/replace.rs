@@ -399,3 +399,67 @@ fn a_wide_inline_policy_is_replaced_by_what_was_used_and_undo_puts_it_back() {
     assert_eq!(inline.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["app-all"]);
     assert!(allowed(&iam, "dynamodb:DeleteTable", TABLE), "the wide policy is back");
 }
+
+/// IAM's action-level last-accessed report of the backup role (the layout of `aws iam
+/// get-service-last-accessed-details`): S3 GetObject/PutObject, DynamoDB, SES and Logs used.
+fn last_accessed() -> iam_guard::suggest::LastAccessed {
+    let p = root().join("events/trails/last-accessed/dynamodb-backup-role.json");
+    iam_guard::suggest::LastAccessed::from_json(&serde_json::from_str(&text(&p)).unwrap()).unwrap()
+}
+
+const ROLE_ARN: &str = "arn:aws:iam::111122223333:role/DynamoDBBackupRole";
+
+/// The trail without S3 data events: what a trail with management events (and DynamoDB data
+/// events) only shows of the backup function.
+fn trail_without_s3_objects() -> Vec<Value> {
+    trail()
+        .into_iter()
+        .filter(|r| !(r["eventSource"] == "s3.amazonaws.com" && r["eventCategory"] == "Data"))
+        .collect()
+}
+
+#[test]
+fn last_accessed_data_keeps_a_grant_the_trail_cannot_see_being_used() {
+    // Without the last-accessed report, a trail blind to S3 objects says S3 was never used and
+    // AmazonS3FullAccess is detached: the backup function breaks. This is the mistake it catches.
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail_without_s3_objects());
+    let handled = replay(&guard(Mode::Enforce, LeastPrivilege::default()), &iam);
+    assert!(matches!(handled[1].verdict.plan, Plan::Remediate { remediation: Remediation::Detach { .. } }));
+    assert!(!allowed(&iam, "s3:PutObject", TOMORROW), "broken without last-accessed data");
+
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail_without_s3_objects());
+    iam.set_last_accessed(ROLE_ARN, last_accessed());
+    let handled = replay(&guard(Mode::Enforce, LeastPrivilege::default()), &iam);
+    let s3 = &handled[1].verdict;
+    let Plan::Alert { why, .. } = &s3.plan else { panic!("{:?}", s3.plan) };
+    assert!(why.to_string().contains("not enough CloudTrail evidence"), "{why}");
+    let note = s3.notes.iter().find(|n| n.contains("last-accessed")).expect("a note naming the gap");
+    assert!(note.contains("s3:GetObject (last 2026-11-19)") && note.contains("s3:PutObject"), "{note}");
+    assert!(allowed(&iam, "s3:PutObject", TOMORROW), "the grant stays: the function keeps working");
+    // DynamoDB and SES are in the records; Logs is attempted but AWSLambdaBasicExecutionRole,
+    // which stays, allows it: no gap there, those grants are replaced as before.
+    let kinds: Vec<bool> =
+        handled.iter().map(|h| matches!(h.verdict.plan.remediation(), Some(Remediation::Replace { .. }))).collect();
+    assert_eq!(kinds, [true, false, true, false, false]);
+    assert!(allowed(&iam, "dynamodb:Scan", TABLE) && !allowed(&iam, "dynamodb:DeleteTable", TABLE));
+}
+
+#[test]
+fn last_accessed_data_can_be_switched_off_and_agrees_with_a_full_trail() {
+    // The full trail (S3 data events included) shows all the report shows: replaced as before.
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail());
+    iam.set_last_accessed(ROLE_ARN, last_accessed());
+    let handled = replay(&guard(Mode::Enforce, LeastPrivilege::default()), &iam);
+    assert!(matches!(handled[1].verdict.plan.remediation(), Some(Remediation::Replace { .. })));
+    assert!(allowed(&iam, "s3:GetObject", TOMORROW) && !allowed(&iam, "s3:DeleteObject", TOMORROW));
+    // Switched off: the blind trail alone decides (detached).
+    let iam = MemoryIam::new();
+    iam.add_trail_records(trail_without_s3_objects());
+    iam.set_last_accessed(ROLE_ARN, last_accessed());
+    let lp = LeastPrivilege { last_accessed: false, ..LeastPrivilege::default() };
+    let handled = replay(&guard(Mode::Enforce, lp), &iam);
+    assert!(matches!(handled[1].verdict.plan, Plan::Remediate { remediation: Remediation::Detach { .. } }));
+}

@@ -452,3 +452,37 @@ fn can_takes_the_resources_own_policy() {
     assert_eq!(cross.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&cross.stdout).contains("no identity policy allows it"));
 }
+
+#[test]
+fn suggest_reads_iam_last_accessed_data_and_names_what_the_records_lack() {
+    const REPORT: &str = "events/trails/last-accessed/dynamodb-backup-role.json";
+    let out = iam_guard()
+        .args(["suggest", "--principal", ROLE, TRAIL, "--last-accessed", REPORT, "--evidence-json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ev: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let la = &ev["last_accessed"];
+    // GetObject and PutObject are in the records; Logs is attempted (the function's own log
+    // writes, which CloudTrail does not record) and named; CloudFront was never used.
+    assert_eq!(la["confirmed"], 2, "{la}");
+    assert_eq!(la["unseen"].as_object().unwrap().keys().collect::<Vec<_>>(), ["logs:*"], "{la}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!doc.to_string().contains("logs:"), "an unseen service is named, not granted: {doc}");
+    // Without the flag the evidence has no such part.
+    let plain = iam_guard().args(["suggest", "--principal", ROLE, TRAIL, "--evidence-json"]).output().unwrap();
+    let ev: Value = serde_json::from_slice(&plain.stderr).unwrap();
+    assert!(ev.get("last_accessed").is_none());
+    // A file that is no report, or a job not done, is an error naming the file.
+    for (body, why) in [(r#"{"Events": []}"#, "no ServicesLastAccessed"), (r#"{"JobStatus": "IN_PROGRESS"}"#, "IN_PROGRESS")] {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), body).unwrap();
+        let out = iam_guard()
+            .args(["suggest", "--principal", ROLE, TRAIL, "--last-accessed", f.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(why) && err.contains(f.path().to_str().unwrap()), "{err}");
+    }
+}

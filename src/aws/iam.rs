@@ -46,6 +46,8 @@ pub struct SdkIam {
     sso: Option<super::SdkSso>,
     /// The trail's log files, when configured (the `replace` rule action learns from them).
     trail: Option<std::sync::Arc<super::SdkTrail>>,
+    /// How long a last-accessed report may take.
+    polling: super::last_accessed::Polling,
     calls: AtomicUsize,
 }
 
@@ -62,12 +64,17 @@ impl SdkIam {
 
     /// Over an existing client (tests inject mocked ones); no Identity Center.
     pub fn from_client(client: Client) -> SdkIam {
-        SdkIam { client, sso: None, trail: None, calls: AtomicUsize::new(0) }
+        SdkIam { client, sso: None, trail: None, polling: Default::default(), calls: AtomicUsize::new(0) }
     }
 
     /// Reads the account's trail from these log files (the `replace` rule action).
     pub fn with_trail(self, trail: std::sync::Arc<super::SdkTrail>) -> SdkIam {
         SdkIam { trail: Some(trail), ..self }
+    }
+
+    /// Waits for last-accessed reports this way (tests shorten the wait).
+    pub fn with_polling(self, polling: super::last_accessed::Polling) -> SdkIam {
+        SdkIam { polling, ..self }
     }
 
     fn sso(&self) -> Result<&super::SdkSso, PortError> {
@@ -100,6 +107,12 @@ impl IamRead for SdkIam {
             Some(t) => t.records(account_id, from, to).await.map(Some),
             None => Ok(None),
         }
+    }
+
+    async fn last_accessed(&self, principal_arn: &str) -> Result<Option<crate::suggest::LastAccessed>, PortError> {
+        let (report, calls) = super::last_accessed::report(&self.client, principal_arn, self.polling).await;
+        self.calls.fetch_add(calls, Ordering::Relaxed);
+        report.map(Some)
     }
 
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {

@@ -3,6 +3,7 @@
 
 pub mod dynamo;
 pub mod iam;
+pub mod last_accessed;
 pub mod members;
 mod scps;
 pub mod sns;

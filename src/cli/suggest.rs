@@ -15,6 +15,12 @@ pub struct SuggestArgs {
     /// `aws cloudtrail lookup-events` output); - reads stdin.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// IAM's action-level last-accessed report of the principal (the JSON of `aws iam
+    /// get-service-last-accessed-details`, after `generate-service-last-accessed-details
+    /// --granularity ACTION_LEVEL`): actions with no resource-level permission it shows are
+    /// granted on `*`; what else it shows attempted that the records lack is named.
+    #[arg(long, value_name = "FILE")]
+    last_accessed: Option<PathBuf>,
     /// Print the evidence as JSON on stderr instead of text.
     #[arg(long)]
     evidence_json: bool,
@@ -37,7 +43,21 @@ pub fn run(args: SuggestArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let s = suggest(&records, &principal);
+    let mut s = suggest(&records, &principal);
+    if let Some(path) = &args.last_accessed {
+        match read_last_accessed(path) {
+            Ok(report) => {
+                let since = s.evidence.first.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |f| {
+                    f.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+                });
+                s.reconcile(&report, since);
+            }
+            Err(e) => {
+                eprintln!("iam-guard: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
     if args.evidence_json {
         eprintln!("{}", serde_json::to_string_pretty(&s.evidence.to_json()).unwrap_or_default());
     } else {
@@ -69,4 +89,11 @@ pub(crate) fn read_records(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, 
         out.extend(crate::intake::records_of(value).map_err(|e| format!("{}: {e}", f.display()))?);
     }
     Ok(out)
+}
+
+/// A last-accessed report from its file; errors name the file.
+fn read_last_accessed(path: &std::path::Path) -> Result<crate::suggest::LastAccessed, String> {
+    let text = read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    crate::suggest::LastAccessed::from_json(&value).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -124,7 +124,8 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
             let to = chrono::Utc::now().date_naive();
             let from = to - chrono::Duration::days(i64::from(args.trail_days));
             let records = trail.records(&report.account_id, from, to).await?;
-            report.suggestions = crate::guard::least::sweep_suggestions(&report, &records);
+            let la = last_accessed(&iam, &report).await;
+            report.suggestions = crate::guard::least::sweep_suggestions(&report, &records, &la);
         }
         Ok::<_, crate::guard::ports::PortError>(report)
     });
@@ -136,6 +137,26 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         }
     };
     super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
+}
+
+/// The last-accessed report of every principal whose grant the sweep detaches (or would); one
+/// that cannot be read is left out with a note on stderr (the records alone decide for it).
+async fn last_accessed(
+    iam: &SdkIam,
+    report: &crate::guard::sweep::SweepReport,
+) -> std::collections::BTreeMap<String, crate::suggest::LastAccessed> {
+    use crate::guard::ports::IamRead;
+    let mut out = std::collections::BTreeMap::new();
+    for arn in crate::guard::least::sweep_principals(report) {
+        match iam.last_accessed(&arn).await {
+            Ok(Some(r)) => {
+                out.insert(arn, r);
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("iam-guard: {arn}: IAM last-accessed data not read ({e}): the records alone decide"),
+        }
+    }
+    out
 }
 
 /// The organization's management account (the default home of `sweep --organization`).

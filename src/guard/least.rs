@@ -8,7 +8,7 @@ use super::ports::{IamRead, PortError};
 use super::{Guard, Reason, Remediation};
 use crate::arn;
 use crate::config::WithoutEvidence;
-use crate::eval::Effective;
+use crate::eval::{ActionSet, Effective};
 use crate::intake::{Change, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{RuleAction, Severity};
@@ -141,11 +141,16 @@ impl Guard {
             }
             return Ok(short(why, notes));
         }
+        let checked = self.check_last_accessed(iam, (target, &principal, grant), all, (from, &reach), notes).await?;
+        let (all, used) = match checked {
+            Ok(both) => both,
+            Err(gap) => return Ok(short(format!("least privilege: {gap}"), notes)),
+        };
         if used.is_empty() {
             notes.push(format!(
                 "least privilege: in {} calls over {} days nothing {} grants was used: {}, nothing to give back",
-                ev.calls,
-                ev.days_covered(),
+                all.evidence.calls,
+                all.evidence.days_covered(),
                 grant.label(),
                 grant.verb()
             ));
@@ -163,11 +168,92 @@ impl Guard {
         Ok(Proposal::Remediate(grant.replaced(target, document)))
     }
 
+    /// Checks the learned suggestion against IAM's last-accessed data (when configured and
+    /// readable): resource-less actions it shows are added; an action (or service) it shows
+    /// attempted that the records lack, that the wide grant allowed and that nothing else the
+    /// principal holds allows, is a gap — `Err` saying which.
+    async fn check_last_accessed<R: IamRead>(
+        &self,
+        iam: &R,
+        (target, principal, grant): (&Target, &Principal, Wide<'_>),
+        mut all: Suggestion,
+        (from, reach): (chrono::NaiveDate, &Effective),
+        notes: &mut Vec<String>,
+    ) -> Result<Result<(Suggestion, Suggestion), String>, PortError> {
+        if self.engine.config().least_privilege.last_accessed {
+            match iam.last_accessed(&principal.arn).await {
+                Ok(Some(report)) => all.reconcile(&report, from.and_time(chrono::NaiveTime::MIN).and_utc()),
+                Ok(None) => {}
+                Err(e) => notes.push(format!("least privilege: IAM last-accessed data not read ({e}): the records alone decide")),
+            }
+        }
+        let mut gaps: Vec<(&String, &chrono::DateTime<chrono::Utc>)> =
+            all.evidence.unseen().filter(|(a, _)| reaches(&reach.anywhere, a)).collect();
+        if !gaps.is_empty() {
+            let kept = self.kept_reach(iam, target, grant, notes).await?;
+            gaps.retain(|(a, _)| !reaches(&kept, a));
+        }
+        if !gaps.is_empty() {
+            let named: Vec<String> = gaps.iter().map(|(a, at)| format!("{a} (last {})", at.format("%Y-%m-%d"))).collect();
+            return Ok(Err(format!(
+                "IAM last-accessed data shows {} attempted, which the records ({} calls) do not show (no data \
+                 events?) and nothing else the principal holds allows: the learned policy would break that work",
+                named.join(", "),
+                all.evidence.calls
+            )));
+        }
+        let used = all.restricted(|id| reach.anywhere.contains(id));
+        Ok(Ok((all, used)))
+    }
+
+    /// What the principal's other policies (all but the wide grant; a user's groups' too) allow
+    /// somewhere.
+    async fn kept_reach<R: IamRead>(
+        &self,
+        iam: &R,
+        target: &Target,
+        grant: Wide<'_>,
+        notes: &mut Vec<String>,
+    ) -> Result<ActionSet, PortError> {
+        let mut holders = vec![target.clone()];
+        if target.kind == PrincipalKind::User {
+            holders.extend(iam.groups_for_user(&target.name).await?.iter().map(|g| Target::group(g)));
+        }
+        let mut docs = Vec::new();
+        for h in &holders {
+            for arn in iam.attached_policies(h).await? {
+                if !(h == target && matches!(grant, Wide::Managed(w) if w == arn)) {
+                    docs.push(self.read_managed(iam, &arn, notes).await?.0);
+                }
+            }
+            for (name, text) in iam.inline_policies(h).await? {
+                let wide = h == target && matches!(grant, Wide::Inline(w, _) if w == name);
+                docs.extend(PolicyDocument::parse(&text).ok().filter(|_| !wide));
+            }
+        }
+        let mut kept = ActionSet::empty();
+        for d in &docs {
+            kept.union_with(&Effective::of(d).0.anywhere);
+        }
+        Ok(kept)
+    }
+
     /// A finding at high or above on the learned document (never admin, never an escalation).
     fn learned_finding(&self, account_id: &str, document: &str) -> Option<String> {
         let doc = PolicyDocument::parse(document).ok()?;
         let j = self.judge_policy(account_id, "learned policy".into(), None, PolicyKind::Identity, &doc);
         j.findings.iter().find(|f| f.severity >= Severity::High).map(|f| format!("{}: {}", f.rule, f.message))
+    }
+}
+
+/// Does `set` hold `action` (`s3:GetObject`), or any action of `svc:*`?
+fn reaches(set: &ActionSet, action: &str) -> bool {
+    let catalog = crate::catalog::Catalog::global();
+    match action.strip_suffix(":*") {
+        Some(ns) => catalog.service(ns).is_some_and(|s| {
+            s.ids().any(|i| set.contains(crate::catalog::ActionId::from_index(i)))
+        }),
+        None => catalog.lookup_id(action).is_some_and(|id| set.contains(id)),
     }
 }
 
@@ -230,6 +316,10 @@ pub struct SweepSuggestion {
     pub days: i64,
     /// The policy that allows what the principal used the grant for (empty Statement: nothing).
     pub document: serde_json::Value,
+    /// What IAM's last-accessed data shows the principal attempted under this grant that the
+    /// records lack (`s3:GetObject`, `dynamodb:*`): the document alone would break that work.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<String>,
 }
 
 impl SweepSuggestion {
@@ -240,8 +330,13 @@ impl SweepSuggestion {
             .map(|st| st.iter().map(|s| format!("{} on {}", compact(&s["Action"]), compact(&s["Resource"]))).collect())
             .unwrap_or_default();
         let grants = if grants.is_empty() { "nothing (unused: detach)".to_string() } else { grants.join("; ") };
+        let unseen = if self.unseen.is_empty() {
+            String::new()
+        } else {
+            format!("; IAM last-accessed shows {} used too, which the records lack", self.unseen.join(", "))
+        };
         format!(
-            "{}: instead of {}, grant {grants} ({} calls over {} days)",
+            "{}: instead of {}, grant {grants} ({} calls over {} days{unseen})",
             self.principal,
             arn::resource_name(&self.policy_arn),
             self.calls,
@@ -259,14 +354,25 @@ fn compact(v: &serde_json::Value) -> String {
 
 /// Least privilege for every managed grant the sweep detaches (or would) from a role or user:
 /// what the principal used it for in the records (AWS managed documents from the embedded data;
-/// a customer managed one the sweep cannot read is skipped).
-pub fn sweep_suggestions(report: &super::sweep::SweepReport, records: &[serde_json::Value]) -> Vec<SweepSuggestion> {
+/// a customer managed one the sweep cannot read is skipped), checked against the principal's
+/// last-accessed report where one was read (by principal ARN).
+pub fn sweep_suggestions(
+    report: &super::sweep::SweepReport,
+    records: &[serde_json::Value],
+    last_accessed: &std::collections::BTreeMap<String, crate::suggest::LastAccessed>,
+) -> Vec<SweepSuggestion> {
     let mut out = Vec::new();
     for a in &report.actions {
         let Remediation::Detach { target, policy_arn } = &a.remediation else { continue };
         let Some(principal) = principal_of(target, &a.account_id) else { continue };
         let Some(wide) = crate::catalog::managed::by_arn(policy_arn).and_then(|m| m.document().ok()) else { continue };
-        let all = suggest(records, &principal);
+        let mut all = suggest(records, &principal);
+        if let Some(la) = last_accessed.get(&principal.arn) {
+            let since = all.evidence.first.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |f| {
+                f.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+            });
+            all.reconcile(la, since);
+        }
         let (reach, _) = Effective::of(&wide);
         let used = all.restricted(|id| reach.anywhere.contains(id));
         out.push(SweepSuggestion {
@@ -276,7 +382,21 @@ pub fn sweep_suggestions(report: &super::sweep::SweepReport, records: &[serde_js
             calls: all.evidence.calls,
             days: all.evidence.days_covered(),
             document: used.document(),
+            unseen: all.evidence.unseen().filter(|(u, _)| reaches(&reach.anywhere, u)).map(|(u, _)| u.clone()).collect(),
         });
     }
     out
+}
+
+/// The roles and users (ARNs) whose grants the sweep detaches (or would): whose last-accessed
+/// reports a live sweep reads.
+pub fn sweep_principals(report: &super::sweep::SweepReport) -> std::collections::BTreeSet<String> {
+    report
+        .actions
+        .iter()
+        .filter_map(|a| match &a.remediation {
+            Remediation::Detach { target, .. } => principal_of(target, &a.account_id).map(|p| p.arn),
+            _ => None,
+        })
+        .collect()
 }

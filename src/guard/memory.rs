@@ -41,6 +41,8 @@ struct State {
     set_refs: BTreeMap<String, PermissionSet>,
     /// The account's CloudTrail records, when it has a trail (`replace` learns from them).
     trail: Option<Vec<serde_json::Value>>,
+    /// IAM's action-level last-accessed reports, by principal ARN.
+    last_accessed: BTreeMap<String, crate::suggest::LastAccessed>,
 }
 
 /// An IAM in memory: principals, attachments, inline and trust policies, groups, customer managed policy versions.
@@ -62,6 +64,11 @@ impl MemoryIam {
     /// Gives the account a trail holding these CloudTrail records (added to any it holds).
     pub fn add_trail_records(&self, records: impl IntoIterator<Item = serde_json::Value>) {
         self.with(|s| s.trail.get_or_insert_with(Vec::new).extend(records));
+    }
+
+    /// Gives a principal (by ARN) IAM's action-level last-accessed report.
+    pub fn set_last_accessed(&self, principal_arn: &str, report: crate::suggest::LastAccessed) {
+        self.with(|s| s.last_accessed.insert(principal_arn.to_string(), report));
     }
 
     /// Declares a principal (path and tags matter for exemptions).
@@ -296,6 +303,10 @@ impl MemoryIam {
 }
 
 impl IamRead for MemoryIam {
+    async fn last_accessed(&self, principal_arn: &str) -> Result<Option<crate::suggest::LastAccessed>, PortError> {
+        Ok(self.with(|s| s.last_accessed.get(principal_arn).cloned()))
+    }
+
     async fn trail_records(
         &self,
         _account_id: &str,

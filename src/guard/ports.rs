@@ -92,6 +92,12 @@ pub trait IamRead {
         let _ = (account_id, from, to);
         Ok(None)
     }
+    /// IAM's action-level last-accessed report of a role or user (what `replace` checks the
+    /// records against); `None` when this adapter cannot ask.
+    async fn last_accessed(&self, principal_arn: &str) -> Result<Option<crate::suggest::LastAccessed>, PortError> {
+        let _ = principal_arn;
+        Ok(None)
+    }
     /// An Identity Center permission set's name and policies; `None` when it does not exist.
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         let _ = set;

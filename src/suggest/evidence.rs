@@ -31,6 +31,8 @@ pub struct Evidence {
     pub data_events: bool,
     /// The services whose data events the records hold (`s3`, `dynamodb`).
     pub data_sources: BTreeSet<String>,
+    /// What IAM's last-accessed data confirmed, added and showed missing (when it was read).
+    pub last_accessed: Option<super::Reconciled>,
 }
 
 /// The services whose data calls a trail records only with data events enabled, and what they are.
@@ -102,6 +104,7 @@ impl Evidence {
                 let _ = writeln!(t, "  {c} ×{n}");
             }
         }
+        self.render_last_accessed(t);
         if !self.data_events {
             t.push_str(
                 "not seen: these records hold no data events, so S3 object, DynamoDB item and Lambda invoke \
@@ -119,9 +122,29 @@ impl Evidence {
 }
 
 impl Evidence {
-    /// The evidence as JSON (alerts, `suggest --evidence-json`).
+    /// The actions IAM's last-accessed data shows attempted that the records lack (`s3:*` for a
+    /// service it tracks no action of).
+    pub fn unseen(&self) -> impl Iterator<Item = (&String, &DateTime<Utc>)> {
+        self.last_accessed.iter().flat_map(|r| r.unseen.iter())
+    }
+
+    fn render_last_accessed(&self, t: &mut String) {
+        let Some(r) = &self.last_accessed else { return };
+        let _ = writeln!(t, "IAM last-accessed data: {} recent actions confirmed by the records", r.confirmed);
+        for (a, at) in &r.added {
+            let _ = writeln!(t, "  granted from it (no resource-level permission): {a}, last {}", at.format("%Y-%m-%d"));
+        }
+        if !r.unseen.is_empty() {
+            t.push_str("attempted per IAM last-accessed, not in the records (not granted; the work may need it):\n");
+            for (a, at) in &r.unseen {
+                let _ = writeln!(t, "  {a}, last {}", at.format("%Y-%m-%d"));
+            }
+        }
+    }
+
+    /// The evidence as JSON (alerts, `suggest --evidence-json`); `last_accessed` only when read.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "calls": self.calls,
             "first": self.first.map(|t| t.to_rfc3339()),
             "last": self.last.map(|t| t.to_rfc3339()),
@@ -136,6 +159,14 @@ impl Evidence {
             "refused": self.refused,
             "data_events": self.data_events,
             "data_sources": self.data_sources,
-        })
+        });
+        if let Some(r) = &self.last_accessed {
+            let times = |m: &BTreeMap<String, DateTime<Utc>>| -> BTreeMap<String, String> {
+                m.iter().map(|(a, t)| (a.clone(), t.to_rfc3339())).collect()
+            };
+            v["last_accessed"] =
+                serde_json::json!({"confirmed": r.confirmed, "added": times(&r.added), "unseen": times(&r.unseen)});
+        }
+        v
     }
 }

@@ -6,16 +6,19 @@
 //! 3. [`actions`]: the IAM actions a call needs (event source → service prefix, exceptions);
 //! 4. [`resources`]: the ARNs it touched, fitted to the action's resource types;
 //! 5. [`generalise`]: object keys to the pattern their names share, never past the bucket;
-//! 6. [`Suggestion::document`]: one statement per set of resources.
+//! 6. [`Suggestion::document`]: one statement per set of resources;
+//! 7. [`last_accessed`]: IAM's action-level last-accessed data, for what the records lack.
 
 pub mod actions;
 pub mod call;
 mod evidence;
 pub mod generalise;
+pub mod last_accessed;
 pub mod principal;
 pub mod resources;
 
 pub use evidence::Evidence;
+pub use last_accessed::{LastAccessed, Reconciled};
 pub use principal::Principal;
 
 use crate::catalog::{ActionId, Catalog};
