@@ -26,7 +26,11 @@ fn generate() -> Rule {
         .then_output(|| GenerateServiceLastAccessedDetailsOutput::builder().job_id("job-1").build())
 }
 
-fn page(status: JobStatusType, services: Vec<ServiceLastAccessed>, marker: Option<&str>) -> GetServiceLastAccessedDetailsOutput {
+fn page(
+    status: JobStatusType,
+    services: Vec<ServiceLastAccessed>,
+    marker: Option<&str>,
+) -> GetServiceLastAccessedDetailsOutput {
     GetServiceLastAccessedDetailsOutput::builder()
         .job_status(status)
         .job_creation_date(DateTime::from_secs(NOV_19))
@@ -44,7 +48,10 @@ fn s3() -> ServiceLastAccessed {
         .service_namespace("s3")
         .last_authenticated(DateTime::from_secs(NOV_19))
         .tracked_actions_last_accessed(
-            TrackedActionLastAccessed::builder().action_name("GetObject").last_accessed_time(DateTime::from_secs(NOV_19)).build(),
+            TrackedActionLastAccessed::builder()
+                .action_name("GetObject")
+                .last_accessed_time(DateTime::from_secs(NOV_19))
+                .build(),
         )
         .tracked_actions_last_accessed(TrackedActionLastAccessed::builder().action_name("DeleteObject").build())
         .build()

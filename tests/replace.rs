@@ -412,10 +412,7 @@ const ROLE_ARN: &str = "arn:aws:iam::111122223333:role/DynamoDBBackupRole";
 /// The trail without S3 data events: what a trail with management events (and DynamoDB data
 /// events) only shows of the backup function.
 fn trail_without_s3_objects() -> Vec<Value> {
-    trail()
-        .into_iter()
-        .filter(|r| !(r["eventSource"] == "s3.amazonaws.com" && r["eventCategory"] == "Data"))
-        .collect()
+    trail().into_iter().filter(|r| !(r["eventSource"] == "s3.amazonaws.com" && r["eventCategory"] == "Data")).collect()
 }
 
 #[test]

@@ -474,7 +474,9 @@ fn suggest_reads_iam_last_accessed_data_and_names_what_the_records_lack() {
     let ev: Value = serde_json::from_slice(&plain.stderr).unwrap();
     assert!(ev.get("last_accessed").is_none());
     // A file that is no report, or a job not done, is an error naming the file.
-    for (body, why) in [(r#"{"Events": []}"#, "no ServicesLastAccessed"), (r#"{"JobStatus": "IN_PROGRESS"}"#, "IN_PROGRESS")] {
+    for (body, why) in
+        [(r#"{"Events": []}"#, "no ServicesLastAccessed"), (r#"{"JobStatus": "IN_PROGRESS"}"#, "IN_PROGRESS")]
+    {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), body).unwrap();
         let out = iam_guard()

@@ -48,7 +48,8 @@ pub(super) async fn report(client: &Client, arn: &str, polling: Polling) -> (Res
     loop {
         calls += 1;
         let what = format!("GetServiceLastAccessedDetails {job} ({arn})");
-        let page = match client.get_service_last_accessed_details().job_id(&job).set_marker(marker.clone()).send().await {
+        let page = match client.get_service_last_accessed_details().job_id(&job).set_marker(marker.clone()).send().await
+        {
             Ok(p) => p,
             Err(e) => return (Err(port_error(&what, e)), calls),
         };

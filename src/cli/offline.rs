@@ -103,7 +103,9 @@ pub fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
     let mut report = guard.audit(&inv, Some(&account));
     if !args.trail.is_empty() {
         match super::suggest::read_records(&args.trail) {
-            Ok(records) => report.suggestions = crate::guard::least::sweep_suggestions(&report, &records, &Default::default()),
+            Ok(records) => {
+                report.suggestions = crate::guard::least::sweep_suggestions(&report, &records, &Default::default())
+            }
             Err(e) => {
                 eprintln!("iam-guard: --trail {e}");
                 return ExitCode::from(EXIT_ERROR);

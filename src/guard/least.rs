@@ -184,7 +184,8 @@ impl Guard {
             match iam.last_accessed(&principal.arn).await {
                 Ok(Some(report)) => all.reconcile(&report, from.and_time(chrono::NaiveTime::MIN).and_utc()),
                 Ok(None) => {}
-                Err(e) => notes.push(format!("least privilege: IAM last-accessed data not read ({e}): the records alone decide")),
+                Err(e) => notes
+                    .push(format!("least privilege: IAM last-accessed data not read ({e}): the records alone decide")),
             }
         }
         let mut gaps: Vec<(&String, &chrono::DateTime<chrono::Utc>)> =
@@ -194,7 +195,8 @@ impl Guard {
             gaps.retain(|(a, _)| !reaches(&kept, a));
         }
         if !gaps.is_empty() {
-            let named: Vec<String> = gaps.iter().map(|(a, at)| format!("{a} (last {})", at.format("%Y-%m-%d"))).collect();
+            let named: Vec<String> =
+                gaps.iter().map(|(a, at)| format!("{a} (last {})", at.format("%Y-%m-%d"))).collect();
             return Ok(Err(format!(
                 "IAM last-accessed data shows {} attempted, which the records ({} calls) do not show (no data \
                  events?) and nothing else the principal holds allows: the learned policy would break that work",
@@ -250,9 +252,9 @@ impl Guard {
 fn reaches(set: &ActionSet, action: &str) -> bool {
     let catalog = crate::catalog::Catalog::global();
     match action.strip_suffix(":*") {
-        Some(ns) => catalog.service(ns).is_some_and(|s| {
-            s.ids().any(|i| set.contains(crate::catalog::ActionId::from_index(i)))
-        }),
+        Some(ns) => {
+            catalog.service(ns).is_some_and(|s| s.ids().any(|i| set.contains(crate::catalog::ActionId::from_index(i))))
+        }
         None => catalog.lookup_id(action).is_some_and(|id| set.contains(id)),
     }
 }
@@ -382,7 +384,12 @@ pub fn sweep_suggestions(
             calls: all.evidence.calls,
             days: all.evidence.days_covered(),
             document: used.document(),
-            unseen: all.evidence.unseen().filter(|(u, _)| reaches(&reach.anywhere, u)).map(|(u, _)| u.clone()).collect(),
+            unseen: all
+                .evidence
+                .unseen()
+                .filter(|(u, _)| reaches(&reach.anywhere, u))
+                .map(|(u, _)| u.clone())
+                .collect(),
         });
     }
     out

@@ -132,7 +132,8 @@ impl Evidence {
         let Some(r) = &self.last_accessed else { return };
         let _ = writeln!(t, "IAM last-accessed data: {} recent actions confirmed by the records", r.confirmed);
         for (a, at) in &r.added {
-            let _ = writeln!(t, "  granted from it (no resource-level permission): {a}, last {}", at.format("%Y-%m-%d"));
+            let _ =
+                writeln!(t, "  granted from it (no resource-level permission): {a}, last {}", at.format("%Y-%m-%d"));
         }
         if !r.unseen.is_empty() {
             t.push_str("attempted per IAM last-accessed, not in the records (not granted; the work may need it):\n");

@@ -61,7 +61,8 @@ impl LastAccessed {
         let mut out = LastAccessed::default();
         for s in list {
             let Some(ns) = s["ServiceNamespace"].as_str() else { continue };
-            let mut service = ServiceUse { last: time(&s["LastAuthenticated"], "LastAuthenticated")?, ..Default::default() };
+            let mut service =
+                ServiceUse { last: time(&s["LastAuthenticated"], "LastAuthenticated")?, ..Default::default() };
             for a in s["TrackedActionsLastAccessed"].as_array().into_iter().flatten() {
                 let Some(name) = a["ActionName"].as_str() else { continue };
                 service.actions.insert(name.to_string(), time(&a["LastAccessedTime"], "LastAccessedTime")?);
