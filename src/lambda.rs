@@ -62,6 +62,18 @@ pub struct Settings {
     /// The trail's log files (IAM_GUARD_TRAIL_BUCKET, IAM_GUARD_TRAIL_PREFIX before `AWSLogs/`,
     /// IAM_GUARD_TRAIL_ORG_ID for an organization trail): what `replace` learns from.
     pub trail: Option<TrailSettings>,
+    /// CloudTrail's event history where no trail bucket is set (IAM_GUARD_TRAIL_LOOKUP_REGIONS,
+    /// comma-separated; IAM_GUARD_TRAIL_LOOKUP_PAGES, 50 events each, per region, default 20).
+    pub lookup: Option<LookupSettings>,
+}
+
+/// Which regions' event history `replace` reads, and how much of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupSettings {
+    /// The regions.
+    pub regions: Vec<String>,
+    /// Pages (50 events) per region and answer at the most.
+    pub max_pages: usize,
 }
 
 /// Where the trail's log files are.
@@ -132,6 +144,18 @@ impl Settings {
                 "IAM_GUARD_MEMBER_ROLE is set but the guard's own account is not (IAM_GUARD_ACCOUNT_ID)".into(),
             ));
         }
+        let lookup = match var("IAM_GUARD_TRAIL_LOOKUP_REGIONS") {
+            Some(regions) => Some(LookupSettings {
+                regions: regions.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect(),
+                max_pages: match var("IAM_GUARD_TRAIL_LOOKUP_PAGES") {
+                    Some(n) => n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        AppError::Config(format!("IAM_GUARD_TRAIL_LOOKUP_PAGES {n:?} is not a whole number above 0"))
+                    })?,
+                    None => 20,
+                },
+            }),
+            None => None,
+        };
         Ok(Settings {
             topic_arn,
             config,
@@ -144,6 +168,7 @@ impl Settings {
                 prefix: var("IAM_GUARD_TRAIL_PREFIX"),
                 org_id: var("IAM_GUARD_TRAIL_ORG_ID"),
             }),
+            lookup,
         })
     }
 }
@@ -432,5 +457,26 @@ mod settings_tests {
         assert_eq!((t.bucket.as_str(), t.prefix, t.org_id.as_deref()), ("org-trail", None, Some("o-abc123defg")));
         let bad = settings(&[("IAM_GUARD_TOPIC_ARN", "t"), ("IAM_GUARD_REPLACE_RULES", "no-such-rule")]);
         assert!(matches!(bad, Err(AppError::Config(m)) if m.contains("no-such-rule")));
+        assert_eq!(s.lookup, None);
+    }
+
+    #[test]
+    fn the_event_history_is_read_in_the_regions_the_template_names() {
+        let s = settings(&[
+            ("IAM_GUARD_TOPIC_ARN", "t"),
+            ("IAM_GUARD_TRAIL_LOOKUP_REGIONS", "us-east-1, eu-west-1,"),
+            ("IAM_GUARD_TRAIL_LOOKUP_PAGES", "5"),
+        ])
+        .unwrap();
+        let l = s.lookup.unwrap();
+        assert_eq!((l.regions.as_slice(), l.max_pages), (["us-east-1".to_string(), "eu-west-1".into()].as_slice(), 5));
+        let d = settings(&[("IAM_GUARD_TOPIC_ARN", "t"), ("IAM_GUARD_TRAIL_LOOKUP_REGIONS", "us-east-1")]).unwrap();
+        assert_eq!(d.lookup.unwrap().max_pages, 20);
+        let bad = settings(&[
+            ("IAM_GUARD_TOPIC_ARN", "t"),
+            ("IAM_GUARD_TRAIL_LOOKUP_REGIONS", "us-east-1"),
+            ("IAM_GUARD_TRAIL_LOOKUP_PAGES", "lots"),
+        ]);
+        assert!(matches!(bad, Err(AppError::Config(m)) if m.contains("IAM_GUARD_TRAIL_LOOKUP_PAGES \"lots\"")));
     }
 }

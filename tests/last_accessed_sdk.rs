@@ -16,7 +16,7 @@ use iam_guard::guard::ports::{IamRead, PortError};
 use std::time::Duration;
 
 const ROLE: &str = "arn:aws:iam::111122223333:role/DynamoDBBackupRole";
-const NOV_19: i64 = 1_763_521_200; // 2025-11-19T03:00:00Z
+const NOV_19: i64 = 1_795_057_200; // 2026-11-19T03:00:00Z
 
 fn generate() -> Rule {
     mock!(Client::generate_service_last_accessed_details)

@@ -46,6 +46,8 @@ pub struct SdkIam {
     sso: Option<super::SdkSso>,
     /// The trail's log files, when configured (the `replace` rule action learns from them).
     trail: Option<std::sync::Arc<super::SdkTrail>>,
+    /// CloudTrail's event history, where no trail bucket is configured.
+    lookup: Option<std::sync::Arc<super::SdkLookup>>,
     /// How long a last-accessed report may take.
     polling: super::last_accessed::Polling,
     calls: AtomicUsize,
@@ -64,12 +66,17 @@ impl SdkIam {
 
     /// Over an existing client (tests inject mocked ones); no Identity Center.
     pub fn from_client(client: Client) -> SdkIam {
-        SdkIam { client, sso: None, trail: None, polling: Default::default(), calls: AtomicUsize::new(0) }
+        SdkIam { client, sso: None, trail: None, lookup: None, polling: Default::default(), calls: AtomicUsize::new(0) }
     }
 
     /// Reads the account's trail from these log files (the `replace` rule action).
     pub fn with_trail(self, trail: std::sync::Arc<super::SdkTrail>) -> SdkIam {
         SdkIam { trail: Some(trail), ..self }
+    }
+
+    /// Learns from CloudTrail's event history (LookupEvents) where no trail bucket is set.
+    pub fn with_lookup(self, lookup: std::sync::Arc<super::SdkLookup>) -> SdkIam {
+        SdkIam { lookup: Some(lookup), ..self }
     }
 
     /// Waits for last-accessed reports this way (tests shorten the wait).
@@ -100,13 +107,15 @@ impl IamRead for SdkIam {
     async fn trail_records(
         &self,
         account_id: &str,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        principal: &crate::suggest::Principal,
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
     ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
-        match &self.trail {
-            Some(t) => t.records(account_id, from, to).await.map(Some),
-            None => Ok(None),
+        if let Some(t) = &self.trail {
+            return t.records(account_id, from, to).await.map(Some);
         }
+        let Some(l) = &self.lookup else { return Ok(None) };
+        let user = (principal.kind == crate::suggest::principal::Kind::User).then_some(principal.name.as_str());
+        l.records(user, from, to).await.map(Some)
     }
 
     async fn last_accessed(&self, principal_arn: &str) -> Result<Option<crate::suggest::LastAccessed>, PortError> {

@@ -4,6 +4,7 @@
 pub mod dynamo;
 pub mod iam;
 pub mod last_accessed;
+pub mod lookup;
 pub mod members;
 mod scps;
 pub mod sns;
@@ -15,6 +16,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 
 pub use dynamo::DynamoLedger;
 pub use iam::SdkIam;
+pub use lookup::SdkLookup;
 pub use members::SdkMembers;
 pub use sns::SnsPublisher;
 pub use sso::SdkSso;

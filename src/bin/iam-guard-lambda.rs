@@ -1,7 +1,7 @@
 #![recursion_limit = "256"]
 //! The Lambda entrypoint: JSON logs, settings and SDK clients once at cold start, then
 //! `App::handle` per invocation.
-use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SdkMembers, SdkTrail, SnsPublisher};
+use iam_guard::aws::{load_config, DynamoLedger, SdkIam, SdkLookup, SdkMembers, SdkTrail, SnsPublisher};
 use iam_guard::lambda::{App, Settings};
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
@@ -27,6 +27,10 @@ async fn main() -> Result<(), Error> {
     let mut iam = SdkIam::new(&sdk);
     if let Some(t) = &trail {
         iam = iam.with_trail(t.clone());
+    }
+    // Without a trail bucket: the guard's own account's event history (management events).
+    if let Some(l) = &settings.lookup {
+        iam = iam.with_lookup(std::sync::Arc::new(SdkLookup::new(&sdk, &l.regions, l.max_pages)));
     }
     let app = App::new(settings.config, settings.own_role.as_deref(), iam, SnsPublisher::new(&sdk, settings.topic_arn));
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.

@@ -61,8 +61,16 @@ pub struct SweepArgs {
     /// An organization trail's organization id (its keys hold it after AWSLogs/).
     #[arg(long, requires = "trail_bucket")]
     trail_org_id: Option<String>,
+    /// Without a trail bucket: learn from CloudTrail's event history (LookupEvents, management
+    /// events of the last 90 days) in these regions (comma-separated).
+    #[arg(long, value_delimiter = ',', conflicts_with = "trail_bucket")]
+    lookup_regions: Vec<String>,
+    /// With --lookup-regions: pages of 50 events read per region at the most (LookupEvents
+    /// answers two requests a second).
+    #[arg(long, default_value_t = 20)]
+    lookup_pages: usize,
     /// Days of records read.
-    #[arg(long, default_value_t = 30, requires = "trail_bucket")]
+    #[arg(long, default_value_t = 30)]
     trail_days: u32,
 }
 
@@ -118,12 +126,19 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         let guard = Guard::new(Engine::new(config), guard_role.as_deref());
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
         report.iam_calls = Some(iam.calls());
-        if let Some(bucket) = &args.trail_bucket {
+        let to = chrono::Utc::now().date_naive();
+        let from = to - chrono::Duration::days(i64::from(args.trail_days));
+        let records = if let Some(bucket) = &args.trail_bucket {
             let trail =
                 crate::aws::SdkTrail::new(&sdk, bucket, args.trail_prefix.as_deref(), args.trail_org_id.as_deref());
-            let to = chrono::Utc::now().date_naive();
-            let from = to - chrono::Duration::days(i64::from(args.trail_days));
-            let records = trail.records(&report.account_id, from, to).await?;
+            Some(trail.records(&report.account_id, from, to).await?)
+        } else if !args.lookup_regions.is_empty() {
+            let lookup = crate::aws::SdkLookup::new(&sdk, &args.lookup_regions, args.lookup_pages.max(1));
+            Some(lookup.records(None, from, to).await?)
+        } else {
+            None
+        };
+        if let Some(records) = records {
             let la = last_accessed(&iam, &report).await;
             report.suggestions = crate::guard::least::sweep_suggestions(&report, &records, &la);
         }

@@ -116,7 +116,7 @@ impl Guard {
         };
         let to = change.event_time.date_naive();
         let from = to - chrono::Duration::days(i64::from(lp.lookback_days));
-        let Some(records) = iam.trail_records(&change.account_id, from, to).await? else {
+        let Some(records) = iam.trail_records(&change.account_id, &principal, (from, to)).await? else {
             let why = "least privilege: the guard has no CloudTrail trail to learn from (IAM_GUARD_TRAIL_BUCKET)";
             return Ok(short(why.into(), notes));
         };

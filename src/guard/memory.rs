@@ -310,8 +310,8 @@ impl IamRead for MemoryIam {
     async fn trail_records(
         &self,
         _account_id: &str,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        _principal: &crate::suggest::Principal,
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
     ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
         let day = |r: &serde_json::Value| {
             r["eventTime"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.date_naive())

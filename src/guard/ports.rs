@@ -80,16 +80,17 @@ pub trait IamRead {
     async fn inline_policies(&self, target: &Target) -> Result<Vec<(String, String)>, PortError>;
     /// The groups a user belongs to.
     async fn groups_for_user(&self, user: &str) -> Result<Vec<String>, PortError>;
-    /// The account's CloudTrail records of the days `from` to `to` (UTC, both included), from
-    /// the trail's log files; `None` when this adapter has no trail (least privilege cannot be
-    /// learned). Bounded by the adapter (README's calls table).
+    /// The account's CloudTrail records of the days `from` to `to` (UTC, both included) that
+    /// may be `principal`'s (others may come along: the caller keeps the principal's own), from
+    /// the trail's log files or the event history; `None` when this adapter has neither (least
+    /// privilege cannot be learned). Bounded by the adapter (README's calls table).
     async fn trail_records(
         &self,
         account_id: &str,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        principal: &crate::suggest::Principal,
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
     ) -> Result<Option<Vec<serde_json::Value>>, PortError> {
-        let _ = (account_id, from, to);
+        let _ = (account_id, principal, from, to);
         Ok(None)
     }
     /// IAM's action-level last-accessed report of a role or user (what `replace` checks the
