@@ -24,6 +24,8 @@ pub struct SdkMembers {
     pub(super) org: aws_sdk_organizations::Client,
     /// The (organization) trail, read with the guard's own credentials for every account.
     trail: Option<Arc<super::SdkTrail>>,
+    /// Without a trail: each member's own event history (regions, pages), with its credentials.
+    lookup: Option<(Vec<String>, usize)>,
     /// Each SCP's document by policy id, and the management account's id (`scps.rs`).
     pub(super) scp_documents: Mutex<HashMap<String, String>>,
     pub(super) management: Mutex<Option<String>>,
@@ -40,6 +42,7 @@ impl SdkMembers {
             members: Mutex::new(HashMap::new()),
             org: aws_sdk_organizations::Client::new(base),
             trail: None,
+            lookup: None,
             scp_documents: Mutex::new(HashMap::new()),
             management: Mutex::new(None),
         }
@@ -49,6 +52,12 @@ impl SdkMembers {
     /// every account's records; the guard reads it with its own credentials).
     pub fn with_trail(self, trail: Option<Arc<super::SdkTrail>>) -> SdkMembers {
         SdkMembers { trail, ..self }
+    }
+
+    /// Without a trail, member accounts learn least privilege from their own event history
+    /// (LookupEvents through the member role) in these regions, at most `max_pages` per region.
+    pub fn with_lookup(self, regions: Vec<String>, max_pages: usize) -> SdkMembers {
+        SdkMembers { lookup: Some((regions, max_pages)), ..self }
     }
 
     /// How many accounts have an adapter (tests: one per account, not per event).
@@ -183,6 +192,9 @@ impl MemberAccounts<SdkIam> for SdkMembers {
         let mut iam = SdkIam::new(&config);
         if let Some(t) = &self.trail {
             iam = iam.with_trail(t.clone());
+        }
+        if let Some((regions, pages)) = &self.lookup {
+            iam = iam.with_lookup(Arc::new(super::SdkLookup::new(&config, regions, *pages)));
         }
         let iam = Arc::new(iam);
         if let Ok(mut a) = self.accounts.lock() {

@@ -36,7 +36,13 @@ async fn main() -> Result<(), Error> {
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
     let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
     // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.
-    let members = settings.member_role.as_deref().map(|r| SdkMembers::new(&sdk, r).with_trail(trail.clone()));
+    let members = settings.member_role.as_deref().map(|r| {
+        let m = SdkMembers::new(&sdk, r).with_trail(trail.clone());
+        match &settings.lookup {
+            Some(l) => m.with_lookup(l.regions.clone(), l.max_pages),
+            None => m,
+        }
+    });
     let app = &app.with_members(settings.account_id.as_deref().unwrap_or_default(), members);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         app.handle(event.payload).await.map_err(Diagnostic::from)
