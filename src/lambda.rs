@@ -278,6 +278,18 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
         }
     }
 
+    /// The SCPs that limit a member account's principals. Unreadable ones (the hub lacks the
+    /// Organizations reads): none, with a warning — judged without them, so nothing is missed.
+    async fn member_scps(&self, account_id: &str) -> Vec<crate::guard::ports::ScpLevel> {
+        match self.members.scps(account_id).await {
+            Ok(levels) => levels,
+            Err(e) => {
+                tracing::warn!(account = %account_id, error = %e, "the account's SCPs could not be read: judged without them");
+                Vec::new()
+            }
+        }
+    }
+
     /// Handles one change: judge, act, alert. Returns a log/summary line.
     async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
         // In a hub, an event from a member account is judged and acted on in that account.
@@ -293,8 +305,12 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             self.learn_organization_accounts(&change).await;
         }
         let guard = self.guard.for_account_in(&change.account_id, &ous);
+        let scps = match &member {
+            Some(_) => self.member_scps(&change.account_id).await,
+            None => Vec::new(),
+        };
         let Handled { verdict, executed, alert } =
-            match guard.answer(iam, &self.publisher, &self.ledger, change).await? {
+            match guard.answer_within(iam, &self.publisher, &self.ledger, change, scps).await? {
                 Answer::Handled(h) => *h,
                 Answer::Duplicate(e) => {
                     tracing::info!(event_id = %e.event_id, decision = %e.decision, "answered before");

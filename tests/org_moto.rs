@@ -413,3 +413,67 @@ async fn the_organization_sweep_judges_member_principals_within_their_scps() {
     let at_home = full_access(ACCOUNT);
     assert!(at_home.len() == 1 && at_home[0]["severity"] == "high", "{at_home:#?}");
 }
+
+/// A hub's event from a member account is judged within that account's SCPs (root, OUs, the
+/// account: moto's Organizations): S3 full access attached under an SCP that denies S3 grants
+/// nothing there — not detached, its finding at `info` naming the SCP — while the same attach
+/// in the hub's own (management) account, which SCPs do not limit, is detached.
+#[tokio::test(flavor = "current_thread")]
+async fn the_hub_judges_a_member_accounts_event_within_its_scps() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let orgs = aws_sdk_organizations::Client::new(&sdk);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
+    let _ = orgs
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await;
+    let member = new_account(&orgs, "prod").await;
+    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#;
+    let scp = orgs
+        .create_policy()
+        .name("deny-s3")
+        .description("no S3 in prod")
+        .content(deny_s3)
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let scp_id = scp.policy.unwrap().policy_summary.unwrap().id.unwrap();
+    orgs.attach_policy().policy_id(&scp_id).target_id(&member).send().await.unwrap();
+    const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+    let (in_member, at_home) = (iam_in(&sdk, &member).await, aws_sdk_iam::Client::new(&sdk));
+    for iam in [&in_member, &at_home] {
+        iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
+        iam.attach_role_policy().role_name("app").policy_arn(S3).send().await.unwrap();
+    }
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    // No denylist: the verdict is what the grant effectively holds (a denylisted name is
+    // detached whatever it holds, by configuration).
+    let app = hub(&sdk, &inbox, Config { mode: Mode::Enforce, denylist: vec![], ..Config::default() });
+
+    let mut attach = member_event("AttachRolePolicy", json!({"roleName": "app", "policyArn": S3}), "scp-1");
+    attach["account"] = json!(member);
+    attach["detail"]["recipientAccountId"] = json!(member);
+    attach["detail"]["userIdentity"]["accountId"] = json!(member);
+    let out = serde_json::to_value(app.handle(attach).await.unwrap()).unwrap();
+    assert_ne!(out["handled"][0]["decision"], "remediate", "{out}");
+    assert_eq!(attached(&in_member, "app").await, [S3], "the SCP leaves the grant nothing: kept");
+
+    let own = event(
+        "AttachRolePolicy",
+        json!({"roleName": "app", "policyArn": S3}),
+        json!(null),
+        "arn:aws:iam::123456789012:user/ops-bob",
+    );
+    let out = serde_json::to_value(app.handle(own).await.unwrap()).unwrap();
+    assert_eq!(out["handled"][0]["decision"], "remediate", "{out}");
+    assert!(attached(&at_home, "app").await.is_empty());
+}

@@ -29,7 +29,13 @@ pub struct SdkMembers {
     /// Each SCP's document by policy id, and the management account's id (`scps.rs`).
     pub(super) scp_documents: Mutex<HashMap<String, String>>,
     pub(super) management: Mutex<Option<String>>,
+    /// Each account's SCP levels as last read, and when: reused for [`SCP_TTL`] (events of one
+    /// account come in bursts; Organizations' API is rate-limited).
+    scp_levels: Mutex<HashMap<String, (std::time::Instant, Vec<crate::guard::ports::ScpLevel>)>>,
 }
+
+/// How long an account's SCP levels are reused before they are read again.
+const SCP_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl SdkMembers {
     /// Assumes `role_name` in each member account with the guard's own credentials (`base`).
@@ -45,6 +51,7 @@ impl SdkMembers {
             lookup: None,
             scp_documents: Mutex::new(HashMap::new()),
             management: Mutex::new(None),
+            scp_levels: Mutex::new(HashMap::new()),
         }
     }
 
@@ -160,7 +167,15 @@ impl MemberAccounts<SdkIam> for SdkMembers {
     }
 
     async fn scps(&self, account_id: &str) -> Result<Vec<crate::guard::ports::ScpLevel>, PortError> {
-        self.read_scps(account_id).await
+        let cached = self.scp_levels.lock().ok().and_then(|m| m.get(account_id).cloned());
+        if let Some((_, levels)) = cached.filter(|(at, _)| at.elapsed() < SCP_TTL) {
+            return Ok(levels);
+        }
+        let levels = self.read_scps(account_id).await?;
+        if let Ok(mut m) = self.scp_levels.lock() {
+            m.insert(account_id.to_string(), (std::time::Instant::now(), levels.clone()));
+        }
+        Ok(levels)
     }
 
     async fn iam(&self, account_id: &str, event_id: &str) -> Result<Option<Arc<SdkIam>>, PortError> {

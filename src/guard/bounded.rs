@@ -30,48 +30,63 @@ pub(crate) fn boundary_label(boundary_arn: &str) -> String {
     format!("permissions boundary {}", crate::arn::resource_name(boundary_arn))
 }
 
-/// The limit of a permissions boundary whose document is at hand.
-pub(crate) fn boundary_limit(boundary_arn: &str, doc: &PolicyDocument) -> Option<Arc<Limit>> {
-    Limit::of(&[(boundary_label(boundary_arn), doc)]).map(Arc::new)
+/// The limit of a boundary (its document at hand, or none) within the account's SCP levels
+/// (none, unknown, or allowing everything: no SCP limit).
+pub(crate) fn limit_within(boundary: Option<(&str, &PolicyDocument)>, scps: &[ScpLevel]) -> Option<Arc<Limit>> {
+    let account = Limits::new(scps);
+    let mut levels: Vec<(String, Vec<&PolicyDocument>)> = Vec::new();
+    if let Some((arn, doc)) = boundary {
+        levels.push((boundary_label(arn), vec![doc]));
+    }
+    levels.extend(account.scps.iter().map(|(l, d)| (l.clone(), d.iter().collect())));
+    if levels.is_empty() {
+        return None;
+    }
+    Limit::of_levels(levels).map(Arc::new)
 }
 
 impl Guard {
-    /// A boundary's limit: an AWS managed one from the embedded data (no IAM read), a customer
-    /// managed one read from IAM; `None`, with a note, when its document cannot be read (then
-    /// the principal is judged as if unbounded: nothing is missed).
+    /// A principal's limit: its boundary's — an AWS managed one from the embedded data (no IAM
+    /// read), a customer managed one read from IAM — within the account's SCPs (`scps`, the
+    /// hub's member accounts). A boundary whose document cannot be read is noted, and the
+    /// principal judged as if unbounded (nothing is missed); the SCPs still apply.
     pub(super) async fn limit_of<R: IamRead>(
         &self,
         iam: &R,
-        boundary_arn: &str,
+        (boundary_arn, scps): (Option<&str>, &[ScpLevel]),
         notes: &mut Vec<String>,
     ) -> Result<Option<Arc<Limit>>, PortError> {
-        let limit = match self.managed_document(iam, boundary_arn, None).await? {
-            Some(doc) => boundary_limit(boundary_arn, &doc),
+        let doc = match boundary_arn {
+            Some(b) => self.managed_document(iam, b, None).await?,
             None => None,
         };
-        notes.push(match &limit {
-            Some(l) => format!("judged within its {}", l.label),
-            None => format!("its permissions boundary {boundary_arn} could not be read: judged as if unbounded"),
-        });
+        let limit = limit_within(boundary_arn.zip(doc.as_ref()), scps);
+        if let (Some(b), None) = (boundary_arn, &doc) {
+            notes.push(format!("its permissions boundary {b} could not be read: judged as if unbounded"));
+        }
+        if let Some(l) = &limit {
+            notes.push(format!("judged within its {}", l.label));
+        }
         Ok(limit)
     }
 
     /// A role's or user's limit, from one read of the principal (and its boundary's document
-    /// when customer managed). The principal is returned for the hands-off rules.
+    /// when customer managed), within the account's SCPs (not for service-linked roles, which
+    /// SCPs do not limit). A group has no boundary: the SCPs alone. The principal is returned
+    /// for the hands-off rules.
     pub(super) async fn principal_limit<R: IamRead>(
         &self,
         iam: &R,
-        target: &Target,
+        (target, scps): (&Target, &[ScpLevel]),
         notes: &mut Vec<String>,
     ) -> Result<(Option<PrincipalInfo>, Option<Arc<Limit>>), PortError> {
         if target.kind == PrincipalKind::Group {
-            return Ok((None, None));
+            return Ok((None, self.limit_of(iam, (None, scps), notes).await?));
         }
         let info = iam.principal(target).await?;
-        let limit = match info.as_ref().and_then(|i| i.boundary.as_deref()) {
-            Some(b) => self.limit_of(iam, b, notes).await?,
-            None => None,
-        };
+        let service_linked = info.as_ref().is_some_and(|i| i.path.starts_with("/aws-service-role/"));
+        let scps = if service_linked { &[][..] } else { scps };
+        let limit = self.limit_of(iam, (info.as_ref().and_then(|i| i.boundary.as_deref()), scps), notes).await?;
         Ok((info, limit))
     }
 
@@ -79,6 +94,7 @@ impl Guard {
     /// nothing is to be done or the guard only alerts: the boundary then comes from the ledger
     /// (as the guard last saw it; unseen principals are judged unbounded). When enforce mode
     /// would act, the principal is read anyway (hands-off), and its boundary is the current one.
+    /// Either way within the account's SCPs, when known (`recall.scps`).
     pub(super) async fn attach_limit<R: IamRead>(
         &self,
         iam: &R,
@@ -87,17 +103,15 @@ impl Guard {
         notes: &mut Vec<String>,
     ) -> Result<(Option<PrincipalInfo>, Option<Arc<Limit>>), PortError> {
         if self.engine.config().mode == Mode::Enforce && self.remediable(judged) {
-            let (info, limit) = self.principal_limit(iam, target, notes).await?;
+            let (info, limit) = self.principal_limit(iam, (target, &recall.scps), notes).await?;
             // A principal IAM does not show (an offline replay that never saw it created) keeps
             // the boundary the ledger remembers.
             if info.is_some() {
                 return Ok((info, limit));
             }
         }
-        match recall.boundary.as_deref().filter(|_| target.kind != PrincipalKind::Group) {
-            Some(b) => Ok((None, self.limit_of(iam, b, notes).await?)),
-            None => Ok((None, None)),
-        }
+        let boundary = recall.boundary.as_deref().filter(|_| target.kind != PrincipalKind::Group);
+        Ok((None, self.limit_of(iam, (boundary, &recall.scps), notes).await?))
     }
 
     /// Judges one held identity policy (its foreign denies appended) within `limit`: see the

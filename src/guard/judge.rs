@@ -53,6 +53,9 @@ pub(crate) struct Recall {
     pub(crate) trust: Option<String>,
     /// For a denied call: the guard's recent answer that narrowed the principal.
     pub(crate) narrowed: Option<super::ports::LedgerEntry>,
+    /// The SCP levels that limit the account's principals (a hub's member account; empty:
+    /// none known).
+    pub(crate) scps: Vec<super::ports::ScpLevel>,
 }
 
 /// The trust policy the role had before a bad update, as the guard last saw it, and the command
@@ -165,7 +168,8 @@ impl Guard {
             Action::AddUserToGroup { group, user } => {
                 let mut notes = Vec::new();
                 // The user holds the group's policies within its own boundary.
-                let (principal, limit) = self.principal_limit(iam, &Target::user(user), &mut notes).await?;
+                let (principal, limit) =
+                    self.principal_limit(iam, (&Target::user(user), &recall.scps), &mut notes).await?;
                 let group = Target::group(group);
                 let mut judged = self.judge_holdings(iam, change, (&group, limit.as_ref()), &mut notes).await?;
                 for j in &mut judged {
@@ -176,7 +180,7 @@ impl Guard {
                 Ok(j)
             }
             Action::CreateAccessKey { user, access_key_id } => {
-                let mut j = self.judge_credential(iam, change, user, Credential::AccessKey).await?;
+                let mut j = self.judge_credential(iam, change, (user, &recall.scps), Credential::AccessKey).await?;
                 // A new key on a principal whose holdings remediate: deactivate it (never delete).
                 let holdings_remediate = j.judged.iter().any(|p| self.remediable(p));
                 if let (true, Some(key)) = (holdings_remediate, access_key_id) {
@@ -188,7 +192,7 @@ impl Guard {
                 Ok(j)
             }
             Action::CreateLoginProfile { user } => {
-                let mut j = self.judge_credential(iam, change, user, Credential::LoginProfile).await?;
+                let mut j = self.judge_credential(iam, change, (user, &recall.scps), Credential::LoginProfile).await?;
                 // A console password for a user whose holdings remediate: delete it.
                 if j.judged.iter().any(|p| self.remediable(p)) {
                     j.proposal = Proposal::Remediate(Remediation::DeleteLoginProfile { target: Target::user(user) });
@@ -196,10 +200,10 @@ impl Guard {
                 Ok(j)
             }
             Action::UpdateLoginProfile { user } => {
-                self.judge_credential(iam, change, user, Credential::PasswordReset).await
+                self.judge_credential(iam, change, (user, &recall.scps), Credential::PasswordReset).await
             }
             Action::ReactivateAccessKey { user, .. } => {
-                self.judge_credential(iam, change, user, Credential::ReactivatedKey).await
+                self.judge_credential(iam, change, (user, &recall.scps), Credential::ReactivatedKey).await
             }
             Action::RootCredential { credential } => Ok(self.judge_root_credential(*credential)),
             Action::Denied { target, call, needs, .. } => Ok(match &recall.narrowed {
@@ -220,14 +224,18 @@ impl Guard {
                     f.severity = f.severity.min(Severity::Medium);
                 }
                 // What the principal holds is judged within the new boundary.
-                let limit = (!unknown).then(|| super::bounded::boundary_limit(boundary_arn, &doc)).flatten();
+                let limit = (!unknown)
+                    .then(|| super::bounded::limit_within(Some((boundary_arn, &doc)), &recall.scps))
+                    .flatten();
                 let mut judged = vec![boundary];
                 judged.extend(self.judge_holdings(iam, change, (target, limit.as_ref()), &mut notes).await?);
                 Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
             }
             Action::DeletePermissionsBoundary { target } => {
                 let mut notes = Vec::new();
-                let judged = self.judge_holdings(iam, change, (target, None), &mut notes).await?;
+                // Unbounded now, but still within the account's SCPs.
+                let limit = super::bounded::limit_within(None, &recall.scps);
+                let judged = self.judge_holdings(iam, change, (target, limit.as_ref()), &mut notes).await?;
                 // Put the boundary back when the guard remembers it and what the principal now
                 // holds unbounded calls for remediation.
                 let proposal = match &recall.boundary {
@@ -486,12 +494,12 @@ impl Guard {
         &self,
         iam: &R,
         change: &Change,
-        user: &str,
+        (user, scps): (&str, &[super::ports::ScpLevel]),
         credential: Credential,
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
         let target = Target::user(user);
-        let (principal, limit) = self.principal_limit(iam, &target, &mut notes).await?;
+        let (principal, limit) = self.principal_limit(iam, (&target, scps), &mut notes).await?;
         let holdings = self.judge_holdings(iam, change, (&target, limit.as_ref()), &mut notes).await?;
         let rule = new_credential::NewCredential.id();
         let own = self.engine.severity(rule).filter(|_| self.engine.action(rule) != RuleAction::Ignore);

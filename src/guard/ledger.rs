@@ -13,7 +13,9 @@
 //!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over.
 
 use super::judge::Recall;
-use super::ports::{Claim, IamInventory, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, Snapshot};
+use super::ports::{
+    Claim, IamInventory, IamRead, IamWrite, Ledger, LedgerEntry, PortError, Publish, ScpLevel, Snapshot,
+};
 use super::{carry_out, Executed, Guard, Handled, Plan, Remediation};
 use crate::intake::{Action, Change, PrincipalKind, Target};
 
@@ -187,6 +189,19 @@ impl Guard {
         ledger: &L,
         change: Change,
     ) -> Result<Answer, PortError> {
+        self.answer_within(iam, publisher, ledger, change, Vec::new()).await
+    }
+
+    /// [`Guard::answer`] for an account whose principals the SCP levels `scps` limit (a hub's
+    /// member account): every per-principal verdict within them.
+    pub async fn answer_within<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger>(
+        &self,
+        iam: &I,
+        publisher: &P,
+        ledger: &L,
+        change: Change,
+        scps: Vec<ScpLevel>,
+    ) -> Result<Answer, PortError> {
         let now = chrono::Utc::now();
         let mut narrowed = None;
         if let Action::Denied { target, needs, .. } = &change.action {
@@ -195,7 +210,7 @@ impl Guard {
             if narrowed.is_none() {
                 // Not the guard's doing: answered without a ledger write (every refused call of
                 // the account reaches the guard; one history read each).
-                let verdict = self.evaluate(iam, change, &Recall::default()).await?;
+                let verdict = self.evaluate(iam, change, &Recall { scps, ..Recall::default() }).await?;
                 return Ok(Answer::Handled(Box::new(Handled { verdict, executed: None, alert: None })));
             }
         }
@@ -206,7 +221,7 @@ impl Guard {
         }
         let id = change.event_id.clone();
         let result = async {
-            let mut recall = Recall { narrowed, ..Recall::default() };
+            let mut recall = Recall { narrowed, scps, ..Recall::default() };
             match &change.action {
                 Action::PutPermissionsBoundary { target, boundary_arn } => {
                     let arn = target.arn(&change.account_id);
