@@ -438,3 +438,58 @@ fn the_graph_and_the_sweep_agree_within_the_scps() {
         && f.finding.rule == "service-full-access"
         && f.finding.bounded_by.is_none()));
 }
+
+/// An Identity Center event from `events/`, its request parameters changed by `edit`.
+fn sso_event(file: &str, edit: impl FnOnce(&mut Value)) -> iam_guard::intake::Change {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events").join(file);
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut v["detail"]["requestParameters"]);
+    one_change(v)
+}
+
+/// A permission set's own permissions boundary bounds what its policies grant, as a role's does:
+/// AdministratorAccess attached to a set bounded by ReadOnlyAccess is kept (its admin finding at
+/// `info`, said), the same attach to an unbounded set is detached, and a boundary that is a
+/// customer managed reference (resolved per account) is said and judged unbounded. The sweep's
+/// judgement of the set (and of the boundary event itself) applies the boundary too.
+#[test]
+fn a_permission_sets_boundary_bounds_what_its_policies_grant() {
+    let rt = rt();
+    let attach = || sso_event("AttachManagedPolicyToPermissionSet.json", |_| {});
+    let answer = |boundary: Option<Value>| {
+        let iam = MemoryIam::new();
+        iam.apply(&sso_event("CreatePermissionSet.json", |_| {}));
+        let bounded =
+            boundary.map(|b| sso_event("PutPermissionsBoundaryToPermissionSet.json", |p| p["permissionsBoundary"] = b));
+        if let Some(b) = &bounded {
+            iam.apply(b);
+        }
+        iam.apply(&attach());
+        let g = guard(Mode::Enforce);
+        let h = rt.block_on(g.handle(&iam, &RecordingPublisher::new(), attach())).unwrap();
+        let on_boundary = bounded.map(|b| rt.block_on(g.handle(&iam, &RecordingPublisher::new(), b)).unwrap());
+        (h, on_boundary)
+    };
+    let (h, _) = answer(None);
+    assert!(matches!(h.verdict.plan, Plan::Remediate { .. }), "{:?}", h.verdict.plan);
+
+    let (h, on_boundary) = answer(Some(json!({"managedPolicyArn": READ_ONLY})));
+    assert!(!matches!(h.verdict.plan, Plan::Remediate { .. }), "{:?}", h.verdict.plan);
+    let admin = h.verdict.judged.iter().flat_map(|j| &j.findings).find(|f| f.rule == "admin").expect("said");
+    assert_eq!(
+        (admin.severity, admin.bounded_by.as_deref()),
+        (Severity::Info, Some("permissions boundary ReadOnlyAccess"))
+    );
+    // The boundary event judges what the set holds within the new boundary: no admin left.
+    let held: Vec<_> = on_boundary.unwrap().verdict.judged.into_iter().skip(1).flat_map(|j| j.findings).collect();
+    assert!(held.iter().all(|f| f.rule != "admin" || f.bounded_by.is_some()), "{held:#?}");
+
+    let reference = json!({"customerManagedPolicyReference": {"name": "team-boundary", "path": "/"}});
+    let (h, _) = answer(Some(reference));
+    assert!(matches!(h.verdict.plan, Plan::Remediate { .. }), "unbounded: {:?}", h.verdict.plan);
+    assert!(
+        h.verdict.notes.iter().any(|n| n.contains("reference /team-boundary (resolved per account)")),
+        "{:?}",
+        h.verdict.notes
+    );
+}

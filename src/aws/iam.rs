@@ -129,6 +129,11 @@ impl IamRead for SdkIam {
         self.sso()?.describe(set).await
     }
 
+    async fn permission_set_boundary(&self, set: &PermissionSet) -> Result<Option<String>, PortError> {
+        self.count();
+        self.sso()?.boundary(set).await
+    }
+
     async fn permission_sets(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
         self.count();
         self.sso()?.list(region).await

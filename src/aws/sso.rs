@@ -83,7 +83,31 @@ impl SdkSso {
                 _ => break,
             }
         }
+        // Unreadable (an emulator without the call, a missing permission): judged unbounded,
+        // so nothing is missed.
+        info.boundary = self.boundary(set).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "permission set boundary unreadable: judged unbounded");
+            None
+        });
         Ok(Some(info))
+    }
+
+    /// The permission set's permissions boundary: an AWS managed policy ARN, or `path` + `name`
+    /// of a customer managed policy reference; `None` without one.
+    pub(crate) async fn boundary(&self, set: &PermissionSet) -> Result<Option<String>, PortError> {
+        let out = match in_region!(self.client.get_permissions_boundary_for_permission_set(), set).send().await {
+            Ok(o) => o,
+            Err(e) => {
+                return match port_error(&format!("get the permissions boundary of {set}"), e) {
+                    PortError::NotFound(_) => Ok(None),
+                    other => Err(other),
+                }
+            }
+        };
+        let Some(b) = out.permissions_boundary else { return Ok(None) };
+        Ok(b.managed_policy_arn.or_else(|| {
+            b.customer_managed_policy_reference.map(|r| format!("{}{}", r.path.unwrap_or_else(|| "/".into()), r.name))
+        }))
     }
 
     /// Every permission set of the instances in `region` (ListInstances, ListPermissionSets).

@@ -114,6 +114,51 @@ impl Guard {
         Ok((None, self.limit_of(iam, (boundary, &recall.scps), notes).await?))
     }
 
+    /// A permission set's limit: its boundary's when that is an AWS managed policy. A customer
+    /// managed reference resolves in each account the set is provisioned to: noted, judged
+    /// unbounded (nothing is missed). SCPs differ per account the set reaches: not applied.
+    pub(super) async fn set_limit<R: IamRead>(
+        &self,
+        iam: &R,
+        (via, boundary): (&str, Option<&str>),
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Arc<Limit>>, PortError> {
+        match boundary {
+            None => Ok(None),
+            Some(arn) if arn.starts_with("arn:") => self.limit_of(iam, (Some(arn), &[]), notes).await,
+            Some(reference) => {
+                notes.push(format!(
+                    "{via}permissions boundary: customer managed policy reference {reference} (resolved per account): \
+                     judged unbounded"
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    /// A policy put on a permission set, judged again within the set's boundary when the bare
+    /// verdict would act (one read of the boundary, only then; an unreadable one is noted and
+    /// the policy judged unbounded).
+    pub(super) async fn within_set_boundary<R: IamRead>(
+        &self,
+        iam: &R,
+        (account_id, set): (&str, &crate::intake::PermissionSet),
+        (judged, doc): (JudgedPolicy, &PolicyDocument),
+        notes: &mut Vec<String>,
+    ) -> Result<JudgedPolicy, PortError> {
+        if !self.remediable(&judged) {
+            return Ok(judged);
+        }
+        let boundary = iam.permission_set_boundary(set).await.unwrap_or_else(|e| {
+            notes.push(format!("the permissions boundary of {set} could not be read ({e}): judged unbounded"));
+            None
+        });
+        let Some(limit) = self.set_limit(iam, ("", boundary.as_deref()), notes).await? else { return Ok(judged) };
+        let mut j = self.judge_bounded(account_id, judged.label.clone(), judged.policy_arn.as_deref(), doc, &limit);
+        (j.unknown, j.document) = (judged.unknown, judged.document);
+        Ok(j)
+    }
+
     /// Judges one held identity policy (its foreign denies appended) within `limit`: see the
     /// module documentation.
     pub(crate) fn judge_bounded(

@@ -260,6 +260,8 @@ impl Guard {
             Action::PermissionSetManagedPolicy { set, policy_arn } => {
                 let mut notes = Vec::new();
                 let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
+                let (doc, _) = self.read_managed(iam, policy_arn, &mut notes).await?;
+                let j = self.within_set_boundary(iam, (change.account_id.as_str(), set), (j, &doc), &mut notes).await?;
                 let proposal = self.remediate_if(&j, || Remediation::DetachFromPermissionSet {
                     set: set.clone(),
                     policy_arn: policy_arn.clone(),
@@ -275,6 +277,11 @@ impl Guard {
                     document,
                     Reason::InlineOrTrust,
                 );
+                let bare = j.judged.remove(0);
+                let mut notes = Vec::new();
+                let within = (change.account_id.as_str(), set);
+                j.judged.push(self.within_set_boundary(iam, within, (bare, &document.document), &mut notes).await?);
+                j.notes.extend(notes);
                 j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeletePermissionSetInline {
                     set: set.clone(),
                     document: document.text.clone(),
@@ -350,7 +357,8 @@ impl Guard {
             notes
                 .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
         }
-        Ok(self.judge_held(account_id, held, None))
+        let limit = self.set_limit(iam, (&via, info.boundary.as_deref()), notes).await?;
+        Ok(self.judge_held(account_id, held, limit.as_ref()))
     }
 
     /// A managed policy a principal (or permission set) holds, read for judging with the others.

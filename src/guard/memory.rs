@@ -297,7 +297,10 @@ impl MemoryIam {
             Action::PermissionSetCustomerPolicy { set, name, path } => {
                 s.permission_sets.entry(set.arn.clone()).or_default().0.customer.push(format!("{path}{name}"));
             }
-            Action::PermissionSetBoundary { .. } | Action::AccountAssignment { .. } => {}
+            Action::PermissionSetBoundary { set, boundary } => {
+                s.permission_sets.entry(set.arn.clone()).or_default().0.boundary = Some(boundary.clone());
+            }
+            Action::AccountAssignment { .. } => {}
         });
     }
 }

@@ -58,6 +58,9 @@ pub struct PermissionSetInfo {
     pub inline: Option<String>,
     /// Customer managed policy references, as `path` + `name`.
     pub customer: Vec<String>,
+    /// Its permissions boundary: an AWS managed policy ARN, or a customer managed policy
+    /// reference as `path` + `name` (resolved in each account it is provisioned to).
+    pub boundary: Option<String>,
 }
 
 /// Adapters that do not reach IAM Identity Center say so (the call fails, nothing is guessed).
@@ -103,6 +106,11 @@ pub trait IamRead {
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         let _ = set;
         Err(no_identity_center())
+    }
+    /// A permission set's permissions boundary (as [`PermissionSetInfo::boundary`]); `None`
+    /// when it has none.
+    async fn permission_set_boundary(&self, set: &PermissionSet) -> Result<Option<String>, PortError> {
+        Ok(self.permission_set(set).await?.and_then(|i| i.boundary))
     }
     /// Every permission set of the Identity Center instances in `region`.
     async fn permission_sets(&self, region: &str) -> Result<Vec<PermissionSet>, PortError> {
