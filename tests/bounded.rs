@@ -493,3 +493,34 @@ fn a_permission_sets_boundary_bounds_what_its_policies_grant() {
         h.verdict.notes
     );
 }
+
+/// "Delete the boundary that keeps it from admin" leads to admin only when the account's SCPs
+/// would let the unbounded policies be admin: a role holding AdministratorAccess under a boundary
+/// that allows it to delete that boundary becomes admin — but not in an account whose SCPs allow
+/// IAM, S3 and CloudWatch only, where AdministratorAccess unbounded is still not admin.
+#[test]
+fn deleting_a_boundary_leads_to_admin_only_where_the_scps_allow_admin() {
+    use iam_guard::guard::ports::ScpLevel;
+    const MAY_DROP: &str = "arn:aws:iam::111122223333:policy/may-drop-boundary";
+    let mut e = export(vec![role("bounded", &[ADMIN], Some(MAY_DROP))], vec![], vec![]);
+    let may_drop = doc(
+        json!([{"Effect": "Allow", "Action": ["iam:DeleteRolePermissionsBoundary", "iam:GetRole"], "Resource": "*"}]),
+    );
+    e["Policies"].as_array_mut().unwrap().push(json!({"PolicyName": "may-drop-boundary", "Arn": MAY_DROP, "Path": "/",
+        "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true,
+        "PolicyVersionList": [{"Document": may_drop, "VersionId": "v1", "IsDefaultVersion": true}]}));
+    let inv = authdetails::parse(&e.to_string()).unwrap();
+    let drops_to_admin = |scps: &[ScpLevel]| {
+        let graph = iam_guard::graph::Graph::build_within(&inv, ACCT, scps);
+        let i = graph.nodes.iter().position(|n| n.label == "role/bounded").unwrap();
+        graph.edges.iter().any(|e| e.from == i && e.to == 0 && e.reason.contains("iam:DeleteRolePermissionsBoundary"))
+    };
+    assert!(drops_to_admin(&[]), "no SCPs: deleting the boundary makes it admin");
+    let full = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let few = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","s3:*","cloudwatch:*"],"Resource":"*"}]}"#;
+    let scps = vec![
+        ScpLevel { target: "r-root".into(), policies: vec![("FullAWSAccess".into(), full.into())] },
+        ScpLevel { target: ACCT.into(), policies: vec![("iam-s3-metrics".into(), few.into())] },
+    ];
+    assert!(!drops_to_admin(&scps), "within the SCPs the unbounded policies are not admin either");
+}

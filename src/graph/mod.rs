@@ -564,8 +564,10 @@ impl Graph {
                 });
             }
             if own.is_none() && h.boundary.is_some() {
+                // Without its boundary, but still within the account's SCPs.
                 let unbounded: Vec<&Effective> = h.docs.iter().map(|d| &d.effective).collect();
-                let unbounded = Effective::combine(&unbounded, None, &[]);
+                let scps = h.scps.as_ref().map(|s| s.effectives()).unwrap_or_default();
+                let unbounded = Effective::combine(&unbounded, None, &scps);
                 let delete = match t.kind {
                     PrincipalKind::User => "iam:DeleteUserPermissionsBoundary",
                     _ => "iam:DeleteRolePermissionsBoundary",
