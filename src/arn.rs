@@ -3,20 +3,20 @@
 /// The last path segment of an ARN: the name of a policy, role, user or group
 /// (`arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole` → `AWSLambdaBasicExecutionRole`).
 /// Text without `/` is returned whole.
-pub fn resource_name(arn: &str) -> &str {
+pub(crate) fn resource_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// The 12-digit account id of an ARN (`arn:aws:iam::123456789012:role/x`) or of a bare account
 /// id; `None` for anything else (`*`, a service, an AWS-owned `arn:aws:iam::aws:…`).
-pub fn account(principal: &str) -> Option<&str> {
+pub(crate) fn account(principal: &str) -> Option<&str> {
     let id = if principal.starts_with("arn:") { principal.split(':').nth(4)? } else { principal };
     (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
 /// The role name of a role ARN (`arn:aws:iam::A:role/path/NAME`) or of an assumed-role session
 /// (`arn:aws:sts::A:assumed-role/NAME/SESSION`).
-pub fn role_name(arn: &str) -> Option<&str> {
+pub(crate) fn role_name(arn: &str) -> Option<&str> {
     let res = arn.splitn(6, ':').nth(5)?;
     if let Some(r) = res.strip_prefix("role/") {
         return r.rsplit('/').next();

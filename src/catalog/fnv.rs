@@ -5,7 +5,7 @@
 /// (which lowercases ASCII letters; other bytes that collide this way only cost a probe, since
 /// every hit is verified), then words are mixed FxHash-style. About four multiplies for an action
 /// name where a byte-wise FNV took twenty-five in a dependent chain.
-pub fn text_hash(text: &str) -> u64 {
+pub(crate) fn text_hash(text: &str) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     const FOLD: u64 = 0x2020_2020_2020_2020;
     let bytes = text.as_bytes();
@@ -27,7 +27,7 @@ pub fn text_hash(text: &str) -> u64 {
 }
 
 /// Slots in the exact-name table (a power of two, about 1.6× the 20k actions).
-pub const EXACT_SLOTS: usize = 1 << 15;
+pub(crate) const EXACT_SLOTS: usize = 1 << 15;
 
 /// Slots in the service-prefix table (a power of two, over twice the 445 services).
-pub const SERVICE_SLOTS: usize = 1 << 10;
+pub(crate) const SERVICE_SLOTS: usize = 1 << 10;

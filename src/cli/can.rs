@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct CanArgs {
+pub(crate) struct CanArgs {
     /// The role or user ARN.
     principal: String,
     /// The action (`s3:GetObject`).
@@ -85,7 +85,7 @@ impl CanArgs {
 type Documents = (Vec<(String, PolicyDocument)>, Option<(String, PolicyDocument)>);
 
 /// Exit 0 allowed, 1 denied, 2 bad input.
-pub fn run(args: CanArgs) -> ExitCode {
+pub(crate) fn run(args: CanArgs) -> ExitCode {
     let inv = match &args.input {
         Some(input) => match load(input, None) {
             Ok((inv, _)) => Some(inv),
@@ -243,7 +243,7 @@ fn describe(args: &CanArgs, a: &Answer) -> String {
 
 /// `iam-guard-sweep can …`: the principal's policies read from the account.
 #[cfg(feature = "aws")]
-pub fn live(argv: Vec<std::ffi::OsString>) -> ExitCode {
+pub(crate) fn live(argv: Vec<std::ffi::OsString>) -> ExitCode {
     use crate::guard::ports::IamInventory;
     let argv = std::iter::once(std::ffi::OsString::from("iam-guard can")).chain(argv.into_iter().skip(1));
     let args = match <CanCommand as clap::Parser>::try_parse_from(argv) {

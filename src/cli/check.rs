@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(super) struct CheckArgs {
     /// Policy files, CloudFormation / SAM templates (JSON or YAML), Terraform plans
     /// (`terraform show -json`), or directories of them; - reads stdin.
     #[arg(required = true)]
@@ -81,7 +81,7 @@ fn judge_located(engine: &Engine, source: &str, l: crate::template::Located, acc
 }
 
 /// Judges every document in one input's text.
-pub fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<&str>) -> Vec<PolicyReport> {
+pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: Option<&str>) -> Vec<PolicyReport> {
     let value: serde_json::Value = match crate::policy::PolicyDocument::parse(text) {
         // Fast path and URL-encoded input: a bare document.
         Ok(doc) => {
@@ -278,7 +278,7 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
     out
 }
 
-pub fn run(args: CheckArgs, mut config: Config) -> ExitCode {
+pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if let Some(a) = &args.account_id {
         config.account_id = Some(a.clone());
     }

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct EventArgs {
+pub(super) struct EventArgs {
     /// Event files or directories (*.json and *.json.gz, sorted, recursive: an `aws s3 sync` of
     /// a CloudTrail bucket works as is); - reads stdin; gzip is read by its magic bytes. Any
     /// envelope: EventBridge, SQS batch, CloudWatch Logs payload, CloudTrail record or log file,
@@ -90,7 +90,7 @@ enum Item {
     },
 }
 
-pub fn run(args: EventArgs, mut config: Config) -> ExitCode {
+pub(super) fn run(args: EventArgs, mut config: Config) -> ExitCode {
     if let Some(m) = args.mode {
         // --mode wins over every `[[accounts]]` mode too.
         config.mode = m.into();

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[derive(clap::Parser)]
 #[command(name = "iam-guard undo", bin_name = "iam-guard undo", version)]
 #[command(about = "Put back exactly what the guard changed for one event (recorded as undo-EVENT_ID)")]
-pub struct UndoArgs {
+pub(super) struct UndoArgs {
     /// The CloudTrail event id, as in the alert (`event.id`).
     event_id: String,
     /// The ledger table (the stack's LedgerTableName output); also IAM_GUARD_TABLE.
@@ -26,7 +26,7 @@ pub struct UndoArgs {
 #[derive(clap::Parser)]
 #[command(name = "iam-guard history", bin_name = "iam-guard history", version)]
 #[command(about = "What the guard did to a principal, oldest first (JSON lines)")]
-pub struct HistoryArgs {
+pub(super) struct HistoryArgs {
     /// The principal's ARN (without path): arn:aws:iam::ACCOUNT:role/NAME.
     principal_arn: String,
     /// The ledger table (the stack's LedgerTableName output); also IAM_GUARD_TABLE.

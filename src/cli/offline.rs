@@ -16,7 +16,7 @@ use std::process::ExitCode;
 /// `iam-guard sweep --input FILE`.
 #[derive(clap::Parser)]
 #[command(name = "iam-guard sweep", bin_name = "iam-guard sweep")]
-pub struct OfflineSweepArgs {
+pub(super) struct OfflineSweepArgs {
     /// A saved `aws iam get-account-authorization-details` output (pages concatenated, or a
     /// JSON array of pages, also work); - reads stdin.
     #[arg(long)]
@@ -42,7 +42,7 @@ pub struct OfflineSweepArgs {
 
 /// `iam-guard graph`.
 #[derive(clap::Args)]
-pub struct GraphArgs {
+pub(super) struct GraphArgs {
     /// A saved `aws iam get-account-authorization-details` output; - reads stdin.
     #[arg(long)]
     input: PathBuf,
@@ -59,7 +59,7 @@ pub struct GraphArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-pub enum GraphFormat {
+pub(super) enum GraphFormat {
     Dot,
     Text,
     Json,
@@ -77,7 +77,7 @@ pub(crate) fn load(input: &Path, account: Option<&str>) -> Result<(crate::guard:
 }
 
 /// `iam-guard sweep --input FILE …` (the arguments after `sweep`).
-pub fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
+pub(super) fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
     let argv = std::iter::once(std::ffi::OsString::from("iam-guard sweep")).chain(args.iter().cloned());
     let args = match <OfflineSweepArgs as clap::Parser>::try_parse_from(argv) {
         Ok(a) => a,
@@ -135,7 +135,7 @@ pub(crate) fn write_report(r: &SweepReport, format: SweepFormat, output: Option<
 }
 
 /// `iam-guard graph --input FILE`.
-pub fn graph(args: GraphArgs) -> ExitCode {
+pub(super) fn graph(args: GraphArgs) -> ExitCode {
     let (inv, account) = match load(&args.input, args.account.as_deref()) {
         Ok(x) => x,
         Err(e) => {

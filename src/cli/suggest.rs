@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct SuggestArgs {
+pub(super) struct SuggestArgs {
     /// The role (every session of it) or user whose calls to learn from.
     #[arg(long)]
     principal: String,
@@ -28,7 +28,7 @@ pub struct SuggestArgs {
 
 /// Exit 0 with a policy; 3 when nothing of the principal's was found (no policy to print);
 /// 2 on unreadable input.
-pub fn run(args: SuggestArgs) -> ExitCode {
+pub(super) fn run(args: SuggestArgs) -> ExitCode {
     let principal = match Principal::parse(&args.principal) {
         Ok(p) => p,
         Err(e) => {

@@ -19,7 +19,7 @@ use crate::report::sweep::SweepFormat;
     version,
     about = "Audit the whole account (AWS credentials or AWS_ENDPOINT_URL): text, JSON, SARIF or HTML"
 )]
-pub struct SweepArgs {
+pub(super) struct SweepArgs {
     /// Configuration file (TOML); also IAM_GUARD_CONFIG.
     #[arg(long, env = "IAM_GUARD_CONFIG")]
     config: Option<PathBuf>,

@@ -216,7 +216,7 @@ struct Record {
 /// The id of a record without an eventID (CloudTrail's record versions before 1.01 wrote none):
 /// `derived-` and a 64-bit FNV-1a hash of the record's JSON, so the same record always gets the
 /// same id (retries and replays recognise it) and different records practically never share one.
-pub fn derived_event_id(value: &Value) -> String {
+pub(super) fn derived_event_id(value: &Value) -> String {
     let text = value.to_string();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -227,7 +227,7 @@ pub fn derived_event_id(value: &Value) -> String {
 }
 
 /// Parses one CloudTrail record. `at` names where it sits (`detail`, `Records[3]`) in errors.
-pub fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
+pub(super) fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
     let derived_id = match value.get("eventID") {
         Some(Value::String(_)) => None,
         _ => Some(derived_event_id(&value)),

@@ -1,9 +1,9 @@
 //! Presenting findings: text for people, JSON for machines, SARIF 2.1.0 for code scanning.
 
-pub mod pretty;
-pub mod sarif;
-pub mod sweep;
-pub mod text;
+pub(crate) mod pretty;
+pub(crate) mod sarif;
+pub(crate) mod sweep;
+pub(crate) mod text;
 
 use crate::policy::PolicyKind;
 use crate::rules::{Finding, Severity};
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// The verdict on one policy document from one input.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct PolicyReport {
+pub(crate) struct PolicyReport {
     /// Where it came from: a file path, `-` for stdin.
     pub source: String,
     /// Policy or role name, or "policy" for a bare document.
@@ -44,20 +44,20 @@ pub struct PolicyReport {
 
 /// A finding left out by a template annotation or the baseline, and why.
 #[derive(Debug, Clone, Serialize)]
-pub struct Suppressed {
+pub(crate) struct Suppressed {
     pub rule: &'static str,
     pub reason: String,
 }
 
 impl PolicyReport {
-    pub fn max_severity(&self) -> Option<Severity> {
+    pub(crate) fn max_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
 }
 
 /// Running totals over reports, so output can stream without keeping them.
 #[derive(Debug, Default, Clone)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub policies: usize,
     pub flagged: usize,
     pub errors: usize,
@@ -67,7 +67,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, r: &PolicyReport) {
+    pub(crate) fn add(&mut self, r: &PolicyReport) {
         self.policies += 1;
         self.errors += usize::from(r.error.is_some());
         self.flagged += usize::from(!r.findings.is_empty());
@@ -78,7 +78,7 @@ impl Tally {
     }
 
     /// Adds another tally's counts (a worker's share of a run).
-    pub fn merge(&mut self, other: &Tally) {
+    pub(crate) fn merge(&mut self, other: &Tally) {
         self.policies += other.policies;
         self.flagged += other.flagged;
         self.errors += other.errors;
@@ -89,7 +89,7 @@ impl Tally {
     }
 
     /// Non-zero counts, most severe first.
-    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+    pub(crate) fn by_severity(&self) -> Vec<(Severity, usize)> {
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
             .into_iter()
             .map(|s| (s, self.findings[s as usize]))

@@ -81,7 +81,7 @@ impl Formatter for Pretty {
 }
 
 /// `serde_json::to_writer_pretty`, the same bytes.
-pub fn to_writer_pretty<W: Write, T: ?Sized + Serialize>(w: W, value: &T) -> serde_json::Result<()> {
+pub(crate) fn to_writer_pretty<W: Write, T: ?Sized + Serialize>(w: W, value: &T) -> serde_json::Result<()> {
     value.serialize(&mut serde_json::Serializer::with_formatter(w, Pretty::default()))
 }
 

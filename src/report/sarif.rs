@@ -51,7 +51,7 @@ fn statement_positions(r: &PolicyReport, text: Option<&str>) -> Vec<Pos> {
 
 /// Renders a SARIF log. `source_text` gives a report's file text for line numbers. The rule
 /// metadata lists every registered rule that judges documents (the only ones with results here).
-pub fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Option<String>) -> Value {
+pub(crate) fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Option<String>) -> Value {
     let rule_defs: Vec<Value> = RULES
         .iter()
         .filter(|r| judges_documents(**r))

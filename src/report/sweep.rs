@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 /// The sweep report formats.
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
-pub enum SweepFormat {
+pub(crate) enum SweepFormat {
     /// For people.
     Text,
     /// The report as JSON.
@@ -17,7 +17,7 @@ pub enum SweepFormat {
 }
 
 /// The report in a format.
-pub fn render(r: &SweepReport, format: SweepFormat) -> String {
+pub(crate) fn render(r: &SweepReport, format: SweepFormat) -> String {
     match format {
         SweepFormat::Text => text(r),
         SweepFormat::Html => html(r),
@@ -38,7 +38,7 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub fn text(r: &SweepReport) -> String {
+pub(crate) fn text(r: &SweepReport) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -98,7 +98,7 @@ pub fn text(r: &SweepReport) -> String {
 }
 
 /// A self-contained page: findings by principal in a table people can sort by any column.
-pub fn html(r: &SweepReport) -> String {
+pub(crate) fn html(r: &SweepReport) -> String {
     let mut rows = String::new();
     for f in &r.findings {
         let sev = f.finding.severity;
@@ -193,7 +193,7 @@ document.querySelectorAll('#f th').forEach(function(th, col) {{
 }
 
 /// Sweep findings as check-style reports (one per principal and policy), for the SARIF renderer.
-pub fn as_policy_reports(r: &SweepReport) -> Vec<super::PolicyReport> {
+pub(crate) fn as_policy_reports(r: &SweepReport) -> Vec<super::PolicyReport> {
     let mut out: Vec<super::PolicyReport> = Vec::new();
     for f in &r.findings {
         let source = f.principal_arn.clone();

@@ -24,7 +24,7 @@ fn sev_code(s: Severity) -> &'static str {
 
 /// One policy's block: its findings with location and fix. Clean policies print only when
 /// `verbose`.
-pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
+pub(crate) fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     if r.findings.is_empty() && r.error.is_none() && r.suppressed.is_empty() && !verbose {
         return out;
@@ -67,7 +67,7 @@ pub fn render_report(r: &PolicyReport, color: bool, verbose: bool) -> String {
 }
 
 /// The closing line: how many policies, how many flagged, counts by severity.
-pub fn render_summary(t: &Tally) -> String {
+pub(crate) fn render_summary(t: &Tally) -> String {
     let summary: Vec<String> = t.by_severity().iter().map(|(s, n)| format!("{n} {s}")).collect();
     format!(
         "{} policies checked, {} with findings{}{}\n",

@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub struct Admin;
+pub(super) struct Admin;
 
 impl Rule for Admin {
     fn id(&self) -> &'static str {

@@ -4,7 +4,7 @@
 use super::*;
 use crate::policy::ResourceSpec;
 
-pub struct AllowWithNot;
+pub(super) struct AllowWithNot;
 
 impl Rule for AllowWithNot {
     fn id(&self) -> &'static str {

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub struct DataExfiltration;
+pub(super) struct DataExfiltration;
 
 const SENSITIVE_READS: &[&str] = &[
     "s3:GetObject",

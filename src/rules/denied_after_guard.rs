@@ -6,7 +6,7 @@
 
 use super::*;
 
-pub struct DeniedAfterGuard;
+pub(crate) struct DeniedAfterGuard;
 
 impl Rule for DeniedAfterGuard {
     fn id(&self) -> &'static str {

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub struct DenylistedPolicy;
+pub(super) struct DenylistedPolicy;
 
 impl Rule for DenylistedPolicy {
     fn id(&self) -> &'static str {

@@ -5,7 +5,7 @@
 
 use super::*;
 
-pub struct EscalationPathRule;
+pub(super) struct EscalationPathRule;
 
 impl Rule for EscalationPathRule {
     fn id(&self) -> &'static str {

@@ -493,20 +493,20 @@ pub(crate) mod test_util {
     use crate::config::Config;
     use crate::engine::Engine;
 
-    pub fn judge_with(config: Config, kind: Option<PolicyKind>, json: &str) -> Vec<Finding> {
+    pub(crate) fn judge_with(config: Config, kind: Option<PolicyKind>, json: &str) -> Vec<Finding> {
         let doc = PolicyDocument::parse(json).expect("test policy parses");
         Engine::new(config).judge(&PolicyContext { kind, ..Default::default() }, &doc)
     }
 
-    pub fn judge(json: &str) -> Vec<Finding> {
+    pub(crate) fn judge(json: &str) -> Vec<Finding> {
         judge_with(Config::default(), None, json)
     }
 
-    pub fn find<'a>(f: &'a [Finding], rule: &str) -> Option<&'a Finding> {
+    pub(crate) fn find<'a>(f: &'a [Finding], rule: &str) -> Option<&'a Finding> {
         f.iter().find(|x| x.rule == rule)
     }
 
-    pub fn allow(action: &str, resource: &str) -> String {
+    pub(crate) fn allow(action: &str, resource: &str) -> String {
         format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{action},"Resource":{resource}}}]}}"#
         )

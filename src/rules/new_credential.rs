@@ -5,7 +5,7 @@
 
 use super::*;
 
-pub struct NewCredential;
+pub(crate) struct NewCredential;
 
 impl Rule for NewCredential {
     fn id(&self) -> &'static str {
@@ -28,7 +28,7 @@ impl Rule for NewCredential {
 
 /// The kind of credential created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credential {
+pub(crate) enum Credential {
     AccessKey,
     LoginProfile,
     /// UpdateLoginProfile: the password was reset.

@@ -8,7 +8,7 @@ use super::*;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-pub struct PrivilegeEscalation;
+pub(super) struct PrivilegeEscalation;
 
 /// How an action of a path is granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::policy::{is_match_all_resource, Statement};
 
-pub struct ServiceFullAccess;
+pub(super) struct ServiceFullAccess;
 
 impl Rule for ServiceFullAccess {
     fn id(&self) -> &'static str {

@@ -5,7 +5,7 @@
 use super::*;
 use crate::policy::{Principal, PrincipalType};
 
-pub struct TrustCrossAccount;
+pub(super) struct TrustCrossAccount;
 
 impl Rule for TrustCrossAccount {
     fn id(&self) -> &'static str {

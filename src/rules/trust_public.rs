@@ -9,7 +9,7 @@
 use super::*;
 use crate::policy::{Principal, PrincipalType};
 
-pub struct TrustPublic;
+pub(super) struct TrustPublic;
 
 const PINNING_KEYS: &[&str] = &[
     "aws:principalorgid",

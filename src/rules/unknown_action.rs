@@ -4,7 +4,7 @@
 use super::*;
 use crate::catalog::Unknown;
 
-pub struct UnknownAction;
+pub(super) struct UnknownAction;
 
 impl Rule for UnknownAction {
     fn id(&self) -> &'static str {

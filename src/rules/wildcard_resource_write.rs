@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub struct WildcardResourceWrite;
+pub(super) struct WildcardResourceWrite;
 
 impl Rule for WildcardResourceWrite {
     fn id(&self) -> &'static str {

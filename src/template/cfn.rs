@@ -7,7 +7,7 @@ use super::{Located, Suppression};
 use crate::policy::PolicyKind;
 
 /// Every policy document the template's resources hold.
-pub fn policies(root: &Node, account: Option<&str>) -> Vec<Located> {
+pub(super) fn policies(root: &Node, account: Option<&str>) -> Vec<Located> {
     let scope = Scope::of(root, account);
     let mut out = Vec::new();
     for (id, resource) in root.get("Resources").and_then(Node::as_map).unwrap_or_default() {

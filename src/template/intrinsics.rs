@@ -10,7 +10,7 @@ use super::tree::{Node, Value};
 use std::collections::HashMap;
 
 /// What a template determines: its parameters' values, its resources' types, mappings, conditions.
-pub struct Scope<'a> {
+pub(super) struct Scope<'a> {
     pub account: String,
     pub region: String,
     params: HashMap<String, Node>,
@@ -21,7 +21,7 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// The scope of a template (`root` is the whole template).
-    pub fn of(root: &'a Node, account: Option<&str>) -> Scope<'a> {
+    pub(super) fn of(root: &'a Node, account: Option<&str>) -> Scope<'a> {
         let mut params = HashMap::new();
         for (name, p) in root.get("Parameters").and_then(Node::as_map).unwrap_or_default() {
             let value = p
@@ -48,7 +48,7 @@ impl<'a> Scope<'a> {
     }
 
     /// `node` with every intrinsic it holds resolved; `None` for `AWS::NoValue`.
-    pub fn resolve(&self, node: &Node) -> Option<Node> {
+    pub(super) fn resolve(&self, node: &Node) -> Option<Node> {
         self.resolve_depth(node, 0)
     }
 

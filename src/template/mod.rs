@@ -6,14 +6,14 @@ mod cfn;
 mod intrinsics;
 mod sam;
 mod terraform;
-pub mod tree;
+pub(crate) mod tree;
 
 use crate::policy::{PolicyDocument, PolicyError, PolicyKind};
 use tree::{Node, Pos};
 
 /// A policy document found in a template, with where it is.
 #[derive(Debug)]
-pub struct Located {
+pub(crate) struct Located {
     /// The resource holding it: a logical id or a Terraform address.
     pub resource: String,
     /// Human label (`GuardRole GuardPolicy`, `Bucket resource policy`).
@@ -75,11 +75,11 @@ impl Located {
 
 /// Rules a resource's `Metadata: {iam-guard: {ignore: [{rule, reason}]}}` suppresses.
 #[derive(Debug, Clone, Default)]
-pub struct Suppression(pub Vec<Ignored>);
+pub(crate) struct Suppression(pub Vec<Ignored>);
 
 /// One suppressed rule, with the reason the template gives (required: an ignore says why).
 #[derive(Debug, Clone)]
-pub struct Ignored {
+pub(crate) struct Ignored {
     pub rule: String,
     /// Only this statement (by Sid), when given.
     pub sid: Option<String>,
@@ -107,7 +107,7 @@ impl Suppression {
     }
 
     /// Why a finding of `rule` on statement `sid` is suppressed, if it is.
-    pub fn reason(&self, rule: &str, sid: Option<&str>) -> Option<&str> {
+    pub(crate) fn reason(&self, rule: &str, sid: Option<&str>) -> Option<&str> {
         self.0
             .iter()
             .find(|i| i.rule == rule && (i.sid.is_none() || i.sid.as_deref() == sid))
@@ -117,7 +117,7 @@ impl Suppression {
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     CloudFormation,
     TerraformPlan,
     /// A bare policy document (or an export `check` already reads).
@@ -126,7 +126,7 @@ pub enum Format {
 
 /// Why a file holds nothing `check` reads.
 #[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     #[error(transparent)]
     Syntax(#[from] tree::SyntaxError),
     #[error("not a policy, CloudFormation template or Terraform plan")]
@@ -134,7 +134,7 @@ pub enum TemplateError {
 }
 
 /// Recognises the format of a parsed file.
-pub fn format_of(root: &Node) -> Option<Format> {
+pub(crate) fn format_of(root: &Node) -> Option<Format> {
     if root.get("Resources").is_some_and(|r| r.as_map().is_some()) || root.get("AWSTemplateFormatVersion").is_some() {
         return Some(Format::CloudFormation);
     }
@@ -148,7 +148,7 @@ pub fn format_of(root: &Node) -> Option<Format> {
 }
 
 /// Does this JSON value look like a template or plan (cheap: top-level keys only)?
-pub fn format_of_json(v: &serde_json::Value) -> Option<Format> {
+pub(crate) fn format_of_json(v: &serde_json::Value) -> Option<Format> {
     let has = |k: &str| v.get(k).is_some();
     if v.get("Resources").is_some_and(serde_json::Value::is_object) || has("AWSTemplateFormatVersion") {
         Some(Format::CloudFormation)
@@ -160,7 +160,7 @@ pub fn format_of_json(v: &serde_json::Value) -> Option<Format> {
 }
 
 /// The policies in a template's text. `Ok(None)`: the text is a YAML or JSON file of another kind.
-pub fn policies_in(text: &str, account: Option<&str>) -> Result<Vec<Located>, TemplateError> {
+pub(crate) fn policies_in(text: &str, account: Option<&str>) -> Result<Vec<Located>, TemplateError> {
     let root = tree::parse(text)?;
     match format_of(&root).ok_or(TemplateError::Unrecognised)? {
         Format::CloudFormation => Ok(cfn::policies(&root, account)),

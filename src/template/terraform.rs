@@ -7,7 +7,7 @@ use super::{Located, Suppression};
 use crate::policy::PolicyKind;
 
 /// Every policy the planned resources hold.
-pub fn policies(root: &Node) -> Vec<Located> {
+pub(super) fn policies(root: &Node) -> Vec<Located> {
     let mut out = Vec::new();
     if let Some(m) = root.get("planned_values").and_then(|p| p.get("root_module")) {
         module(m, &mut out);

@@ -10,7 +10,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// Where a node starts: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct Pos {
+pub(crate) struct Pos {
     pub line: usize,
     pub column: usize,
 }
@@ -23,7 +23,7 @@ impl std::fmt::Display for Pos {
 
 /// A value of the tree.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Number(serde_json::Number),
@@ -35,39 +35,39 @@ pub enum Value {
 
 /// A value and where it starts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub value: Value,
     pub pos: Pos,
 }
 
 impl Node {
-    pub fn new(value: Value, pos: Pos) -> Node {
+    pub(crate) fn new(value: Value, pos: Pos) -> Node {
         Node { value, pos }
     }
 
     /// The value under `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(String, Node)]> {
+    pub(crate) fn as_map(&self) -> Option<&[(String, Node)]> {
         match &self.value {
             Value::Map(m) => Some(m),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(s) => Some(s),
             _ => None,
@@ -75,7 +75,7 @@ impl Node {
     }
 
     /// A JSON value as a tree, every node placed at `at`.
-    pub fn from_json(v: &serde_json::Value, at: Pos) -> Node {
+    pub(crate) fn from_json(v: &serde_json::Value, at: Pos) -> Node {
         use serde_json::Value as J;
         let value = match v {
             J::Null => Value::Null,
@@ -89,7 +89,7 @@ impl Node {
     }
 
     /// The plain JSON value (positions dropped).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
@@ -105,10 +105,10 @@ impl Node {
 /// Why a file is not YAML or JSON.
 #[derive(Debug, thiserror::Error)]
 #[error("not valid JSON or YAML: {0}")]
-pub struct SyntaxError(String);
+pub(crate) struct SyntaxError(String);
 
 /// Parses the first document of `text`.
-pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut builder = Builder::default();
     Parser::new_from_str(text).load(&mut builder, false).map_err(|e| SyntaxError(e.to_string()))?;
     if let Some(e) = builder.error {

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const ACCOUNT: &str = "123456789012"; // moto's default account
+pub(crate) const ACCOUNT: &str = "123456789012"; // moto's default account
 
 /// A tool installed by scripts/tools; a clear failure (not a skip) when it is missing.
-pub fn tool(name: &str) -> PathBuf {
+pub(crate) fn tool(name: &str) -> PathBuf {
     let dir = std::env::var_os("IAM_GUARD_TOOLS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"));
@@ -21,12 +21,12 @@ pub fn tool(name: &str) -> PathBuf {
     p
 }
 
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A plain HTTP GET on loopback; the status code.
-pub fn http_status(port: u16, path: &str) -> Option<u16> {
+pub(crate) fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
@@ -36,14 +36,14 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
     head.split_whitespace().nth(1)?.parse().ok()
 }
 
-pub struct Moto {
+pub(crate) struct Moto {
     child: Child,
     pub port: u16,
     pub endpoint: String,
 }
 
 impl Moto {
-    pub fn start() -> Moto {
+    pub(crate) fn start() -> Moto {
         let port = free_port();
         let log = std::fs::File::create(std::env::temp_dir().join(format!("moto-{port}.log"))).unwrap();
         let child = Command::new(tool("moto_server"))
@@ -70,7 +70,7 @@ impl Moto {
 
     /// A command that talks to this moto as a user with an endpoint override would (dummy
     /// credentials, us-east-1): the `iam-guard` binary, or any other program.
-    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    pub(crate) fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new(program);
         c.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
@@ -81,7 +81,7 @@ impl Moto {
     }
 
     /// SDK configuration pointing at this moto (dummy credentials, us-east-1).
-    pub async fn sdk(&self) -> SdkConfig {
+    pub(crate) async fn sdk(&self) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(&self.endpoint)
             .region(Region::new("us-east-1"))
@@ -99,13 +99,13 @@ impl Drop for Moto {
 }
 
 /// EventBridge's "Scheduled Event" for moto's account: the Lambda's sweep.
-pub fn scheduled_event() -> serde_json::Value {
+pub(crate) fn scheduled_event() -> serde_json::Value {
     serde_json::json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
         "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}})
 }
 
 /// A CloudTrail record as EventBridge delivers it.
-pub fn event(
+pub(crate) fn event(
     name: &str,
     request: serde_json::Value,
     response: serde_json::Value,
@@ -133,14 +133,14 @@ pub fn event(
 }
 
 /// An SNS topic with an SQS queue subscribed to it, to read alerts back.
-pub struct Inbox {
+pub(crate) struct Inbox {
     pub topic_arn: String,
     pub queue_url: String,
     sqs: aws_sdk_sqs::Client,
 }
 
 impl Inbox {
-    pub async fn create(sdk: &SdkConfig, name: &str) -> Inbox {
+    pub(crate) async fn create(sdk: &SdkConfig, name: &str) -> Inbox {
         let sns = aws_sdk_sns::Client::new(sdk);
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let topic_arn = sns.create_topic().name(name).send().await.unwrap().topic_arn.unwrap();
@@ -151,7 +151,7 @@ impl Inbox {
     }
 
     /// Every alert delivered so far: (subject, attributes, the `sqs` JSON document).
-    pub async fn drain(&self) -> Vec<(String, std::collections::BTreeMap<String, String>, serde_json::Value)> {
+    pub(crate) async fn drain(&self) -> Vec<(String, std::collections::BTreeMap<String, String>, serde_json::Value)> {
         let mut out = Vec::new();
         loop {
             let r =
@@ -185,13 +185,13 @@ impl Inbox {
 }
 
 /// Creates a customer managed policy; its ARN.
-pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
+pub(crate) async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
     iam.create_policy().policy_name(name).policy_document(document).send().await.unwrap().policy.unwrap().arn.unwrap()
 }
 
 /// The seed tutorial's activity trail (events/trails/dynamodb-backup-role), moved to `account`,
 /// uploaded to a bucket in CloudTrail's S3 layout.
-pub async fn upload_trail(sdk: &SdkConfig, bucket: &str, account: &str) {
+pub(crate) async fn upload_trail(sdk: &SdkConfig, bucket: &str, account: &str) {
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
     s3.create_bucket().bucket(bucket).send().await.unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/trails/dynamodb-backup-role");
