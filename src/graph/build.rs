@@ -221,7 +221,7 @@ impl Builder<'_> {
         self.nodes.len() - 1
     }
 
-    /// 1. Who holds admin, naming the policies that are admin on their own.
+    /// Edges to admin from who holds it, naming the policies that are admin on their own.
     fn admin_edges(&mut self, acct: &Account<'_>) {
         let catalog = Catalog::global();
         for (i, _) in &acct.details {
@@ -239,7 +239,7 @@ impl Builder<'_> {
         }
     }
 
-    /// 2. Trust policies: who outside or inside can assume each role, which services it trusts,
+    /// Trust policies: who outside or inside can assume each role, which services it trusts,
     /// and which roles admit the whole account.
     fn trust_edges(&mut self, acct: &Account<'_>) -> Trusts {
         let mut trusts = Trusts::default();
@@ -359,7 +359,7 @@ impl Builder<'_> {
         }
     }
 
-    /// 3 and 4. IAM writes and PassRole on others, then writing its own policies, by every
+    /// IAM writes and PassRole on others, then writing its own policies, by every
     /// principal that acts, is not admin and holds any IAM write at all.
     fn iam_edges(&mut self, acct: &Account<'_>, services: &HashMap<usize, Vec<String>>) {
         let pass_paths: Vec<_> = PATHS
@@ -379,7 +379,7 @@ impl Builder<'_> {
         }
     }
 
-    /// 3. Grants on other principals: an edge to each one `a` can become; those, returned.
+    /// Grants on other principals: an edge to each one `a` can become; those, returned.
     fn grant_edges(
         &mut self,
         acct: &Account<'_>,
@@ -425,7 +425,7 @@ impl Builder<'_> {
         can_become
     }
 
-    /// 4. Rewriting its own policies (on itself, a customer managed policy it holds, one of its
+    /// Rewriting its own policies (on itself, a customer managed policy it holds, one of its
     /// groups), deleting the boundary that is all that keeps it from admin, or rewriting those of
     /// a principal it can become.
     fn own_reason(

@@ -6,7 +6,7 @@ use super::{Guard, JudgedPolicy, Reason, Remediation};
 use crate::arn;
 use crate::catalog::managed;
 use crate::eval::Limit;
-use crate::intake::{Action, Change, PermissionSet, PolicyText, PrincipalKind, Target};
+use crate::intake::{Action, Change, PolicyText, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::new_credential::{self, Credential};
 use crate::rules::{Rule, RuleAction, Severity};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// A document a principal holds, read and waiting to be judged with the others: (label, managed
 /// policy ARN, document, inline text, unknown).
-type Held = (String, Option<String>, PolicyDocument, Option<String>, bool);
+pub(super) type Held = (String, Option<String>, PolicyDocument, Option<String>, bool);
 
 /// What judging a change found, before any decision.
 pub(super) struct Judgement {
@@ -39,7 +39,7 @@ pub(super) enum Proposal {
 }
 
 impl Judgement {
-    fn new(judged: Vec<JudgedPolicy>, notes: Vec<String>, proposal: Proposal) -> Judgement {
+    pub(super) fn new(judged: Vec<JudgedPolicy>, notes: Vec<String>, proposal: Proposal) -> Judgement {
         Judgement { judged, notes, proposal, always_alert: false, principal: None }
     }
 }
@@ -109,47 +109,10 @@ impl Guard {
                 self.judge_attach(iam, change, (target, policy_arn), recall).await
             }
             Action::PutInlinePolicy { target, policy_name, document } => {
-                let mut j = self.judge_document(
-                    change,
-                    format!("inline policy {policy_name}"),
-                    None,
-                    PolicyKind::Identity,
-                    document,
-                    Reason::InlineOrTrust,
-                );
-                // A remediating finding: delete the inline policy; the alert carries the
-                // document and the command that puts it back.
-                j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeleteInline {
-                    target: target.clone(),
-                    policy_name: policy_name.clone(),
-                    document: document.text.clone(),
-                });
-                if matches!(j.proposal, Proposal::Remediate(_)) && self.wants_replace(&j.judged[0].findings) {
-                    let grant = super::least::Wide::Inline(policy_name, &document.text);
-                    let findings = j.judged[0].findings.clone();
-                    let wide = (grant, &document.document);
-                    j.proposal = self.replacement(iam, change, target, wide, &findings, &mut j.notes).await?;
-                }
-                Ok(j)
+                self.judge_inline(iam, change, (target, policy_name, document)).await
             }
             Action::CreateRole { role, trust_policy, .. } | Action::UpdateTrustPolicy { role, trust_policy } => {
-                let mut j = self.judge_document(
-                    change,
-                    "trust policy".into(),
-                    None,
-                    PolicyKind::Trust,
-                    trust_policy,
-                    Reason::InlineOrTrust,
-                );
-                if let Some(r) = rewrite_trust(role, &trust_policy.text, &j.judged[0]) {
-                    j.proposal = Proposal::Remediate(r);
-                }
-                if let (Some(previous), true) =
-                    (&recall.trust, j.judged[0].findings.iter().any(|f| f.severity >= Severity::High))
-                {
-                    j.notes.push(previous_trust_note(role, previous));
-                }
-                Ok(j)
+                Ok(self.judge_trust(change, (role, trust_policy), recall))
             }
             Action::CreatePolicy { policy_arn, document, policy_name } => Ok(self.judge_document(
                 change,
@@ -165,40 +128,11 @@ impl Guard {
             Action::SetDefaultPolicyVersion { policy_arn, version_id } => {
                 self.judge_default_version(iam, change, policy_arn, version_id).await
             }
-            Action::AddUserToGroup { group, user } => {
-                let mut notes = Vec::new();
-                // The user holds the group's policies within its own boundary.
-                let (principal, limit) =
-                    self.principal_limit(iam, (&Target::user(user), &recall.scps), &mut notes).await?;
-                let group = Target::group(group);
-                let mut judged = self.judge_holdings(iam, change, (&group, limit.as_ref()), &mut notes).await?;
-                for j in &mut judged {
-                    j.label = format!("via {group}: {}", j.label);
-                }
-                let mut j = Judgement::new(judged, notes, Proposal::AlertOnly(Reason::GroupMembership));
-                j.principal = principal;
-                Ok(j)
-            }
+            Action::AddUserToGroup { group, user } => self.judge_membership(iam, change, (user, group), recall).await,
             Action::CreateAccessKey { user, access_key_id } => {
-                let mut j = self.judge_credential(iam, change, (user, &recall.scps), Credential::AccessKey).await?;
-                // A new key on a principal whose holdings remediate: deactivate it (never delete).
-                let holdings_remediate = j.judged.iter().any(|p| self.remediable(p));
-                if let (true, Some(key)) = (holdings_remediate, access_key_id) {
-                    j.proposal = Proposal::Remediate(Remediation::DeactivateAccessKey {
-                        target: Target::user(user),
-                        access_key_id: key.clone(),
-                    });
-                }
-                Ok(j)
+                self.judge_new_key(iam, change, (user, access_key_id.as_deref()), recall).await
             }
-            Action::CreateLoginProfile { user } => {
-                let mut j = self.judge_credential(iam, change, (user, &recall.scps), Credential::LoginProfile).await?;
-                // A console password for a user whose holdings remediate: delete it.
-                if j.judged.iter().any(|p| self.remediable(p)) {
-                    j.proposal = Proposal::Remediate(Remediation::DeleteLoginProfile { target: Target::user(user) });
-                }
-                Ok(j)
-            }
+            Action::CreateLoginProfile { user } => self.judge_new_password(iam, change, user, recall).await,
             Action::UpdateLoginProfile { user } => {
                 self.judge_credential(iam, change, (user, &recall.scps), Credential::PasswordReset).await
             }
@@ -211,46 +145,10 @@ impl Guard {
                 None => Judgement::new(vec![], vec![], Proposal::Nothing),
             }),
             Action::PutPermissionsBoundary { target, boundary_arn } => {
-                // A boundary grants nothing: what counts is what the principal holds under it
-                // (judged in full, as if unbounded, since a wide boundary bounds little). The
-                // boundary's own findings say how weak a limit it is, capped at medium.
-                let mut notes = Vec::new();
-                let (doc, unknown) = self.read_managed(iam, boundary_arn, &mut notes).await?;
-                let label = managed_label("permissions boundary ", boundary_arn);
-                let mut boundary =
-                    self.judge_policy(&change.account_id, label, Some(boundary_arn), PolicyKind::Identity, &doc);
-                boundary.unknown = unknown;
-                for f in &mut boundary.findings {
-                    f.severity = f.severity.min(Severity::Medium);
-                }
-                // What the principal holds is judged within the new boundary.
-                let limit = (!unknown)
-                    .then(|| super::bounded::limit_within(Some((boundary_arn, &doc)), &recall.scps))
-                    .flatten();
-                let mut judged = vec![boundary];
-                judged.extend(self.judge_holdings(iam, change, (target, limit.as_ref()), &mut notes).await?);
-                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
+                self.judge_boundary_put(iam, change, (target, boundary_arn), recall).await
             }
             Action::DeletePermissionsBoundary { target } => {
-                let mut notes = Vec::new();
-                // Unbounded now, but still within the account's SCPs.
-                let limit = super::bounded::limit_within(None, &recall.scps);
-                let judged = self.judge_holdings(iam, change, (target, limit.as_ref()), &mut notes).await?;
-                // Put the boundary back when the guard remembers it and what the principal now
-                // holds unbounded calls for remediation.
-                let proposal = match &recall.boundary {
-                    Some(b) if judged.iter().any(|j| self.remediable(j)) => {
-                        Proposal::Remediate(Remediation::PutBoundary {
-                            target: target.clone(),
-                            boundary_arn: b.clone(),
-                        })
-                    }
-                    _ => Proposal::AlertOnly(Reason::BoundaryRemoved),
-                };
-                if recall.boundary.is_none() {
-                    notes.push("the previous boundary is unknown to the guard (no snapshot): alert only".into());
-                }
-                Ok(Judgement::new(judged, notes, proposal))
+                self.judge_boundary_delete(iam, change, target, recall).await
             }
             Action::CreatePermissionSet { .. } => Ok(Judgement::new(
                 vec![],
@@ -258,111 +156,26 @@ impl Guard {
                 Proposal::Nothing,
             )),
             Action::PermissionSetManagedPolicy { set, policy_arn } => {
-                let mut notes = Vec::new();
-                let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
-                let (doc, _) = self.read_managed(iam, policy_arn, &mut notes).await?;
-                let j = self.within_set_boundary(iam, (change.account_id.as_str(), set), (j, &doc), &mut notes).await?;
-                let proposal = self.remediate_if(&j, || Remediation::DetachFromPermissionSet {
-                    set: set.clone(),
-                    policy_arn: policy_arn.clone(),
-                });
-                Ok(Judgement::new(vec![j], notes, proposal))
+                self.judge_set_attach(iam, change, (set, policy_arn)).await
             }
             Action::PermissionSetInlinePolicy { set, document } => {
-                let mut j = self.judge_document(
-                    change,
-                    format!("inline policy of {set}"),
-                    None,
-                    PolicyKind::Identity,
-                    document,
-                    Reason::InlineOrTrust,
-                );
-                let bare = j.judged.remove(0);
-                let mut notes = Vec::new();
-                let within = (change.account_id.as_str(), set);
-                j.judged.push(self.within_set_boundary(iam, within, (bare, &document.document), &mut notes).await?);
-                j.notes.extend(notes);
-                j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeletePermissionSetInline {
-                    set: set.clone(),
-                    document: document.text.clone(),
-                });
-                Ok(j)
+                self.judge_set_inline(iam, change, (set, document)).await
             }
             Action::PermissionSetCustomerPolicy { name, path, .. } => {
-                // The reference resolves in each account the set is provisioned to; the policy
-                // of that name in the account the change was made in is judged as a sample.
-                let policy_arn = format!("arn:aws:iam::{}:policy{path}{name}", change.account_id);
-                let mut notes = vec![format!(
-                    "a customer managed policy reference resolves to the policy named {path}{name} in each account \
-                     the permission set is provisioned to; judged as it is in account {}",
-                    change.account_id
-                )];
-                let j = self.judge_managed(iam, change, &policy_arn, "", &mut notes).await?;
-                Ok(Judgement::new(vec![j], notes, Proposal::AlertOnly(Reason::CustomerPolicyReference)))
+                self.judge_set_customer_policy(iam, change, (name, path)).await
             }
             Action::PermissionSetBoundary { set, boundary } => {
-                let mut notes = Vec::new();
-                let judged = self.judge_permission_set(iam, change, set, &mut notes).await?;
-                notes.push(format!("permissions boundary now {boundary}"));
-                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::BoundaryReplaced)))
+                self.judge_set_boundary(iam, change, (set, boundary)).await
             }
             Action::AccountAssignment { set, target_account, principal_type, principal_id } => {
-                let mut notes = Vec::new();
-                let mut judged = self.judge_permission_set(iam, change, set, &mut notes).await?;
                 let who = format!("{} {principal_id}", principal_type.to_lowercase());
-                for j in &mut judged {
-                    j.label = format!("{j_label} (for {who} in account {target_account})", j_label = j.label);
-                }
-                Ok(Judgement::new(judged, notes, Proposal::AlertOnly(Reason::AccountAssignment)))
+                self.judge_set_assignment(iam, change, (set, &who, target_account)).await
             }
         }
-    }
-
-    /// Everything a permission set holds: its managed policies and its inline policy (customer
-    /// managed references are named in a note: they resolve per account).
-    async fn judge_permission_set<R: IamRead>(
-        &self,
-        iam: &R,
-        change: &Change,
-        set: &PermissionSet,
-        notes: &mut Vec<String>,
-    ) -> Result<Vec<JudgedPolicy>, PortError> {
-        let Some(info) = iam.permission_set(set).await? else {
-            notes.push(format!("{set} was not found; nothing judged"));
-            return Ok(vec![]);
-        };
-        self.judge_permission_set_info(iam, &change.account_id, &info, notes).await
-    }
-
-    /// [`Guard::judge_permission_set`] for a permission set already read (the sweep).
-    pub(super) async fn judge_permission_set_info<R: IamRead>(
-        &self,
-        iam: &R,
-        account_id: &str,
-        info: &super::ports::PermissionSetInfo,
-        notes: &mut Vec<String>,
-    ) -> Result<Vec<JudgedPolicy>, PortError> {
-        let via = format!("permission set {}: ", info.name);
-        let mut held: Vec<Held> = Vec::new();
-        for policy_arn in &info.managed {
-            held.push(self.held_managed(iam, &via, policy_arn, notes).await?);
-        }
-        if let Some(text) = &info.inline {
-            match PolicyDocument::parse(text) {
-                Ok(doc) => held.push((format!("{via}inline policy"), None, doc, Some(text.clone()), false)),
-                Err(e) => notes.push(format!("{via}inline policy is unreadable: {e}")),
-            }
-        }
-        for reference in &info.customer {
-            notes
-                .push(format!("{via}customer managed policy reference {reference} (resolved per account, not judged)"));
-        }
-        let limit = self.set_limit(iam, (&via, info.boundary.as_deref()), notes).await?;
-        Ok(self.judge_held(account_id, held, limit.as_ref()))
     }
 
     /// A managed policy a principal (or permission set) holds, read for judging with the others.
-    async fn held_managed<R: IamRead>(
+    pub(super) async fn held_managed<R: IamRead>(
         &self,
         iam: &R,
         via: &str,
@@ -395,7 +208,7 @@ impl Guard {
     }
 
     /// `remediation` when some finding of `j` calls for remediation, else nothing.
-    fn remediate_if(&self, j: &JudgedPolicy, remediation: impl FnOnce() -> Remediation) -> Proposal {
+    pub(super) fn remediate_if(&self, j: &JudgedPolicy, remediation: impl FnOnce() -> Remediation) -> Proposal {
         if self.remediable(j) {
             Proposal::Remediate(remediation())
         } else {
@@ -405,7 +218,7 @@ impl Guard {
 
     /// A policy document the event carries (inline, trust, a new policy): alerted with the full
     /// document, never changed.
-    fn judge_document(
+    pub(super) fn judge_document(
         &self,
         change: &Change,
         label: String,
@@ -496,36 +309,57 @@ impl Guard {
         Ok(Judgement::new(vec![j], vec![], proposal))
     }
 
-    /// A new credential: the user's holdings, plus the `new-credential` finding (unless that rule
-    /// is disabled or ignored), which always alerts.
-    async fn judge_credential<R: IamRead>(
+    /// Put{Role,User,Group}Policy: the document; a remediating finding deletes the inline
+    /// policy (the alert carries the document and the command that puts it back), or replaces it
+    /// with what the principal used it for.
+    async fn judge_inline<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
-        (user, scps): (&str, &[super::ports::ScpLevel]),
-        credential: Credential,
+        (target, policy_name, document): (&Target, &str, &PolicyText),
     ) -> Result<Judgement, PortError> {
-        let mut notes = Vec::new();
-        let target = Target::user(user);
-        let (principal, limit) = self.principal_limit(iam, (&target, scps), &mut notes).await?;
-        let holdings = self.judge_holdings(iam, change, (&target, limit.as_ref()), &mut notes).await?;
-        let rule = new_credential::NewCredential.id();
-        let own = self.engine.severity(rule).filter(|_| self.engine.action(rule) != RuleAction::Ignore);
-        let mut judged = Vec::with_capacity(holdings.len() + 1);
-        if let Some(base) = own {
-            let worst = holdings.iter().flat_map(|j| &j.findings).max_by_key(|f| f.severity);
-            judged.push(JudgedPolicy {
-                label: format!("credentials of user {user}"),
-                policy_arn: None,
-                kind: PolicyKind::Identity,
-                findings: vec![new_credential::finding(base, credential, user, worst)],
-                document: None,
-                unknown: false,
-            });
+        let mut j = self.judge_document(
+            change,
+            format!("inline policy {policy_name}"),
+            None,
+            PolicyKind::Identity,
+            document,
+            Reason::InlineOrTrust,
+        );
+        j.proposal = self.remediate_if(&j.judged[0], || Remediation::DeleteInline {
+            target: target.clone(),
+            policy_name: policy_name.to_string(),
+            document: document.text.clone(),
+        });
+        if matches!(j.proposal, Proposal::Remediate(_)) && self.wants_replace(&j.judged[0].findings) {
+            let grant = super::least::Wide::Inline(policy_name, &document.text);
+            let findings = j.judged[0].findings.clone();
+            let wide = (grant, &document.document);
+            j.proposal = self.replacement(iam, change, target, wide, &findings, &mut j.notes).await?;
         }
-        judged.extend(holdings);
-        let always_alert = own.is_some();
-        Ok(Judgement { judged, notes, proposal: Proposal::AlertOnly(Reason::Credentials), always_alert, principal })
+        Ok(j)
+    }
+
+    /// CreateRole / UpdateAssumeRolePolicy: the trust policy; what it opens too wide is
+    /// rewritten, and the previous trust (as the guard last saw it) is noted for a bad one.
+    fn judge_trust(&self, change: &Change, (role, trust_policy): (&str, &PolicyText), recall: &Recall) -> Judgement {
+        let mut j = self.judge_document(
+            change,
+            "trust policy".into(),
+            None,
+            PolicyKind::Trust,
+            trust_policy,
+            Reason::InlineOrTrust,
+        );
+        if let Some(r) = rewrite_trust(role, &trust_policy.text, &j.judged[0]) {
+            j.proposal = Proposal::Remediate(r);
+        }
+        if let (Some(previous), true) =
+            (&recall.trust, j.judged[0].findings.iter().any(|f| f.severity >= Severity::High))
+        {
+            j.notes.push(previous_trust_note(role, previous));
+        }
+        j
     }
 
     /// A credential of the account root user: critical and always alerted (unless the
@@ -603,7 +437,7 @@ impl Guard {
         })
     }
 
-    async fn judge_managed<R: IamRead>(
+    pub(super) async fn judge_managed<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
@@ -616,37 +450,6 @@ impl Guard {
         let mut j = self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc);
         j.unknown = unknown;
         Ok(j)
-    }
-
-    /// Everything attached to a principal (and, for a user, its groups).
-    /// Within the principal's `limit` when it has one.
-    async fn judge_holdings<R: IamRead>(
-        &self,
-        iam: &R,
-        change: &Change,
-        (target, limit): (&Target, Option<&Arc<Limit>>),
-        notes: &mut Vec<String>,
-    ) -> Result<Vec<JudgedPolicy>, PortError> {
-        let mut holders = vec![target.clone()];
-        if target.kind == PrincipalKind::User {
-            holders.extend(iam.groups_for_user(&target.name).await?.iter().map(|g| Target::group(g)));
-        }
-        // Every document first: a Deny in any of them (the groups' included) is subtracted from
-        // the Allows of all the others, as IAM evaluates the principal's requests.
-        let mut held: Vec<Held> = Vec::new();
-        for h in &holders {
-            let via = if h == target { String::new() } else { format!("via {h}: ") };
-            for policy_arn in iam.attached_policies(h).await? {
-                held.push(self.held_managed(iam, &via, &policy_arn, notes).await?);
-            }
-            for (name, text) in iam.inline_policies(h).await? {
-                match PolicyDocument::parse(&text) {
-                    Ok(doc) => held.push((format!("{via}inline policy {name}"), None, doc, Some(text), false)),
-                    Err(e) => notes.push(format!("{via}inline policy {name} is unreadable: {e}")),
-                }
-            }
-        }
-        Ok(self.judge_held(&change.account_id, held, limit))
     }
 
     /// The newest version other than `bad` whose document is clean of remediable findings.

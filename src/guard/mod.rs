@@ -37,6 +37,8 @@ mod bounded;
 mod decide;
 mod denied;
 mod judge;
+mod judge_holdings;
+mod judge_sets;
 pub mod least;
 pub mod ledger;
 pub mod memory;
