@@ -123,95 +123,14 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     // The first of the most severe: rules are ordered most specific first (admin before denylist).
     let top = v.findings().reduce(|a, b| if b.severity > a.severity { b } else { a })?;
     let (action_attr, suffix) = outcome(&v.plan, executed);
-    // Severity and outcome always fit; a long "what" (role names run to 64 chars) is shortened.
-    let sev = format!("[{}] ", severity.as_str().to_uppercase());
-    let tail = if suffix.is_empty() { String::new() } else { format!(" - {suffix}") };
-    let room = SUBJECT_MAX.saturating_sub(sev.len() + tail.len());
-    let subject = ascii_subject(&format!("{sev}{}{tail}", truncate(&what(&c.action), room)));
-
+    let subject = subject_line(severity, &c.action, &suffix);
     let mut t = String::new();
     let _ = writeln!(t, "{subject}\n");
-    let _ = writeln!(t, "What:   {} — {}", c.event_name, what(&c.action));
-    let actor = c.actor.arn.as_deref().unwrap_or("(unknown caller)");
-    let via = c.actor.session_issuer_arn.as_deref().map(|s| format!(" via {s}")).unwrap_or_default();
-    let console = if c.actor.console { ", console" } else { "" };
-    let _ = writeln!(t, "Who:    {actor}{via} ({}{console})", c.actor.identity_type);
-    let derived = if c.event_id_derived { ", derived: the record has no eventID" } else { "" };
-    let _ = writeln!(t, "When:   {} (event {}{derived})", c.event_time.to_rfc3339(), c.event_id);
-    let from = c.source_ip.as_deref().unwrap_or("unknown address");
-    let agent = c.user_agent.as_deref().map(|a| format!(" using {}", truncate(a, 60))).unwrap_or_default();
-    let _ = writeln!(t, "Where:  account {}, {}, from {from}{agent}", c.account_id, c.region);
-    let _ = writeln!(t, "\nFindings:");
-    for j in &v.judged {
-        for f in &j.findings {
-            let at = f.evidence.first().map(|e| format!(", {}", e.location())).unwrap_or_default();
-            let _ = writeln!(t, "  {:<8} {} — {}", f.severity.as_str().to_uppercase(), f.rule, f.message);
-            let _ = writeln!(t, "           in {}{at}", j.label);
-        }
-    }
-    let _ = writeln!(t);
-    let restore = match (&v.plan, executed) {
-        (Plan::Remediate { remediation }, Some(Executed::Done | Executed::AlreadyDone)) => {
-            let _ = writeln!(t, "Guard:  {} (enforce mode).", capitalise(&remediation.describe()));
-            Some(remediation.restore_command())
-        }
-        (Plan::Remediate { remediation }, Some(Executed::Denied { reason })) => {
-            let _ = writeln!(t, "Guard:  COULD NOT {}: {reason}. Act by hand.", remediation.describe());
-            None
-        }
-        (Plan::Remediate { remediation }, None) => {
-            let _ = writeln!(t, "Guard:  would {} (enforce mode).", remediation.describe());
-            None
-        }
-        (Plan::Alert { why, would }, _) => {
-            match would {
-                Some(r) => {
-                    let _ = writeln!(t, "Guard:  alert only ({why}); enforce mode would {}.", r.describe());
-                }
-                None => {
-                    let _ = writeln!(t, "Guard:  alert only — {why}.");
-                }
-            }
-            None
-        }
-        _ => None,
-    };
-    if let Some(cmd) = &restore {
-        let _ = writeln!(t, "Restore (if this grant was intended): {cmd}");
-    }
-    match v.plan.remediation() {
-        Some(Remediation::Replace { .. } | Remediation::ReplaceInline { .. }) => {
-            let _ =
-                writeln!(t, "Least privilege: given back — the policy below is what the principal used the grant for");
-        }
-        _ => {
-            let _ = writeln!(t, "Least privilege: {}", top.hint);
-        }
-    }
-    for n in &v.notes {
-        let _ = writeln!(t, "Note: {n}");
-    }
-    if let Some(
-        Remediation::Replace { policy_name, document, .. }
-        | Remediation::ReplaceInline { learned_name: policy_name, document, .. },
-    ) = v.plan.remediation()
-    {
-        let pretty = serde_json::from_str::<serde_json::Value>(document)
-            .and_then(|d| serde_json::to_string_pretty(&d))
-            .unwrap_or_else(|_| document.clone());
-        let _ = writeln!(
-            t,
-            "\nLeast-privilege policy {policy_name} (learned from CloudTrail, what the grant was used for):\n{pretty}"
-        );
-    }
-    for j in v.judged.iter().filter(|j| j.document.is_some() && !j.findings.is_empty()) {
-        let doc = j.document.as_deref().unwrap_or_default();
-        let pretty = serde_json::from_str::<serde_json::Value>(doc)
-            .and_then(|d| serde_json::to_string_pretty(&d))
-            .unwrap_or_else(|_| doc.to_string());
-        let _ = writeln!(t, "\nDocument of {}:\n{pretty}", j.label);
-    }
-
+    write_header(&mut t, c);
+    write_findings(&mut t, v);
+    let restore = write_guard(&mut t, &v.plan, executed);
+    write_least_privilege(&mut t, v, top);
+    write_documents(&mut t, v);
     let json = json!({
         "schema": "iam-guard.alert/1",
         "subject": subject,
@@ -238,6 +157,115 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         ("account", c.account_id.clone()),
     ];
     Some(Alert { subject, text: t, json, attributes, dedup_id: c.event_id.clone() })
+}
+
+/// `[HIGH] AmazonS3FullAccess attached to role app - detached`: severity and outcome always
+/// fit; a long "what" (role names run to 64 chars) is shortened.
+fn subject_line(severity: Severity, action: &Action, suffix: &str) -> String {
+    let sev = format!("[{}] ", severity.as_str().to_uppercase());
+    let tail = if suffix.is_empty() { String::new() } else { format!(" - {suffix}") };
+    let room = SUBJECT_MAX.saturating_sub(sev.len() + tail.len());
+    ascii_subject(&format!("{sev}{}{tail}", truncate(&what(action), room)))
+}
+
+/// What, who, when, where.
+fn write_header(t: &mut String, c: &crate::intake::Change) {
+    let _ = writeln!(t, "What:   {} — {}", c.event_name, what(&c.action));
+    let actor = c.actor.arn.as_deref().unwrap_or("(unknown caller)");
+    let via = c.actor.session_issuer_arn.as_deref().map(|s| format!(" via {s}")).unwrap_or_default();
+    let console = if c.actor.console { ", console" } else { "" };
+    let _ = writeln!(t, "Who:    {actor}{via} ({}{console})", c.actor.identity_type);
+    let derived = if c.event_id_derived { ", derived: the record has no eventID" } else { "" };
+    let _ = writeln!(t, "When:   {} (event {}{derived})", c.event_time.to_rfc3339(), c.event_id);
+    let from = c.source_ip.as_deref().unwrap_or("unknown address");
+    let agent = c.user_agent.as_deref().map(|a| format!(" using {}", truncate(a, 60))).unwrap_or_default();
+    let _ = writeln!(t, "Where:  account {}, {}, from {from}{agent}", c.account_id, c.region);
+}
+
+/// Every finding, with the policy and statement it is in.
+fn write_findings(t: &mut String, v: &Verdict) {
+    let _ = writeln!(t, "\nFindings:");
+    for j in &v.judged {
+        for f in &j.findings {
+            let at = f.evidence.first().map(|e| format!(", {}", e.location())).unwrap_or_default();
+            let _ = writeln!(t, "  {:<8} {} — {}", f.severity.as_str().to_uppercase(), f.rule, f.message);
+            let _ = writeln!(t, "           in {}{at}", j.label);
+        }
+    }
+    let _ = writeln!(t);
+}
+
+/// What the guard did (or would do, or could not), and the command that restores it.
+fn write_guard(t: &mut String, plan: &Plan, executed: Option<&Executed>) -> Option<String> {
+    let restore = match (plan, executed) {
+        (Plan::Remediate { remediation }, Some(Executed::Done | Executed::AlreadyDone)) => {
+            let _ = writeln!(t, "Guard:  {} (enforce mode).", capitalise(&remediation.describe()));
+            Some(remediation.restore_command())
+        }
+        (Plan::Remediate { remediation }, Some(Executed::Denied { reason })) => {
+            let _ = writeln!(t, "Guard:  COULD NOT {}: {reason}. Act by hand.", remediation.describe());
+            None
+        }
+        (Plan::Remediate { remediation }, None) => {
+            let _ = writeln!(t, "Guard:  would {} (enforce mode).", remediation.describe());
+            None
+        }
+        (Plan::Alert { why, would: Some(r) }, _) => {
+            let _ = writeln!(t, "Guard:  alert only ({why}); enforce mode would {}.", r.describe());
+            None
+        }
+        (Plan::Alert { why, would: None }, _) => {
+            let _ = writeln!(t, "Guard:  alert only — {why}.");
+            None
+        }
+        _ => None,
+    };
+    if let Some(cmd) = &restore {
+        let _ = writeln!(t, "Restore (if this grant was intended): {cmd}");
+    }
+    restore
+}
+
+/// The least-privilege hint (or the policy given back), and the notes.
+fn write_least_privilege(t: &mut String, v: &Verdict, top: &crate::rules::Finding) {
+    match v.plan.remediation() {
+        Some(Remediation::Replace { .. } | Remediation::ReplaceInline { .. }) => {
+            let _ =
+                writeln!(t, "Least privilege: given back — the policy below is what the principal used the grant for");
+        }
+        _ => {
+            let _ = writeln!(t, "Least privilege: {}", top.hint);
+        }
+    }
+    for n in &v.notes {
+        let _ = writeln!(t, "Note: {n}");
+    }
+    if let Some(
+        Remediation::Replace { policy_name, document, .. }
+        | Remediation::ReplaceInline { learned_name: policy_name, document, .. },
+    ) = v.plan.remediation()
+    {
+        let _ = writeln!(
+            t,
+            "\nLeast-privilege policy {policy_name} (learned from CloudTrail, what the grant was used for):\n{}",
+            pretty(document)
+        );
+    }
+}
+
+/// The documents of the policies with findings, pretty-printed.
+fn write_documents(t: &mut String, v: &Verdict) {
+    for j in v.judged.iter().filter(|j| j.document.is_some() && !j.findings.is_empty()) {
+        let doc = j.document.as_deref().unwrap_or_default();
+        let _ = writeln!(t, "\nDocument of {}:\n{}", j.label, pretty(doc));
+    }
+}
+
+/// A JSON document pretty-printed (as given when it is not JSON).
+fn pretty(doc: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(doc)
+        .and_then(|d| serde_json::to_string_pretty(&d))
+        .unwrap_or_else(|_| doc.to_string())
 }
 
 /// Remediation lines listed in a digest (the rest are counted).
@@ -269,65 +297,9 @@ pub fn digest(r: &super::sweep::SweepReport, min: Severity, top: usize) -> Optio
     );
     let mut t = String::new();
     let _ = writeln!(t, "{subject}\n");
-    let _ = writeln!(
-        t,
-        "Account {}: {} principals, {} managed policies judged, mode {:?}.",
-        r.account_id, r.principals, r.policies_judged, r.mode
-    );
-    let _ = writeln!(t, "Findings: {}", if counts.is_empty() { "none".into() } else { counts.join(", ") });
-    if !r.accounts.is_empty() {
-        let _ = writeln!(t, "\nAccounts ({}):", r.accounts.len());
-        for a in &r.accounts {
-            let _ = writeln!(t, "  {} {}: {}", a.account_id, a.name, a.line());
-        }
-    }
-    let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == "escalation-path").count();
-    if can_become_admin > 0 {
-        let _ = writeln!(
-            t,
-            "Can become admin: {can_become_admin} principals that do not hold admin can reach it (escalation-path)."
-        );
-    }
-    let _ = writeln!(t, "\nTop findings:");
-    for f in r.findings.iter().filter(|f| f.finding.severity >= min).take(top) {
-        let _ = writeln!(
-            t,
-            "  {:<8} {:<22} {} — {} [{}]",
-            f.finding.severity.as_str().to_uppercase(),
-            f.finding.rule,
-            f.principal,
-            f.finding.message,
-            f.policy
-        );
-    }
-    let more = r.findings.iter().filter(|f| f.finding.severity >= min).count().saturating_sub(top);
-    if more > 0 {
-        let _ = writeln!(
-            t,
-            "  … and {more} more at or above {min}: run `iam-guard sweep --format html` for the full table."
-        );
-    }
-    if !r.actions.is_empty() {
-        let _ = writeln!(t, "\nRemediation:");
-        for a in r.actions.iter().take(DIGEST_ACTIONS) {
-            let what = a.remediation.describe();
-            let line = match (&a.executed, &a.skipped) {
-                (Some(Executed::Done), _) => format!("done: {what} (restore: {})", a.remediation.restore_command()),
-                (Some(Executed::AlreadyDone), _) => format!("already done: {what}"),
-                (Some(Executed::Denied { reason }), _) => format!("COULD NOT {what}: {reason}"),
-                (None, Some(why)) => format!("not done ({why}): {what}"),
-                (None, None) => format!("pending: {what}"),
-            };
-            let _ = writeln!(t, "  {line}");
-        }
-        if r.actions.len() > DIGEST_ACTIONS {
-            let _ = writeln!(
-                t,
-                "  … and {} more (iam-guard sweep --format json lists all).",
-                r.actions.len() - DIGEST_ACTIONS
-            );
-        }
-    }
+    write_digest_summary(&mut t, r, &counts);
+    write_top_findings(&mut t, r, min, top);
+    write_digest_actions(&mut t, r);
     // Counts and the top of the lists: SNS messages are capped at 256 KB, the full report is the
     // CLI's job.
     let top_findings: Vec<_> = r.findings.iter().filter(|f| f.finding.severity >= min).take(top).collect();
@@ -359,6 +331,75 @@ pub fn digest(r: &super::sweep::SweepReport, min: Severity, top: usize) -> Optio
         attributes,
         dedup_id: format!("sweep-{}", chrono::Utc::now().format("%Y-%m-%dT%H:%M")),
     })
+}
+
+/// The account, its counts, the organization's accounts, and how many can become admin.
+fn write_digest_summary(t: &mut String, r: &super::sweep::SweepReport, counts: &[String]) {
+    let _ = writeln!(
+        t,
+        "Account {}: {} principals, {} managed policies judged, mode {:?}.",
+        r.account_id, r.principals, r.policies_judged, r.mode
+    );
+    let _ = writeln!(t, "Findings: {}", if counts.is_empty() { "none".into() } else { counts.join(", ") });
+    if !r.accounts.is_empty() {
+        let _ = writeln!(t, "\nAccounts ({}):", r.accounts.len());
+        for a in &r.accounts {
+            let _ = writeln!(t, "  {} {}: {}", a.account_id, a.name, a.line());
+        }
+    }
+    let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == "escalation-path").count();
+    if can_become_admin > 0 {
+        let _ = writeln!(
+            t,
+            "Can become admin: {can_become_admin} principals that do not hold admin can reach it (escalation-path)."
+        );
+    }
+}
+
+/// The first `top` findings at or above `min`, and how many more.
+fn write_top_findings(t: &mut String, r: &super::sweep::SweepReport, min: Severity, top: usize) {
+    let _ = writeln!(t, "\nTop findings:");
+    for f in r.findings.iter().filter(|f| f.finding.severity >= min).take(top) {
+        let _ = writeln!(
+            t,
+            "  {:<8} {:<22} {} — {} [{}]",
+            f.finding.severity.as_str().to_uppercase(),
+            f.finding.rule,
+            f.principal,
+            f.finding.message,
+            f.policy
+        );
+    }
+    let more = r.findings.iter().filter(|f| f.finding.severity >= min).count().saturating_sub(top);
+    if more > 0 {
+        let _ = writeln!(
+            t,
+            "  … and {more} more at or above {min}: run `iam-guard sweep --format html` for the full table."
+        );
+    }
+}
+
+/// What the sweep did or would do, the first [`DIGEST_ACTIONS`] of it.
+fn write_digest_actions(t: &mut String, r: &super::sweep::SweepReport) {
+    if r.actions.is_empty() {
+        return;
+    }
+    let _ = writeln!(t, "\nRemediation:");
+    for a in r.actions.iter().take(DIGEST_ACTIONS) {
+        let what = a.remediation.describe();
+        let line = match (&a.executed, &a.skipped) {
+            (Some(Executed::Done), _) => format!("done: {what} (restore: {})", a.remediation.restore_command()),
+            (Some(Executed::AlreadyDone), _) => format!("already done: {what}"),
+            (Some(Executed::Denied { reason }), _) => format!("COULD NOT {what}: {reason}"),
+            (None, Some(why)) => format!("not done ({why}): {what}"),
+            (None, None) => format!("pending: {what}"),
+        };
+        let _ = writeln!(t, "  {line}");
+    }
+    if r.actions.len() > DIGEST_ACTIONS {
+        let _ =
+            writeln!(t, "  … and {} more (iam-guard sweep --format json lists all).", r.actions.len() - DIGEST_ACTIONS);
+    }
 }
 
 fn capitalise(s: &str) -> String {
