@@ -357,92 +357,13 @@ impl Remediation {
         })
     }
 
-    /// The AWS CLI command that undoes the remediation (restores what the change did).
+    /// The AWS CLI command that undoes the remediation (restores what the change did): the
+    /// command of its inverse; for the two without one, what a person must do instead.
     pub fn restore_command(&self) -> String {
+        if let Some(inverse) = self.inverse() {
+            return inverse.command();
+        }
         match self {
-            Remediation::Detach { target, policy_arn } => {
-                let kind = target.kind.as_str();
-                format!("aws iam attach-{kind}-policy --{kind}-name {} --policy-arn {policy_arn}", target.name)
-            }
-            Remediation::RevertDefaultVersion { policy_arn, from_version, .. } => {
-                format!("aws iam set-default-policy-version --policy-arn {policy_arn} --version-id {from_version}")
-            }
-            Remediation::DeleteInline { target, policy_name, .. } => {
-                let kind = target.kind.as_str();
-                format!(
-                    "aws iam put-{kind}-policy --{kind}-name {} --policy-name {policy_name} --policy-document \
-                     file://{policy_name}.json  (the document is in this alert)",
-                    target.name
-                )
-            }
-            Remediation::DeactivateAccessKey { target, access_key_id } => format!(
-                "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Active",
-                target.name
-            ),
-            Remediation::Quarantine { target } => {
-                let kind = target.kind.as_str();
-                format!("aws iam detach-{kind}-policy --{kind}-name {} --policy-arn {DENY_ALL}", target.name)
-            }
-            Remediation::DeleteLoginProfile { target } => format!(
-                "aws iam create-login-profile --user-name {} --password-reset-required --password 'CHOOSE-A-TEMPORARY-ONE'",
-                target.name
-            ),
-            Remediation::RewriteTrust { target, .. } => format!(
-                "aws iam update-assume-role-policy --role-name {0} --policy-document file://trust-{0}.json  (the \
-                 original document is in this alert)",
-                target.name
-            ),
-            Remediation::Replace { target, policy_arn, policy_name, .. } => {
-                let (kind, name) = (target.kind.as_str(), &target.name);
-                format!(
-                    "aws iam attach-{kind}-policy --{kind}-name {name} --policy-arn {policy_arn} && aws iam \
-                     delete-{kind}-policy --{kind}-name {name} --policy-name {policy_name}"
-                )
-            }
-            Remediation::Unreplace { target, policy_arn, policy_name, .. } => {
-                let (kind, name) = (target.kind.as_str(), &target.name);
-                format!(
-                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {policy_name} --policy-document \
-                     file://{policy_name}.json && aws iam detach-{kind}-policy --{kind}-name {name} --policy-arn \
-                     {policy_arn}  (the document is in this alert)"
-                )
-            }
-            Remediation::Grant { target, policy_name, .. } => {
-                let kind = target.kind.as_str();
-                format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", target.name)
-            }
-            Remediation::ReplaceInline { target, policy_name, learned_name, .. } => {
-                let (kind, name) = (target.kind.as_str(), &target.name);
-                format!(
-                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {policy_name} --policy-document \
-                     file://{policy_name}.json && aws iam delete-{kind}-policy --{kind}-name {name} --policy-name \
-                     {learned_name}  (the document is in this alert)"
-                )
-            }
-            Remediation::UnreplaceInline { target, policy_name, learned_name, .. } => {
-                let (kind, name) = (target.kind.as_str(), &target.name);
-                format!(
-                    "aws iam put-{kind}-policy --{kind}-name {name} --policy-name {learned_name} --policy-document \
-                     file://{learned_name}.json && aws iam delete-{kind}-policy --{kind}-name {name} --policy-name \
-                     {policy_name}  (the document is in this alert)"
-                )
-            }
-            Remediation::PutBoundary { target, .. } => {
-                let kind = target.kind.as_str();
-                format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
-            }
-            Remediation::Attach { target, policy_arn } => {
-                let kind = target.kind.as_str();
-                format!("aws iam detach-{kind}-policy --{kind}-name {} --policy-arn {policy_arn}", target.name)
-            }
-            Remediation::PutInline { target, policy_name, .. } => {
-                let kind = target.kind.as_str();
-                format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", target.name)
-            }
-            Remediation::ActivateAccessKey { target, access_key_id } => format!(
-                "aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status Inactive",
-                target.name
-            ),
             Remediation::DeleteBoundary { target } => {
                 let kind = target.kind.as_str();
                 format!(
@@ -451,28 +372,95 @@ impl Remediation {
                     target.name
                 )
             }
-            Remediation::DetachFromPermissionSet { set, policy_arn } => format!(
-                "aws sso-admin attach-managed-policy-to-permission-set {0} --managed-policy-arn {policy_arn} && \
-                 aws sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS",
-                set.cli_args()
+            Remediation::DeleteLoginProfile { target } => format!(
+                "aws iam create-login-profile --user-name {} --password-reset-required --password 'CHOOSE-A-TEMPORARY-ONE'",
+                target.name
             ),
-            Remediation::AttachToPermissionSet { set, policy_arn } => format!(
-                "aws sso-admin detach-managed-policy-from-permission-set {0} --managed-policy-arn {policy_arn} && \
-                 aws sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS",
-                set.cli_args()
+            other => other.command(),
+        }
+    }
+
+    /// The AWS CLI command that carries the remediation out.
+    pub fn command(&self) -> String {
+        use cli::*;
+        match self {
+            Remediation::Detach { target, policy_arn } => managed("detach", target, policy_arn),
+            Remediation::Attach { target, policy_arn } => managed("attach", target, policy_arn),
+            Remediation::Quarantine { target } => managed("attach", target, DENY_ALL),
+            Remediation::RevertDefaultVersion { policy_arn, to_version, .. } => {
+                format!("aws iam set-default-policy-version --policy-arn {policy_arn} --version-id {to_version}")
+            }
+            Remediation::DeleteInline { target, policy_name, .. } => delete_inline(target, policy_name),
+            Remediation::PutInline { target, policy_name, .. } | Remediation::Grant { target, policy_name, .. } => {
+                format!("{}  (the document is in this alert)", put_inline(target, policy_name))
+            }
+            Remediation::DeactivateAccessKey { target, access_key_id } => key_status(target, access_key_id, "Inactive"),
+            Remediation::ActivateAccessKey { target, access_key_id } => key_status(target, access_key_id, "Active"),
+            Remediation::DeleteLoginProfile { target } => {
+                format!("aws iam delete-login-profile --user-name {}", target.name)
+            }
+            Remediation::RewriteTrust { target, .. } => format!(
+                "aws iam update-assume-role-policy --role-name {0} --policy-document file://trust-{0}.json  (the \
+                 original document is in this alert)",
+                target.name
             ),
-            Remediation::DeletePermissionSetInline { set, .. } => format!(
-                "aws sso-admin put-inline-policy-to-permission-set {0} --inline-policy file://{1}.json && aws \
-                 sso-admin provision-permission-set {0} --target-type ALL_PROVISIONED_ACCOUNTS  (the document is in \
-                 this alert)",
-                set.cli_args(),
-                set.id()
+            Remediation::PutBoundary { target, boundary_arn } => {
+                let kind = target.kind.as_str();
+                format!(
+                    "aws iam put-{kind}-permissions-boundary --{kind}-name {} --permissions-boundary {boundary_arn}",
+                    target.name
+                )
+            }
+            Remediation::DeleteBoundary { target } => {
+                let kind = target.kind.as_str();
+                format!("aws iam delete-{kind}-permissions-boundary --{kind}-name {}", target.name)
+            }
+            Remediation::Replace { target, policy_arn, policy_name, .. } => format!(
+                "{} && {}  (the document is in this alert)",
+                put_inline(target, policy_name),
+                managed("detach", target, policy_arn)
             ),
-            Remediation::PutPermissionSetInline { set, .. } => format!(
-                "aws sso-admin delete-inline-policy-from-permission-set {0} && aws sso-admin provision-permission-set \
-                 {0} --target-type ALL_PROVISIONED_ACCOUNTS",
-                set.cli_args()
+            Remediation::Unreplace { target, policy_arn, policy_name, .. } => {
+                format!("{} && {}", managed("attach", target, policy_arn), delete_inline(target, policy_name))
+            }
+            Remediation::ReplaceInline { target, policy_name, learned_name, .. } => format!(
+                "{} && {}  (the document is in this alert)",
+                put_inline(target, learned_name),
+                delete_inline(target, policy_name)
             ),
+            Remediation::UnreplaceInline { target, policy_name, learned_name, .. } => format!(
+                "{} && {}  (the document is in this alert)",
+                put_inline(target, policy_name),
+                delete_inline(target, learned_name)
+            ),
+            Remediation::AttachToPermissionSet { set, policy_arn } => provisioned(
+                set,
+                &format!(
+                    "attach-managed-policy-to-permission-set {} --managed-policy-arn {policy_arn}",
+                    set.cli_args()
+                ),
+                "",
+            ),
+            Remediation::DetachFromPermissionSet { set, policy_arn } => provisioned(
+                set,
+                &format!(
+                    "detach-managed-policy-from-permission-set {} --managed-policy-arn {policy_arn}",
+                    set.cli_args()
+                ),
+                "",
+            ),
+            Remediation::PutPermissionSetInline { set, .. } => provisioned(
+                set,
+                &format!(
+                    "put-inline-policy-to-permission-set {} --inline-policy file://{}.json",
+                    set.cli_args(),
+                    set.id()
+                ),
+                "  (the document is in this alert)",
+            ),
+            Remediation::DeletePermissionSetInline { set, .. } => {
+                provisioned(set, &format!("delete-inline-policy-from-permission-set {}", set.cli_args()), "")
+            }
         }
     }
 
@@ -600,4 +588,45 @@ async fn change_set<W: IamWrite>(iam: &W, set: &PermissionSet, change: ports::Se
     }
     iam.provision_permission_set(set).await?;
     changed
+}
+
+/// The pieces the CLI commands are made of.
+mod cli {
+    use crate::intake::{PermissionSet, Target};
+
+    /// `aws iam attach-role-policy --role-name app --policy-arn ARN`.
+    pub(super) fn managed(verb: &str, t: &Target, policy_arn: &str) -> String {
+        let kind = t.kind.as_str();
+        format!("aws iam {verb}-{kind}-policy --{kind}-name {} --policy-arn {policy_arn}", t.name)
+    }
+
+    /// `aws iam put-role-policy … --policy-document file://NAME.json`.
+    pub(super) fn put_inline(t: &Target, policy_name: &str) -> String {
+        let kind = t.kind.as_str();
+        format!(
+            "aws iam put-{kind}-policy --{kind}-name {} --policy-name {policy_name} --policy-document \
+             file://{policy_name}.json",
+            t.name
+        )
+    }
+
+    /// `aws iam delete-role-policy --role-name app --policy-name NAME`.
+    pub(super) fn delete_inline(t: &Target, policy_name: &str) -> String {
+        let kind = t.kind.as_str();
+        format!("aws iam delete-{kind}-policy --{kind}-name {} --policy-name {policy_name}", t.name)
+    }
+
+    /// `aws iam update-access-key … --status Active`.
+    pub(super) fn key_status(t: &Target, access_key_id: &str, status: &str) -> String {
+        format!("aws iam update-access-key --user-name {} --access-key-id {access_key_id} --status {status}", t.name)
+    }
+
+    /// An `aws sso-admin` change, then provisioning the set to all its accounts.
+    pub(super) fn provisioned(set: &PermissionSet, change: &str, note: &str) -> String {
+        format!(
+            "aws sso-admin {change} && aws sso-admin provision-permission-set {} --target-type \
+             ALL_PROVISIONED_ACCOUNTS{note}",
+            set.cli_args()
+        )
+    }
 }
