@@ -54,7 +54,7 @@ pub struct SdkIam {
 }
 
 /// Documents from IAM come URL-encoded (real IAM) or plain (emulators): return plain text.
-fn plain(doc: &str) -> String {
+pub(super) fn plain(doc: &str) -> String {
     crate::policy::decode_document_text(doc).map(|c| c.into_owned()).unwrap_or_else(|_| doc.to_string())
 }
 
@@ -538,9 +538,8 @@ impl crate::guard::ports::IamInventory for SdkIam {
     /// versions — the whole account in a few calls (AWS managed policies come from the embedded
     /// data, so they are not requested).
     async fn inventory(&self) -> Result<crate::guard::ports::Inventory, PortError> {
-        use crate::guard::ports::{Inventory, LocalPolicy, PrincipalDetail};
         use aws_sdk_iam::types::EntityType;
-        let mut inv = Inventory::default();
+        let mut inv = crate::guard::ports::Inventory::default();
         let mut marker: Option<String> = None;
         loop {
             self.count();
@@ -555,101 +554,11 @@ impl crate::guard::ports::IamInventory for SdkIam {
                 .send()
                 .await
                 .map_err(|e| port_error("get account authorization details", e))?;
-            for r in page.role_detail_list.unwrap_or_default() {
-                let name = r.role_name.unwrap_or_default();
-                inv.principals.push(PrincipalDetail {
-                    target: Some(Target::role(&name)),
-                    arn: r.arn.unwrap_or_default(),
-                    path: r.path.unwrap_or_else(|| "/".into()),
-                    tags: r.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
-                    attached: r
-                        .attached_managed_policies
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|p| p.policy_arn)
-                        .collect(),
-                    inline: r
-                        .role_policy_list
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|p| (p.policy_name.unwrap_or_default(), plain(&p.policy_document.unwrap_or_default())))
-                        .collect(),
-                    trust: r.assume_role_policy_document.map(|d| plain(&d)),
-                    groups: vec![],
-                    boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
-                    instance_profiles: r
-                        .instance_profile_list
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|p| p.instance_profile_name)
-                        .collect(),
-                });
-            }
-            for u in page.user_detail_list.unwrap_or_default() {
-                let name = u.user_name.unwrap_or_default();
-                inv.principals.push(PrincipalDetail {
-                    target: Some(Target::user(&name)),
-                    arn: u.arn.unwrap_or_default(),
-                    path: u.path.unwrap_or_else(|| "/".into()),
-                    tags: u.tags.unwrap_or_default().into_iter().map(|t| (t.key, t.value)).collect(),
-                    attached: u
-                        .attached_managed_policies
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|p| p.policy_arn)
-                        .collect(),
-                    inline: u
-                        .user_policy_list
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|p| (p.policy_name.unwrap_or_default(), plain(&p.policy_document.unwrap_or_default())))
-                        .collect(),
-                    trust: None,
-                    groups: u.group_list.unwrap_or_default(),
-                    boundary: u.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
-                    instance_profiles: vec![],
-                });
-            }
-            for g in page.group_detail_list.unwrap_or_default() {
-                let name = g.group_name.unwrap_or_default();
-                inv.principals.push(PrincipalDetail {
-                    target: Some(Target::group(&name)),
-                    arn: g.arn.unwrap_or_default(),
-                    path: g.path.unwrap_or_else(|| "/".into()),
-                    tags: vec![],
-                    attached: g
-                        .attached_managed_policies
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|p| p.policy_arn)
-                        .collect(),
-                    inline: g
-                        .group_policy_list
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|p| (p.policy_name.unwrap_or_default(), plain(&p.policy_document.unwrap_or_default())))
-                        .collect(),
-                    trust: None,
-                    groups: vec![],
-                    boundary: None,
-                    instance_profiles: vec![],
-                });
-            }
-            for p in page.policies.unwrap_or_default() {
-                let default = p.default_version_id.clone();
-                let doc = p
-                    .policy_version_list
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find(|v| v.is_default_version || v.version_id == default)
-                    .and_then(|v| v.document)
-                    .map(|d| plain(&d));
-                inv.policies.push(LocalPolicy {
-                    arn: p.arn.unwrap_or_default(),
-                    name: p.policy_name.unwrap_or_default(),
-                    default_document: doc,
-                });
-            }
+            inv.principals.extend(page.role_detail_list.unwrap_or_default().into_iter().map(super::authdetails::role));
+            inv.principals.extend(page.user_detail_list.unwrap_or_default().into_iter().map(super::authdetails::user));
+            inv.principals
+                .extend(page.group_detail_list.unwrap_or_default().into_iter().map(super::authdetails::group));
+            inv.policies.extend(page.policies.unwrap_or_default().into_iter().map(super::authdetails::local_policy));
             match (page.is_truncated, page.marker) {
                 (true, Some(m)) => marker = Some(m),
                 _ => return Ok(inv),

@@ -1,6 +1,7 @@
 //! Adapters of the guard's ports on the AWS SDK. Clients are built once per process from
 //! `aws-config` (which honours `AWS_ENDPOINT_URL`, so the same code talks to moto in tests).
 
+mod authdetails;
 pub mod dynamo;
 pub mod iam;
 pub mod last_accessed;

@@ -66,100 +66,17 @@ impl Rule for PrivilegeEscalation {
         "Completes a path of the escalation catalogue (`iam-guard rules --paths`: pathfinding.cloud, Rhino Security Labs, cloudsplaining, PMapper; PassRole to a service that runs code, running code on existing compute, IAM self-modification, boundary removal, `sts:AssumeRole` on `*`, resource-policy rewrites on `*`). Self-modification actions count on any resource, `iam:PassRole` on every role (a wildcard subset: one level lower; named roles: no path), others on every resource of their type. Denies are subtracted; the finding names each path, its actions and its reference."
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
-        let r = resolved();
-        let relevant = &r.relevant;
-        // action → (how it is granted, by which statement)
-        let mut granted: HashMap<ActionId, (Level, usize)> = HashMap::new();
-        for (i, s) in doc.statements.iter().enumerate() {
-            if s.effect != Effect::Allow || cx.facts.admin[i] {
-                continue;
-            }
-            let mut any = cx.facts.granted(i);
-            any.intersect(relevant);
-            if any.is_empty() {
-                continue;
-            }
-            let (reach, unrestricted) = cx.facts.reach(i);
-            let free = &cx.facts.evals[i].free;
-            for a in any.iter() {
-                let level = if r.self_modifying.contains(a) {
-                    Some(if free.contains(a) { Level::Free } else { Level::Narrowed })
-                } else if reach.contains(a) {
-                    Some(if unrestricted.contains(a) { Level::Free } else { Level::Narrowed })
-                } else if Some(a) == r.pass_role && wildcard_roles(s) {
-                    Some(Level::Narrowed)
-                } else {
-                    None
-                };
-                if let Some(level) = level {
-                    let e = granted.entry(a).or_insert((level, i));
-                    if level > e.0 {
-                        *e = (level, i);
-                    }
-                }
-            }
-        }
+        let granted = granted(cx, doc);
         if granted.is_empty() {
             return;
         }
-        let lookup = |id: &ActionId| granted.get(id).map(|g| (*id, *g));
-        let mut complete: Vec<Completed> = Vec::new();
-        for (p, groups) in PATHS.iter().zip(&r.paths) {
-            let mut level = Level::Free;
-            let mut used = Vec::new();
-            let ok = groups.iter().all(|group| {
-                let best = group.iter().filter_map(lookup).max_by_key(|(_, (l, _))| *l);
-                match best {
-                    Some((id, (l, i))) => {
-                        level = level.min(l);
-                        used.push((id, i));
-                        true
-                    }
-                    None => false,
-                }
-            });
-            if ok {
-                complete.push((p, level, used));
-            }
-        }
-        // A path whose actions include a smaller complete path's adds nothing (iam-003 after iam-001).
-        let sets: Vec<Vec<ActionId>> =
-            complete.iter().map(|(_, _, used)| used.iter().map(|(id, _)| *id).collect()).collect();
-        let dominated = |i: usize| {
-            sets.iter()
-                .enumerate()
-                .any(|(j, other)| j != i && other.len() < sets[i].len() && other.iter().all(|a| sets[i].contains(a)))
-        };
-        let keep: Vec<bool> = (0..complete.len()).map(|i| !dominated(i)).collect();
-        let mut keep = keep.into_iter();
-        complete.retain(|_| keep.next().unwrap_or(true));
+        let complete = completed(&granted);
         if complete.is_empty() {
             return;
         }
         let severity =
             if complete.iter().any(|(_, l, _)| *l == Level::Free) { cx.severity } else { cx.severity.lower() };
-        // One evidence entry per statement involved.
-        let mut evidence: Vec<Evidence> = Vec::new();
-        for (_, level, used) in &complete {
-            for &(id, i) in used {
-                let name = cx.catalog.action(id).full_name();
-                match evidence.iter_mut().find(|e| e.statement == Some(i)) {
-                    Some(e) if !e.actions.contains(&name) => e.actions.push(name),
-                    Some(_) => {}
-                    None => {
-                        let mut e = Evidence::statement(i, &doc.statements[i]).with_actions(vec![name]);
-                        if *level == Level::Narrowed {
-                            e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
-                            if e.narrowed_by.is_empty() && e.actions[0] == "iam:PassRole" {
-                                let roles = doc.statements[i].resource_patterns().join(", ");
-                                e.narrowed_by.push(format!("iam:PassRole only on roles matching {roles}"));
-                            }
-                        }
-                        evidence.push(e);
-                    }
-                }
-            }
-        }
+        let evidence = evidence(cx, doc, &complete);
         let paths: Vec<PathRef> = complete
             .iter()
             .map(|(p, _, used)| PathRef {
@@ -184,6 +101,105 @@ impl Rule for PrivilegeEscalation {
                     .into(),
         });
     }
+}
+
+/// Each catalogued action the document grants, with how (the best level) and by which statement.
+fn granted(cx: &Ctx<'_>, doc: &PolicyDocument) -> HashMap<ActionId, (Level, usize)> {
+    let r = resolved();
+    let mut granted: HashMap<ActionId, (Level, usize)> = HashMap::new();
+    for (i, s) in doc.statements.iter().enumerate() {
+        if s.effect != Effect::Allow || cx.facts.admin[i] {
+            continue;
+        }
+        let mut any = cx.facts.granted(i);
+        any.intersect(&r.relevant);
+        if any.is_empty() {
+            continue;
+        }
+        let (reach, unrestricted) = cx.facts.reach(i);
+        let free = &cx.facts.evals[i].free;
+        for a in any.iter() {
+            let level = if r.self_modifying.contains(a) {
+                Some(if free.contains(a) { Level::Free } else { Level::Narrowed })
+            } else if reach.contains(a) {
+                Some(if unrestricted.contains(a) { Level::Free } else { Level::Narrowed })
+            } else if Some(a) == r.pass_role && wildcard_roles(s) {
+                Some(Level::Narrowed)
+            } else {
+                None
+            };
+            if let Some(level) = level {
+                let e = granted.entry(a).or_insert((level, i));
+                if level > e.0 {
+                    *e = (level, i);
+                }
+            }
+        }
+    }
+    granted
+}
+
+/// The paths every group of which is granted, less those whose actions include a smaller
+/// complete path's (iam-003 adds nothing after iam-001).
+fn completed(granted: &HashMap<ActionId, (Level, usize)>) -> Vec<Completed> {
+    let lookup = |id: &ActionId| granted.get(id).map(|g| (*id, *g));
+    let mut complete: Vec<Completed> = Vec::new();
+    for (p, groups) in PATHS.iter().zip(&resolved().paths) {
+        let mut level = Level::Free;
+        let mut used = Vec::new();
+        let ok = groups.iter().all(|group| {
+            let best = group.iter().filter_map(lookup).max_by_key(|(_, (l, _))| *l);
+            match best {
+                Some((id, (l, i))) => {
+                    level = level.min(l);
+                    used.push((id, i));
+                    true
+                }
+                None => false,
+            }
+        });
+        if ok {
+            complete.push((p, level, used));
+        }
+    }
+    let sets: Vec<Vec<ActionId>> =
+        complete.iter().map(|(_, _, used)| used.iter().map(|(id, _)| *id).collect()).collect();
+    let dominated = |i: usize| {
+        sets.iter()
+            .enumerate()
+            .any(|(j, other)| j != i && other.len() < sets[i].len() && other.iter().all(|a| sets[i].contains(a)))
+    };
+    let keep: Vec<bool> = (0..complete.len()).map(|i| !dominated(i)).collect();
+    let mut keep = keep.into_iter();
+    complete.retain(|_| keep.next().unwrap_or(true));
+    complete
+}
+
+/// One evidence entry per statement involved, with the actions it contributes and, when only
+/// narrowed, what narrows it.
+fn evidence(cx: &Ctx<'_>, doc: &PolicyDocument, complete: &[Completed]) -> Vec<Evidence> {
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for (_, level, used) in complete {
+        for &(id, i) in used {
+            let name = cx.catalog.action(id).full_name();
+            match evidence.iter_mut().find(|e| e.statement == Some(i)) {
+                Some(e) if !e.actions.contains(&name) => e.actions.push(name),
+                Some(_) => {}
+                None => {
+                    let mut e = Evidence::statement(i, &doc.statements[i]).with_actions(vec![name]);
+                    if *level == Level::Narrowed {
+                        e.narrowed_by = cx.facts.evals[i].narrowed_by.clone();
+                        if e.narrowed_by.is_empty() && e.actions[0] == "iam:PassRole" {
+                            let roles = doc.statements[i].resource_patterns().join(", ");
+                            e.narrowed_by.push(format!("iam:PassRole only on roles matching {roles}"));
+                        }
+                    }
+                    evidence.push(e);
+                }
+            }
+        }
+    }
+    evidence
 }
 
 #[cfg(test)]
