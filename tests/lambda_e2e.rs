@@ -48,15 +48,9 @@ fn invoke(port: u16, file: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("invoke output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
-    // The demo's path: the backup function's trail in an emulated bucket, `replace` for the
-    // FullAccess rules, the seed scenarios' events through the runtime emulator.
-    let moto = Moto::start();
-    let sdk = moto.sdk().await;
-    common::upload_trail(&sdk, "demo-trail", "111122223333").await;
-    let iam = aws_sdk_iam::Client::new(&sdk);
-    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+/// The seed tutorials' principals, as the tutorials create them: DynamoDBBackupRole with four
+/// FullAccess policies and basic execution, console-carol with AdministratorAccess.
+async fn seed_principals(iam: &aws_sdk_iam::Client) {
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     iam.create_role().role_name("DynamoDBBackupRole").assume_role_policy_document(trust).send().await.unwrap();
     for p in [
@@ -80,26 +74,17 @@ async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
         .send()
         .await
         .unwrap();
+}
 
-    let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("lambda.env");
-    std::fs::write(
-        &env_file,
-        format!(
-            "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
-             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\nIAM_GUARD_TRAIL_BUCKET=demo-trail\n\
-             IAM_GUARD_REPLACE_RULES=service-full-access,denylisted-policy\n",
-            moto.endpoint, inbox.topic_arn
-        ),
-    )
-    .unwrap();
+/// `cargo lambda watch` serving the Lambda binary with these settings, once it listens.
+fn start_watch(dir: &Path, env_file: &Path) -> (Watch, u16) {
     let port = free_port();
-    let log = std::fs::File::create(dir.path().join("watch.log")).unwrap();
+    let log = std::fs::File::create(dir.join("watch.log")).unwrap();
     let watch = Watch(
         Command::new(tool("cargo-lambda"))
             .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
             .arg("--env-file")
-            .arg(&env_file)
+            .arg(env_file)
             .args(["--bin", "iam-guard-lambda", "--ignore-changes"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::null())
@@ -113,10 +98,37 @@ async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
         assert!(
             Instant::now() < deadline,
             "cargo lambda watch did not listen: {}",
-            std::fs::read_to_string(dir.path().join("watch.log")).unwrap()
+            std::fs::read_to_string(dir.join("watch.log")).unwrap()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    (watch, port)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
+    // The demo's path: the backup function's trail in an emulated bucket, `replace` for the
+    // FullAccess rules, the seed scenarios' events through the runtime emulator.
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    common::upload_trail(&sdk, "demo-trail", "111122223333").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let inbox = Inbox::create(&sdk, "iam-guard-alerts").await;
+    seed_principals(&iam).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("lambda.env");
+    std::fs::write(
+        &env_file,
+        format!(
+            "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
+             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\nIAM_GUARD_TRAIL_BUCKET=demo-trail\n\
+             IAM_GUARD_REPLACE_RULES=service-full-access,denylisted-policy\n",
+            moto.endpoint, inbox.topic_arn
+        ),
+    )
+    .unwrap();
+    let (watch, port) = start_watch(dir.path(), &env_file);
 
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scenarios");
     let mut files: Vec<_> = ["dynamodb-backup-role", "console-admin"]

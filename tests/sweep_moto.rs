@@ -39,42 +39,41 @@ const PLATFORM: &[&str] = &[
     "stacksets-exec-4f5e0b1a2c3d4e5f60718293a4b5c6d7",
 ];
 
-#[tokio::test(flavor = "current_thread")]
-async fn sweep_of_a_209_principal_account() {
-    let moto = Moto::start();
-    let sdk = moto.sdk().await;
-    let iam = aws_sdk_iam::Client::new(&sdk);
+/// The account of the 209-principal sweep: clean roles, logging roles, S3 and admin roles,
+/// platform, exempt, SSO and service-linked roles, customer managed DynamoDB access, a public
+/// trust, users (some admin) and groups (some PowerUser, with members). Returns the count.
+async fn populate(iam: &aws_sdk_iam::Client) -> usize {
     let dynamo = common::create_policy(
-        &iam,
+        iam,
         "app-dynamo",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
     )
     .await;
     let mut n = 0;
     for i in 0..60 {
-        role(&iam, &format!("clean-{i}"), "/", TRUST, &[]).await;
+        role(iam, &format!("clean-{i}"), "/", TRUST, &[]).await;
         n += 1;
     }
     for i in 0..40 {
-        role(&iam, &format!("logs-{i}"), "/", TRUST, &[aws("service-role/AWSLambdaBasicExecutionRole")]).await;
+        role(iam, &format!("logs-{i}"), "/", TRUST, &[aws("service-role/AWSLambdaBasicExecutionRole")]).await;
         n += 1;
     }
     for i in 0..30 {
-        role(&iam, &format!("s3full-{i}"), "/", TRUST, &[aws("AmazonS3FullAccess")]).await;
+        role(iam, &format!("s3full-{i}"), "/", TRUST, &[aws("AmazonS3FullAccess")]).await;
         n += 1;
     }
     for i in 0..6 {
-        role(&iam, &format!("admin-{i}"), "/", TRUST, &[aws("AdministratorAccess")]).await;
+        role(iam, &format!("admin-{i}"), "/", TRUST, &[aws("AdministratorAccess")]).await;
         n += 1;
     }
     // Landing-zone and deployment roles: AdministratorAccess by design, never detached.
     for name in PLATFORM {
-        role(&iam, name, "/", TRUST, &[aws("AdministratorAccess")]).await;
+        role(iam, name, "/", TRUST, &[aws("AdministratorAccess")]).await;
         n += 1;
     }
     for i in 0..5 {
         let name = format!("exempt-{i}");
-        role(&iam, &name, "/", TRUST, &[aws("AdministratorAccess")]).await;
+        role(iam, &name, "/", TRUST, &[aws("AdministratorAccess")]).await;
         let tag = aws_sdk_iam::types::Tag::builder()
             .key("iam-guard:exempt")
             .value("break-glass, reviewed monthly")
@@ -82,7 +81,7 @@ async fn sweep_of_a_209_principal_account() {
             .unwrap();
         iam.tag_role().role_name(&name).tags(tag).send().await.unwrap();
         role(
-            &iam,
+            iam,
             &format!("AWSReservedSSO_Admin_{i}"),
             "/aws-reserved/sso.amazonaws.com/",
             TRUST,
@@ -90,7 +89,7 @@ async fn sweep_of_a_209_principal_account() {
         )
         .await;
         role(
-            &iam,
+            iam,
             &format!("svc-linked-{i}"),
             "/aws-service-role/ec2.amazonaws.com/",
             TRUST,
@@ -100,10 +99,10 @@ async fn sweep_of_a_209_principal_account() {
         n += 3;
     }
     for i in 0..3 {
-        role(&iam, &format!("dynamo-{i}"), "/", TRUST, std::slice::from_ref(&dynamo)).await;
+        role(iam, &format!("dynamo-{i}"), "/", TRUST, std::slice::from_ref(&dynamo)).await;
         n += 1;
     }
-    role(&iam, "partner-access", "/", PUBLIC, &[]).await;
+    role(iam, "partner-access", "/", PUBLIC, &[]).await;
     n += 1;
     for i in 0..40 {
         let u = format!("user-{i}");
@@ -125,7 +124,15 @@ async fn sweep_of_a_209_principal_account() {
     for (u, g) in [("user-20", "group-0"), ("user-21", "group-0"), ("user-22", "group-9")] {
         iam.add_user_to_group().user_name(u).group_name(g).send().await.unwrap();
     }
-    assert_eq!(n, 209);
+    n
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sweep_of_a_209_principal_account() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    assert_eq!(populate(&iam).await, 209);
 
     // 1. The CLI in alert mode: a report, nothing changed.
     let out = sweep_cli(&moto, "json");
