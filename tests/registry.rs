@@ -90,3 +90,30 @@ fn readme_configuration_example_is_a_valid_configuration() {
     assert_eq!(cfg.identity_center_region.as_deref(), Some("eu-west-1"));
     assert!(cfg.accounts.iter().any(|a| !a.ous.is_empty()), "the per-OU entry is in the example");
 }
+
+/// Every Rust file under `dir` (generated data folders aside).
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && p.file_name().is_some_and(|n| n != "data") {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// A file holds one idea: none in src/ grows past 700 lines (split it by idea when one does).
+#[test]
+fn no_source_file_over_700_lines() {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    assert!(files.len() > 50, "{} files found", files.len());
+    let long: Vec<String> = files
+        .iter()
+        .map(|f| (f, std::fs::read_to_string(f).unwrap().lines().count()))
+        .filter(|(_, n)| *n > 700)
+        .map(|(f, n)| format!("{}: {n} lines", f.display()))
+        .collect();
+    assert!(long.is_empty(), "{long:#?}");
+}
