@@ -216,7 +216,7 @@ impl Config {
         let invalid = |problem: String| ConfigError::Invalid { path: origin.into(), problem };
         for id in cfg.rules.keys() {
             if crate::rules::rule(id).is_none() {
-                let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
+                let known: Vec<&str> = RULES.iter().map(|r| r.id().as_str()).collect();
                 return Err(invalid(format!("unknown rule id [rules.{id}] (known: {})", known.join(", "))));
             }
         }

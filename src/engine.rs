@@ -7,7 +7,7 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::policy::{PolicyDocument, PolicyKind};
-use crate::rules::{Ctx, Facts, Finding, PolicyContext, Rule, RuleAction, Settings, Severity, RULES};
+use crate::rules::{Ctx, Facts, Finding, PolicyContext, Rule, RuleAction, RuleId, Settings, Severity, RULES};
 
 /// Runs the enabled rules over documents.
 pub struct Engine {
@@ -28,7 +28,7 @@ impl Engine {
         let rules = rules
             .iter()
             .filter_map(|&r| {
-                let rc = config.rule(r.id());
+                let rc = config.rule(r.id().as_str());
                 if rc.is_some_and(|c| !c.enabled) {
                     return None;
                 }
@@ -44,16 +44,16 @@ impl Engine {
     }
 
     /// A rule's effective base severity; `None` when it is disabled or not registered.
-    pub fn severity(&self, rule: &str) -> Option<Severity> {
+    pub fn severity(&self, rule: RuleId) -> Option<Severity> {
         self.rules.iter().find(|(r, _)| r.id() == rule).map(|&(_, s)| s)
     }
 
     /// What the guard does with a rule's findings: the configured action, else the rule's own.
-    pub fn action(&self, rule: &str) -> RuleAction {
+    pub fn action(&self, rule: RuleId) -> RuleAction {
         self.config
-            .rule(rule)
+            .rule(rule.as_str())
             .and_then(|c| c.action)
-            .or_else(|| crate::rules::rule(rule).map(|r| r.action()))
+            .or_else(|| crate::rules::rule(rule.as_str()).map(|r| r.action()))
             .unwrap_or(RuleAction::Alert)
     }
 

@@ -465,9 +465,9 @@ mod settings_tests {
         ])
         .unwrap();
         let engine = crate::engine::Engine::new(s.config);
-        assert_eq!(engine.action("service-full-access"), RuleAction::Replace);
-        assert_eq!(engine.action("denylisted-policy"), RuleAction::Replace);
-        assert_eq!(engine.action("admin"), RuleAction::Remediate);
+        assert_eq!(engine.action(crate::rules::RuleId::ServiceFullAccess), RuleAction::Replace);
+        assert_eq!(engine.action(crate::rules::RuleId::DenylistedPolicy), RuleAction::Replace);
+        assert_eq!(engine.action(crate::rules::RuleId::Admin), RuleAction::Remediate);
         assert!(engine.config().rule("service-full-access").is_some_and(|r| r.enabled));
         let t = s.trail.unwrap();
         assert_eq!((t.bucket.as_str(), t.prefix, t.org_id.as_deref()), ("org-trail", None, Some("o-abc123defg")));

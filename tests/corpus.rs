@@ -87,8 +87,10 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
     for n in ["ReadOnlyAccess", "SecurityAudit", "ViewOnlyAccess"] {
         let (_, _, f) = by(n);
         assert!(
-            f.iter()
-                .all(|f| !matches!(f.rule, "wildcard-resource-write" | "privilege-escalation" | "service-full-access")),
+            f.iter().all(|f| !matches!(
+                f.rule.as_str(),
+                "wildcard-resource-write" | "privilege-escalation" | "service-full-access"
+            )),
             "{n}: {f:?}"
         );
         assert!(f.iter().all(|f| f.severity < Severity::High), "{n}: {f:?}");

@@ -70,11 +70,11 @@ fn template_event_patterns_are_the_judged_event_lists() {
 #[test]
 fn every_document_rule_has_fixtures() {
     for r in RULES.iter().filter(|r| judges_documents(**r)) {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(r.id());
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(r.id().as_str());
         let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
         assert!(n > 0, "rule {} has no fixtures in {}", r.id(), dir.display());
     }
-    let ids: std::collections::HashSet<&str> = RULES.iter().map(|r| r.id()).collect();
+    let ids: std::collections::HashSet<&str> = RULES.iter().map(|r| r.id().as_str()).collect();
     assert_eq!(ids.len(), RULES.len(), "rule ids are unique");
 }
 
@@ -116,4 +116,11 @@ fn no_source_file_over_700_lines() {
         .map(|(f, n)| format!("{}: {n} lines", f.display()))
         .collect();
     assert!(long.is_empty(), "{long:#?}");
+}
+
+/// Every rule id names exactly one registered rule, in the registry's order.
+#[test]
+fn rule_ids_are_the_registry() {
+    let registered: Vec<iam_guard::rules::RuleId> = RULES.iter().map(|r| r.id()).collect();
+    assert_eq!(registered, iam_guard::rules::RuleId::ALL);
 }

@@ -72,7 +72,7 @@ fn judge_located(engine: &Engine, source: &str, l: crate::template::Located, acc
     };
     for f in engine.judge(&ctx, &doc) {
         let sid = f.evidence.first().and_then(|e| e.sid.as_deref());
-        match l.ignore.reason(f.rule, sid) {
+        match l.ignore.reason(f.rule.as_str(), sid) {
             Some(reason) => report.suppressed.push(report::Suppressed { rule: f.rule, reason: reason.to_string() }),
             None => report.findings.push(f),
         }

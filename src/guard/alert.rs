@@ -347,7 +347,7 @@ fn write_digest_summary(t: &mut String, r: &super::sweep::SweepReport, counts: &
             let _ = writeln!(t, "  {} {}: {}", a.account_id, a.name, a.line());
         }
     }
-    let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == "escalation-path").count();
+    let can_become_admin = r.findings.iter().filter(|f| f.finding.rule == crate::rules::RuleId::EscalationPath).count();
     if can_become_admin > 0 {
         let _ = writeln!(
             t,

@@ -41,7 +41,7 @@ mod tests {
             .iter()
             .map(|&severity| Finding {
                 bounded_by: None,
-                rule: "admin",
+                rule: crate::rules::RuleId::Admin,
                 paths: Vec::new(),
                 severity,
                 message: String::new(),

@@ -532,7 +532,7 @@ mod tests {
         let evidence = statements.iter().map(|&i| Evidence { statement: Some(i), ..Evidence::default() }).collect();
         let f = Finding {
             bounded_by: None,
-            rule: "trust-public",
+            rule: crate::rules::RuleId::TrustPublic,
             paths: vec![],
             severity,
             message: String::new(),

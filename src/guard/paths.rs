@@ -48,7 +48,7 @@ impl Guard {
     /// finding (critical when reachable from outside the account) and one note per path; a change
     /// that was clean or quiet alone now alerts, saying why.
     pub(super) async fn add_paths<I: IamInventory>(&self, iam: &I, verdict: &mut Verdict) -> Result<(), PortError> {
-        let Some(base) = self.engine.severity("escalation-path") else { return Ok(()) };
+        let Some(base) = self.engine.severity(crate::rules::RuleId::EscalationPath) else { return Ok(()) };
         if matches!(verdict.plan, Plan::Ignore { .. } | Plan::NotJudged { .. }) {
             return Ok(());
         }
@@ -89,7 +89,7 @@ impl Guard {
             kind: PolicyKind::Identity,
             findings: vec![Finding {
                 bounded_by: None,
-                rule: "escalation-path",
+                rule: crate::rules::RuleId::EscalationPath,
                 paths: vec![],
                 severity,
                 message,

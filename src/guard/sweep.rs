@@ -304,7 +304,7 @@ impl Guard {
     /// The escalation graph's paths to admin, one finding per principal (rule `escalation-path`).
     /// Within the account's SCPs when known.
     pub fn escalation_findings(&self, inv: &Inventory, account_id: &str, scps: &[ScpLevel]) -> Vec<SweepFinding> {
-        let Some(base) = self.engine().severity("escalation-path") else { return Vec::new() };
+        let Some(base) = self.engine().severity(crate::rules::RuleId::EscalationPath) else { return Vec::new() };
         let graph = crate::graph::Graph::build_within(inv, account_id, scps);
         graph
             .paths_to_admin()
@@ -323,7 +323,7 @@ impl Guard {
                     policy_arn: None,
                     finding: Finding {
                         bounded_by: None,
-                        rule: "escalation-path",
+                        rule: crate::rules::RuleId::EscalationPath,
                         paths: vec![],
                         severity,
                         message: format!(

@@ -45,7 +45,7 @@ pub(crate) struct PolicyReport {
 /// A finding left out by a template annotation or the baseline, and why.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Suppressed {
-    pub rule: &'static str,
+    pub rule: crate::rules::RuleId,
     pub reason: String,
 }
 

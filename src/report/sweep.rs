@@ -31,7 +31,7 @@ pub(crate) fn render(r: &SweepReport, format: SweepFormat) -> String {
 
 /// The escalation graph's findings: who can become admin, and how.
 fn can_become_admin(r: &SweepReport) -> Vec<&SweepFinding> {
-    r.findings.iter().filter(|f| f.finding.rule == "escalation-path").collect()
+    r.findings.iter().filter(|f| f.finding.rule == crate::rules::RuleId::EscalationPath).collect()
 }
 
 fn esc(s: &str) -> String {
@@ -109,7 +109,7 @@ pub(crate) fn html(r: &SweepReport) -> String {
             k = sev as u8,
             a = esc(&f.account_id),
             p = esc(&f.principal),
-            rule = esc(f.finding.rule),
+            rule = esc(f.finding.rule.as_str()),
             pol = esc(&f.policy),
             m = esc(&f.finding.message),
             h = esc(&f.finding.hint),

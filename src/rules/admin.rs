@@ -7,8 +7,8 @@ use super::*;
 pub(super) struct Admin;
 
 impl Rule for Admin {
-    fn id(&self) -> &'static str {
-        "admin"
+    fn id(&self) -> RuleId {
+        RuleId::Admin
     }
     fn severity(&self) -> Severity {
         Severity::Critical

@@ -7,8 +7,8 @@ use crate::policy::ResourceSpec;
 pub(super) struct AllowWithNot;
 
 impl Rule for AllowWithNot {
-    fn id(&self) -> &'static str {
-        "allow-with-not"
+    fn id(&self) -> RuleId {
+        RuleId::AllowWithNot
     }
     fn severity(&self) -> Severity {
         Severity::High

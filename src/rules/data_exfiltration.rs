@@ -23,8 +23,8 @@ fn sensitive() -> &'static ActionSet {
 }
 
 impl Rule for DataExfiltration {
-    fn id(&self) -> &'static str {
-        "data-exfiltration"
+    fn id(&self) -> RuleId {
+        RuleId::DataExfiltration
     }
     fn severity(&self) -> Severity {
         Severity::Medium

@@ -9,8 +9,8 @@ use super::*;
 pub(crate) struct DeniedAfterGuard;
 
 impl Rule for DeniedAfterGuard {
-    fn id(&self) -> &'static str {
-        "denied-after-guard"
+    fn id(&self) -> RuleId {
+        RuleId::DeniedAfterGuard
     }
     fn severity(&self) -> Severity {
         Severity::High

@@ -6,8 +6,8 @@ use super::*;
 pub(super) struct DenylistedPolicy;
 
 impl Rule for DenylistedPolicy {
-    fn id(&self) -> &'static str {
-        "denylisted-policy"
+    fn id(&self) -> RuleId {
+        RuleId::DenylistedPolicy
     }
     fn severity(&self) -> Severity {
         Severity::High

@@ -8,8 +8,8 @@ use super::*;
 pub(super) struct EscalationPathRule;
 
 impl Rule for EscalationPathRule {
-    fn id(&self) -> &'static str {
-        "escalation-path"
+    fn id(&self) -> RuleId {
+        RuleId::EscalationPath
     }
     fn severity(&self) -> Severity {
         Severity::High

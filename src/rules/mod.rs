@@ -20,6 +20,7 @@ pub(crate) mod denied_after_guard;
 mod denylisted_policy;
 pub mod escalation;
 mod escalation_path;
+mod id;
 pub(crate) mod new_credential;
 mod privilege_escalation;
 mod service_full_access;
@@ -34,6 +35,7 @@ use crate::policy::{is_match_all_action, wildcard_match, ActionSpec, Effect, Pol
 use serde::{Deserialize, Serialize};
 
 pub use crate::severity::Severity;
+pub use id::RuleId;
 
 /// Every rule, in reporting order (most specific first: `admin` before `denylisted-policy`).
 /// Ids are stable: configuration and SARIF refer to them.
@@ -94,7 +96,7 @@ impl RuleAction {
 /// A least-privilege rule. Implementations are unit structs listed in [`RULES`].
 pub trait Rule: Sync {
     /// Stable id (configuration keys, SARIF rule ids, alert attributes).
-    fn id(&self) -> &'static str;
+    fn id(&self) -> RuleId;
     /// Severity before configuration overrides and condition lowering.
     fn severity(&self) -> Severity;
     /// What the guard does with its findings unless configured otherwise.
@@ -224,7 +226,7 @@ impl Evidence {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// The rule's id.
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// The escalation paths the finding is about (`privilege-escalation`), each with the actions
     /// that complete it.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -8,8 +8,8 @@ use super::*;
 pub(crate) struct NewCredential;
 
 impl Rule for NewCredential {
-    fn id(&self) -> &'static str {
-        "new-credential"
+    fn id(&self) -> RuleId {
+        RuleId::NewCredential
     }
     fn severity(&self) -> Severity {
         Severity::Medium
@@ -120,7 +120,7 @@ mod tests {
         );
         let admin = Finding {
             bounded_by: None,
-            rule: "admin",
+            rule: RuleId::Admin,
             paths: Vec::new(),
             severity: Severity::Critical,
             message: String::new(),

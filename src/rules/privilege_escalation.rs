@@ -53,8 +53,8 @@ fn wildcard_roles(s: &Statement) -> bool {
 }
 
 impl Rule for PrivilegeEscalation {
-    fn id(&self) -> &'static str {
-        "privilege-escalation"
+    fn id(&self) -> RuleId {
+        RuleId::PrivilegeEscalation
     }
     fn severity(&self) -> Severity {
         Severity::High

@@ -7,8 +7,8 @@ use crate::policy::{is_match_all_resource, Statement};
 pub(super) struct ServiceFullAccess;
 
 impl Rule for ServiceFullAccess {
-    fn id(&self) -> &'static str {
-        "service-full-access"
+    fn id(&self) -> RuleId {
+        RuleId::ServiceFullAccess
     }
     fn severity(&self) -> Severity {
         Severity::High
@@ -172,7 +172,7 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
     let more = if found.len() > shown { format!(" and {} more services", found.len() - shown) } else { String::new() };
     out.push(Finding {
         bounded_by: None,
-        rule: "service-full-access",
+        rule: RuleId::ServiceFullAccess,
         paths: Vec::new(),
         severity,
         message: format!(

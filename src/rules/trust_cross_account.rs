@@ -8,8 +8,8 @@ use crate::policy::{Principal, PrincipalType};
 pub(super) struct TrustCrossAccount;
 
 impl Rule for TrustCrossAccount {
-    fn id(&self) -> &'static str {
-        "trust-cross-account"
+    fn id(&self) -> RuleId {
+        RuleId::TrustCrossAccount
     }
     // High: a role trusting a foreign account without an external id is the classic backdoor
     // ("backdoor an IAM role" in attack simulators), and must alert at the default threshold.

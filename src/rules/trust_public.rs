@@ -38,8 +38,8 @@ pub(crate) fn pinning_conditions(s: &Statement) -> Vec<String> {
 }
 
 impl Rule for TrustPublic {
-    fn id(&self) -> &'static str {
-        "trust-public"
+    fn id(&self) -> RuleId {
+        RuleId::TrustPublic
     }
     fn severity(&self) -> Severity {
         Severity::Critical

@@ -7,8 +7,8 @@ use crate::catalog::Unknown;
 pub(super) struct UnknownAction;
 
 impl Rule for UnknownAction {
-    fn id(&self) -> &'static str {
-        "unknown-action"
+    fn id(&self) -> RuleId {
+        RuleId::UnknownAction
     }
     fn severity(&self) -> Severity {
         Severity::Low

@@ -6,8 +6,8 @@ use super::*;
 pub(super) struct WildcardResourceWrite;
 
 impl Rule for WildcardResourceWrite {
-    fn id(&self) -> &'static str {
-        "wildcard-resource-write"
+    fn id(&self) -> RuleId {
+        RuleId::WildcardResourceWrite
     }
     fn severity(&self) -> Severity {
         Severity::Medium
