@@ -317,3 +317,41 @@ fn the_sweep_and_the_event_path_decide_alike_under_the_threshold() {
         assert_eq!(iam.attached(&Target::role(role)).is_empty(), !quiet, "{role}");
     }
 }
+
+/// One decision for both paths: with `admin` configured to quarantine, the sweep and the event
+/// path both quarantine an unexempt role holding AdministratorAccess, and both leave alone a role
+/// tagged `iam-guard:exempt`, saying why (the hands-off rule as a fact of the decision).
+#[test]
+fn the_sweep_and_the_event_path_decide_alike_on_quarantine_and_hands_off() {
+    let rt = rt();
+    let cfg = Config::from_toml("mode = \"enforce\"\n[rules.admin]\naction = \"quarantine\"", "t").unwrap();
+    let g = Guard::new(Engine::new(cfg), None);
+    let tags: [(&str, &[(&str, &str)]); 2] = [("ops", &[]), ("break-glass", &[("iam-guard:exempt", "reviewed")])];
+    let setup = || {
+        let iam = MemoryIam::new();
+        for (role, t) in tags {
+            iam.add_principal(&Target::role(role), ACCOUNT, "/", t);
+            iam.attach(&Target::role(role), ADMIN);
+        }
+        iam
+    };
+    let report = rt.block_on(g.sweep(&setup(), Some(ACCOUNT), 2)).unwrap();
+    let swept: Vec<(String, Option<String>)> =
+        report.actions.iter().map(|a| (a.remediation.describe(), a.skipped.clone())).collect();
+    for (role, exempt) in [("ops", false), ("break-glass", true)] {
+        let action = swept.iter().find(|(d, _)| d.contains(role)).unwrap_or_else(|| panic!("{role}: {swept:?}"));
+        assert!(action.0.contains("AWSDenyAll"), "{role}: the sweep quarantines: {action:?}");
+        assert_eq!(action.1.as_ref().is_some_and(|s| s.contains("exempt by tag")), exempt, "{role}: {action:?}");
+        let mut v = sample("AttachRolePolicy");
+        v["detail"]["requestParameters"] = serde_json::json!({"roleName": role, "policyArn": ADMIN});
+        v["detail"]["eventID"] = serde_json::json!(format!("ev-{role}"));
+        let h = rt.block_on(g.handle(&setup(), &RecordingPublisher::new(), change(v))).unwrap();
+        match (&h.verdict.plan, exempt) {
+            (Plan::Remediate { remediation: Remediation::Quarantine { .. } }, false) => {}
+            (Plan::Alert { why: iam_guard::guard::Reason::HandsOff(why), .. }, true) => {
+                assert_eq!(Some(why), action.1.as_ref(), "the same reason on both paths")
+            }
+            (other, _) => panic!("{role}: the event path decided {other:?}"),
+        }
+    }
+}

@@ -39,6 +39,11 @@ pub(super) enum Proposal {
 }
 
 impl Judgement {
+    /// Nothing judged (a change not answered).
+    pub(super) fn empty() -> Judgement {
+        Judgement::new(vec![], vec![], Proposal::Nothing)
+    }
+
     pub(super) fn new(judged: Vec<JudgedPolicy>, notes: Vec<String>, proposal: Proposal) -> Judgement {
         Judgement { judged, notes, proposal, always_alert: false, principal: None }
     }
@@ -83,24 +88,15 @@ pub(super) fn empty_document() -> PolicyDocument {
 }
 
 impl Guard {
-    /// Judges a change; a finding whose rule action is `quarantine` turns the proposal into
-    /// quarantining the principal the change landed on.
+    /// Judges a change: the policies involved and what the change calls for (the decision,
+    /// quarantine included, is `decide`'s).
     pub(super) async fn judge_change<R: IamRead>(
         &self,
         iam: &R,
         change: &Change,
         recall: &Recall,
     ) -> Result<Judgement, PortError> {
-        let mut j = self.judge_kind(iam, change, recall).await?;
-        let quarantine = j
-            .judged
-            .iter()
-            .flat_map(|p| &p.findings)
-            .any(|f| f.bounded_by.is_none() && self.engine.action(f.rule) == RuleAction::Quarantine);
-        if let (true, Some(target)) = (quarantine, change.action.target()) {
-            j.proposal = Proposal::Remediate(Remediation::Quarantine { target });
-        }
-        Ok(j)
+        self.judge_kind(iam, change, recall).await
     }
 
     async fn judge_kind<R: IamRead>(&self, iam: &R, change: &Change, recall: &Recall) -> Result<Judgement, PortError> {

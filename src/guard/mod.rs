@@ -58,7 +58,7 @@ use crate::config::{Config, Mode};
 use crate::engine::Engine;
 use crate::intake::{Change, PermissionSet, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
-use crate::rules::{Finding, PolicyContext, RuleAction, Severity};
+use crate::rules::{Finding, PolicyContext, RuleAction};
 use judge::Recall;
 use ports::{IamRead, IamWrite, PortError, PrincipalInfo, Publish};
 use serde::Serialize;
@@ -228,52 +228,65 @@ impl Guard {
         change: Change,
         recall: &Recall,
     ) -> Result<Verdict, PortError> {
-        if self.is_own_change(&change) {
-            return Ok(Verdict {
-                change,
-                judged: vec![],
-                plan: Plan::Ignore { why: Reason::OwnChange },
-                notes: vec![],
-            });
-        }
-        if matches!(change.action, crate::intake::Action::Denied { .. }) && recall.narrowed.is_none() {
-            return Ok(Verdict {
-                change,
-                judged: vec![],
-                plan: Plan::Ignore { why: Reason::NotNarrowedByGuard },
-                notes: vec![],
-            });
+        let config = self.engine.config();
+        if let Some(why) = self.not_answered(&change, recall) {
+            let facts = decide::Facts { ignore: Some(why), ..Default::default() };
+            let plan = decide::decide(&judge::Judgement::empty(), &facts, config);
+            return Ok(Verdict { change, judged: vec![], plan, notes: vec![] });
         }
         let judgement = self.judge_change(iam, &change, recall).await?;
-        let config = self.engine.config();
-        let mut plan = decide::decide(&judgement, config.mode, config.alert_min_severity);
-        let platform = &config.platform;
-        if plan.remediation().is_some() && platform.iac_changes == platform::IacChanges::Alert {
-            if let Some(who) = platform.made_by_iac(&change.actor, change.source_ip.as_deref()) {
-                plan = Plan::Alert { why: Reason::InfrastructureAsCode(who), would: None };
-            }
-        }
-        if let Some(target) = plan.remediation().and_then(Remediation::target) {
+        let mut facts = decide::Facts {
+            iac: self.iac_actor(&change),
+            quarantine: self.quarantines(&judgement).then(|| change.action.target()).flatten(),
+            ..Default::default()
+        };
+        // The hands-off facts cost reads: gathered only when the decision would act on someone.
+        let would = decide::decide(&judgement, &facts, config);
+        if let Some(target) = would.remediation().and_then(Remediation::target) {
             // Enforce mode reads the principal's path and tags before acting; alert mode decides
             // from names and configured globs alone, so an AWS-managed attach costs no IAM call.
             let read = config.mode == Mode::Enforce;
-            if let Some(why) = self.hands_off(iam, &change, target, (read, judgement.principal.clone())).await? {
-                plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
-            }
+            facts.hands_off = self.hands_off(iam, &change, target, (read, judgement.principal.clone())).await?;
         }
-        let mut notes = judgement.notes;
-        if let Some(set) = plan.remediation().and_then(Remediation::permission_set).cloned() {
+        let mut notes = judgement.notes.clone();
+        if let Some(set) = would.remediation().and_then(Remediation::permission_set).cloned() {
             // The event names a permission set by ARN only: its name (for the platform list and
             // the alert) costs one Identity Center read, made only when a remediation is proposed.
             let (name, why) = self.permission_set_hands_off(iam, &set).await?;
             if let Some(name) = name {
                 notes.insert(0, format!("{set} is named {name}"));
             }
-            if let Some(why) = why {
-                plan = Plan::Alert { why: Reason::HandsOff(why), would: None };
-            }
+            facts.hands_off = why;
         }
+        let plan = decide::decide(&judgement, &facts, config);
         Ok(Verdict { change, judged: judgement.judged, plan, notes })
+    }
+
+    /// Why a change is not answered at all: the guard's own, or a refused call the guard did
+    /// not cause.
+    fn not_answered(&self, change: &Change, recall: &Recall) -> Option<Reason> {
+        if self.is_own_change(change) {
+            return Some(Reason::OwnChange);
+        }
+        let denied = matches!(change.action, crate::intake::Action::Denied { .. });
+        (denied && recall.narrowed.is_none()).then_some(Reason::NotNarrowedByGuard)
+    }
+
+    /// The infrastructure-as-code actor that made the change, when such changes are alert-only.
+    fn iac_actor(&self, change: &Change) -> Option<String> {
+        let platform = &self.engine.config().platform;
+        if platform.iac_changes != platform::IacChanges::Alert {
+            return None;
+        }
+        platform.made_by_iac(&change.actor, change.source_ip.as_deref())
+    }
+
+    /// Does a finding (not cut away by a limit) ask for quarantine?
+    fn quarantines(&self, j: &judge::Judgement) -> bool {
+        j.judged
+            .iter()
+            .flat_map(|p| &p.findings)
+            .any(|f| f.bounded_by.is_none() && self.engine.action(f.rule) == RuleAction::Quarantine)
     }
 
     fn is_own_change(&self, change: &Change) -> bool {
@@ -371,18 +384,6 @@ impl Guard {
         j.findings.iter().any(|f| {
             f.bounded_by.is_none() && matches!(self.engine.action(f.rule), RuleAction::Remediate | RuleAction::Replace)
         })
-    }
-
-    /// Is a finding of this severity one the guard answers (`alert_min_severity`)? Below it the
-    /// event path stays quiet, and so does the sweep: it neither detaches nor quarantines.
-    pub(crate) fn answers(&self, severity: Severity) -> bool {
-        severity >= self.engine.config().alert_min_severity
-    }
-
-    /// Would the event path act on this judged policy: a remediating finding, and the policy's
-    /// worst finding at or above the threshold (the sweep decides alike)?
-    pub(crate) fn acts_on(&self, j: &JudgedPolicy) -> bool {
-        self.remediable(j) && j.findings.iter().map(|f| f.severity).max().is_some_and(|w| self.answers(w))
     }
 
     /// Why the guard must not act on `target`, if it must not. `read`: also ask IAM for the

@@ -9,7 +9,7 @@
 //! already say what it grants.
 
 use super::ports::{IamInventory, PortError};
-use super::{Guard, JudgedPolicy, Plan, Reason, Verdict};
+use super::{Guard, JudgedPolicy, Plan, Verdict};
 use crate::catalog::managed;
 use crate::graph::{Graph, NodeKind};
 use crate::intake::{Action, Target};
@@ -102,10 +102,8 @@ impl Guard {
             unknown: false,
         });
         verdict.notes.extend(described.iter().take(MAX_PATHS).map(|d| format!("path to admin: {d}")));
-        let min = self.engine.config().alert_min_severity;
-        if severity >= min && matches!(verdict.plan, Plan::Clean | Plan::Quiet { .. }) {
-            verdict.plan = Plan::Alert { why: Reason::OpensPathToAdmin, would: None };
-        }
+        let plan = std::mem::replace(&mut verdict.plan, Plan::Clean);
+        verdict.plan = super::decide::with_paths_to_admin(plan, severity, self.engine.config());
         Ok(())
     }
 }

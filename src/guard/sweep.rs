@@ -9,15 +9,16 @@
 //! principal (attach AWSDenyAll) when a finding's rule action is `quarantine`.
 
 use super::bounded::Limits;
-use super::judge::{empty_document, managed_label};
+use super::decide;
+use super::judge::{empty_document, managed_label, Proposal};
 use super::ports::{
     IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, ScpLevel,
     Snapshot,
 };
-use super::{carry_out, Executed, Guard, JudgedPolicy, Reason, Remediation, DENY_ALL};
+use super::{carry_out, Executed, Guard, JudgedPolicy, Plan, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
 use crate::config::Mode;
-use crate::intake::{PolicyText, PrincipalKind};
+use crate::intake::{PolicyText, PrincipalKind, Target};
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::rules::{Finding, RuleAction, Severity};
 use futures_util::stream::{self, StreamExt};
@@ -146,7 +147,7 @@ impl SweepReport {
 /// guard must keep its hands off), and how many managed policies were judged.
 struct Judged {
     findings: Vec<SweepFinding>,
-    candidates: Vec<(Remediation, Option<String>)>,
+    candidates: Vec<(Remediation, Plan)>,
     policies_judged: usize,
     /// Users judged within a boundary, their groups' policies included.
     bounded_users: Vec<String>,
@@ -222,12 +223,9 @@ impl Guard {
         let mode = self.engine().config().mode;
         let mut actions: Vec<SweepAction> = candidates
             .into_iter()
-            .map(|(remediation, skipped)| {
-                let skipped = match mode {
-                    Mode::Alert => skipped.or_else(|| Some(Reason::AlertMode.to_string())),
-                    Mode::Enforce => skipped,
-                };
-                SweepAction { account_id: account_id.clone(), remediation, skipped, executed: None }
+            .filter_map(|(remediation, plan)| {
+                let skipped = skipped_by(plan)?;
+                Some(SweepAction { account_id: account_id.clone(), remediation, skipped, executed: None })
             })
             .collect();
         actions.sort_by_key(|a| a.remediation.describe());
@@ -255,7 +253,7 @@ impl Guard {
         report: &mut SweepReport,
     ) -> Result<(), PortError> {
         let account_id = report.account_id.clone();
-        let mode = self.engine().config().mode;
+        let config = self.engine().config();
         for set in iam.permission_sets(region).await? {
             let Some(info) = iam.permission_set(&set).await? else { continue };
             let mut notes = Vec::new();
@@ -270,7 +268,7 @@ impl Guard {
                     policy_arn: j.policy_arn.clone(),
                     finding: f.clone(),
                 }));
-                if !self.acts_on(j) {
+                if !self.remediable(j) {
                     continue;
                 }
                 let remediation = match (&j.policy_arn, &j.document) {
@@ -282,10 +280,10 @@ impl Guard {
                     }
                     (None, None) => continue,
                 };
-                let skipped = match mode {
-                    Mode::Alert => skipped.clone().or_else(|| Some(Reason::AlertMode.to_string())),
-                    Mode::Enforce => skipped.clone(),
-                };
+                let facts = decide::Facts { hands_off: skipped.clone(), ..Default::default() };
+                let proposal = Proposal::Remediate(remediation.clone());
+                let plan = decide::decide_on((std::slice::from_ref(j), &proposal, false), &facts, config);
+                let Some(skipped) = skipped_by(plan) else { continue };
                 report.actions.push(SweepAction {
                     account_id: account_id.clone(),
                     remediation,
@@ -375,18 +373,9 @@ impl Guard {
             // Within its permissions boundary, when it has one (judged unbounded when the
             // boundary's document is unknown: nothing is missed).
             let limit = limits.of(p, &managed_docs);
-            let first = findings.len();
-            let mut detaches = Vec::new();
-            let mut push = |j: &JudgedPolicy| {
-                findings.extend(j.findings.iter().map(|f| SweepFinding {
-                    account_id: account_id.to_string(),
-                    principal: target.to_string(),
-                    principal_arn: p.arn.clone(),
-                    policy: j.label.clone(),
-                    policy_arn: j.policy_arn.clone(),
-                    finding: f.clone(),
-                }))
-            };
+            // Every policy judged for the principal, in order, and the detaches they call for.
+            let mut policies: Vec<JudgedPolicy> = Vec::new();
+            let mut detaches: Vec<(Remediation, usize)> = Vec::new();
             let inline: Vec<(String, Option<PolicyDocument>)> = p
                 .inline
                 .iter()
@@ -409,14 +398,15 @@ impl Guard {
                     held = self.judge_held_policy(account_id, label, Some(policy_arn), doc, (&denies, limit.as_ref()));
                     &held
                 };
-                push(j);
-                if self.acts_on(j) {
-                    detaches.push(Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() });
+                if self.remediable(j) {
+                    let detach = Remediation::Detach { target: target.clone(), policy_arn: policy_arn.clone() };
+                    detaches.push((detach, policies.len()));
                 }
+                policies.push(j.clone());
             }
             for (label, doc) in inline {
                 if let Some(doc) = doc {
-                    push(&self.judge_held_policy(account_id, label, None, &doc, (&denies, limit.as_ref())));
+                    policies.push(self.judge_held_policy(account_id, label, None, &doc, (&denies, limit.as_ref())));
                 }
             }
             // A bounded user's groups' policies count within its boundary too (an unbounded
@@ -425,39 +415,82 @@ impl Guard {
                 bounded_users.push(p.arn.clone());
                 for g in p.groups.iter().filter_map(|g| groups.get(g.as_str())) {
                     for j in self.judge_group_within(account_id, g, (&denies, limit), &managed_doc) {
-                        push(&j);
+                        policies.push(j);
                     }
                 }
             }
             if let Some(doc) = p.trust.as_deref().and_then(|t| PolicyDocument::parse(t).ok()) {
-                push(&self.judge_policy(account_id, "trust policy".into(), None, PolicyKind::Trust, &doc));
+                policies.push(self.judge_policy(account_id, "trust policy".into(), None, PolicyKind::Trust, &doc));
             }
-            // A finding whose rule action is `quarantine` (on any of its policies) quarantines the
-            // principal instead of detaching, as in the event path; nothing more once it is.
-            let quarantine = findings[first..].iter().any(|f| {
-                f.finding.bounded_by.is_none()
-                    && self.engine().action(f.finding.rule) == RuleAction::Quarantine
-                    && self.answers(f.finding.severity)
-            });
-            // A principal holding AWSDenyAll is quarantined already: nothing more (its Deny also
-            // takes every other finding's grants away, so only names would still "remediate").
-            let planned = match (quarantine, p.attached.iter().any(|a| a == DENY_ALL)) {
-                (_, true) => vec![],
-                (true, false) => vec![Remediation::Quarantine { target: target.clone() }],
-                (false, false) => detaches,
-            };
-            if !planned.is_empty() {
-                let info = PrincipalInfo {
-                    arn: p.arn.clone(),
-                    path: p.path.clone(),
-                    tags: p.tags.clone(),
-                    boundary: p.boundary.clone(),
-                };
-                let skipped = self.hands_off_for(target, &info, account_id);
-                candidates.extend(planned.into_iter().map(|r| (r, skipped.clone())));
-            }
+            findings.extend(policies.iter().flat_map(|j| {
+                j.findings.iter().map(|f| SweepFinding {
+                    account_id: account_id.to_string(),
+                    principal: target.to_string(),
+                    principal_arn: p.arn.clone(),
+                    policy: j.label.clone(),
+                    policy_arn: j.policy_arn.clone(),
+                    finding: f.clone(),
+                })
+            }));
+            candidates.extend(self.sweep_plans((target, p), account_id, &policies, detaches));
         }
         Judged { findings, candidates, policies_judged: judged_managed.len(), bounded_users }
+    }
+}
+
+impl Guard {
+    /// What the sweep does about one principal, decided as the event path decides
+    /// ([`decide::decide_on`]): a quarantine when a finding asks for one (nothing more for a
+    /// principal holding AWSDenyAll already), else each remediating detach — with the hands-off
+    /// rules, the mode and the threshold as facts.
+    fn sweep_plans(
+        &self,
+        (target, p): (&Target, &super::ports::PrincipalDetail),
+        account_id: &str,
+        held: &[JudgedPolicy],
+        detaches: Vec<(Remediation, usize)>,
+    ) -> Vec<(Remediation, Plan)> {
+        if p.attached.iter().any(|a| a == DENY_ALL) {
+            return vec![];
+        }
+        let info = PrincipalInfo {
+            arn: p.arn.clone(),
+            path: p.path.clone(),
+            tags: p.tags.clone(),
+            boundary: p.boundary.clone(),
+        };
+        let quarantine = held
+            .iter()
+            .flat_map(|j| &j.findings)
+            .any(|f| f.bounded_by.is_none() && self.engine().action(f.rule) == RuleAction::Quarantine);
+        let facts = decide::Facts {
+            hands_off: self.hands_off_for(target, &info, account_id),
+            quarantine: quarantine.then(|| target.clone()),
+            ..Default::default()
+        };
+        let config = self.engine().config();
+        if quarantine {
+            let plan = decide::decide_on((held, &Proposal::Nothing, false), &facts, config);
+            return vec![(Remediation::Quarantine { target: target.clone() }, plan)];
+        }
+        detaches
+            .into_iter()
+            .map(|(r, i)| {
+                let plan = decide::decide_on((&held[i..=i], &Proposal::Remediate(r.clone()), false), &facts, config);
+                (r, plan)
+            })
+            .collect()
+    }
+}
+
+/// What a decided plan makes of a sweep's candidate: `None` when it is not an action at all
+/// (quiet below the threshold), else pending (`Some(None)`) or not done and why.
+fn skipped_by(plan: Plan) -> Option<Option<String>> {
+    match plan {
+        Plan::Remediate { .. } => Some(None),
+        Plan::Alert { why: Reason::HandsOff(why), .. } => Some(Some(why)),
+        Plan::Alert { why, .. } => Some(Some(why.to_string())),
+        Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. } | Plan::NotJudged { .. } => None,
     }
 }
 
