@@ -12,7 +12,7 @@
 use crate::config::{Config, Mode};
 use crate::guard::ledger::{Answer, NoLedger};
 use crate::guard::ports::{IamInventory, IamRead, IamWrite, Ledger, MemberAccounts, NoMembers, PortError, Publish};
-use crate::guard::{alert, Guards, Handled, Plan};
+use crate::guard::{alert, Guards, Handled};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use futures_util::stream::{self, StreamExt};
@@ -318,14 +318,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
                                      "decision": e.decision, "answered_at": e.answered_at}));
                 }
             };
-        let decision = match &verdict.plan {
-            Plan::Clean => "clean",
-            Plan::Quiet { .. } => "quiet",
-            Plan::Alert { .. } => "alert",
-            Plan::Remediate { .. } => "remediate",
-            Plan::Ignore { .. } => "ignore",
-            Plan::NotJudged { .. } => "not_judged",
-        };
+        let decision = verdict.plan.decision();
         tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
         Ok(json!({
             "event_id": verdict.change.event_id,

@@ -301,7 +301,7 @@ fn render_text(items: &[Item], full_alerts: bool, color: bool, enforce: bool) ->
                     }
                     (Plan::Alert { why, .. }, _) => format!("alert: {why}"),
                     (Plan::Remediate { remediation }, Some(e)) => {
-                        format!("{} — {:?} (simulated in memory)", remediation.describe(), e).replace("Done", "done")
+                        format!("{} — {e} (simulated in memory)", remediation.describe())
                     }
                     (Plan::Remediate { remediation }, None) => format!("would {}", remediation.describe()),
                 };

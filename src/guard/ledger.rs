@@ -139,10 +139,7 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
         _ => None,
     };
     let principal = remediation.as_ref().and_then(Remediation::target).cloned().or_else(|| c.action.target());
-    let decision = serde_json::to_value(&h.verdict.plan)
-        .ok()
-        .and_then(|v| v.get("decision").and_then(|d| d.as_str()).map(str::to_string))
-        .unwrap_or_default();
+    let decision = h.verdict.plan.decision().to_string();
     LedgerEntry {
         event_id: c.event_id.clone(),
         account_id: c.account_id.clone(),

@@ -173,7 +173,19 @@ pub enum Plan {
 }
 
 impl Plan {
-    /// The remediation the plan carries out or would carry out.
+    /// The decision's name, as the plan serializes its `decision` tag and the ledger keeps it.
+    pub fn decision(&self) -> &'static str {
+        match self {
+            Plan::Clean => "clean",
+            Plan::Quiet { .. } => "quiet",
+            Plan::Alert { .. } => "alert",
+            Plan::Remediate { .. } => "remediate",
+            Plan::Ignore { .. } => "ignore",
+            Plan::NotJudged { .. } => "not_judged",
+        }
+    }
+
+    /// The remediation the plan carries out, or would in enforce mode.
     pub fn remediation(&self) -> Option<&Remediation> {
         match self {
             Plan::Remediate { remediation } | Plan::Alert { would: Some(remediation), .. } => Some(remediation),
@@ -221,6 +233,17 @@ pub enum Executed {
         /// IAM's message.
         reason: String,
     },
+}
+
+impl std::fmt::Display for Executed {
+    /// `done`, `already done`, `refused by IAM: …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Executed::Done => f.write_str("done"),
+            Executed::AlreadyDone => f.write_str("already done"),
+            Executed::Denied { reason } => write!(f, "refused by IAM: {reason}"),
+        }
+    }
 }
 
 /// A change handled end to end: the verdict, what was carried out, and the alert published.
