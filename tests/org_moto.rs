@@ -47,6 +47,38 @@ async fn new_account(orgs: &aws_sdk_organizations::Client, name: &str) -> String
     out.create_account_status.unwrap().account_id.unwrap()
 }
 
+/// moto's organization with SCPs enabled and one member account, "prod", under an SCP denying S3
+/// (`deny-s3`); the member's id.
+async fn organization_with_deny_s3(sdk: &aws_config::SdkConfig) -> String {
+    let orgs = aws_sdk_organizations::Client::new(sdk);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
+    let _ = orgs
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await;
+    let member = new_account(&orgs, "prod").await;
+    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#;
+    let scp = orgs
+        .create_policy()
+        .name("deny-s3")
+        .description("no S3 in prod")
+        .content(deny_s3)
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let scp_id = scp.policy.unwrap().policy_summary.unwrap().id.unwrap();
+    orgs.attach_policy().policy_id(&scp_id).target_id(&member).send().await.unwrap();
+    member
+}
+
 /// An event recorded in the member account, as the spoke forwards it to the hub bus.
 fn member_event(name: &str, request: serde_json::Value, id: &str) -> serde_json::Value {
     let mut e = event(name, request, json!(null), ACTOR);
@@ -359,32 +391,7 @@ async fn the_hub_gives_least_privilege_back_in_a_member_account_from_the_organiz
 async fn the_organization_sweep_judges_member_principals_within_their_scps() {
     let moto = Moto::start();
     let sdk = moto.sdk().await;
-    let orgs = aws_sdk_organizations::Client::new(&sdk);
-    orgs.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
-    let _ = orgs
-        .enable_policy_type()
-        .root_id(&root)
-        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-        .send()
-        .await;
-    let member = new_account(&orgs, "prod").await;
-    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#;
-    let scp = orgs
-        .create_policy()
-        .name("deny-s3")
-        .description("no S3 in prod")
-        .content(deny_s3)
-        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-        .send()
-        .await
-        .unwrap();
-    let scp_id = scp.policy.unwrap().policy_summary.unwrap().id.unwrap();
-    orgs.attach_policy().policy_id(&scp_id).target_id(&member).send().await.unwrap();
+    let member = organization_with_deny_s3(&sdk).await;
     const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
     for iam in [iam_in(&sdk, &member).await, aws_sdk_iam::Client::new(&sdk)] {
         iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
@@ -422,32 +429,7 @@ async fn the_organization_sweep_judges_member_principals_within_their_scps() {
 async fn the_hub_judges_a_member_accounts_event_within_its_scps() {
     let moto = Moto::start();
     let sdk = moto.sdk().await;
-    let orgs = aws_sdk_organizations::Client::new(&sdk);
-    orgs.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
-    let _ = orgs
-        .enable_policy_type()
-        .root_id(&root)
-        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-        .send()
-        .await;
-    let member = new_account(&orgs, "prod").await;
-    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}"#;
-    let scp = orgs
-        .create_policy()
-        .name("deny-s3")
-        .description("no S3 in prod")
-        .content(deny_s3)
-        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-        .send()
-        .await
-        .unwrap();
-    let scp_id = scp.policy.unwrap().policy_summary.unwrap().id.unwrap();
-    orgs.attach_policy().policy_id(&scp_id).target_id(&member).send().await.unwrap();
+    let member = organization_with_deny_s3(&sdk).await;
     const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
     let (in_member, at_home) = (iam_in(&sdk, &member).await, aws_sdk_iam::Client::new(&sdk));
     for iam in [&in_member, &at_home] {
