@@ -309,6 +309,22 @@ async fn the_live_sweep_learns_least_privilege_from_the_trail_bucket() {
         text.contains("s3:PutObject") && text.contains("backups/studentData-*.json") && !text.contains("dynamodb"),
         "{text}"
     );
+    // The live sweep asks IAM for each detached principal's last-accessed report; moto has no
+    // such call, so the sweep says so and the records alone decide.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DynamoDBBackupRole: IAM last-accessed data not read"), "{err}");
+    // The event history instead of a bucket: moto has no LookupEvents either, and the failure
+    // names the call and the region; asking for both sources is a usage error.
+    let lookup = |extra: &[&str]| {
+        let mut args = vec!["sweep", "--format", "json", "--lookup-regions", "us-east-1"];
+        args.extend_from_slice(extra);
+        moto.command(env!("CARGO_BIN_EXE_iam-guard")).args(&args).output().unwrap()
+    };
+    let out = lookup(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("CloudTrail LookupEvents in us-east-1"), "{err}");
+    let out = lookup(&["--trail-bucket", "trail-logs"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[tokio::test(flavor = "current_thread")]
