@@ -280,7 +280,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
 
     /// The SCPs that limit a member account's principals. Unreadable ones (the hub lacks the
     /// Organizations reads): none, with a warning — judged without them, so nothing is missed.
-    async fn member_scps(&self, account_id: &str) -> Vec<crate::guard::ports::ScpLevel> {
+    async fn member_scps(&self, account_id: &str) -> Vec<crate::inventory::ScpLevel> {
         match self.members.scps(account_id).await {
             Ok(levels) => levels,
             Err(e) => {

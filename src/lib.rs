@@ -9,6 +9,7 @@ pub mod graph;
 pub mod guard;
 
 pub mod intake;
+pub mod inventory;
 
 #[cfg(feature = "aws")]
 pub mod aws;

@@ -3,8 +3,8 @@
 //! as plain text, whether IAM sent them URL-encoded or an emulator plain).
 
 use super::iam::plain;
-use crate::guard::ports::{LocalPolicy, PrincipalDetail};
 use crate::intake::Target;
+use crate::inventory::{LocalPolicy, PrincipalDetail};
 use aws_sdk_iam::types::{AttachedPolicy, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail};
 
 /// A role: its policies, trust, boundary and instance profiles.

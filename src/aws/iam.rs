@@ -537,9 +537,9 @@ impl crate::guard::ports::IamInventory for SdkIam {
     /// inline policies, trust policies and tags, and customer managed policies' default
     /// versions — the whole account in a few calls (AWS managed policies come from the embedded
     /// data, so they are not requested).
-    async fn inventory(&self) -> Result<crate::guard::ports::Inventory, PortError> {
+    async fn inventory(&self) -> Result<crate::inventory::Inventory, PortError> {
         use aws_sdk_iam::types::EntityType;
-        let mut inv = crate::guard::ports::Inventory::default();
+        let mut inv = crate::inventory::Inventory::default();
         let mut marker: Option<String> = None;
         loop {
             self.count();

@@ -31,7 +31,7 @@ pub struct SdkMembers {
     pub(super) management: Mutex<Option<String>>,
     /// Each account's SCP levels as last read, and when: reused for [`SCP_TTL`] (events of one
     /// account come in bursts; Organizations' API is rate-limited).
-    scp_levels: Mutex<HashMap<String, (std::time::Instant, Vec<crate::guard::ports::ScpLevel>)>>,
+    scp_levels: Mutex<HashMap<String, (std::time::Instant, Vec<crate::inventory::ScpLevel>)>>,
 }
 
 /// How long an account's SCP levels are reused before they are read again.
@@ -166,7 +166,7 @@ impl MemberAccounts<SdkIam> for SdkMembers {
         Ok(ous)
     }
 
-    async fn scps(&self, account_id: &str) -> Result<Vec<crate::guard::ports::ScpLevel>, PortError> {
+    async fn scps(&self, account_id: &str) -> Result<Vec<crate::inventory::ScpLevel>, PortError> {
         let cached = self.scp_levels.lock().ok().and_then(|m| m.get(account_id).cloned());
         if let Some((_, levels)) = cached.filter(|(at, _)| at.elapsed() < SCP_TTL) {
             return Ok(levels);

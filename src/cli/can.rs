@@ -6,8 +6,8 @@
 use super::{offline::load, read, EXIT_ERROR, EXIT_FINDINGS};
 use crate::catalog::managed;
 use crate::eval::request::{authorize_with, Answer, Context, Decision, Held, Request, ResourcePolicy};
-use crate::guard::ports::Inventory;
 use crate::intake::PrincipalKind;
+use crate::inventory::Inventory;
 use crate::policy::PolicyDocument;
 use crate::suggest::{principal::Kind, Principal};
 use std::path::{Path, PathBuf};

@@ -66,7 +66,7 @@ pub(super) enum GraphFormat {
 }
 
 /// The export's inventory and account id, or a message naming what is wrong.
-pub(crate) fn load(input: &Path, account: Option<&str>) -> Result<(crate::guard::ports::Inventory, String), String> {
+pub(crate) fn load(input: &Path, account: Option<&str>) -> Result<(crate::inventory::Inventory, String), String> {
     let text = super::read(input).map_err(|e| format!("{}: cannot read: {e}", input.display()))?;
     let inv = crate::intake::authdetails::parse(&text).map_err(|e| format!("{}: {e}", input.display()))?;
     let account = account

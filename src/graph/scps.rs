@@ -6,7 +6,7 @@
 use super::{evaluate, statement_reaches, Evaluated};
 use crate::catalog::ActionId;
 use crate::eval::Effective;
-use crate::guard::ports::ScpLevel;
+use crate::inventory::ScpLevel;
 use crate::policy::{Effect, PolicyDocument};
 use std::rc::Rc;
 

@@ -5,8 +5,8 @@
 //! pages concatenated (`aws … --no-paginate` runs appended to one file) or a JSON array of pages.
 //! Documents come as the CLI prints them (JSON objects) or as IAM returns them (URL-encoded text).
 
-use crate::guard::ports::{Inventory, LocalPolicy, PrincipalDetail};
 use crate::intake::Target;
+use crate::inventory::{Inventory, LocalPolicy, PrincipalDetail};
 use serde::Deserialize;
 use serde_json::Value;
 
