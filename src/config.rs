@@ -1,7 +1,7 @@
 //! The one configuration file (TOML). Every field is optional; the defaults catch the common
 //! mistakes (admin, `*FullAccess`, public trust) with no file at all. Schema: README.md.
 
-use crate::guard::platform::PlatformConfig;
+use crate::platform::PlatformConfig;
 use crate::policy::wildcard_match;
 use crate::rules::{RuleAction, Settings, RULES};
 use crate::severity::Severity;
@@ -254,7 +254,7 @@ impl Config {
             }
         }
         if let Some(p) = cfg.platform.unknown_act_on() {
-            let known: Vec<&str> = crate::guard::platform::PLATFORM_ROLES.iter().map(|r| r.pattern).collect();
+            let known: Vec<&str> = crate::platform::PLATFORM_ROLES.iter().map(|r| r.pattern).collect();
             return Err(invalid(format!(
                 "[platform] act_on {p:?} is not a built-in platform role pattern (known: {})",
                 known.join(", ")

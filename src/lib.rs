@@ -14,6 +14,7 @@ pub mod inventory;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod lambda;
+pub mod platform;
 pub mod policy;
 pub(crate) mod report;
 pub mod rules;

@@ -25,7 +25,7 @@ fn readme_platform_roles_are_the_built_in_list() {
     let table = iam_guard::guard::platform::markdown_table();
     assert!(
         repo("README.md").contains(&table),
-        "README.md's platform roles table differs from src/guard/platform.rs; replace it with the output of `iam-guard rules --platform`:\n{table}"
+        "README.md's platform roles table differs from src/platform.rs; replace it with the output of `iam-guard rules --platform`:\n{table}"
     );
 }
 

@@ -43,7 +43,7 @@ pub mod least;
 pub mod ledger;
 pub mod memory;
 mod paths;
-pub mod platform;
+pub use crate::platform;
 pub mod ports;
 pub mod remediation;
 pub mod sweep;
