@@ -38,8 +38,20 @@ pub enum AppError {
         /// Of how many.
         total: usize,
         /// The first failure's error.
-        first: String,
+        #[source]
+        first: DeliveryError,
     },
+}
+
+/// Why one delivery failed: its envelope could not be read, or answering a change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The record is not a change the guard can read.
+    #[error(transparent)]
+    Intake(#[from] intake::IntakeError),
+    /// IAM, SNS or the ledger failed after the SDK's retries.
+    #[error(transparent)]
+    Port(#[from] PortError),
 }
 
 /// Settings read from the environment at cold start.
@@ -331,15 +343,15 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
     }
 
     /// One delivery, all or nothing: its summary lines, or why it failed.
-    async fn delivery(&self, d: Delivery) -> Result<Vec<Value>, String> {
+    async fn delivery(&self, d: Delivery) -> Result<Vec<Value>, DeliveryError> {
         let mut lines = Vec::new();
-        for o in d.outcome.map_err(|e| e.to_string())? {
+        for o in d.outcome? {
             match o {
                 Outcome::Ignored(i) => {
                     tracing::debug!(reason = %i.reason, "ignored");
                     lines.push(json!({"ignored": i.reason, "event_id": i.event_id}));
                 }
-                Outcome::Change(c) => lines.push(self.change(*c).await.map_err(|e| e.to_string())?),
+                Outcome::Change(c) => lines.push(self.change(*c).await?),
             }
         }
         Ok(lines)
@@ -399,7 +411,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             Intake::Deliveries { sqs, deliveries } => (sqs, deliveries),
         };
         let total = deliveries.len();
-        let mut failures: Vec<(String, String)> = Vec::new();
+        let mut failures: Vec<(String, DeliveryError)> = Vec::new();
         let mut handled = Vec::new();
         for d in deliveries {
             let id = d.id.clone();
@@ -416,8 +428,9 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
                 failures.into_iter().map(|(item_identifier, _)| BatchItemFailure { item_identifier }).collect();
             return Ok(Reply::Sqs(SqsBatchResponse { batch_item_failures }));
         }
-        if let Some((_, first)) = failures.first() {
-            return Err(AppError::Deliveries { failed: failures.len(), total, first: first.clone() });
+        let failed = failures.len();
+        if let Some((_, first)) = failures.into_iter().next() {
+            return Err(AppError::Deliveries { failed, total, first });
         }
         Ok(Reply::Handled { handled })
     }

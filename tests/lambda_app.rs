@@ -60,6 +60,9 @@ fn a_failed_single_delivery_is_an_error_lambda_retries() {
     let err = run(app.handle(sample("AttachUserPolicy.json"))).unwrap_err();
     assert!(matches!(err, AppError::Deliveries { failed: 1, total: 1, .. }), "{err:?}");
     assert!(err.to_string().contains("SNS: 500"), "{err}");
+    // The failure keeps its cause as a typed source, not a flattened string.
+    let cause = std::error::Error::source(&err).expect("the delivery's error is the source");
+    assert!(cause.downcast_ref::<iam_guard::lambda::DeliveryError>().is_some(), "{cause:?}");
     let d = lambda_runtime::Diagnostic::from(err);
     assert_eq!(d.error_type, "iam-guard.Deliveries");
 
