@@ -46,12 +46,7 @@ pub(super) fn run(args: SuggestArgs) -> ExitCode {
     let mut s = suggest(&records, &principal);
     if let Some(path) = &args.last_accessed {
         match read_last_accessed(path) {
-            Ok(report) => {
-                let since = s.evidence.first.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |f| {
-                    f.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
-                });
-                s.reconcile(&report, since);
-            }
+            Ok(report) => s.reconcile_over_records(&report),
             Err(e) => {
                 eprintln!("iam-guard: {e}");
                 return ExitCode::from(EXIT_ERROR);

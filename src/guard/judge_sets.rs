@@ -16,8 +16,10 @@ impl Guard {
         (set, policy_arn): (&PermissionSet, &str),
     ) -> Result<Judgement, PortError> {
         let mut notes = Vec::new();
-        let j = self.judge_managed(iam, change, policy_arn, "", &mut notes).await?;
-        let (doc, _) = self.read_managed(iam, policy_arn, &mut notes).await?;
+        let (doc, unknown) = self.read_managed(iam, policy_arn, &mut notes).await?;
+        let label = super::judge::managed_label("", policy_arn);
+        let mut j = self.judge_policy(&change.account_id, label, Some(policy_arn), PolicyKind::Identity, &doc);
+        j.unknown = unknown;
         let j = self.within_set_boundary(iam, (change.account_id.as_str(), set), (j, &doc), &mut notes).await?;
         let proposal = self.remediate_if(&j, || Remediation::DetachFromPermissionSet {
             set: set.clone(),

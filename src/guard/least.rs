@@ -370,10 +370,7 @@ pub fn sweep_suggestions(
         let Some(wide) = crate::catalog::managed::by_arn(policy_arn).and_then(|m| m.document().ok()) else { continue };
         let mut all = suggest(records, &principal);
         if let Some(la) = last_accessed.get(&principal.arn) {
-            let since = all.evidence.first.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |f| {
-                f.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
-            });
-            all.reconcile(la, since);
+            all.reconcile_over_records(la);
         }
         let (reach, _) = Effective::of(&wide);
         let used = all.restricted(|id| reach.anywhere.contains(id));

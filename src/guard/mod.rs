@@ -234,7 +234,7 @@ impl Guard {
             let plan = decide::decide(&judge::Judgement::empty(), &facts, config);
             return Ok(Verdict { change, judged: vec![], plan, notes: vec![] });
         }
-        let judgement = self.judge_change(iam, &change, recall).await?;
+        let mut judgement = self.judge_change(iam, &change, recall).await?;
         let mut facts = decide::Facts {
             iac: self.iac_actor(&change),
             quarantine: self.quarantines(&judgement).then(|| change.action.target()).flatten(),
@@ -248,7 +248,7 @@ impl Guard {
             let read = config.mode == Mode::Enforce;
             facts.hands_off = self.hands_off(iam, &change, target, (read, judgement.principal.clone())).await?;
         }
-        let mut notes = judgement.notes.clone();
+        let mut notes = std::mem::take(&mut judgement.notes);
         if let Some(set) = would.remediation().and_then(Remediation::permission_set).cloned() {
             // The event names a permission set by ARN only: its name (for the platform list and
             // the alert) costs one Identity Center read, made only when a remediation is proposed.

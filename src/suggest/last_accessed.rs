@@ -93,6 +93,16 @@ pub struct Reconciled {
 }
 
 impl Suggestion {
+    /// [`Suggestion::reconcile`] over the days the records cover (from the first call's day;
+    /// every attempt counts when the records hold none).
+    pub fn reconcile_over_records(&mut self, report: &LastAccessed) {
+        let since = self
+            .evidence
+            .first
+            .map_or(DateTime::<Utc>::MIN_UTC, |f| f.date_naive().and_time(chrono::NaiveTime::MIN).and_utc());
+        self.reconcile(report, since);
+    }
+
     /// Compares the suggestion with what IAM saw the principal attempt since `since`: confirms,
     /// grants resource-less actions on `*`, and notes the rest as unseen (in the evidence).
     pub fn reconcile(&mut self, report: &LastAccessed, since: DateTime<Utc>) {
