@@ -85,11 +85,21 @@ async fn persistent_failure_fails_the_invocation_and_sends_no_false_alert() {
         SdkIam::from_client(client(&[&get_role, &detach])),
         &rec,
     );
-    let err = app.handle(attach_event()).await.unwrap_err().to_string();
+    let error = app.handle(attach_event()).await.unwrap_err();
+    let err = error.to_string();
     assert!(
         err.starts_with("1 of 1 deliveries failed: detach arn:aws:iam::aws:policy/AmazonS3FullAccess from role app"),
         "{err}"
     );
+    // The SDK's own error is kept under the guard's, not flattened into text.
+    let mut chain = Vec::new();
+    let mut at: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(e) = at {
+        chain.push(format!("{e:?}"));
+        at = e.source();
+    }
+    assert!(chain.iter().any(|e| e.starts_with("Port(Sdk {")), "the port error: {chain:#?}");
+    assert!(chain.iter().any(|e| e.starts_with("ServiceError")), "the SDK's error as a source: {chain:#?}");
     assert_eq!(detach.num_calls(), 3, "the SDK's attempts, then give up");
     assert!(rec.0.lock().unwrap().is_empty(), "no alert claims a detach that did not happen");
 }

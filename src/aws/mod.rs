@@ -31,10 +31,11 @@ pub async fn load_config() -> aws_config::SdkConfig {
 /// Maps an SDK error to the port's: NoSuchEntity → NotFound (idempotent actions succeed),
 /// AccessDenied / UnmodifiableEntity → Denied (reported in the alert), anything else after the
 /// SDK's own retries → Failed (the invocation fails and Lambda retries).
-pub(crate) fn port_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    what: &str,
-    e: aws_sdk_iam::error::SdkError<E, R>,
-) -> PortError {
+pub(crate) fn port_error<E, R>(what: &str, e: aws_sdk_iam::error::SdkError<E, R>) -> PortError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
     let code = e.code().unwrap_or_default().to_string();
     let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("{e:?}"));
     match code.as_str() {
@@ -44,8 +45,10 @@ pub(crate) fn port_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt:
         "AccessDenied" | "AccessDeniedException" | "UnmodifiableEntity" | "AuthorizationError" => {
             PortError::Denied(format!("{what}: {code}: {msg}"))
         }
-        _ if code.is_empty() => PortError::Failed(format!("{what}: {}", aws_smithy_error_text(&e))),
-        _ => PortError::Failed(format!("{what}: {code}: {msg}")),
+        _ if code.is_empty() => {
+            PortError::Sdk { what: format!("{what}: {}", aws_smithy_error_text(&e)), source: Box::new(e) }
+        }
+        _ => PortError::Sdk { what: format!("{what}: {code}: {msg}"), source: Box::new(e) },
     }
 }
 

@@ -14,7 +14,6 @@ use crate::catalog::managed;
 use crate::graph::{Graph, NodeKind};
 use crate::intake::{Action, Target};
 use crate::policy::PolicyKind;
-use crate::rules::{Finding, Severity};
 
 /// At most this many paths are told per alert.
 const MAX_PATHS: usize = 5;
@@ -76,28 +75,15 @@ impl Guard {
         if paths.is_empty() {
             return Ok(());
         }
-        let severity = if paths.iter().any(|p| p.from_outside) { Severity::Critical } else { base };
         let described: Vec<String> = paths.iter().map(|p| graph.describe(p)).collect();
-        let mut message = format!("{} principal(s) can now become admin through this change: ", paths.len());
-        message.push_str(&described.iter().take(MAX_PATHS).cloned().collect::<Vec<_>>().join("; "));
-        if described.len() > MAX_PATHS {
-            message.push_str(&format!("; … and {} more (iam-guard sweep lists them all)", described.len() - MAX_PATHS));
-        }
+        let from_outside = paths.iter().any(|p| p.from_outside);
+        let finding = crate::rules::escalation_path::change_finding(base, &described, MAX_PATHS, from_outside);
+        let severity = finding.severity;
         verdict.judged.push(JudgedPolicy {
             label: "escalation graph".into(),
             policy_arn: None,
             kind: PolicyKind::Identity,
-            findings: vec![Finding {
-                bounded_by: None,
-                rule: crate::rules::RuleId::EscalationPath,
-                paths: vec![],
-                severity,
-                message,
-                evidence: vec![],
-                hint: "Cut the first hop of each path: scope the grant to what the principal needs, or bound it \
-                       with a permissions boundary."
-                    .into(),
-            }],
+            findings: vec![finding],
             document: None,
             unknown: false,
         });

@@ -17,6 +17,16 @@ pub enum PortError {
     /// so Lambda retries it and the DLQ keeps it.
     #[error("{0}")]
     Failed(String),
+    /// An AWS call failed after the SDK's retries: `what` says which call and why, the SDK's
+    /// error stays attached as the source (for logs and `Error::source` chains).
+    #[error("{what}")]
+    Sdk {
+        /// The call and the reason, as alerts and logs show it.
+        what: String,
+        /// The SDK's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Another delivery of the same event is being answered right now: this one fails so that
     /// Lambda retries it later, when the ledger says the event was answered.
     #[error("event {0} is being answered by another delivery; retry later")]

@@ -583,7 +583,9 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
 /// earlier delivery may have failed between the two).
 async fn change_set<W: IamWrite>(iam: &W, set: &PermissionSet, change: ports::SetChange<'_>) -> Result<(), PortError> {
     let changed = iam.change_permission_set(set, &change).await;
-    if let Err(e @ (PortError::Denied(_) | PortError::Failed(_) | PortError::InProgress(_))) = changed {
+    if let Err(e @ (PortError::Denied(_) | PortError::Failed(_) | PortError::Sdk { .. } | PortError::InProgress(_))) =
+        changed
+    {
         return Err(e);
     }
     iam.provision_permission_set(set).await?;

@@ -310,32 +310,20 @@ impl Guard {
             .filter_map(|p| {
                 let node = &graph.nodes[p.start];
                 let crate::graph::NodeKind::Principal(target) = &node.kind else { return None };
-                let first = &graph.edges[p.edges[0]];
-                let severity = if p.from_outside { Severity::Critical } else { base };
-                let outside = if p.from_outside { " (and a principal outside the account can reach it)" } else { "" };
+                let path = crate::rules::escalation_path::PrincipalPath {
+                    label: &node.label,
+                    hops: p.edges.len(),
+                    described: graph.describe(&p),
+                    first: &graph.edges[p.edges[0]].reason,
+                    from_outside: p.from_outside,
+                };
                 Some(SweepFinding {
                     account_id: account_id.to_string(),
                     principal: target.to_string(),
                     principal_arn: node.arn.clone().unwrap_or_default(),
                     policy: "escalation graph".into(),
                     policy_arn: None,
-                    finding: Finding {
-                        bounded_by: None,
-                        rule: crate::rules::RuleId::EscalationPath,
-                        paths: vec![],
-                        severity,
-                        message: format!(
-                            "can become admin in {} hop(s){outside}: {}",
-                            p.edges.len(),
-                            graph.describe(&p)
-                        ),
-                        evidence: vec![],
-                        hint: format!(
-                            "Cut the first hop ({}): scope it to the resources {} needs, or bound the principal \
-                             with a permissions boundary.",
-                            first.reason, node.label
-                        ),
-                    },
+                    finding: crate::rules::escalation_path::principal_finding(base, &path),
                 })
             })
             .collect()

@@ -21,10 +21,9 @@ impl Rule for DeniedAfterGuard {
     fn doc(&self) -> &'static str {
         "A denied call (AccessDenied, UnauthorizedOperation) by a role or user within 14 days after the guard detached, replaced or deleted one of its grants (the ledger's history; the answer whose removed grant allowed the call first): the alert names the guard's event, the exact action and resource to grant, and the undo command. When the guard's answer was `replace`, enforce mode adds that exact grant (an inline policy) unless the grant is itself a finding at high or above."
     }
-    fn applies_to(&self, _kind: PolicyKind) -> bool {
-        false
+    fn judges(&self) -> Judges {
+        Judges::Change
     }
-    fn check(&self, _cx: &Ctx<'_>, _doc: &PolicyDocument, _out: &mut Vec<Finding>) {}
 }
 
 /// The finding: `principal` was refused `call` (each needed action with its resources) after the

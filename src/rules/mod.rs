@@ -19,7 +19,7 @@ mod data_exfiltration;
 pub(crate) mod denied_after_guard;
 mod denylisted_policy;
 pub mod escalation;
-mod escalation_path;
+pub(crate) mod escalation_path;
 mod id;
 pub(crate) mod new_credential;
 mod privilege_escalation;
@@ -107,18 +107,34 @@ pub trait Rule: Sync {
     fn summary(&self) -> &'static str;
     /// What the rule reports, in full (the README rules table; Markdown).
     fn doc(&self) -> &'static str;
-    /// Which policy kinds it judges (identity policies by default). A rule that judges changes
-    /// rather than documents (`new-credential`) applies to none.
-    fn applies_to(&self, kind: PolicyKind) -> bool {
-        kind == PolicyKind::Identity
+    /// What it judges: documents (by default), changes or the account. Only document rules run
+    /// in [`crate::engine::Engine::judge`]; the others' findings are built, from their own files,
+    /// where the change or the account is judged.
+    fn judges(&self) -> Judges {
+        Judges::Document
     }
-    /// Appends its findings on `doc`.
-    fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>);
+    /// Which policy kinds a document rule judges (identity policies by default).
+    fn applies_to(&self, kind: PolicyKind) -> bool {
+        self.judges() == Judges::Document && kind == PolicyKind::Identity
+    }
+    /// Appends its findings on `doc` (document rules).
+    fn check(&self, _cx: &Ctx<'_>, _doc: &PolicyDocument, _out: &mut Vec<Finding>) {}
+}
+
+/// What a rule judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judges {
+    /// A policy document (identity, trust or resource policy): `check` runs on it.
+    Document,
+    /// A change on the event path (a new credential, a refused call after the guard narrowed).
+    Change,
+    /// The account as a whole (the escalation graph, posture).
+    Account,
 }
 
 /// Does this rule judge documents at all (of any kind)?
 pub fn judges_documents(r: &dyn Rule) -> bool {
-    [PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource].into_iter().any(|k| r.applies_to(k))
+    r.judges() == Judges::Document
 }
 
 /// The README rules table (Markdown), generated from [`RULES`].

@@ -20,10 +20,9 @@ impl Rule for NewCredential {
     fn doc(&self) -> &'static str {
         "CreateAccessKey / CreateLoginProfile / UpdateLoginProfile (a password reset) / UpdateAccessKey to Active on the event path: medium, or the user's worst finding when worse (an access key on an administrator is critical). A credential of the account root user is always critical. Always alerts."
     }
-    fn applies_to(&self, _kind: PolicyKind) -> bool {
-        false
+    fn judges(&self) -> Judges {
+        Judges::Change
     }
-    fn check(&self, _cx: &Ctx<'_>, _doc: &PolicyDocument, _out: &mut Vec<Finding>) {}
 }
 
 /// The kind of credential created.
