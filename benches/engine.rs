@@ -38,6 +38,7 @@ fn bench(c: &mut Criterion) {
                         account_id: None,
                         also_known: Vec::new(),
                         limit: None,
+                        resource: None,
                     };
                     engine.judge(&ctx, black_box(doc)).len()
                 })

@@ -10,6 +10,7 @@ pub mod guard;
 
 pub mod intake;
 pub mod inventory;
+pub mod resources;
 
 #[cfg(feature = "aws")]
 pub mod aws;

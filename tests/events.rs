@@ -49,6 +49,7 @@ fn summary(a: &Action) -> String {
         Action::AccountAssignment { set, target_account, principal_type, principal_id } => {
             format!("assign {} to {principal_type} {principal_id} in {target_account}", set.id())
         }
+        Action::ResourceAccess { resource, written, .. } => format!("resource {} {written:?}", resource.arn),
     }
 }
 
@@ -66,6 +67,7 @@ fn decision(v: &Verdict) -> String {
         Remediation::DeletePermissionSetInline { .. } => "delete-permission-set-inline".to_string(),
         Remediation::Replace { policy_name, .. } => format!("replace-with-{policy_name}"),
         Remediation::Grant { policy_name, .. } => format!("grant-{policy_name}"),
+        Remediation::Resource(fix) => fix.describe(),
         other => format!("undo-only {other:?}"),
     };
     match &v.plan {

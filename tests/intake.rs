@@ -133,13 +133,13 @@ fn ignored_with_reasons() {
         c.action
     );
     let mut other_source = attach();
-    other_source["eventSource"] = json!("s3.amazonaws.com");
+    other_source["eventSource"] = json!("cloudformation.amazonaws.com");
     let mut not_iam_eb = eventbridge(attach());
-    not_iam_eb["source"] = json!("aws.s3");
+    not_iam_eb["source"] = json!("aws.cloudformation");
     for (v, want) in [
         (failed, "the call failed (NoSuchEntity: no)"),
-        (other_source, "event source s3.amazonaws.com is not IAM or IAM Identity Center"),
-        (not_iam_eb, "event source aws.s3 is not aws.iam or aws.sso"),
+        (other_source, "event source cloudformation.amazonaws.com is not IAM, IAM Identity Center or a service"),
+        (not_iam_eb, "event source aws.cloudformation is not one whose calls the guard judges"),
         (record("DeleteRole", json!({"roleName": "r"})), "DeleteRole is not an event the guard judges"),
     ] {
         let mut d = changes(intake::parse(v).unwrap());

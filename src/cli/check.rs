@@ -130,6 +130,7 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
                         managed: f.managed,
                         account_id: account_id.map(str::to_string),
                         also_known: Vec::new(),
+                        resource: None,
                     };
                     let findings = engine.judge(&ctx, &doc);
                     PolicyReport {

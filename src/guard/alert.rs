@@ -6,6 +6,7 @@
 pub use super::ports::Alert;
 use super::{Executed, Plan, Reason, Remediation, Verdict};
 use crate::intake::Action;
+use crate::resources::{ResourceFix, Written};
 use crate::rules::Severity;
 use serde_json::json;
 use std::fmt::Write;
@@ -57,6 +58,13 @@ fn what(a: &Action) -> String {
         Action::AccountAssignment { set, target_account, principal_type, .. } => {
             format!("{set} assigned to a {} in account {target_account}", principal_type.to_lowercase())
         }
+        Action::ResourceAccess { resource, written, .. } => match written {
+            Written::Policy => format!("{} of {resource} set", resource.kind.info().policy),
+            Written::Statement { id } => format!("permission {id} added to {resource}"),
+            Written::Shared { accounts } => format!("{resource} shared with {}", accounts.join(", ")),
+            Written::Grant { grantee, .. } => format!("grant on {resource} created for {grantee}"),
+            Written::Setting { what, .. } => format!("{what} on {resource}"),
+        },
     }
 }
 
@@ -84,6 +92,13 @@ fn outcome(plan: &Plan, executed: Option<&Executed>) -> (&'static str, String) {
         Remediation::AttachToPermissionSet { .. } => ("attached", "attach"),
         Remediation::DeletePermissionSetInline { .. } => ("deleted", "delete"),
         Remediation::PutPermissionSetInline { .. } => ("put back", "put back"),
+        Remediation::Resource(ResourceFix::SetPolicy { policy: None, .. }) => ("removed", "remove the policy"),
+        Remediation::Resource(ResourceFix::SetPolicy { .. }) => ("narrowed", "narrow the policy"),
+        Remediation::Resource(ResourceFix::RemoveStatement { .. }) => ("removed", "remove the permission"),
+        Remediation::Resource(ResourceFix::AddStatement { .. }) => ("put back", "put back"),
+        Remediation::Resource(ResourceFix::Unshare { .. }) => ("unshared", "unshare"),
+        Remediation::Resource(ResourceFix::Share { .. }) => ("shared again", "share again"),
+        Remediation::Resource(ResourceFix::RevokeGrant { .. }) => ("revoked", "revoke the grant"),
     };
     match (plan, executed) {
         (Plan::Remediate { remediation }, Some(Executed::Done)) => ("remediated", verb(remediation).0.to_string()),

@@ -146,6 +146,9 @@ impl Guard {
             Action::DeletePermissionsBoundary { target } => {
                 self.judge_boundary_delete(iam, change, target, recall).await
             }
+            Action::ResourceAccess { resource, written, document } => {
+                Ok(self.judge_resource(change, (resource, written, document.as_ref())))
+            }
             Action::CreatePermissionSet { .. } => Ok(Judgement::new(
                 vec![],
                 vec!["a new permission set holds no policy; what is attached to it is judged then".into()],

@@ -1,16 +1,19 @@
 //! In-memory adapters for every port: an IAM built from the changes themselves (and from what
-//! tests declare), and a publisher that records what it is given. Used by `iam-guard event` to
+//! tests declare); the ledger and the publisher are in `memory_ledger.rs`, resources in
+//! `memory_resources.rs`. Used by `iam-guard event` to
 //! replay a sequence offline (an attach seen earlier is visible to a later CreateAccessKey), and
 //! by tests of the guard, the sweep and the Lambda application without any server. AWS managed
 //! policies come from the embedded data.
 
 use super::ports::{
-    Alert, Claim, IamInventory, IamRead, IamWrite, Inventory, Ledger, LedgerEntry, LocalPolicy, PermissionSetInfo,
-    PortError, PrincipalDetail, PrincipalInfo, Publish, SetChange, Snapshot, VersionInfo,
+    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, PermissionSetInfo, PortError, PrincipalDetail,
+    PrincipalInfo, SetChange, VersionInfo,
 };
 use crate::intake::{Action, Change, PermissionSet, PrincipalKind, Target};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+
+pub use super::memory_ledger::{MemoryLedger, RecordingPublisher};
 
 #[derive(Debug, Clone, Default)]
 struct Version {
@@ -49,6 +52,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct MemoryIam {
     state: Mutex<State>,
+    /// Resources with their policies, shares and grants.
+    pub resources: super::memory_resources::ResourceStore,
 }
 
 impl MemoryIam {
@@ -210,6 +215,7 @@ impl MemoryIam {
             }
             Action::AddUserToGroup { user, group } => return self.add_to_group(user, group),
             Action::UpdateTrustPolicy { role, trust_policy } => return self.set_trust(role, &trust_policy.text),
+            Action::ResourceAccess { .. } => return self.resources.apply(change),
             _ => {}
         }
         if let Some(set) = change.action.permission_set() {
@@ -281,6 +287,19 @@ impl MemoryIam {
             Action::DeletePermissionsBoundary { target } => {
                 s.boundaries.remove(target);
             }
+            Action::CreatePermissionSet { .. }
+            | Action::PermissionSetManagedPolicy { .. }
+            | Action::PermissionSetInlinePolicy { .. }
+            | Action::PermissionSetCustomerPolicy { .. }
+            | Action::PermissionSetBoundary { .. }
+            | Action::AccountAssignment { .. }
+            | Action::ResourceAccess { .. } => MemoryIam::apply_to_set(s, &change.action),
+        });
+    }
+
+    /// A change's effect on a permission set.
+    fn apply_to_set(s: &mut State, action: &Action) {
+        match action {
             Action::CreatePermissionSet { set, name } => {
                 s.permission_sets.entry(set.arn.clone()).or_default().0.name = name.clone();
                 s.set_refs.insert(set.arn.clone(), set.clone());
@@ -300,12 +319,16 @@ impl MemoryIam {
             Action::PermissionSetBoundary { set, boundary } => {
                 s.permission_sets.entry(set.arn.clone()).or_default().0.boundary = Some(boundary.clone());
             }
-            Action::AccountAssignment { .. } => {}
-        });
+            _ => {}
+        }
     }
 }
 
 impl IamRead for MemoryIam {
+    async fn resource_tags(&self, resource: &crate::resources::Resource) -> Result<Vec<(String, String)>, PortError> {
+        Ok(self.resources.state(&resource.arn).tags)
+    }
+
     async fn last_accessed(&self, principal_arn: &str) -> Result<Option<crate::suggest::LastAccessed>, PortError> {
         Ok(self.with(|s| s.last_accessed.get(principal_arn).cloned()))
     }
@@ -384,6 +407,13 @@ impl IamRead for MemoryIam {
 }
 
 impl IamWrite for MemoryIam {
+    async fn fix_resource(&self, fix: &crate::resources::ResourceFix) -> Result<(), PortError> {
+        match self.resources.fix(fix) {
+            true => Ok(()),
+            false => Err(PortError::NotFound(fix.describe())),
+        }
+    }
+
     async fn change_permission_set(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
         self.with(|s| MemoryIam::change_set(s, set, change))
     }
@@ -498,91 +528,6 @@ impl IamWrite for MemoryIam {
     }
 }
 
-#[derive(Debug)]
-enum Status {
-    InProgress { lease_until: i64 },
-    Completed { until: i64, entry: Box<LedgerEntry> },
-}
-
-#[derive(Debug, Default)]
-struct LedgerState {
-    events: BTreeMap<String, Status>,
-    history: BTreeMap<String, Vec<LedgerEntry>>,
-    snapshots: BTreeMap<(String, Snapshot), Option<String>>,
-}
-
-/// A ledger in memory, with the same claim semantics as the DynamoDB one (tests, and the offline
-/// replay of `iam-guard event`, where a record repeated in the input is answered once).
-#[derive(Debug, Default)]
-pub struct MemoryLedger {
-    state: Mutex<LedgerState>,
-}
-
-impl MemoryLedger {
-    /// An empty ledger.
-    pub fn new() -> MemoryLedger {
-        MemoryLedger::default()
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut LedgerState) -> T) -> T {
-        f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-impl Ledger for MemoryLedger {
-    async fn claim(&self, event_id: &str, now: i64) -> Result<Claim, PortError> {
-        use super::ledger::LEASE_SECS;
-        Ok(self.with(|s| match s.events.get(event_id) {
-            Some(Status::Completed { until, entry }) if *until > now => Claim::Completed(entry.clone()),
-            Some(Status::InProgress { lease_until }) if *lease_until > now => Claim::InProgress,
-            _ => {
-                s.events.insert(event_id.to_string(), Status::InProgress { lease_until: now + LEASE_SECS });
-                Claim::New
-            }
-        }))
-    }
-
-    async fn complete(&self, entry: &LedgerEntry, now: i64) -> Result<(), PortError> {
-        let until = now + super::ledger::IDEMPOTENCY_WINDOW_SECS;
-        self.with(|s| {
-            if let Some(p) = &entry.principal_arn {
-                s.history.entry(p.clone()).or_default().push(entry.clone());
-            }
-            s.events.insert(entry.event_id.clone(), Status::Completed { until, entry: Box::new(entry.clone()) });
-        });
-        Ok(())
-    }
-
-    async fn release(&self, event_id: &str) -> Result<(), PortError> {
-        self.with(|s| {
-            if matches!(s.events.get(event_id), Some(Status::InProgress { .. })) {
-                s.events.remove(event_id);
-            }
-        });
-        Ok(())
-    }
-
-    async fn entry(&self, event_id: &str) -> Result<Option<LedgerEntry>, PortError> {
-        Ok(self.with(|s| match s.events.get(event_id) {
-            Some(Status::Completed { entry, .. }) => Some((**entry).clone()),
-            _ => None,
-        }))
-    }
-
-    async fn history(&self, principal_arn: &str) -> Result<Vec<LedgerEntry>, PortError> {
-        Ok(self.with(|s| s.history.get(principal_arn).cloned().unwrap_or_default()))
-    }
-
-    async fn remember(&self, principal_arn: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError> {
-        self.with(|s| s.snapshots.insert((principal_arn.to_string(), what), value.map(str::to_string)));
-        Ok(())
-    }
-
-    async fn recall(&self, principal_arn: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError> {
-        Ok(self.with(|s| s.snapshots.get(&(principal_arn.to_string(), what)).cloned()))
-    }
-}
-
 impl IamInventory for MemoryIam {
     /// Every principal declared, created or holding something, as GetAccountAuthorizationDetails
     /// would list it, and the customer managed policies with their default documents.
@@ -636,40 +581,5 @@ impl IamInventory for MemoryIam {
                 .collect();
             Inventory { principals, policies }
         }))
-    }
-}
-
-/// A publisher that keeps what it is given (tests, and `iam-guard event`, which prints instead
-/// of sending). `fail` makes every publish fail, to test what the guard does then.
-#[derive(Debug, Default)]
-pub struct RecordingPublisher {
-    alerts: Mutex<Vec<Alert>>,
-    fail: Option<String>,
-}
-
-impl RecordingPublisher {
-    /// A publisher that records.
-    pub fn new() -> RecordingPublisher {
-        RecordingPublisher::default()
-    }
-
-    /// A publisher whose every publish fails with this message (after recording nothing).
-    pub fn failing(message: &str) -> RecordingPublisher {
-        RecordingPublisher { alerts: Mutex::default(), fail: Some(message.to_string()) }
-    }
-
-    /// What was published, in order.
-    pub fn alerts(&self) -> Vec<Alert> {
-        self.alerts.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-impl Publish for RecordingPublisher {
-    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
-        if let Some(m) = &self.fail {
-            return Err(PortError::Failed(m.clone()));
-        }
-        self.alerts.lock().unwrap_or_else(|p| p.into_inner()).push(alert.clone());
-        Ok(())
     }
 }

@@ -38,10 +38,13 @@ mod decide;
 mod denied;
 mod judge;
 mod judge_holdings;
+mod judge_resources;
 mod judge_sets;
 pub mod least;
 pub mod ledger;
 pub mod memory;
+mod memory_ledger;
+pub mod memory_resources;
 mod paths;
 pub use crate::platform;
 pub mod ports;
@@ -248,6 +251,10 @@ impl Guard {
             let read = config.mode == Mode::Enforce;
             facts.hands_off = self.hands_off(iam, &change, target, (read, judgement.principal.clone())).await?;
         }
+        if let Some(fix) = would.remediation().and_then(Remediation::resource_fix) {
+            let read = config.mode == Mode::Enforce;
+            facts.hands_off = self.resource_hands_off(iam, fix.resource(), read).await?;
+        }
         let mut notes = std::mem::take(&mut judgement.notes);
         if let Some(set) = would.remediation().and_then(Remediation::permission_set).cloned() {
             // The event names a permission set by ARN only: its name (for the platform list and
@@ -329,6 +336,7 @@ impl Guard {
             account_id: Some(account_id.to_string()),
             also_known,
             limit,
+            resource: None,
         };
         let findings: Vec<Finding> = self
             .engine

@@ -112,6 +112,12 @@ pub trait IamRead {
         let _ = principal_arn;
         Ok(None)
     }
+    /// A resource's tags (the exempt tag keeps the guard's hands off it); empty when this
+    /// adapter cannot ask.
+    async fn resource_tags(&self, resource: &crate::resources::Resource) -> Result<Vec<(String, String)>, PortError> {
+        let _ = resource;
+        Ok(Vec::new())
+    }
     /// An Identity Center permission set's name and policies; `None` when it does not exist.
     async fn permission_set(&self, set: &PermissionSet) -> Result<Option<PermissionSetInfo>, PortError> {
         let _ = set;
@@ -165,6 +171,11 @@ pub trait IamWrite {
     async fn provision_permission_set(&self, set: &PermissionSet) -> Result<(), PortError> {
         let _ = set;
         Err(no_identity_center())
+    }
+    /// Changes a resource's policy, permissions, shares or grants. Adapters that do not reach
+    /// resources refuse (the alert says so; nothing is retried).
+    async fn fix_resource(&self, fix: &crate::resources::ResourceFix) -> Result<(), PortError> {
+        Err(PortError::Denied(format!("this adapter does not change {}s", fix.resource().kind.info().label)))
     }
 }
 

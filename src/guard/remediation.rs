@@ -7,6 +7,7 @@ use super::ports::{self, IamWrite, PortError};
 use super::Executed;
 use crate::arn;
 use crate::intake::{PermissionSet, Target};
+use crate::resources::ResourceFix;
 use serde::Serialize;
 
 /// A change the guard can make to IAM, and undo. The last five are what undo and boundary
@@ -190,6 +191,8 @@ pub enum Remediation {
         /// The document, verbatim.
         document: String,
     },
+    /// A change to a resource's policy or shares (its own vocabulary: [`ResourceFix`]).
+    Resource(ResourceFix),
 }
 
 impl Remediation {
@@ -259,6 +262,7 @@ impl Remediation {
             Remediation::PutPermissionSetInline { set, .. } => {
                 format!("put the inline policy of {set} back and provision it")
             }
+            Remediation::Resource(fix) => fix.describe(),
         }
     }
 
@@ -353,6 +357,7 @@ impl Remediation {
             Remediation::PutPermissionSetInline { set, document } => {
                 Remediation::DeletePermissionSetInline { set: set.clone(), document: document.clone() }
             }
+            Remediation::Resource(fix) => Remediation::Resource(fix.inverse()?),
             Remediation::DeleteBoundary { .. } | Remediation::DeleteLoginProfile { .. } => return None,
         })
     }
@@ -372,6 +377,7 @@ impl Remediation {
                     target.name
                 )
             }
+            Remediation::Resource(fix) => fix.restore_command(),
             Remediation::DeleteLoginProfile { target } => format!(
                 "aws iam create-login-profile --user-name {} --password-reset-required --password 'CHOOSE-A-TEMPORARY-ONE'",
                 target.name
@@ -461,6 +467,7 @@ impl Remediation {
             Remediation::DeletePermissionSetInline { set, .. } => {
                 provisioned(set, &format!("delete-inline-policy-from-permission-set {}", set.cli_args()), "")
             }
+            Remediation::Resource(fix) => fix.command(),
         }
     }
 
@@ -487,7 +494,16 @@ impl Remediation {
             | Remediation::DetachFromPermissionSet { .. }
             | Remediation::AttachToPermissionSet { .. }
             | Remediation::DeletePermissionSetInline { .. }
-            | Remediation::PutPermissionSetInline { .. } => None,
+            | Remediation::PutPermissionSetInline { .. }
+            | Remediation::Resource(_) => None,
+        }
+    }
+
+    /// The resource change it is, when it is one.
+    pub fn resource_fix(&self) -> Option<&ResourceFix> {
+        match self {
+            Remediation::Resource(fix) => Some(fix),
+            _ => None,
         }
     }
 
@@ -570,6 +586,7 @@ pub(crate) async fn carry_out<W: IamWrite>(iam: &W, remediation: &Remediation) -
         Remediation::PutPermissionSetInline { set, document } => {
             change_set(iam, set, ports::SetChange::PutInline(document)).await
         }
+        Remediation::Resource(fix) => iam.fix_resource(fix).await,
     };
     match r {
         Ok(()) => Ok(Executed::Done),

@@ -60,6 +60,11 @@ pub enum Reason {
     WorkloadDenied,
     /// A denied call of a principal the guard did not narrow: not the guard's doing.
     NotNarrowedByGuard,
+    /// A resource setting (S3 Block Public Access, a bucket ACL, a function URL) is alerted, not
+    /// changed back.
+    ResourceSetting,
+    /// A KMS grant whose id the record does not carry cannot be revoked by the guard.
+    NoGrantId,
 }
 
 impl std::fmt::Display for Reason {
@@ -113,6 +118,11 @@ impl std::fmt::Display for Reason {
                  above: grant it, or undo",
             ),
             Reason::NotNarrowedByGuard => f.write_str("a denied call of a principal the guard did not narrow recently"),
+            Reason::ResourceSetting => f.write_str(
+                "resource settings (S3 Block Public Access, bucket ACLs, function URLs) are alerted, not changed \
+                 back: the guard takes back policies, permissions, shares and grants",
+            ),
+            Reason::NoGrantId => f.write_str("the record does not name the grant's id, so the guard cannot revoke it"),
             Reason::OpensPathToAdmin => {
                 f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
             }

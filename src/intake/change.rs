@@ -1,6 +1,7 @@
 //! The typed result of intake: what changed in IAM, on whom, by whom.
 
 use crate::policy::{PolicyDocument, PolicyError};
+use crate::resources::{Resource, Written};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -121,6 +122,40 @@ impl Target {
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.kind.as_str(), self.name)
+    }
+}
+
+/// Whom or what a change, a finding, a remediation or a ledger entry is about: an IAM principal,
+/// an Identity Center permission set, or a resource with its own policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "subject", rename_all = "snake_case")]
+pub enum Subject {
+    /// A role, user or group.
+    Principal(Target),
+    /// A permission set.
+    PermissionSet(PermissionSet),
+    /// A resource (bucket, function, key, queue, …).
+    Resource(Resource),
+}
+
+impl Subject {
+    /// Its ARN (a principal's without path, in `account_id`).
+    pub fn arn(&self, account_id: &str) -> String {
+        match self {
+            Subject::Principal(t) => t.arn(account_id),
+            Subject::PermissionSet(s) => s.arn.clone(),
+            Subject::Resource(r) => r.arn.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Principal(t) => t.fmt(f),
+            Subject::PermissionSet(s) => s.fmt(f),
+            Subject::Resource(r) => r.fmt(f),
+        }
     }
 }
 
@@ -274,6 +309,19 @@ pub enum Action {
         /// Whose boundary was removed.
         target: Target,
     },
+    /// A resource's policy written, or a resource shared: who outside may now reach it.
+    ResourceAccess {
+        /// The resource.
+        resource: Resource,
+        /// How access was given (what the guard takes back).
+        #[serde(flatten)]
+        written: Written,
+        /// The access given, as a policy: the whole policy put, the statement added, or the
+        /// statement a share, grant or setting amounts to. `None` for a lowered guardrail alone
+        /// (S3 Block Public Access removed).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        document: Option<PolicyText>,
+    },
     /// IAM Identity Center CreatePermissionSet: a new, empty permission set.
     CreatePermissionSet {
         /// The permission set (from the response).
@@ -376,7 +424,8 @@ impl Action {
             Action::CreatePolicy { .. }
             | Action::CreatePolicyVersion { .. }
             | Action::SetDefaultPolicyVersion { .. }
-            | Action::RootCredential { .. } => None,
+            | Action::RootCredential { .. }
+            | Action::ResourceAccess { .. } => None,
             Action::CreatePermissionSet { .. }
             | Action::PermissionSetManagedPolicy { .. }
             | Action::PermissionSetInlinePolicy { .. }
@@ -384,6 +433,14 @@ impl Action {
             | Action::PermissionSetBoundary { .. }
             | Action::AccountAssignment { .. } => None,
         }
+    }
+
+    /// Whom or what the change lands on.
+    pub fn subject(&self) -> Option<Subject> {
+        if let Action::ResourceAccess { resource, .. } = self {
+            return Some(Subject::Resource(resource.clone()));
+        }
+        self.target().map(Subject::Principal).or_else(|| self.permission_set().cloned().map(Subject::PermissionSet))
     }
 
     /// The Identity Center permission set the change lands on, when it lands on one.

@@ -53,7 +53,7 @@ fn denied_outcome(
 }
 
 /// How one judged call's parameters become an [`Action`].
-type Extract = fn(&Request<'_>) -> Result<Action, IntakeError>;
+pub(super) type Extract = fn(&Request<'_>) -> Result<Action, IntakeError>;
 
 /// The IAM calls the guard judges, each with its extraction: the one list (the SAM template's
 /// event pattern is tested against it).
@@ -178,6 +178,15 @@ const SSO_EVENTS: &[(&str, Extract)] = &[
     }),
 ];
 
+/// The judged calls of an event source (`iam.amazonaws.com`), if the guard judges any of its calls.
+pub(super) fn judged_source(source: &str) -> Option<&'static [(&'static str, Extract)]> {
+    match source {
+        "iam.amazonaws.com" => Some(EVENTS),
+        "sso.amazonaws.com" => Some(SSO_EVENTS),
+        other => super::resource_events::of_source(other),
+    }
+}
+
 /// The names of the IAM calls the guard judges.
 pub fn judged_events() -> impl ExactSizeIterator<Item = &'static str> {
     EVENTS.iter().map(|(name, _)| *name)
@@ -246,9 +255,15 @@ pub(super) fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         return denied_outcome(&r, denied, derived_id, at);
     }
     let events = match r.event_source.as_deref() {
-        Some("iam.amazonaws.com") => EVENTS,
-        Some("sso.amazonaws.com") => SSO_EVENTS,
-        Some(other) => return ignored(format!("event source {other} is not IAM or IAM Identity Center")),
+        Some(source) => match judged_source(source) {
+            Some(events) => events,
+            None => {
+                return ignored(format!(
+                    "event source {source} is not IAM, IAM Identity Center or a service whose resource policies \
+                     the guard judges"
+                ))
+            }
+        },
         None => return Err(IntakeError::missing(format!("{at}.eventSource"))),
     };
     if let Some(code) = &r.error_code {
@@ -273,8 +288,12 @@ pub(super) fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
         resp: Params { map: r.response_elements.as_object(), at: format!("{at}.responseElements") },
         actor: &change.actor,
         region: &change.region,
+        account: &change.account_id,
     };
-    change.action = extract(&request)?;
+    change.action = match extract(&request) {
+        Err(IntakeError::GrantsNothing(reason)) => return ignored(reason),
+        other => other?,
+    };
     Ok(Outcome::Change(Box::new(change)))
 }
 
@@ -327,17 +346,17 @@ fn change_of(r: &Record, derived_id: Option<String>, at: &str) -> Result<Change,
 }
 
 /// requestParameters / responseElements with errors that name the field.
-struct Params<'a> {
-    map: Option<&'a Map<String, Value>>,
-    at: String,
+pub(super) struct Params<'a> {
+    pub(super) map: Option<&'a Map<String, Value>>,
+    pub(super) at: String,
 }
 
 impl Params<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
         self.map.and_then(|m| m.get(key))
     }
 
-    fn str(&self, key: &str) -> Result<String, IntakeError> {
+    pub(super) fn str(&self, key: &str) -> Result<String, IntakeError> {
         match self.get(key) {
             Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
             Some(Value::String(_)) => Err(IntakeError::invalid(format!("{}.{key}", self.at), "empty")),
@@ -348,28 +367,30 @@ impl Params<'_> {
         }
     }
 
-    fn opt_str(&self, key: &str) -> Option<String> {
+    pub(super) fn opt_str(&self, key: &str) -> Option<String> {
         self.get(key).and_then(Value::as_str).map(str::to_string)
     }
 
-    fn policy(&self, key: &str) -> Result<PolicyText, IntakeError> {
+    pub(super) fn policy(&self, key: &str) -> Result<PolicyText, IntakeError> {
         let text = self.str(key)?;
         PolicyText::parse(&text).map_err(|e| IntakeError::Policy { field: format!("{}.{key}", self.at), source: e })
     }
 
     /// A nested object (`responseElements.policy`).
-    fn nested(&self, key: &str) -> Params<'_> {
+    pub(super) fn nested(&self, key: &str) -> Params<'_> {
         Params { map: self.get(key).and_then(Value::as_object), at: format!("{}.{key}", self.at) }
     }
 }
 
 /// What an extraction reads: the call's parameters, its response, and the caller.
-struct Request<'a> {
-    req: Params<'a>,
-    resp: Params<'a>,
-    actor: &'a Actor,
+pub(super) struct Request<'a> {
+    pub(super) req: Params<'a>,
+    pub(super) resp: Params<'a>,
+    pub(super) actor: &'a Actor,
     /// Where the call was recorded (an Identity Center instance's home region).
-    region: &'a str,
+    pub(super) region: &'a str,
+    /// The account it was made in.
+    pub(super) account: &'a str,
 }
 
 impl Request<'_> {

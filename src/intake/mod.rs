@@ -12,10 +12,12 @@ pub mod authdetails;
 mod change;
 mod cloudtrail;
 mod records;
+mod resource_events;
 
 pub use change::*;
 pub use cloudtrail::{denied_code, judged_events, judged_sso_events};
 pub use records::records_of;
+pub use resource_events::judged_resource_events;
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -47,6 +49,10 @@ pub enum IntakeError {
         /// The parser's error, naming statement and element.
         source: crate::policy::PolicyError,
     },
+    /// The call gives no access the guard judges (a share that only removes accounts, a queue
+    /// attribute other than its policy): the record is read and set aside, with this reason.
+    #[error("{0}")]
+    GrantsNothing(String),
     #[error(
         "unrecognised input: expected an EventBridge event (detail-type), an SQS batch or CloudTrail \
          log file (Records), a CloudWatch Logs payload (awslogs) or a CloudTrail record (eventName)"
@@ -224,11 +230,13 @@ fn eventbridge_outcome(mut value: Value) -> Result<EventBridge, IntakeError> {
         "AWS API Call via CloudTrail" => {
             // Refused calls of every service are read too: the guard notices what it broke.
             let denied = value.get("detail").is_some_and(cloudtrail::is_denied);
-            if source != "aws.iam" && source != "aws.sso" && !denied {
+            let judged =
+                source.strip_prefix("aws.").and_then(|s| cloudtrail::judged_source(&format!("{s}.amazonaws.com")));
+            if judged.is_none() && !denied {
                 return Ok(EventBridge::Outcome(Ok(Outcome::Ignored(Ignored {
                     event_id: id,
                     event_name: None,
-                    reason: format!("event source {source} is not aws.iam or aws.sso"),
+                    reason: format!("event source {source} is not one whose calls the guard judges"),
                 }))));
             }
             let detail = value.get_mut("detail").map(Value::take).ok_or_else(|| IntakeError::missing("detail"))?;

@@ -25,6 +25,12 @@ pub enum RuleId {
     TrustPublic,
     /// `trust-cross-account`.
     TrustCrossAccount,
+    /// `resource-public`.
+    ResourcePublic,
+    /// `resource-cross-account`.
+    ResourceCrossAccount,
+    /// `resource-confused-deputy`.
+    ResourceConfusedDeputy,
     /// `unknown-action`.
     UnknownAction,
     /// `new-credential`.
@@ -37,7 +43,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every id, in the registry's reporting order.
-    pub const ALL: [RuleId; 13] = [
+    pub const ALL: [RuleId; 16] = [
         RuleId::Admin,
         RuleId::ServiceFullAccess,
         RuleId::DenylistedPolicy,
@@ -47,6 +53,9 @@ impl RuleId {
         RuleId::DataExfiltration,
         RuleId::TrustPublic,
         RuleId::TrustCrossAccount,
+        RuleId::ResourcePublic,
+        RuleId::ResourceCrossAccount,
+        RuleId::ResourceConfusedDeputy,
         RuleId::UnknownAction,
         RuleId::NewCredential,
         RuleId::DeniedAfterGuard,
@@ -65,6 +74,9 @@ impl RuleId {
             RuleId::DataExfiltration => "data-exfiltration",
             RuleId::TrustPublic => "trust-public",
             RuleId::TrustCrossAccount => "trust-cross-account",
+            RuleId::ResourcePublic => "resource-public",
+            RuleId::ResourceCrossAccount => "resource-cross-account",
+            RuleId::ResourceConfusedDeputy => "resource-confused-deputy",
             RuleId::UnknownAction => "unknown-action",
             RuleId::NewCredential => "new-credential",
             RuleId::DeniedAfterGuard => "denied-after-guard",

@@ -23,6 +23,10 @@ pub(crate) mod escalation_path;
 mod id;
 pub(crate) mod new_credential;
 mod privilege_escalation;
+mod resource_access;
+mod resource_confused_deputy;
+mod resource_cross_account;
+mod resource_public;
 mod service_full_access;
 mod trust_cross_account;
 mod trust_public;
@@ -49,6 +53,9 @@ pub static RULES: &[&dyn Rule] = &[
     &data_exfiltration::DataExfiltration,
     &trust_public::TrustPublic,
     &trust_cross_account::TrustCrossAccount,
+    &resource_public::ResourcePublic,
+    &resource_cross_account::ResourceCrossAccount,
+    &resource_confused_deputy::ResourceConfusedDeputy,
     &unknown_action::UnknownAction,
     &new_credential::NewCredential,
     &denied_after_guard::DeniedAfterGuard,
@@ -274,6 +281,8 @@ pub struct PolicyContext {
     /// Accounts known for this judgement beyond the configuration's `known_accounts` (the
     /// organization's accounts, as the hub found them).
     pub also_known: Vec<String>,
+    /// The resource whose policy it is (resource policies on the event path and in sweeps).
+    pub resource: Option<crate::resources::Resource>,
     /// What the principal holding it is judged within (its permissions boundary, the SCPs of
     /// its account): each Allow grants only what falls inside.
     pub limit: Option<std::sync::Arc<crate::eval::Limit>>,

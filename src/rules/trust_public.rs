@@ -1,4 +1,4 @@
-//! `trust-public`: a trust (or resource) policy that lets anyone in: Principal `*`,
+//! `trust-public`: a trust policy that lets anyone in (resource policies: `resource-public`): Principal `*`,
 //! `{"AWS": "*"}` or Allow+NotPrincipal, without a condition that pins who the caller is; and
 //! web-identity federation without a subject condition (e.g. any GitHub repository).
 //!
@@ -45,13 +45,13 @@ impl Rule for TrustPublic {
         Severity::Critical
     }
     fn summary(&self) -> &'static str {
-        "Trust or resource policy open to any AWS principal (Principal \"*\") or any identity of a web-identity provider."
+        "Trust policy open to any AWS principal (Principal \"*\") or any identity of a web-identity provider."
     }
     fn doc(&self) -> &'static str {
-        "Trust/resource policy with Principal `*`, `{\"AWS\":\"*\"}` or Allow+NotPrincipal and no condition pinning the caller; web-identity federation with no subject condition (any GitHub repository). Low when pinned by `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`, `sts:ExternalId` … (not `…IfExists`)."
+        "Trust policy with Principal `*`, `{\"AWS\":\"*\"}` or Allow+NotPrincipal and no condition pinning the caller; web-identity federation with no subject condition (any GitHub repository). Low when pinned by `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn`, `sts:ExternalId` … (not `…IfExists`)."
     }
     fn applies_to(&self, kind: PolicyKind) -> bool {
-        kind != PolicyKind::Identity
+        kind == PolicyKind::Trust
     }
     fn check(&self, cx: &Ctx<'_>, doc: &PolicyDocument, out: &mut Vec<Finding>) {
         for (i, s) in doc.statements.iter().enumerate() {
