@@ -15,34 +15,8 @@ const ACTOR: &str = "arn:aws:iam::123456789012:user/ops-bob";
 const TABLE: &str = "iam-guard-ledger";
 const S3: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
 
-/// The table as template.yaml's LedgerTable defines it.
 async fn create_table(sdk: &aws_config::SdkConfig) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
-    };
-    let ddb = aws_sdk_dynamodb::Client::new(sdk);
-    let attr = |n: &str| {
-        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().unwrap()
-    };
-    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().unwrap();
-    ddb.create_table()
-        .table_name(TABLE)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("pk"))
-        .attribute_definitions(attr("sk"))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .send()
-        .await
-        .unwrap();
-    ddb.update_time_to_live()
-        .table_name(TABLE)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder().attribute_name("expires").enabled(true).build().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::create_ledger_table(sdk, TABLE).await;
 }
 
 async fn attached(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {

@@ -50,6 +50,8 @@ pub struct SdkIam {
     lookup: Option<std::sync::Arc<super::SdkLookup>>,
     /// How long a last-accessed report may take.
     polling: super::last_accessed::Polling,
+    /// Resource policies (bucket, function, key, queue, topic, secret, repository, table).
+    resources: Option<super::SdkResources>,
     calls: AtomicUsize,
 }
 
@@ -61,12 +63,24 @@ pub(super) fn plain(doc: &str) -> String {
 impl SdkIam {
     /// A client from shared SDK configuration (region, credentials, `AWS_ENDPOINT_URL`).
     pub fn new(config: &aws_config::SdkConfig) -> SdkIam {
-        SdkIam { sso: Some(super::SdkSso::new(config)), ..SdkIam::from_client(Client::new(config)) }
+        SdkIam {
+            sso: Some(super::SdkSso::new(config)),
+            resources: Some(super::SdkResources::new(config)),
+            ..SdkIam::from_client(Client::new(config))
+        }
     }
 
     /// Over an existing client (tests inject mocked ones); no Identity Center.
     pub fn from_client(client: Client) -> SdkIam {
-        SdkIam { client, sso: None, trail: None, lookup: None, polling: Default::default(), calls: AtomicUsize::new(0) }
+        SdkIam {
+            client,
+            sso: None,
+            trail: None,
+            lookup: None,
+            polling: Default::default(),
+            resources: None,
+            calls: AtomicUsize::new(0),
+        }
     }
 
     /// Reads the account's trail from these log files (the `replace` rule action).
@@ -104,6 +118,16 @@ impl SdkIam {
 }
 
 impl IamRead for SdkIam {
+    async fn resource_tags(&self, resource: &crate::resources::Resource) -> Result<Vec<(String, String)>, PortError> {
+        match &self.resources {
+            Some(r) => {
+                self.count();
+                r.tags(resource).await
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
     async fn trail_records(
         &self,
         account_id: &str,
@@ -355,6 +379,14 @@ impl IamRead for SdkIam {
 }
 
 impl IamWrite for SdkIam {
+    async fn fix_resource(&self, fix: &crate::resources::ResourceFix) -> Result<(), PortError> {
+        let Some(r) = &self.resources else {
+            return Err(PortError::Denied("no resource clients configured".into()));
+        };
+        self.count();
+        r.fix(fix).await
+    }
+
     async fn change_permission_set(&self, set: &PermissionSet, change: &SetChange<'_>) -> Result<(), PortError> {
         self.count();
         self.sso()?.change(set, change).await

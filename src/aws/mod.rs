@@ -7,6 +7,7 @@ pub mod iam;
 pub mod last_accessed;
 pub mod lookup;
 pub mod members;
+pub mod resources;
 mod scps;
 pub mod sns;
 pub mod sso;
@@ -19,6 +20,7 @@ pub use dynamo::DynamoLedger;
 pub use iam::SdkIam;
 pub use lookup::SdkLookup;
 pub use members::SdkMembers;
+pub use resources::SdkResources;
 pub use sns::SnsPublisher;
 pub use sso::SdkSso;
 pub use trail::SdkTrail;
@@ -39,9 +41,17 @@ where
     let code = e.code().unwrap_or_default().to_string();
     let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("{e:?}"));
     match code.as_str() {
-        "NoSuchEntity" | "NoSuchEntityException" | "NotFound" | "ResourceNotFoundException" => {
-            PortError::NotFound(format!("{what}: {msg}"))
-        }
+        "NoSuchEntity"
+        | "NoSuchEntityException"
+        | "NotFound"
+        | "ResourceNotFoundException"
+        | "NotFoundException"
+        | "NoSuchBucketPolicy"
+        | "NoSuchTagSet"
+        | "RepositoryPolicyNotFoundException"
+        | "PolicyNotFoundException"
+        | "AWS.SimpleQueueService.NonExistentQueue"
+        | "QueueDoesNotExist" => PortError::NotFound(format!("{what}: {msg}")),
         "AccessDenied" | "AccessDeniedException" | "UnmodifiableEntity" | "AuthorizationError" => {
             PortError::Denied(format!("{what}: {code}: {msg}"))
         }

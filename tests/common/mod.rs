@@ -104,11 +104,21 @@ pub(crate) fn scheduled_event() -> serde_json::Value {
         "account": ACCOUNT, "time": "2026-11-21T03:00:00Z", "region": "us-east-1", "resources": [], "detail": {}})
 }
 
-/// A CloudTrail record as EventBridge delivers it.
+/// A CloudTrail record of IAM as EventBridge delivers it.
 pub(crate) fn event(
     name: &str,
     request: serde_json::Value,
     response: serde_json::Value,
+    actor_arn: &str,
+) -> serde_json::Value {
+    service_event("iam.amazonaws.com", name, (request, response), actor_arn)
+}
+
+/// A CloudTrail record of any service (`s3.amazonaws.com`) as EventBridge delivers it.
+pub(crate) fn service_event(
+    source: &str,
+    name: &str,
+    (request, response): (serde_json::Value, serde_json::Value),
     actor_arn: &str,
 ) -> serde_json::Value {
     // Distinct calls get distinct ids (FNV-1a over what makes them distinct); the same call twice
@@ -117,19 +127,50 @@ pub(crate) fn event(
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     let id = format!("{name}-{fnv:016x}");
+    let service = source.split('.').next().unwrap_or(source);
     serde_json::json!({
-        "version": "0", "id": format!("eb-{id}"), "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
+        "version": "0", "id": format!("eb-{id}"), "detail-type": "AWS API Call via CloudTrail", "source": format!("aws.{service}"),
         "account": ACCOUNT, "time": "2026-11-20T10:15:30Z", "region": "us-east-1", "resources": [],
         "detail": {
             "eventVersion": "1.10",
             "userIdentity": {"type": "IAMUser", "arn": actor_arn, "accountId": ACCOUNT, "userName": actor_arn.rsplit('/').next()},
-            "eventTime": "2026-11-20T10:15:30Z", "eventSource": "iam.amazonaws.com", "eventName": name,
+            "eventTime": "2026-11-20T10:15:30Z", "eventSource": source, "eventName": name,
             "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.10", "userAgent": "aws-cli/2.17.20",
             "requestParameters": request, "responseElements": response,
             "requestID": format!("req-{id}"), "eventID": format!("evt-{id}-{}", name.len()),
             "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT
         }
     })
+}
+
+/// The ledger table as template.yaml's LedgerTable defines it.
+pub(crate) async fn create_ledger_table(sdk: &SdkConfig, table: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    };
+    let ddb = aws_sdk_dynamodb::Client::new(sdk);
+    let attr = |n: &str| {
+        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().unwrap()
+    };
+    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().unwrap();
+    ddb.create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("pk"))
+        .attribute_definitions(attr("sk"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .send()
+        .await
+        .unwrap();
+    ddb.update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder().attribute_name("expires").enabled(true).build().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 /// An SNS topic with an SQS queue subscribed to it, to read alerts back.
