@@ -1,5 +1,5 @@
 //! What an account holds, as the guard knows it: its principals with everything attached to each,
-//! its customer managed policies, and the SCP levels that limit it. Domain data, shared by intake
+//! its customer managed policies, its resources' own policies, and the SCP levels that limit it. Domain data, shared by intake
 //! (saved exports), the graph, the guard and the adapters, none of which owns it.
 
 use crate::intake::Target;
@@ -47,6 +47,8 @@ pub struct Inventory {
     pub principals: Vec<PrincipalDetail>,
     /// Customer managed policies.
     pub policies: Vec<LocalPolicy>,
+    /// Resources with their own policies (buckets, functions, keys, queues, …) or shares.
+    pub resources: Vec<crate::resources::ResourcePolicy>,
 }
 
 /// The SCPs attached to one target of the organization (the root, an OU, the account): a request

@@ -77,6 +77,9 @@ pub struct Settings {
     /// CloudTrail's event history where no trail bucket is set (IAM_GUARD_TRAIL_LOOKUP_REGIONS,
     /// comma-separated; IAM_GUARD_TRAIL_LOOKUP_PAGES, 50 events each, per region, default 20).
     pub lookup: Option<LookupSettings>,
+    /// The regions whose resource policies the scheduled sweep judges
+    /// (IAM_GUARD_RESOURCE_REGIONS, comma-separated; none: identity only).
+    pub resource_regions: Vec<String>,
 }
 
 /// Which regions' event history `replace` reads, and how much of it.
@@ -181,6 +184,9 @@ impl Settings {
                 org_id: var("IAM_GUARD_TRAIL_ORG_ID"),
             }),
             lookup,
+            resource_regions: var("IAM_GUARD_RESOURCE_REGIONS")
+                .map(|r| r.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     }
 }

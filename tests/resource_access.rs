@@ -143,3 +143,48 @@ fn the_rules_agree_with_the_evaluator_for_every_caller() {
         );
     }
 }
+
+/// A saved file of resource policies, swept offline: each policy judged, the exempt-tagged bucket
+/// left alone with its reason, the function's backdoor removed by its id, the rest of a bucket
+/// policy kept, the public snapshot unshared.
+#[test]
+fn a_saved_file_of_resource_policies_is_swept() {
+    use iam_guard::guard::{Guard, Remediation};
+    use iam_guard::resources::ResourceFix;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweep/resource-policies.json");
+    let inv = iam_guard::intake::authdetails::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(inv.resources.len(), 6);
+    let guard = Guard::new(Engine::new(Config::default()), None);
+    let report = guard.audit(&inv, Some(OWN));
+    assert_eq!(report.resource_policies, 6);
+    let found: Vec<(&str, &str)> =
+        report.findings.iter().map(|f| (f.finding.rule.as_str(), f.principal.as_str())).collect();
+    assert!(found.contains(&("resource-cross-account", "SQS queue orders")), "{found:?}");
+    assert!(!found.iter().any(|(_, p)| p.starts_with("KMS key")), "the key's own-account policy is clean: {found:?}");
+    let action = |what: &str| {
+        report.actions.iter().find(|a| a.remediation.describe().contains(what)).unwrap_or_else(|| panic!("{what}"))
+    };
+    let exempt = action("public-website");
+    assert_eq!(
+        exempt.skipped.as_deref(),
+        Some("exempt by tag iam-guard:exempt: the company website, public on purpose")
+    );
+    let Remediation::Resource(ResourceFix::RemoveStatement { id, .. }) =
+        &action("Lambda function travel-guide").remediation
+    else {
+        panic!()
+    };
+    assert_eq!(id, "backdoor");
+    let Remediation::Resource(ResourceFix::SetPolicy { policy: Some(rest), removed, .. }) =
+        &action("travel-guide-photos").remediation
+    else {
+        panic!()
+    };
+    assert_eq!(removed, &[0]);
+    assert!(rest.contains("AppWrites") && !rest.contains("PublicRead"), "{rest}");
+    let Remediation::Resource(ResourceFix::Unshare { accounts, .. }) = &action("snap-0a1b2c3d4e5f67890").remediation
+    else {
+        panic!()
+    };
+    assert_eq!(accounts, &["all"]);
+}

@@ -263,3 +263,69 @@ async fn a_public_lambda_permission_is_removed_by_its_id_and_added_back_by_undo(
     e.undo(&h);
     assert_eq!(sids(policy().await.as_deref()), ["backdoor"], "undo adds it back");
 }
+
+/// The sweep reads every bucket, queue, topic, key, secret and repository policy of the region
+/// (`--resource-regions`), saves them (`--save-resources`), judges them the same offline, and in
+/// enforce mode takes back what lets outsiders in.
+#[tokio::test(flavor = "current_thread")]
+async fn the_sweep_reads_saves_and_narrows_resource_policies() {
+    let e = env().await;
+    let s3 = aws_sdk_s3::Client::new(&e.sdk);
+    s3.create_bucket().bucket("open-photos").send().await.unwrap();
+    let public_read = doc(json!([public("PublicRead", "s3:GetObject", "arn:aws:s3:::open-photos/*")]));
+    s3.put_bucket_policy().bucket("open-photos").policy(&public_read).send().await.unwrap();
+    s3.create_bucket().bucket("no-policy").send().await.unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&e.sdk);
+    let url = sqs.create_queue().queue_name("orders").send().await.unwrap().queue_url.unwrap();
+    let partner = doc(
+        json!([{"Sid": "partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                             "Action": "sqs:SendMessage", "Resource": format!("arn:aws:sqs:us-east-1:{ACCOUNT}:orders")}]),
+    );
+    use aws_sdk_sqs::types::QueueAttributeName as Q;
+    sqs.set_queue_attributes().queue_url(&url).attributes(Q::Policy, &partner).send().await.unwrap();
+    let sns = aws_sdk_sns::Client::new(&e.sdk);
+    sns.create_topic().name("clean-topic").send().await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("resources.json");
+    let sweep = |args: &[&str]| {
+        let out = e.moto.command(env!("CARGO_BIN_EXE_iam-guard")).arg("sweep").args(args).output().unwrap();
+        assert!(out.status.success() || out.status.code() == Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let live =
+        sweep(&["--resource-regions", "us-east-1", "--save-resources", saved.to_str().unwrap(), "--format", "json"]);
+    let rules = |r: &Value| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("resource-"))
+            .map(|f| (f["rule"].as_str().unwrap().to_string(), f["principal_arn"].as_str().unwrap().to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    let want = vec![
+        ("resource-cross-account".to_string(), format!("arn:aws:sqs:us-east-1:{ACCOUNT}:orders")),
+        ("resource-public".to_string(), "arn:aws:s3:::open-photos".to_string()),
+    ];
+    assert_eq!(rules(&live), want, "{live}");
+    // The saved file, judged offline, says the same.
+    let offline = sweep(&["--input", saved.to_str().unwrap(), "--account", ACCOUNT, "--format", "json"]);
+    assert_eq!(rules(&offline), want);
+
+    // Enforce mode: both taken back on the wire.
+    let out = e
+        .moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--mode", "enforce", "--resource-regions", "us-east-1", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let done = report["actions"].as_array().unwrap().iter().filter(|a| a["executed"]["result"] == "done").count();
+    assert_eq!(done, 2, "{report}");
+    assert!(s3.get_bucket_policy().bucket("open-photos").send().await.is_err(), "the public bucket policy is gone");
+    let left = sqs.get_queue_attributes().queue_url(&url).attribute_names(Q::Policy).send().await.unwrap();
+    assert!(left.attributes.and_then(|mut a| a.remove(&Q::Policy)).filter(|p| !p.is_empty()).is_none());
+}

@@ -52,6 +52,8 @@ pub struct SdkIam {
     polling: super::last_accessed::Polling,
     /// Resource policies (bucket, function, key, queue, topic, secret, repository, table).
     resources: Option<super::SdkResources>,
+    /// The regions whose resource policies the sweep reads (none: it reads none).
+    resource_regions: Vec<String>,
     calls: AtomicUsize,
 }
 
@@ -79,6 +81,7 @@ impl SdkIam {
             lookup: None,
             polling: Default::default(),
             resources: None,
+            resource_regions: Vec::new(),
             calls: AtomicUsize::new(0),
         }
     }
@@ -91,6 +94,11 @@ impl SdkIam {
     /// Learns from CloudTrail's event history (LookupEvents) where no trail bucket is set.
     pub fn with_lookup(self, lookup: std::sync::Arc<super::SdkLookup>) -> SdkIam {
         SdkIam { lookup: Some(lookup), ..self }
+    }
+
+    /// The sweep reads the resource policies of these regions.
+    pub fn with_resource_regions(self, regions: Vec<String>) -> SdkIam {
+        SdkIam { resource_regions: regions, ..self }
     }
 
     /// Waits for last-accessed reports this way (tests shorten the wait).
@@ -565,6 +573,13 @@ impl IamWrite for SdkIam {
 }
 
 impl crate::guard::ports::IamInventory for SdkIam {
+    async fn resource_policies(&self) -> Result<Vec<crate::resources::ResourcePolicy>, PortError> {
+        match &self.resources {
+            Some(r) if !self.resource_regions.is_empty() => r.policies(&self.resource_regions).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// GetAccountAuthorizationDetails, paginated: roles, users, groups with their attached and
     /// inline policies, trust policies and tags, and customer managed policies' default
     /// versions — the whole account in a few calls (AWS managed policies come from the embedded

@@ -26,6 +26,8 @@ pub struct SdkMembers {
     trail: Option<Arc<super::SdkTrail>>,
     /// Without a trail: each member's own event history (regions, pages), with its credentials.
     lookup: Option<(Vec<String>, usize)>,
+    /// The regions whose resource policies a sweep reads in each member account.
+    resource_regions: Vec<String>,
     /// Each SCP's document by policy id, and the management account's id (`scps.rs`).
     pub(super) scp_documents: Mutex<HashMap<String, String>>,
     pub(super) management: Mutex<Option<String>>,
@@ -49,6 +51,7 @@ impl SdkMembers {
             org: aws_sdk_organizations::Client::new(base),
             trail: None,
             lookup: None,
+            resource_regions: Vec::new(),
             scp_documents: Mutex::new(HashMap::new()),
             management: Mutex::new(None),
             scp_levels: Mutex::new(HashMap::new()),
@@ -65,6 +68,11 @@ impl SdkMembers {
     /// (LookupEvents through the member role) in these regions, at most `max_pages` per region.
     pub fn with_lookup(self, regions: Vec<String>, max_pages: usize) -> SdkMembers {
         SdkMembers { lookup: Some((regions, max_pages)), ..self }
+    }
+
+    /// Sweeps read the resource policies of these regions in member accounts too.
+    pub fn with_resource_regions(self, regions: Vec<String>) -> SdkMembers {
+        SdkMembers { resource_regions: regions, ..self }
     }
 
     /// How many accounts have an adapter (tests: one per account, not per event).
@@ -204,7 +212,7 @@ impl MemberAccounts<SdkIam> for SdkMembers {
             .to_builder()
             .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
             .build();
-        let mut iam = SdkIam::new(&config);
+        let mut iam = SdkIam::new(&config).with_resource_regions(self.resource_regions.clone());
         if let Some(t) = &self.trail {
             iam = iam.with_trail(t.clone());
         }

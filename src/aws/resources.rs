@@ -55,7 +55,7 @@ impl SdkResources {
         SdkResources { config: config.clone() }
     }
 
-    fn in_region(&self, region: &str) -> aws_config::SdkConfig {
+    pub(super) fn in_region(&self, region: &str) -> aws_config::SdkConfig {
         self.config.to_builder().region(aws_config::Region::new(region.to_string())).build()
     }
 

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Error> {
         .trail
         .as_ref()
         .map(|t| std::sync::Arc::new(SdkTrail::new(&sdk, &t.bucket, t.prefix.as_deref(), t.org_id.as_deref())));
-    let mut iam = SdkIam::new(&sdk);
+    let mut iam = SdkIam::new(&sdk).with_resource_regions(settings.resource_regions.clone());
     if let Some(t) = &trail {
         iam = iam.with_trail(t.clone());
     }
@@ -37,7 +37,8 @@ async fn main() -> Result<(), Error> {
     let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
     // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.
     let members = settings.member_role.as_deref().map(|r| {
-        let m = SdkMembers::new(&sdk, r).with_trail(trail.clone());
+        let m =
+            SdkMembers::new(&sdk, r).with_trail(trail.clone()).with_resource_regions(settings.resource_regions.clone());
         match &settings.lookup {
             Some(l) => m.with_lookup(l.regions.clone(), l.max_pages),
             None => m,

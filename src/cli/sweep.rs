@@ -72,6 +72,15 @@ pub(super) struct SweepArgs {
     /// Days of records read.
     #[arg(long, default_value_t = 30)]
     trail_days: u32,
+    /// Also judge the resource policies (buckets, functions, keys, queues, topics, secrets,
+    /// repositories) of these regions (comma-separated); in enforce mode take back what lets
+    /// outsiders in.
+    #[arg(long, value_delimiter = ',')]
+    resource_regions: Vec<String>,
+    /// With --resource-regions: write the resource policies read to this file (the layout
+    /// `sweep --input` reads, next to an authorization-details export).
+    #[arg(long, requires = "resource_regions")]
+    save_resources: Option<PathBuf>,
 }
 
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
@@ -106,10 +115,14 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
     };
     let result = rt.block_on(async {
         let sdk = load_config().await;
-        let iam = SdkIam::new(&sdk);
+        let iam = SdkIam::new(&sdk).with_resource_regions(args.resource_regions.clone());
+        if let Some(path) = &args.save_resources {
+            save_resources(&iam, path).await?;
+        }
         if args.organization {
             use crate::guard::ports::MemberAccounts;
-            let members = crate::aws::SdkMembers::new(&sdk, &args.member_role);
+            let members = crate::aws::SdkMembers::new(&sdk, &args.member_role)
+                .with_resource_regions(args.resource_regions.clone());
             let (org, accounts) = MemberAccounts::<SdkIam>::organization(&members)
                 .await?
                 .ok_or_else(|| crate::guard::ports::PortError::Failed("no organization".into()))?;
@@ -172,6 +185,15 @@ async fn last_accessed(
         }
     }
     out
+}
+
+/// Writes the account's resource policies to `path` (`--save-resources`).
+async fn save_resources(iam: &SdkIam, path: &std::path::Path) -> Result<(), crate::guard::ports::PortError> {
+    use crate::guard::ports::IamInventory;
+    let policies = iam.resource_policies().await?;
+    std::fs::write(path, crate::resources::export::write(&policies)).map_err(|e| {
+        crate::guard::ports::PortError::Failed(format!("--save-resources {}: cannot write: {e}", path.display()))
+    })
 }
 
 /// The organization's management account (the default home of `sweep --organization`).

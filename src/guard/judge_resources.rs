@@ -49,22 +49,29 @@ impl Guard {
         resource: &Resource,
         read: bool,
     ) -> Result<Option<String>, PortError> {
-        let cfg = self.engine.config();
-        if resource.name().starts_with("iam-guard") {
-            return Ok(Some(format!("{resource} is the guard's own")));
-        }
-        if let Some(e) = cfg.exemption_for(&resource.arn, chrono::Utc::now().date_naive()) {
-            let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-            return Ok(Some(format!("exempt ({}){until}: {}", e.principal, e.reason)));
+        if let Some(why) = self.resource_hands_off_for(resource, &[]) {
+            return Ok(Some(why));
         }
         if !read {
             return Ok(None);
         }
         let tags = iam.resource_tags(resource).await?;
-        Ok(tags
-            .iter()
+        Ok(self.resource_hands_off_for(resource, &tags))
+    }
+
+    /// The hands-off decision from what is known of a resource (shared with the sweep).
+    pub(super) fn resource_hands_off_for(&self, resource: &Resource, tags: &[(String, String)]) -> Option<String> {
+        let cfg = self.engine.config();
+        if resource.name().starts_with("iam-guard") {
+            return Some(format!("{resource} is the guard's own"));
+        }
+        if let Some(e) = cfg.exemption_for(&resource.arn, chrono::Utc::now().date_naive()) {
+            let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+            return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
+        }
+        tags.iter()
             .find(|(k, _)| k == &cfg.exempt_tag)
-            .map(|(_, why)| format!("exempt by tag {}: {why}", cfg.exempt_tag)))
+            .map(|(_, why)| format!("exempt by tag {}: {why}", cfg.exempt_tag))
     }
 
     /// One resource policy judged for the account it lives in (the organization's accounts known).
@@ -177,7 +184,7 @@ impl Guard {
 
 /// The accounts findings name (`444455556666`, `arn:aws:iam::444455556666:root`), and `*` as
 /// `all`.
-fn flagged_accounts(j: &JudgedPolicy) -> Vec<String> {
+pub(super) fn flagged_accounts(j: &JudgedPolicy) -> Vec<String> {
     j.findings
         .iter()
         .flat_map(|f| f.evidence.iter().flat_map(|e| e.principals.iter()))
@@ -200,7 +207,7 @@ fn statement_text(doc: &str, i: usize) -> String {
 
 /// The document without statements `drop`: `None` when nothing is left (a KMS key keeps a policy:
 /// its account's root, so the key is never locked out).
-fn without_statements(doc: &str, drop: &[usize], resource: &Resource) -> (Option<String>, Vec<usize>) {
+pub(super) fn without_statements(doc: &str, drop: &[usize], resource: &Resource) -> (Option<String>, Vec<usize>) {
     let mut v: serde_json::Value = serde_json::from_str(doc).unwrap_or_default();
     let statements = match v["Statement"].take() {
         serde_json::Value::Array(a) => a,

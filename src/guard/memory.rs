@@ -529,6 +529,10 @@ impl IamWrite for MemoryIam {
 }
 
 impl IamInventory for MemoryIam {
+    async fn resource_policies(&self) -> Result<Vec<crate::resources::ResourcePolicy>, PortError> {
+        Ok(self.resources.policies())
+    }
+
     /// Every principal declared, created or holding something, as GetAccountAuthorizationDetails
     /// would list it, and the customer managed policies with their default documents.
     async fn inventory(&self) -> Result<Inventory, PortError> {
@@ -579,7 +583,7 @@ impl IamInventory for MemoryIam {
                     default_document: versions.iter().find(|v| &v.id == default).map(|v| v.document.clone()),
                 })
                 .collect();
-            Inventory { principals, policies }
+            Inventory { principals, policies, resources: Vec::new() }
         }))
     }
 }

@@ -50,6 +50,8 @@ pub use crate::platform;
 pub mod ports;
 pub mod remediation;
 pub mod sweep;
+mod sweep_org;
+mod sweep_resources;
 mod verdict;
 
 pub(crate) use remediation::carry_out;

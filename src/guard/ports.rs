@@ -305,6 +305,11 @@ pub use crate::inventory::{Inventory, LocalPolicy, PrincipalDetail, ScpLevel};
 pub trait IamInventory {
     /// Reads the whole account.
     async fn inventory(&self) -> Result<Inventory, PortError>;
+    /// The account's resource policies (the sweep; the event path reads none); empty when this
+    /// adapter reads none.
+    async fn resource_policies(&self) -> Result<Vec<crate::resources::ResourcePolicy>, PortError> {
+        Ok(Vec::new())
+    }
 }
 
 /// The organization's other accounts (hub deployment): IAM in an account through the role the

@@ -12,8 +12,7 @@ use super::bounded::Limits;
 use super::decide;
 use super::judge::{empty_document, managed_label, Proposal};
 use super::ports::{
-    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, MemberAccounts, PortError, PrincipalInfo, ScpLevel,
-    Snapshot,
+    IamInventory, IamRead, IamWrite, Inventory, LocalPolicy, PortError, PrincipalInfo, ScpLevel, Snapshot,
 };
 use super::{carry_out, Executed, Guard, JudgedPolicy, Plan, Reason, Remediation, DENY_ALL};
 use crate::catalog::managed;
@@ -83,6 +82,9 @@ pub struct SweepReport {
     pub principals: usize,
     /// Distinct managed policies judged.
     pub policies_judged: usize,
+    /// Resource policies (and shares) judged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub resource_policies: usize,
     /// Every finding, most severe first; members repeat their groups' findings.
     pub findings: Vec<SweepFinding>,
     /// What was done or would be done, sorted.
@@ -176,7 +178,8 @@ impl Guard {
         concurrency: usize,
         (permission_sets, scps): (bool, &[ScpLevel]),
     ) -> Result<SweepReport, PortError> {
-        let inv = iam.inventory().await?;
+        let mut inv = iam.inventory().await?;
+        inv.resources = iam.resource_policies().await?;
         let mut report = self.audit_within(&inv, account_id, scps);
         if let (true, Some(region)) = (permission_sets, &self.engine().config().identity_center_region) {
             self.audit_permission_sets(iam, region, &mut report).await?;
@@ -187,6 +190,12 @@ impl Guard {
                 .map(|action| async move {
                     if action.skipped.is_some() {
                         return Ok(action);
+                    }
+                    // A resource's tags are read only where an action is pending (the exempt tag).
+                    if let Some(fix) = action.remediation.resource_fix() {
+                        if let Some(why) = self.resource_hands_off(iam, fix.resource(), true).await? {
+                            return Ok(SweepAction { skipped: Some(why), ..action });
+                        }
                     }
                     let executed = carry_out(iam, &action.remediation).await?;
                     Ok(SweepAction { executed: Some(executed), ..action })
@@ -218,6 +227,8 @@ impl Guard {
             self.judge_inventory(inv, &account_id, Limits::new(scps));
         findings.extend(inherited_findings(inv, &findings, &bounded_users));
         findings.extend(self.escalation_findings(inv, &account_id, scps));
+        let (resource_findings, resource_actions) = self.audit_resources(inv, &account_id);
+        findings.extend(resource_findings);
         findings
             .sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then_with(|| a.principal.cmp(&b.principal)));
         let mode = self.engine().config().mode;
@@ -228,6 +239,7 @@ impl Guard {
                 Some(SweepAction { account_id: account_id.clone(), remediation, skipped, executed: None })
             })
             .collect();
+        actions.extend(resource_actions);
         actions.sort_by_key(|a| a.remediation.describe());
         SweepReport {
             principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
@@ -235,6 +247,7 @@ impl Guard {
             account_id,
             mode,
             policies_judged,
+            resource_policies: inv.resources.len(),
             findings,
             actions,
             iam_calls: None,
@@ -473,7 +486,7 @@ impl Guard {
 
 /// What a decided plan makes of a sweep's candidate: `None` when it is not an action at all
 /// (quiet below the threshold), else pending (`Some(None)`) or not done and why.
-fn skipped_by(plan: Plan) -> Option<Option<String>> {
+pub(super) fn skipped_by(plan: Plan) -> Option<Option<String>> {
     match plan {
         Plan::Remediate { .. } => Some(None),
         Plan::Alert { why: Reason::HandsOff(why), .. } => Some(Some(why)),
@@ -580,103 +593,6 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding], bounded_users:
 
 pub use super::ports::OrgAccount;
 
-impl super::Guards {
-    /// Sweeps every account of an organization: the guard's own (`home`) with its own adapter,
-    /// the others through their member role, `concurrency` accounts at a time. An account that
-    /// cannot be reached or read is reported and the others continue. One report for the
-    /// organization: every finding and action carries its account id; `accounts` has the counts.
-    /// Each account is swept by its own guard (`[[accounts]]` entries matching its id or its
-    /// organizational units): enforce in production, alert elsewhere.
-    pub async fn sweep_organization<I, M>(
-        &self,
-        organization: &str,
-        home: (&str, &I),
-        members: &M,
-        accounts: Vec<OrgAccount>,
-        concurrency: usize,
-    ) -> SweepReport
-    where
-        I: IamInventory + IamRead + IamWrite,
-        M: MemberAccounts<I>,
-    {
-        // A trust admitting another account of the organization is not a foreign trust.
-        self.know_accounts(accounts.iter().map(|a| a.id.as_str()));
-        let needs_ous = self.needs_ous();
-        let results: Vec<(String, String, Result<SweepReport, PortError>)> = stream::iter(accounts)
-            .map(|OrgAccount { id, name, mut ous }| async move {
-                let result = async {
-                    // Without its OUs the account's guard (mode!) is unknown: not swept.
-                    if needs_ous && ous.is_empty() {
-                        ous = members.ous(&id).await?;
-                    }
-                    let guard = self.for_account_in(&id, &ous);
-                    let id = id.as_str();
-                    // The SCPs that limit the account's principals (none for the management account).
-                    let scps = members.scps(id).await?;
-                    if id == home.0 {
-                        return guard.sweep_with(home.1, Some(id), 2, (true, &scps)).await;
-                    }
-                    let iam = members.iam(id, &format!("sweep-{id}")).await?.ok_or_else(|| {
-                        PortError::Failed("no member accounts configured (iam-guard-member role name)".into())
-                    })?;
-                    guard.sweep_with(&*iam, Some(id), 2, (false, &scps)).await
-                }
-                .await;
-                (id, name, result)
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-        let mut org = SweepReport {
-            account_id: organization.to_string(),
-            mode: self.default_guard().engine().config().mode,
-            principals: 0,
-            policies_judged: 0,
-            findings: Vec::new(),
-            actions: Vec::new(),
-            iam_calls: None,
-            snapshots: Vec::new(),
-            accounts: Vec::new(),
-            suggestions: Vec::new(),
-        };
-        for (account_id, name, result) in results {
-            match result {
-                Ok(r) => {
-                    let counts = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
-                        .into_iter()
-                        .map(|s| (s, r.count(s)))
-                        .filter(|(_, n)| *n > 0)
-                        .collect();
-                    org.accounts.push(AccountSummary {
-                        account_id,
-                        name,
-                        principals: r.principals,
-                        counts,
-                        error: None,
-                    });
-                    org.principals += r.principals;
-                    org.policies_judged += r.policies_judged;
-                    org.findings.extend(r.findings);
-                    org.actions.extend(r.actions);
-                    org.snapshots.extend(r.snapshots);
-                }
-                Err(e) => org.accounts.push(AccountSummary {
-                    account_id,
-                    name,
-                    principals: 0,
-                    counts: vec![],
-                    error: Some(e.to_string()),
-                }),
-            }
-        }
-        org.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-        org.findings.sort_by(|a, b| {
-            b.finding
-                .severity
-                .cmp(&a.finding.severity)
-                .then_with(|| (&a.account_id, &a.principal).cmp(&(&b.account_id, &b.principal)))
-        });
-        org.actions.sort_by_key(|a| (a.account_id.clone(), a.remediation.describe()));
-        org
-    }
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -4,6 +4,8 @@
 //! Accepted: one page (`UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies`), several
 //! pages concatenated (`aws … --no-paginate` runs appended to one file) or a JSON array of pages.
 //! Documents come as the CLI prints them (JSON objects) or as IAM returns them (URL-encoded text).
+//! A page may also be (or hold) the resource policies the live sweep saves
+//! ([`crate::resources::export`]).
 
 use crate::intake::Target;
 use crate::inventory::{Inventory, LocalPolicy, PrincipalDetail};
@@ -25,8 +27,8 @@ pub enum ExportError {
     },
     /// JSON, but no page has any of the four lists.
     #[error(
-        "not a get-account-authorization-details output: no UserDetailList, GroupDetailList, RoleDetailList or \
-         Policies in {0}"
+        "not a get-account-authorization-details output: no UserDetailList, GroupDetailList, RoleDetailList, \
+         Policies or ResourcePolicies in {0}"
     )]
     NotAnExport(String),
     /// A page's lists have the wrong shape.
@@ -169,7 +171,7 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
             other => pages.push(other),
         }
     }
-    let is_page = |p: &Value| LISTS.iter().any(|k| p.get(k).is_some());
+    let is_page = |p: &Value| LISTS.iter().chain([&crate::resources::export::KEY]).any(|k| p.get(k).is_some());
     if !pages.iter().any(is_page) {
         let what = match pages.first() {
             None => "an empty file".to_string(),
@@ -185,6 +187,11 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
         // A list given as null is an empty list.
         if let Value::Object(m) = &mut p {
             m.retain(|_, v| !v.is_null());
+            if let Some(list) = m.remove(crate::resources::export::KEY) {
+                let found = crate::resources::export::read(&list)
+                    .map_err(|message| ExportError::Shape { page: i + 1, message })?;
+                inv.resources.extend(found);
+            }
         }
         let page: Page =
             serde_json::from_value(p).map_err(|e| ExportError::Shape { page: i + 1, message: e.to_string() })?;

@@ -40,9 +40,13 @@ fn esc(s: &str) -> String {
 
 pub(crate) fn text(r: &SweepReport) -> String {
     let mut t = String::new();
+    let resources = match r.resource_policies {
+        0 => String::new(),
+        n => format!(", {n} resource policies"),
+    };
     let _ = writeln!(
         t,
-        "IAM sweep of account {} ({:?} mode): {} principals, {} managed policies judged",
+        "IAM sweep of account {} ({:?} mode): {} principals, {} managed policies judged{resources}",
         r.account_id, r.mode, r.principals, r.policies_judged
     );
     let org = !r.accounts.is_empty();

@@ -8,6 +8,7 @@
 //! (`aws/resources.rs`) and, when the policy is written whole, nothing more — the rules, the
 //! decision, the alert, the ledger and undo are the same for every kind.
 
+pub mod export;
 mod fix;
 
 pub use fix::ResourceFix;
@@ -290,18 +291,15 @@ pub enum Written {
     },
 }
 
-/// A resource's policy as a sweep (live, or a saved file) reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// A resource's policy as a sweep (live, or a saved file: [`export`]) reads it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourcePolicy {
     /// The resource.
-    #[serde(flatten)]
     pub resource: Resource,
     /// Its policy document (JSON text), as the service returns it; for a share, the statement
     /// the guard writes for it.
     pub policy: String,
     /// Its tags as (key, value), when read.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
 }
 
