@@ -8,24 +8,21 @@ use iam_guard::config::Config;
 use iam_guard::engine::Engine;
 use iam_guard::guard::memory::{MemoryIam, RecordingPublisher};
 use iam_guard::guard::{Guard, Plan, Verdict};
-use iam_guard::intake::{self, Action, Intake, Outcome, RootCredential, Target};
+use iam_guard::intake::{Action, Outcome, RootCredential, Target};
 use iam_guard::rules::Severity;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const ACCOUNT: &str = "111122223333";
+mod support;
+
+use support::{change, eventbridge, outcomes, record, user_identity, ACCOUNT};
 
 fn root_identity() -> Value {
     json!({"type": "Root", "principalId": ACCOUNT, "arn": format!("arn:aws:iam::{ACCOUNT}:root"),
            "accountId": ACCOUNT, "accessKeyId": "ASIAQ3EGRZX2EXAMPLE8",
            "sessionContext": {"attributes": {"creationDate": "2026-11-20T13:00:00Z", "mfaAuthenticated": "true"}}})
-}
-
-fn user_identity(name: &str) -> Value {
-    json!({"type": "IAMUser", "principalId": "AIDAQ3EGRZX2EXAMPLE2", "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
-           "accountId": ACCOUNT, "accessKeyId": "AKIAQ3EGRZX2EXAMPLE2", "userName": name})
 }
 
 fn assumed_identity() -> Value {
@@ -35,37 +32,6 @@ fn assumed_identity() -> Value {
            "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAQ3EGRZX2EXAMPLE3",
                "arn": format!("arn:aws:iam::{ACCOUNT}:role/Ops"), "accountId": ACCOUNT, "userName": "Ops"},
                "attributes": {"creationDate": "2026-11-20T10:01:44Z", "mfaAuthenticated": "false"}}})
-}
-
-/// A record in the current layout (eventVersion 1.10).
-fn record(id: &str, name: &str, who: Value, req: Value, resp: Value) -> Value {
-    json!({
-        "eventVersion": "1.10", "userIdentity": who, "eventTime": "2026-11-20T13:05:00Z",
-        "eventSource": "iam.amazonaws.com", "eventName": name, "awsRegion": "us-east-1",
-        "sourceIPAddress": "203.0.113.10", "userAgent": "aws-cli/2.17.20",
-        "requestParameters": req, "responseElements": resp, "requestID": format!("req-{id}"), "eventID": id,
-        "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": ACCOUNT,
-        "eventCategory": "Management"
-    })
-}
-
-fn eventbridge(detail: Value) -> Value {
-    json!({"version": "0", "id": "eb-1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
-           "account": ACCOUNT, "time": "2026-11-20T13:05:00Z", "region": "us-east-1", "resources": [], "detail": detail})
-}
-
-fn outcomes(v: Value) -> Vec<Outcome> {
-    match intake::parse(v).unwrap() {
-        Intake::Deliveries { deliveries, .. } => deliveries.into_iter().flat_map(|d| d.outcome.unwrap()).collect(),
-        Intake::Sweep(_) => panic!("sweep"),
-    }
-}
-
-fn change(v: Value) -> Box<intake::Change> {
-    match outcomes(v).remove(0) {
-        Outcome::Change(c) => c,
-        Outcome::Ignored(i) => panic!("ignored: {}", i.reason),
-    }
 }
 
 /// Judges records in order (raw and EventBridge-wrapped must agree) with the default

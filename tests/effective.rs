@@ -11,23 +11,15 @@ use iam_guard::intake::{authdetails, Target};
 use iam_guard::rules::Severity;
 use serde_json::{json, Value};
 
-const ACCT: &str = "111122223333";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+mod support;
+
+use support::{doc, managed, ADMIN};
+
+const ACCT: &str = support::ACCOUNT;
 const S3_FULL: &str = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
 
-fn doc(statements: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
-fn managed(arns: &[&str]) -> Value {
-    Value::Array(arns.iter().map(|a| json!({"PolicyName": a.rsplit('/').next(), "PolicyArn": a})).collect())
-}
-
 fn role(name: &str, inline: Vec<(&str, Value)>, attached: &[&str]) -> Value {
-    let inline: Vec<Value> = inline.into_iter().map(|(n, d)| json!({"PolicyName": n, "PolicyDocument": d})).collect();
-    json!({"RoleName": name, "Path": "/", "Arn": format!("arn:aws:iam::{ACCT}:role/{name}"),
-           "AssumeRolePolicyDocument": doc(json!([{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}])),
-           "RolePolicyList": inline, "AttachedManagedPolicies": managed(attached), "Tags": []})
+    support::role_detail(name, support::trust(json!({"Service": "lambda.amazonaws.com"})), inline, attached)
 }
 
 fn deny_all() -> Value {

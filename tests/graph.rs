@@ -7,41 +7,24 @@ use iam_guard::intake::authdetails;
 use serde_json::{json, Value};
 use std::process::Command;
 
-const ACCT: &str = "111122223333";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+mod support;
 
-fn arn(kind: &str, name: &str) -> String {
-    format!("arn:aws:iam::{ACCT}:{kind}/{name}")
-}
+use support::{allow, arn, managed, trust, ADMIN};
 
-fn allow(actions: &[&str], resource: &str) -> Value {
-    json!({"Effect": "Allow", "Action": actions, "Resource": resource})
-}
+const ACCT: &str = support::ACCOUNT;
 
 fn doc(statements: Vec<Value>) -> Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
-fn inline(statements: Vec<Value>) -> Value {
-    json!([{"PolicyName": "p", "PolicyDocument": doc(statements)}])
-}
-
-fn managed(arns: &[&str]) -> Value {
-    Value::Array(arns.iter().map(|a| json!({"PolicyName": a.rsplit('/').next(), "PolicyArn": a})).collect())
+    support::doc(Value::Array(statements))
 }
 
 fn user(name: &str, statements: Vec<Value>, attached: &[&str], groups: &[&str]) -> Value {
-    json!({"UserName": name, "Path": "/", "Arn": arn("user", name), "UserPolicyList": inline(statements),
-           "AttachedManagedPolicies": managed(attached), "GroupList": groups, "Tags": []})
+    let inline = if statements.is_empty() { vec![] } else { vec![("p", doc(statements))] };
+    support::user_detail(name, inline, attached, groups)
 }
 
 fn role(name: &str, trust: Value, statements: Vec<Value>, attached: &[&str]) -> Value {
-    json!({"RoleName": name, "Path": "/", "Arn": arn("role", name), "AssumeRolePolicyDocument": trust,
-           "RolePolicyList": inline(statements), "AttachedManagedPolicies": managed(attached), "Tags": []})
-}
-
-fn trust(principal: Value) -> Value {
-    doc(vec![json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})])
+    let inline = if statements.is_empty() { vec![] } else { vec![("p", doc(statements))] };
+    support::role_detail(name, trust, inline, attached)
 }
 
 /// The account every test starts from.

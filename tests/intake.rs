@@ -6,30 +6,17 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::io::Write;
 
+mod support;
+
+use support::eventbridge;
+
 fn record(name: &str, req: Value) -> Value {
-    json!({
-        "eventVersion": "1.10",
-        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "accountId": "111122223333", "userName": "bob"},
-        "eventTime": "2026-11-20T10:15:30Z",
-        "eventSource": "iam.amazonaws.com",
-        "eventName": name,
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": "203.0.113.10",
-        "userAgent": "aws-cli/2.17.20",
-        "requestParameters": req,
-        "responseElements": null,
-        "eventID": format!("id-{name}"),
-        "recipientAccountId": "111122223333",
-    })
+    let who = json!({"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "accountId": "111122223333", "userName": "bob"});
+    support::record(&format!("id-{name}"), name, who, req, Value::Null)
 }
 
 fn attach() -> Value {
     record("AttachRolePolicy", json!({"roleName": "r", "policyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}))
-}
-
-fn eventbridge(detail: Value) -> Value {
-    json!({"version": "0", "id": "eb-1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
-           "account": "111122223333", "time": "2026-11-20T10:15:30Z", "region": "us-east-1", "resources": [], "detail": detail})
 }
 
 fn changes(i: Intake) -> Vec<Result<Vec<Outcome>, IntakeError>> {

@@ -7,7 +7,6 @@ pub mod iam;
 pub mod last_accessed;
 pub mod lookup;
 pub mod members;
-mod resource_list;
 pub mod resources;
 mod scps;
 pub mod sns;
