@@ -42,6 +42,7 @@ pub enum ResourceKind {
     /// An EFS file system (file system policy).
     EfsFileSystem,
     /// A DynamoDB table or stream (resource policy).
+    #[serde(rename = "dynamodb-table")]
     DynamoDbTable,
     /// An AMI (launch permission).
     Ec2Image,
