@@ -16,7 +16,7 @@ use crate::guard::{alert, Guards, Handled};
 use crate::intake::{self, Delivery, Intake, Outcome};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use futures_util::stream::{self, StreamExt};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Why an invocation failed (Lambda retries it, then the DLQ keeps it).
 #[derive(Debug, thiserror::Error)]
@@ -219,13 +219,80 @@ pub enum Reply {
     /// Any other delivery: one summary line per record.
     Handled {
         /// One line per record.
-        handled: Vec<Value>,
+        handled: Vec<Line>,
     },
     /// A scheduled sweep.
     Sweep {
         /// Principals, finding count, actions, digest subject.
-        sweep: Value,
+        sweep: SweepSummary,
     },
+}
+
+/// What became of one record of a delivery.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum Line {
+    /// Judged and answered now.
+    Judged {
+        /// The event.
+        event_id: String,
+        /// The call.
+        event_name: String,
+        /// `clean`, `quiet`, `alert`, `remediate`, `ignore`, `not_judged`.
+        decision: &'static str,
+        /// The worst finding's severity.
+        severity: Option<crate::severity::Severity>,
+        /// How carrying the remediation out went.
+        executed: Option<crate::guard::Executed>,
+        /// The alert's subject, when one was published.
+        alert: Option<String>,
+    },
+    /// Answered before (the ledger's entry).
+    Duplicate {
+        /// The event.
+        event_id: String,
+        /// The call.
+        event_name: String,
+        /// Always true.
+        duplicate: bool,
+        /// The decision then.
+        decision: String,
+        /// When.
+        answered_at: String,
+    },
+    /// Read but not judged.
+    Ignored {
+        /// Why.
+        ignored: String,
+        /// The record's id, when it has one.
+        event_id: Option<String>,
+    },
+}
+
+/// A scheduled sweep's summary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepSummary {
+    /// Principals judged.
+    pub principals: usize,
+    /// Findings.
+    pub findings: usize,
+    /// What was (or would be) done.
+    pub actions: Vec<crate::guard::sweep::SweepAction>,
+    /// The digest alert's subject, when one was published.
+    pub digest: Option<String>,
+    /// Each account of an organization sweep.
+    pub accounts: Vec<AccountLine>,
+}
+
+/// One account of an organization sweep.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountLine {
+    /// The account.
+    pub account_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its counts, or why it was not swept.
+    pub result: String,
 }
 
 impl<I: IamRead + IamWrite + IamInventory, P: Publish> App<I, P> {
@@ -309,7 +376,7 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
     }
 
     /// Handles one change: judge, act, alert. Returns a log/summary line.
-    async fn change(&self, change: intake::Change) -> Result<Value, PortError> {
+    async fn change(&self, change: intake::Change) -> Result<Line, PortError> {
         // In a hub, an event from a member account is judged and acted on in that account.
         let member = match &self.home {
             Some(home) if *home != change.account_id => self.members.iam(&change.account_id, &change.event_id).await?,
@@ -332,30 +399,36 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
                 Answer::Handled(h) => *h,
                 Answer::Duplicate(e) => {
                     tracing::info!(event_id = %e.event_id, decision = %e.decision, "answered before");
-                    return Ok(json!({"event_id": e.event_id, "event_name": e.event_name, "duplicate": true,
-                                     "decision": e.decision, "answered_at": e.answered_at}));
+                    return Ok(Line::Duplicate {
+                        event_id: e.event_id,
+                        event_name: e.event_name,
+                        duplicate: true,
+                        decision: e.decision,
+                        answered_at: e.answered_at,
+                    });
                 }
             };
         let decision = verdict.plan.decision();
         tracing::info!(event_id = %verdict.change.event_id, event_name = %verdict.change.event_name, decision, alert = alert.is_some(), "judged");
-        Ok(json!({
-            "event_id": verdict.change.event_id,
-            "event_name": verdict.change.event_name,
-            "decision": decision,
-            "severity": verdict.severity(),
-            "executed": executed,
-            "alert": alert.as_ref().map(|a| &a.subject),
-        }))
+        let severity = verdict.severity();
+        Ok(Line::Judged {
+            event_id: verdict.change.event_id,
+            event_name: verdict.change.event_name,
+            decision,
+            severity,
+            executed,
+            alert: alert.map(|a| a.subject),
+        })
     }
 
     /// One delivery, all or nothing: its summary lines, or why it failed.
-    async fn delivery(&self, d: Delivery) -> Result<Vec<Value>, DeliveryError> {
+    async fn delivery(&self, d: Delivery) -> Result<Vec<Line>, DeliveryError> {
         let mut lines = Vec::new();
         for o in d.outcome? {
             match o {
                 Outcome::Ignored(i) => {
                     tracing::debug!(reason = %i.reason, "ignored");
-                    lines.push(json!({"ignored": i.reason, "event_id": i.event_id}));
+                    lines.push(Line::Ignored { ignored: i.reason, event_id: i.event_id });
                 }
                 Outcome::Change(c) => lines.push(self.change(*c).await?),
             }
@@ -398,15 +471,19 @@ impl<I: IamRead + IamWrite + IamInventory, P: Publish, L: Ledger, M: MemberAccou
             accounts = report.accounts.len(),
             "sweep"
         );
-        let accounts: Vec<Value> = report
+        let accounts = report
             .accounts
             .iter()
-            .map(|a| json!({"account_id": a.account_id, "name": a.name, "result": a.line()}))
+            .map(|a| AccountLine { account_id: a.account_id.clone(), name: a.name.clone(), result: a.line() })
             .collect();
         Ok(Reply::Sweep {
-            sweep: json!({"principals": report.principals, "findings": report.findings.len(),
-                          "actions": report.actions, "digest": digest.as_ref().map(|a| &a.subject),
-                          "accounts": accounts}),
+            sweep: SweepSummary {
+                principals: report.principals,
+                findings: report.findings.len(),
+                actions: report.actions,
+                digest: digest.map(|a| a.subject),
+                accounts,
+            },
         })
     }
 

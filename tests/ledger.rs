@@ -349,7 +349,7 @@ fn the_sweep_and_the_event_path_decide_alike_on_quarantine_and_hands_off() {
         match (&h.verdict.plan, exempt) {
             (Plan::Remediate { remediation: Remediation::Quarantine { .. } }, false) => {}
             (Plan::Alert { why: iam_guard::guard::Reason::HandsOff(why), .. }, true) => {
-                assert_eq!(Some(why), action.1.as_ref(), "the same reason on both paths")
+                assert_eq!(Some(why.to_string()).as_ref(), action.1.as_ref(), "the same reason on both paths")
             }
             (other, _) => panic!("{role}: the event path decided {other:?}"),
         }

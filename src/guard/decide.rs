@@ -18,7 +18,7 @@ pub(super) struct Facts {
     /// Made by infrastructure as code, while such changes are alert-only: who.
     pub(super) iac: Option<String>,
     /// Why the guard must not change the principal or permission set it would act on.
-    pub(super) hands_off: Option<String>,
+    pub(super) hands_off: Option<super::HandsOff>,
     /// A finding whose rule action is `quarantine`: quarantine this principal instead.
     pub(super) quarantine: Option<Target>,
 }

@@ -48,7 +48,7 @@ impl Guard {
         iam: &R,
         resource: &Resource,
         read: bool,
-    ) -> Result<Option<String>, PortError> {
+    ) -> Result<Option<super::HandsOff>, PortError> {
         if let Some(why) = self.resource_hands_off_for(resource, &[]) {
             return Ok(Some(why));
         }
@@ -57,21 +57,6 @@ impl Guard {
         }
         let tags = iam.resource_tags(resource).await?;
         Ok(self.resource_hands_off_for(resource, &tags))
-    }
-
-    /// The hands-off decision from what is known of a resource (shared with the sweep).
-    pub(super) fn resource_hands_off_for(&self, resource: &Resource, tags: &[(String, String)]) -> Option<String> {
-        let cfg = self.engine.config();
-        if resource.name().starts_with("iam-guard") {
-            return Some(format!("{resource} is the guard's own"));
-        }
-        if let Some(e) = cfg.exemption_for(&resource.arn, chrono::Utc::now().date_naive()) {
-            let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-            return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
-        }
-        tags.iter()
-            .find(|(k, _)| k == &cfg.exempt_tag)
-            .map(|(_, why)| format!("exempt by tag {}: {why}", cfg.exempt_tag))
     }
 
     /// One resource policy judged for the account it lives in (the organization's accounts known).

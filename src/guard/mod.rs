@@ -36,6 +36,7 @@ pub mod alert;
 mod bounded;
 mod decide;
 mod denied;
+mod hands_off;
 mod judge;
 mod judge_holdings;
 mod judge_resources;
@@ -54,6 +55,7 @@ mod sweep_org;
 mod sweep_resources;
 mod verdict;
 
+pub use hands_off::HandsOff;
 pub(crate) use remediation::carry_out;
 pub use remediation::{Remediation, DENY_ALL};
 pub use verdict::{Executed, Handled, Plan, Reason, Verdict};
@@ -61,7 +63,7 @@ pub use verdict::{Executed, Handled, Plan, Reason, Verdict};
 use crate::arn;
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
-use crate::intake::{Change, PermissionSet, PrincipalKind, Target};
+use crate::intake::{Change, PermissionSet, Target};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Finding, PolicyContext, RuleAction};
 use judge::Recall;
@@ -404,7 +406,7 @@ impl Guard {
         change: &Change,
         target: &Target,
         (read, known): (bool, Option<PrincipalInfo>),
-    ) -> Result<Option<String>, PortError> {
+    ) -> Result<Option<HandsOff>, PortError> {
         let kind = format!(":{}/", target.kind.as_str());
         let known = known.filter(|k| arn::resource_name(&k.arn) == target.name && k.arn.contains(&kind));
         let fetched = match known {
@@ -427,67 +429,9 @@ impl Guard {
         &self,
         iam: &R,
         set: &PermissionSet,
-    ) -> Result<(Option<String>, Option<String>), PortError> {
+    ) -> Result<(Option<String>, Option<HandsOff>), PortError> {
         let name = iam.permission_set(set).await?.map(|info| info.name);
         let why = self.permission_set_hands_off_for(set, name.as_deref());
         Ok((name, why))
-    }
-
-    /// The hands-off decision for a permission set from what is known of it (shared with the
-    /// sweep).
-    pub(crate) fn permission_set_hands_off_for(&self, set: &PermissionSet, name: Option<&str>) -> Option<String> {
-        let cfg = self.engine.config();
-        if let Some(e) = cfg.exemption_for(&set.arn, chrono::Utc::now().date_naive()) {
-            let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-            return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
-        }
-        let n = name?;
-        cfg.platform.permission_set(n).map(|p| {
-            format!(
-                "{n} is a platform permission set ({}, {}): {}; [platform] act_on overrides",
-                set.id(),
-                p.owner,
-                p.reason
-            )
-        })
-    }
-
-    /// The hands-off decision from what is known of the principal (shared with the sweep).
-    pub(crate) fn hands_off_for(&self, target: &Target, info: &PrincipalInfo, account_id: &str) -> Option<String> {
-        if target.kind == PrincipalKind::Role {
-            if Some(&target.name) == self.own_role.as_ref() {
-                return Some("it is the guard's own role".into());
-            }
-            if target.name.starts_with("AWSReservedSSO_") {
-                return Some(
-                    "AWSReservedSSO_* roles belong to IAM Identity Center (IAM refuses: UnmodifiableEntity)".into(),
-                );
-            }
-            if target.name.starts_with("AWSServiceRoleFor") {
-                return Some("service-linked roles belong to the AWS service".into());
-            }
-        }
-        let cfg = self.engine.config();
-        if let Some(p) = cfg.platform.covers(target) {
-            return Some(format!(
-                "{} is a platform role ({}, pattern {}): {}; [platform] act_on overrides",
-                target.name, p.owner, p.pattern, p.reason
-            ));
-        }
-        if info.path.starts_with("/aws-service-role/") || info.path.starts_with("/aws-reserved/") {
-            return Some(format!("path {} is owned by AWS", info.path));
-        }
-        if let Some((_, reason)) = info.tags.iter().find(|(k, _)| k == &cfg.exempt_tag) {
-            return Some(format!("exempt by tag {}: {reason}", cfg.exempt_tag));
-        }
-        let today = chrono::Utc::now().date_naive();
-        // Match the ARN with its path (from IAM) and without (as events name it).
-        for arn in [info.arn.as_str(), &target.arn(account_id)] {
-            if let Some(e) = cfg.exemption_for(arn, today) {
-                let until = e.expires.map(|d| format!(" until {d}")).unwrap_or_default();
-                return Some(format!("exempt ({}){until}: {}", e.principal, e.reason));
-            }
-        }
-        None
     }
 }

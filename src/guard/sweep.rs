@@ -194,7 +194,7 @@ impl Guard {
                     // A resource's tags are read only where an action is pending (the exempt tag).
                     if let Some(fix) = action.remediation.resource_fix() {
                         if let Some(why) = self.resource_hands_off(iam, fix.resource(), true).await? {
-                            return Ok(SweepAction { skipped: Some(why), ..action });
+                            return Ok(SweepAction { skipped: Some(why.to_string()), ..action });
                         }
                     }
                     let executed = carry_out(iam, &action.remediation).await?;
@@ -489,7 +489,7 @@ impl Guard {
 pub(super) fn skipped_by(plan: Plan) -> Option<Option<String>> {
     match plan {
         Plan::Remediate { .. } => Some(None),
-        Plan::Alert { why: Reason::HandsOff(why), .. } => Some(Some(why)),
+        Plan::Alert { why: Reason::HandsOff(why), .. } => Some(Some(why.to_string())),
         Plan::Alert { why, .. } => Some(Some(why.to_string())),
         Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. } | Plan::NotJudged { .. } => None,
     }

@@ -40,7 +40,7 @@ pub enum Reason {
     NoRemediatingRule,
     /// The principal is exempt, AWS-owned, a platform role or the guard's own (the text says
     /// which).
-    HandsOff(String),
+    HandsOff(super::HandsOff),
     /// Made by CloudFormation or a deployment role: undone in IAM it would be drift (the text says
     /// who made it).
     InfrastructureAsCode(String),
