@@ -11,6 +11,7 @@ use iam_guard::engine::Engine;
 use iam_guard::eval::request::{authorize_with, Context, Decision, Held, Request, ResourcePolicy};
 use iam_guard::policy::{PolicyDocument, PolicyKind};
 use iam_guard::rules::PolicyContext;
+use serde_json::json;
 
 const OWN: &str = "111122223333";
 const OUTSIDE: &str = "444455556666";
@@ -187,4 +188,34 @@ fn a_saved_file_of_resource_policies_is_swept() {
         panic!()
     };
     assert_eq!(accounts, &["all"]);
+}
+
+/// `iam-guard can` on an export that holds resource policies: a bucket policy naming a role lets
+/// it read objects its identity policies do not grant; what the bucket policy does not grant stays
+/// denied.
+#[test]
+fn can_answers_with_the_resource_policy_an_export_holds() {
+    let export = json!({
+        "RoleDetailList": [{"RoleName": "reader", "Path": "/", "Arn": format!("arn:aws:iam::{OWN}:role/reader"),
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}, "RolePolicyList": [],
+            "AttachedManagedPolicies": [], "Tags": []}],
+        "ResourcePolicies": [{"Arn": BUCKET, "Policy": {"Version": "2012-10-17", "Statement": [{"Sid": "ReaderReads",
+            "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{OWN}:role/reader")},
+            "Action": "s3:GetObject", "Resource": format!("{BUCKET}/*")}]}}]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, export.to_string()).unwrap();
+    let can = |action: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+            .args(["can", &format!("arn:aws:iam::{OWN}:role/reader"), action, &format!("{BUCKET}/a.jpg"), "--input"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let read = can("s3:GetObject");
+    let text = String::from_utf8_lossy(&read.stdout);
+    assert_eq!(read.status.code(), Some(0), "{text}");
+    assert!(text.contains("by bucket policy of S3 bucket photos Statement[0] (ReaderReads)"), "{text}");
+    assert_eq!(can("s3:PutObject").status.code(), Some(1), "the bucket policy grants no writes");
 }

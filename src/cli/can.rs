@@ -140,16 +140,31 @@ fn answer(args: &CanArgs, inv: Option<&Inventory>) -> Result<Answer, String> {
     let held: Vec<Held> = identity.iter().map(|(l, d)| Held { label: l, doc: d }).collect();
     let levels: Vec<Vec<Held>> = scps.iter().map(|(l, d)| vec![Held { label: l, doc: d }]).collect();
     let req = Request { action: &args.action, resource: &args.resource, context: &ctx };
-    let resource_doc = args
-        .resource_policy
-        .as_deref()
-        .map(|f| Ok::<_, String>((f.display().to_string(), document(f)?)))
-        .transpose()?;
+    let resource_doc = match args.resource_policy.as_deref() {
+        Some(f) => Some((f.display().to_string(), document(f)?, args.resource_account.clone())),
+        None => inv.and_then(|inv| saved_resource_policy(inv, &args.resource)).transpose()?,
+    };
     let resource = resource_doc
         .as_ref()
-        .map(|(label, doc)| ResourcePolicy { held: Held { label, doc }, account: args.resource_account.as_deref() });
+        .map(|(label, doc, account)| ResourcePolicy { held: Held { label, doc }, account: account.as_deref() });
     let boundary = boundary.as_ref().map(|(l, d)| Held { label: l, doc: d });
     Ok(authorize_with(&req, &held, boundary, &levels, resource))
+}
+
+/// The policy the export's `ResourcePolicies` hold for the requested resource (a bucket's for its
+/// objects too), with the account the resource is in when its ARN says.
+fn saved_resource_policy(
+    inv: &Inventory,
+    resource: &str,
+) -> Option<Result<(String, PolicyDocument, Option<String>), String>> {
+    let rp = inv.resources.iter().find(|rp| {
+        let arn = &rp.resource.arn;
+        resource == arn || resource.strip_prefix(arn.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    })?;
+    let r = &rp.resource;
+    let label = format!("{} of {r}", r.kind.info().policy);
+    let account = Some(r.account()).filter(|a| !a.is_empty()).map(str::to_string);
+    Some(PolicyDocument::parse(&rp.policy).map(|d| (label, d, account)).map_err(|e| format!("{}: {e}", r.arn)))
 }
 
 fn document(path: &Path) -> Result<PolicyDocument, String> {
