@@ -336,3 +336,40 @@ fn a_change_that_opens_a_path_to_admin_alerts_with_the_path() {
     assert!(h.verdict.findings().all(|f| f.rule != "escalation-path"));
     assert!(h.alert.is_none(), "{:?}", h.verdict.plan);
 }
+
+/// The "make me admin" loop: a user that can become a role allowed to write its policies can
+/// have admin attached to itself; a role allowed to write only other users' policies (or a user
+/// that cannot become it) gives no path. Through a group the user belongs to as well.
+#[test]
+fn becoming_someone_who_may_write_ones_policies_leads_to_admin() {
+    // The trust naming dev lets dev in by itself (a same-account principal named in a trust);
+    // trusting someone else leaves dev out, its own AssumeRole grant notwithstanding.
+    let export = |ops_writes: &str, dev_can_assume: bool| {
+        let assume = vec![allow(&["sts:AssumeRole"], &arn("role", "ops"))];
+        let trusted = if dev_can_assume { arn("user", "dev") } else { arn("user", "other") };
+        json!({
+            "UserDetailList": [user("dev", assume, &[], &["devs"])],
+            "GroupDetailList": [{"GroupName": "devs", "Path": "/", "Arn": arn("group", "devs"), "GroupPolicyList": [],
+                                 "AttachedManagedPolicies": []}],
+            "RoleDetailList": [role("ops", trust(json!({"AWS": trusted})),
+                                    vec![allow(&["iam:AttachUserPolicy", "iam:AttachGroupPolicy"], ops_writes)], &[])],
+            "Policies": []
+        })
+    };
+    let found = paths(&export(&arn("user", "*"), true));
+    assert_eq!(
+        found["user/dev"].2, "user/dev → admin: becomes role/ops and iam:AttachUserPolicy on itself from there",
+        "{found:#?}"
+    );
+    let found = paths(&export(&arn("group", "devs"), true));
+    assert_eq!(
+        found["user/dev"].2,
+        "user/dev → admin: becomes role/ops and iam:AttachGroupPolicy on itself from there"
+    );
+    assert!(
+        !paths(&export(&arn("user", "other"), true)).contains_key("user/dev"),
+        "ops writes another user's policies"
+    );
+    assert!(!paths(&export(&arn("user", "*"), false)).contains_key("user/dev"), "dev cannot become ops");
+    assert!(!paths(&export(&arn("user", "*"), true)).contains_key("role/ops"), "ops itself writes no role's policies");
+}

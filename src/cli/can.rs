@@ -156,10 +156,7 @@ type SavedPolicy = (String, PolicyDocument, Option<String>);
 
 /// The policy the export's `ResourcePolicies` hold for the requested resource (a bucket's for its
 /// objects too), with the account the resource is in when its ARN says.
-fn saved_resource_policy(
-    inv: &Inventory,
-    resource: &str,
-) -> Option<Result<SavedPolicy, String>> {
+fn saved_resource_policy(inv: &Inventory, resource: &str) -> Option<Result<SavedPolicy, String>> {
     let rp = inv.resources.iter().find(|rp| {
         let arn = &rp.resource.arn;
         resource == arn || resource.strip_prefix(arn.as_str()).is_some_and(|rest| rest.starts_with('/'))

@@ -1,7 +1,8 @@
 //! Building the escalation graph: the account's principals and what each holds, then one
 //! function per edge family, in this order (the order of the edges, and so of equal-length
 //! paths, is part of the output): who holds admin; trust policies; roles that admit the account;
-//! code on existing EC2 instances; IAM writes and PassRole on others; writing one's own policies.
+//! code on existing EC2 instances; IAM writes and PassRole on others; writing one's own policies;
+//! last, becoming someone who may write one's policies (grant_back.rs).
 
 use super::scps::ScpLevels;
 use super::{evaluate, Edge, Evaluated, Graph, Holder, Node, NodeKind};
@@ -61,6 +62,7 @@ impl Graph {
         b.account_assume_edges(&acct, &trusts.admits_account);
         b.instance_edges(&acct);
         b.iam_edges(&acct, &trusts.services);
+        b.grant_back_edges(&acct);
         Graph { nodes: b.nodes, edges: b.edges }
     }
 }
@@ -91,10 +93,10 @@ fn evaluate_managed(inv: &Inventory) -> HashMap<&str, Rc<Evaluated>> {
 }
 
 /// The account's principals as nodes, with what each holds.
-struct Account<'i> {
+pub(super) struct Account<'i> {
     /// Node index and detail of each principal, in inventory order (node `i` is `details[i - 1]`).
-    details: Vec<(usize, &'i PrincipalDetail)>,
-    holders: HashMap<usize, Holder>,
+    pub(super) details: Vec<(usize, &'i PrincipalDetail)>,
+    pub(super) holders: HashMap<usize, Holder>,
     index: HashMap<(PrincipalKind, &'i str), usize>,
     by_arn: HashMap<&'i str, usize>,
 }
@@ -161,7 +163,7 @@ impl<'i> Account<'i> {
     }
 
     /// Does node `i` hold admin?
-    fn is_admin(&self, i: usize) -> bool {
+    pub(super) fn is_admin(&self, i: usize) -> bool {
         crate::rules::is_admin_set(Catalog::global(), &self.holders[&i].effective.everywhere)
     }
 
@@ -181,7 +183,7 @@ impl<'i> Account<'i> {
 }
 
 /// Users and roles act; groups do not.
-fn acts(p: &PrincipalDetail) -> bool {
+pub(super) fn acts(p: &PrincipalDetail) -> bool {
     kind_of(p).is_some_and(|k| k != PrincipalKind::Group)
 }
 
@@ -198,15 +200,15 @@ struct Trusts {
     admits_account: HashMap<usize, &'static str>,
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     account: &'a str,
-    nodes: Vec<Node>,
-    edges: Vec<Edge>,
+    pub(super) nodes: Vec<Node>,
+    pub(super) edges: Vec<Edge>,
     outside: HashMap<String, usize>,
 }
 
 impl Builder<'_> {
-    fn edge(&mut self, from: usize, to: usize, reason: String) {
+    pub(super) fn edge(&mut self, from: usize, to: usize, reason: String) {
         if from != to {
             self.edges.push(Edge { from, to, reason });
         }

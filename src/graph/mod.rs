@@ -27,6 +27,7 @@
 //! reversed edges gives every principal's shortest path: O(principals + edges).
 
 mod build;
+mod grant_back;
 mod scps;
 
 use crate::eval::{action_id, Effective, StatementEval};

@@ -29,8 +29,9 @@ impl Rule for AllowWithNot {
             if !not_action && !not_resource {
                 continue;
             }
-            // Within a principal's limit (its boundary) the statement may grant nothing at all.
-            if cx.policy.limit.is_some() && cx.facts.granted(i).is_empty() {
+            // Once the document's denies are subtracted (and within a principal's limit) the
+            // statement may grant nothing at all: `Deny *` beside it leaves nothing to report.
+            if cx.facts.granted(i).is_empty() {
                 continue;
             }
             let what = match (not_action, not_resource) {
@@ -85,5 +86,10 @@ mod tests {
         assert!(find(&f, "allow-with-not").unwrap().message.contains("NotResource"));
         let f = judge(r#"{"Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}]}"#);
         assert!(f.is_empty());
+        // Everything denied: the NotAction Allow grants nothing.
+        let f = judge(
+            r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Allow","NotAction":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 }
