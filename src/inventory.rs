@@ -49,6 +49,9 @@ pub struct Inventory {
     pub policies: Vec<LocalPolicy>,
     /// Resources with their own policies (buckets, functions, keys, queues, …) or shares.
     pub resources: Vec<crate::resources::ResourcePolicy>,
+    /// Compute that runs as a role (functions, stacks, build projects, …): the graph's edges
+    /// through existing compute.
+    pub compute: Vec<crate::resources::Compute>,
 }
 
 /// The SCPs attached to one target of the organization (the root, an OU, the account): a request

@@ -373,3 +373,46 @@ fn becoming_someone_who_may_write_ones_policies_leads_to_admin() {
     assert!(!paths(&export(&arn("user", "*"), false)).contains_key("user/dev"), "dev cannot become ops");
     assert!(!paths(&export(&arn("user", "*"), true)).contains_key("role/ops"), "ops itself writes no role's policies");
 }
+
+/// Code on existing compute: a user allowed to update ONE named function's code acts with the
+/// role the function runs as (admin: a path; a scoped role: none); a stack's service role
+/// likewise through UpdateStack, and the change-set pair needs both of its actions.
+#[test]
+fn changing_what_existing_compute_runs_acts_with_its_role() {
+    let function = format!("arn:aws:lambda:us-east-1:{ACCT}:function:nightly");
+    let stack = format!("arn:aws:cloudformation:us-east-1:{ACCT}:stack/platform/0a1b");
+    let export = |fn_role: &str, stack_actions: &[&str]| {
+        json!({
+            "UserDetailList": [
+                user("dev", vec![allow(&["lambda:UpdateFunctionCode"], &function)], &[], &[]),
+                user("ops", vec![allow(stack_actions, &stack)], &[], &[]),
+            ],
+            "RoleDetailList": [
+                role("nightly-admin", trust(json!({"Service": "lambda.amazonaws.com"})), vec![], &[ADMIN]),
+                role("nightly-scoped", trust(json!({"Service": "lambda.amazonaws.com"})),
+                     vec![allow(&["s3:GetObject"], "arn:aws:s3:::reports/*")], &[]),
+                role("cfn-deployer", trust(json!({"Service": "cloudformation.amazonaws.com"})), vec![], &[ADMIN]),
+            ],
+            "Compute": [
+                {"Type": "lambda-function", "Arn": function, "Role": arn("role", fn_role)},
+                {"Type": "cloudformation-stack", "Arn": stack, "Role": arn("role", "cfn-deployer")}
+            ]
+        })
+    };
+    let found = paths(&export("nightly-admin", &["cloudformation:UpdateStack"]));
+    assert_eq!(
+        found["user/dev"].2,
+        "user/dev → lambda:UpdateFunctionCode on Lambda function nightly (lambda-003: it runs as role/nightly-admin) \
+         → role/nightly-admin → admin: holds admin (AdministratorAccess)"
+    );
+    assert!(
+        found["user/ops"].2.contains("cloudformation:UpdateStack on CloudFormation stack platform (cloudformation-002"),
+        "{found:#?}"
+    );
+    let found = paths(&export("nightly-scoped", &["cloudformation:CreateChangeSet"]));
+    assert!(!found.contains_key("user/dev"), "the function's role is scoped: {found:#?}");
+    assert!(!found.contains_key("user/ops"), "a change set it cannot execute: {found:#?}");
+    let found =
+        paths(&export("nightly-scoped", &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]));
+    assert!(found["user/ops"].2.contains("(cloudformation-005"), "{found:#?}");
+}

@@ -225,25 +225,8 @@ async fn queue_topic_key_secret_and_repository_policies_are_taken_back_and_resto
 #[tokio::test(flavor = "current_thread")]
 async fn a_public_lambda_permission_is_removed_by_its_id_and_added_back_by_undo() {
     let e = env().await;
-    let iam = aws_sdk_iam::Client::new(&e.sdk);
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let role = iam.create_role().role_name("guide-fn").assume_role_policy_document(trust).send().await.unwrap();
+    let f = create_function(&e.sdk, "travel-guide", "guide-fn").await;
     let lambda = aws_sdk_lambda::Client::new(&e.sdk);
-    // An empty zip archive (its end-of-central-directory record alone): moto stores the code,
-    // nothing runs it.
-    let zip = [&b"PK\x05\x06"[..], &[0u8; 18]].concat();
-    let code =
-        aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_sdk_lambda::primitives::Blob::new(zip)).build();
-    let f = lambda
-        .create_function()
-        .function_name("travel-guide")
-        .runtime(aws_sdk_lambda::types::Runtime::Python312)
-        .role(role.role.unwrap().arn)
-        .handler("index.handler")
-        .code(code)
-        .send()
-        .await
-        .unwrap();
     let arn = f.function_arn.unwrap();
     let added = lambda
         .add_permission()
@@ -262,6 +245,31 @@ async fn a_public_lambda_permission_is_removed_by_its_id_and_added_back_by_undo(
     assert_eq!(sids(policy().await.as_deref()), Vec::<String>::new(), "the backdoor is gone");
     e.undo(&h);
     assert_eq!(sids(policy().await.as_deref()), ["backdoor"], "undo adds it back");
+}
+
+/// A function `name` running as a new role `role` (moto stores an empty zip; nothing runs it).
+async fn create_function(
+    sdk: &aws_config::SdkConfig,
+    name: &str,
+    role: &str,
+) -> aws_sdk_lambda::operation::create_function::CreateFunctionOutput {
+    let iam = aws_sdk_iam::Client::new(sdk);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let role = iam.create_role().role_name(role).assume_role_policy_document(trust).send().await.unwrap();
+    // An empty zip archive (its end-of-central-directory record alone).
+    let zip = [&b"PK\x05\x06"[..], &[0u8; 18]].concat();
+    let code =
+        aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_sdk_lambda::primitives::Blob::new(zip)).build();
+    aws_sdk_lambda::Client::new(sdk)
+        .create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(role.role.unwrap().arn)
+        .handler("index.handler")
+        .code(code)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The sweep reads every bucket, queue, topic, key, secret and repository policy of the region
@@ -328,4 +336,51 @@ async fn the_sweep_reads_saves_and_narrows_resource_policies() {
     assert!(s3.get_bucket_policy().bucket("open-photos").send().await.is_err(), "the public bucket policy is gone");
     let left = sqs.get_queue_attributes().queue_url(&url).attribute_names(Q::Policy).send().await.unwrap();
     assert!(left.attributes.and_then(|mut a| a.remove(&Q::Policy)).filter(|p| !p.is_empty()).is_none());
+}
+
+/// Code on an existing function, live: a user allowed only `lambda:UpdateFunctionCode` on one
+/// function that runs as an admin role can become admin; the sweep lists the function's role
+/// (`--resource-regions`) and the graph follows it. The same user on a function with a scoped role
+/// is no path.
+#[tokio::test(flavor = "current_thread")]
+async fn the_sweep_follows_a_function_to_the_role_it_runs_as() {
+    let e = env().await;
+    let iam = aws_sdk_iam::Client::new(&e.sdk);
+    let admin = create_function(&e.sdk, "nightly", "nightly-admin").await.function_arn.unwrap();
+    iam.attach_role_policy()
+        .role_name("nightly-admin")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    let scoped = create_function(&e.sdk, "reports", "reports-fn").await.function_arn.unwrap();
+    for (user, function) in [("dev", &admin), ("analyst", &scoped)] {
+        iam.create_user().user_name(user).send().await.unwrap();
+        let policy = doc(json!([{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": function}]));
+        iam.put_user_policy().user_name(user).policy_name("deploy").policy_document(policy).send().await.unwrap();
+    }
+    let out = e
+        .moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--resource-regions", "us-east-1", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let paths: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "escalation-path")
+        .map(|f| (f["principal"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    let dev = paths.iter().find(|(p, _)| *p == "user dev").unwrap_or_else(|| panic!("{paths:#?}"));
+    assert!(
+        dev.1.contains(
+            "lambda:UpdateFunctionCode on Lambda function nightly (lambda-003: it runs as role/nightly-admin)"
+        ),
+        "{}",
+        dev.1
+    );
+    assert!(!paths.iter().any(|(p, _)| *p == "user analyst"), "{paths:#?}");
 }

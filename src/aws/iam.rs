@@ -573,6 +573,13 @@ impl IamWrite for SdkIam {
 }
 
 impl crate::guard::ports::IamInventory for SdkIam {
+    async fn compute(&self) -> Result<Vec<crate::resources::Compute>, PortError> {
+        match &self.resources {
+            Some(r) if !self.resource_regions.is_empty() => r.compute(&self.resource_regions).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
     async fn resource_policies(&self) -> Result<Vec<crate::resources::ResourcePolicy>, PortError> {
         match &self.resources {
             Some(r) if !self.resource_regions.is_empty() => r.policies(&self.resource_regions).await,

@@ -384,6 +384,31 @@ impl SdkResources {
         Ok(out)
     }
 
+    /// The functions of these regions and the roles they run as (the escalation graph).
+    pub(crate) async fn compute(&self, regions: &[String]) -> Result<Vec<crate::resources::Compute>, PortError> {
+        let mut out = Vec::new();
+        for region in regions {
+            let lambda = aws_sdk_lambda::Client::new(&self.in_region(region));
+            let mut marker = None;
+            loop {
+                let page = lambda.list_functions().set_marker(marker.take()).send().await;
+                let page = page.map_err(|e| port_error(&format!("list functions in {region}"), e))?;
+                out.extend(page.functions().iter().filter_map(|f| {
+                    Some(crate::resources::Compute {
+                        kind: crate::resources::ComputeKind::LambdaFunction,
+                        arn: f.function_arn()?.to_string(),
+                        role: f.role()?.to_string(),
+                    })
+                }));
+                match page.next_marker {
+                    Some(m) => marker = Some(m),
+                    None => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn bucket_policies(&self, regions: &[String]) -> Result<Vec<ResourcePolicy>, PortError> {
         let s3 = aws_sdk_s3::Client::new(&self.in_region("us-east-1"));
         let listed = s3.list_buckets().send().await.map_err(|e| port_error("list buckets", e))?;

@@ -191,7 +191,8 @@ async fn last_accessed(
 async fn save_resources(iam: &SdkIam, path: &std::path::Path) -> Result<(), crate::guard::ports::PortError> {
     use crate::guard::ports::IamInventory;
     let policies = iam.resource_policies().await?;
-    std::fs::write(path, crate::resources::export::write(&policies)).map_err(|e| {
+    let compute = iam.compute().await?;
+    std::fs::write(path, crate::resources::export::write(&policies, &compute)).map_err(|e| {
         crate::guard::ports::PortError::Failed(format!("--save-resources {}: cannot write: {e}", path.display()))
     })
 }

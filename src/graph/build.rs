@@ -1,7 +1,7 @@
 //! Building the escalation graph: the account's principals and what each holds, then one
 //! function per edge family, in this order (the order of the edges, and so of equal-length
 //! paths, is part of the output): who holds admin; trust policies; roles that admit the account;
-//! code on existing EC2 instances; IAM writes and PassRole on others; writing one's own policies;
+//! code on existing EC2 instances and other compute (compute.rs); IAM writes and PassRole on others; writing one's own policies;
 //! last, becoming someone who may write one's policies (grant_back.rs).
 
 use super::scps::ScpLevels;
@@ -61,6 +61,7 @@ impl Graph {
         let trusts = b.trust_edges(&acct);
         b.account_assume_edges(&acct, &trusts.admits_account);
         b.instance_edges(&acct);
+        b.compute_edges(&acct, &inv.compute);
         b.iam_edges(&acct, &trusts.services);
         b.grant_back_edges(&acct);
         Graph { nodes: b.nodes, edges: b.edges }
@@ -169,7 +170,7 @@ impl<'i> Account<'i> {
 
     /// The principal an ARN in a trust policy names in this account (a user, role or
     /// assumed-role session).
-    fn named(&self, arn: &str) -> Option<usize> {
+    pub(super) fn named(&self, arn: &str) -> Option<usize> {
         self.by_arn.get(arn).copied().or_else(|| {
             let (kind, name) = match arn.split(':').nth(5)? {
                 r if r.starts_with("user/") => (PrincipalKind::User, r.rsplit('/').next()?),

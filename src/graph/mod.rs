@@ -27,6 +27,7 @@
 //! reversed edges gives every principal's shortest path: O(principals + edges).
 
 mod build;
+mod compute;
 mod grant_back;
 mod scps;
 

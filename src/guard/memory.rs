@@ -583,7 +583,7 @@ impl IamInventory for MemoryIam {
                     default_document: versions.iter().find(|v| &v.id == default).map(|v| v.document.clone()),
                 })
                 .collect();
-            Inventory { principals, policies, resources: Vec::new() }
+            Inventory { principals, policies, resources: Vec::new(), compute: Vec::new() }
         }))
     }
 }

@@ -310,6 +310,11 @@ pub trait IamInventory {
     async fn resource_policies(&self) -> Result<Vec<crate::resources::ResourcePolicy>, PortError> {
         Ok(Vec::new())
     }
+    /// The account's compute that runs as a role (the sweep's escalation graph); empty when
+    /// this adapter reads none.
+    async fn compute(&self) -> Result<Vec<crate::resources::Compute>, PortError> {
+        Ok(Vec::new())
+    }
 }
 
 /// The organization's other accounts (hub deployment): IAM in an account through the role the

@@ -180,6 +180,7 @@ impl Guard {
     ) -> Result<SweepReport, PortError> {
         let mut inv = iam.inventory().await?;
         inv.resources = iam.resource_policies().await?;
+        inv.compute = iam.compute().await?;
         let mut report = self.audit_within(&inv, account_id, scps);
         if let (true, Some(region)) = (permission_sets, &self.engine().config().identity_center_region) {
             self.audit_permission_sets(iam, region, &mut report).await?;

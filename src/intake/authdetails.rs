@@ -171,7 +171,8 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
             other => pages.push(other),
         }
     }
-    let is_page = |p: &Value| LISTS.iter().chain([&crate::resources::export::KEY]).any(|k| p.get(k).is_some());
+    let extra = [crate::resources::export::KEY, crate::resources::export::COMPUTE_KEY];
+    let is_page = |p: &Value| LISTS.iter().chain(&extra).any(|k| p.get(k).is_some());
     if !pages.iter().any(is_page) {
         let what = match pages.first() {
             None => "an empty file".to_string(),
@@ -191,6 +192,11 @@ pub fn parse(text: &str) -> Result<Inventory, ExportError> {
                 let found = crate::resources::export::read(&list)
                     .map_err(|message| ExportError::Shape { page: i + 1, message })?;
                 inv.resources.extend(found);
+            }
+            if let Some(list) = m.remove(crate::resources::export::COMPUTE_KEY) {
+                let found = crate::resources::export::read_compute(&list)
+                    .map_err(|message| ExportError::Shape { page: i + 1, message })?;
+                inv.compute.extend(found);
             }
         }
         let page: Page =

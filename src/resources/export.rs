@@ -6,8 +6,16 @@
 //!   {"Type": "s3-bucket", "Arn": "arn:aws:s3:::photos", "Region": "us-east-1",
 //!    "Policy": {"Version": "2012-10-17", "Statement": [...]},
 //!    "Tags": [{"Key": "iam-guard:exempt", "Value": "public website"}]}
+//! ],
+//!  "Compute": [
+//!   {"Type": "lambda-function", "Arn": "arn:aws:lambda:us-east-1:111122223333:function:guide",
+//!    "Role": "arn:aws:iam::111122223333:role/guide-fn"}
 //! ]}
 //! ```
+//!
+//! `Compute` lists what runs as which role (`lambda-function`, `cloudformation-stack`,
+//! `codebuild-project`, `glue-dev-endpoint`, `sagemaker-notebook`, `apprunner-service`): the
+//! escalation graph follows whoever may change what it runs to that role.
 //!
 //! `Type` (a kind as `iam-guard rules` lists them: `s3-bucket`, `lambda-function`, `kms-key`,
 //! `sqs-queue`, `sns-topic`, `secret`, `ecr-repository`, …) may be left out when the ARN says it;
@@ -19,6 +27,29 @@ use serde_json::Value;
 
 /// The key of the list in the file.
 pub const KEY: &str = "ResourcePolicies";
+/// The key of the compute list (what runs as which role).
+pub const COMPUTE_KEY: &str = "Compute";
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ComputeEntry {
+    r#type: super::ComputeKind,
+    arn: String,
+    role: String,
+}
+
+/// The compute of one page's `Compute` list; an error names the entry.
+pub fn read_compute(list: &Value) -> Result<Vec<super::Compute>, String> {
+    let Value::Array(items) = list else { return Err(format!("{COMPUTE_KEY} is not a list")) };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let e: ComputeEntry = serde_json::from_value(v.clone()).map_err(|e| format!("{COMPUTE_KEY}[{i}]: {e}"))?;
+            Ok(super::Compute { kind: e.r#type, arn: e.arn, role: e.role })
+        })
+        .collect()
+}
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -70,8 +101,8 @@ fn entry(v: &Value) -> Result<ResourcePolicy, String> {
     })
 }
 
-/// The file the live sweep writes: `{"ResourcePolicies": [...]}`.
-pub fn write(policies: &[ResourcePolicy]) -> String {
+/// The file the live sweep writes: `{"ResourcePolicies": [...], "Compute": [...]}`.
+pub fn write(policies: &[ResourcePolicy], compute: &[super::Compute]) -> String {
     let entries: Vec<Entry> = policies
         .iter()
         .map(|p| Entry {
@@ -82,7 +113,9 @@ pub fn write(policies: &[ResourcePolicy]) -> String {
             tags: p.tags.iter().map(|(k, v)| Tag { key: k.clone(), value: v.clone() }).collect(),
         })
         .collect();
-    serde_json::to_string_pretty(&serde_json::json!({ KEY: entries })).unwrap_or_default()
+    let compute: Vec<ComputeEntry> =
+        compute.iter().map(|c| ComputeEntry { r#type: c.kind, arn: c.arn.clone(), role: c.role.clone() }).collect();
+    serde_json::to_string_pretty(&serde_json::json!({ KEY: entries, COMPUTE_KEY: compute })).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -101,7 +134,7 @@ mod tests {
         assert_eq!(read_back[0].resource.region, "us-east-1");
         assert_eq!(read_back[1].resource.region, "eu-west-1");
         assert_eq!(read_back[0].tags, vec![("team".to_string(), "web".to_string())]);
-        let again: Value = serde_json::from_str(&write(&read_back)).unwrap();
+        let again: Value = serde_json::from_str(&write(&read_back, &[])).unwrap();
         assert_eq!(read(&again[KEY]).unwrap(), read_back);
         let bad = serde_json::json!([{"Arn": "arn:aws:iam::1:role/x", "Policy": {}}]);
         assert!(read(&bad).unwrap_err().starts_with("ResourcePolicies[0]: arn:aws:iam::1:role/x: no Type"));

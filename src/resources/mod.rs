@@ -8,9 +8,11 @@
 //! (`aws/resources.rs`) and, when the policy is written whole, nothing more — the rules, the
 //! decision, the alert, the ledger and undo are the same for every kind.
 
+mod compute;
 pub mod export;
 mod fix;
 
+pub use compute::{Compute, ComputeKind};
 pub use fix::ResourceFix;
 
 use serde::{Deserialize, Serialize};
