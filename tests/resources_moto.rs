@@ -88,6 +88,16 @@ async fn a_public_bucket_statement_is_removed_the_rest_kept_and_undo_puts_it_bac
     assert!(alerts[0].0.contains("bucket policy of S3 bucket travel-guide-photos set - narrowed"), "{:?}", alerts[0].0);
     e.undo(&h);
     assert_eq!(sids(now().await.as_deref()), ["PublicRead", "AppWrites"], "undo puts the change back");
+    // The bucket's history: the answer and its undo, under the bucket's ARN.
+    let out = e
+        .moto
+        .command(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["history", "arn:aws:s3:::travel-guide-photos"])
+        .env("IAM_GUARD_TABLE", TABLE)
+        .output()
+        .unwrap();
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert!(history.contains("PutBucketPolicy") && history.contains("undo"), "{history}");
 }
 
 #[tokio::test(flavor = "current_thread")]

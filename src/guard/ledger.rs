@@ -138,7 +138,14 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
         Plan::Remediate { remediation } if done => Some(remediation.clone()),
         _ => None,
     };
-    let principal = remediation.as_ref().and_then(Remediation::target).cloned().or_else(|| c.action.target());
+    // Whom or what it is about: the principal acted on, else the change's subject (a principal,
+    // a permission set, a resource), whose history the entry joins.
+    let subject = remediation
+        .as_ref()
+        .and_then(Remediation::target)
+        .cloned()
+        .map(crate::intake::Subject::Principal)
+        .or_else(|| c.action.subject());
     let decision = h.verdict.plan.decision().to_string();
     LedgerEntry {
         event_id: c.event_id.clone(),
@@ -146,10 +153,8 @@ pub(crate) fn entry_of(h: &Handled, answered_at: &str) -> LedgerEntry {
         event_name: c.event_name.clone(),
         answered_at: answered_at.to_string(),
         event_time: Some(c.event_time.to_rfc3339()),
-        // A permission set's history is kept under its ARN.
-        principal_arn: principal
-            .map(|t| t.arn(&c.account_id))
-            .or_else(|| c.action.permission_set().map(|s| s.arn.clone())),
+        // A permission set's or a resource's history is kept under its ARN.
+        principal_arn: subject.map(|s| s.arn(&c.account_id)),
         decision,
         remediation,
         executed: h.executed.clone(),
