@@ -416,3 +416,44 @@ fn changing_what_existing_compute_runs_acts_with_its_role() {
         paths(&export("nightly-scoped", &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]));
     assert!(found["user/ops"].2.contains("(cloudformation-005"), "{found:#?}");
 }
+
+/// `iam-guard who-can`: the principals that can do an action directly (admin holders, a role
+/// granted it) and those that can through the graph (becoming one that can), each with how; a
+/// principal with no way to it is not listed.
+#[test]
+fn who_can_lists_direct_holders_and_paths_to_them() {
+    let mut export = account();
+    export["RoleDetailList"].as_array_mut().unwrap().push(role(
+        "reports",
+        trust(json!({"AWS": arn("user", "analyst")})),
+        vec![allow(&["s3:GetObject"], "arn:aws:s3:::reports/*")],
+        &[],
+    ));
+    export["UserDetailList"].as_array_mut().unwrap().push(user("analyst", vec![], &[], &[]));
+    export["UserDetailList"].as_array_mut().unwrap().push(user("nobody", vec![], &[], &[]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, export.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["who-can", "s3:GetObject", "arn:aws:s3:::reports/q3.csv", "--json", "--input"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let how = |who: &str| {
+        lines
+            .iter()
+            .find(|l| l["principal"] == arn(who.split('/').next().unwrap(), who.split('/').nth(1).unwrap()))
+            .map(|l| l["how"].as_str().unwrap().to_string())
+    };
+    assert!(how("role/reports").unwrap().starts_with("directly (inline policy p Statement[0])"), "{lines:#?}");
+    assert_eq!(
+        how("user/analyst").unwrap(),
+        "through user/analyst → sts:AssumeRole (named in the trust) → role/reports"
+    );
+    assert!(how("user/breakglass").unwrap().starts_with("directly (AdministratorAccess"), "{lines:#?}");
+    assert!(how("user/dev").unwrap().starts_with("through user/dev → "), "{lines:#?}");
+    assert_eq!(how("user/nobody"), None, "no policy, trusted by no role: {lines:#?}");
+}

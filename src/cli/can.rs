@@ -82,7 +82,7 @@ impl CanArgs {
 }
 
 /// The principal's documents, labelled: identity policies and the boundary.
-type Documents = (Vec<(String, PolicyDocument)>, Option<(String, PolicyDocument)>);
+pub(super) type Documents = (Vec<(String, PolicyDocument)>, Option<(String, PolicyDocument)>);
 
 /// Exit 0 allowed, 1 denied, 2 bad input.
 pub(crate) fn run(args: CanArgs) -> ExitCode {
@@ -152,11 +152,11 @@ fn answer(args: &CanArgs, inv: Option<&Inventory>) -> Result<Answer, String> {
 }
 
 /// A resource's policy for a request: its label, the document, and the resource's account.
-type SavedPolicy = (String, PolicyDocument, Option<String>);
+pub(super) type SavedPolicy = (String, PolicyDocument, Option<String>);
 
 /// The policy the export's `ResourcePolicies` hold for the requested resource (a bucket's for its
 /// objects too), with the account the resource is in when its ARN says.
-fn saved_resource_policy(inv: &Inventory, resource: &str) -> Option<Result<SavedPolicy, String>> {
+pub(super) fn saved_resource_policy(inv: &Inventory, resource: &str) -> Option<Result<SavedPolicy, String>> {
     let rp = inv.resources.iter().find(|rp| {
         let arn = &rp.resource.arn;
         resource == arn || resource.strip_prefix(arn.as_str()).is_some_and(|rest| rest.starts_with('/'))
@@ -173,7 +173,7 @@ fn document(path: &Path) -> Result<PolicyDocument, String> {
 }
 
 /// The context every request of the principal carries, then the `--context` values.
-fn context(p: &Principal, extra: &[String]) -> Result<Context, String> {
+pub(super) fn context(p: &Principal, extra: &[String]) -> Result<Context, String> {
     let mut ctx = Context::default();
     ctx.insert("aws:PrincipalArn", &p.arn);
     ctx.insert("aws:PrincipalAccount", &p.account);
@@ -193,7 +193,7 @@ fn context(p: &Principal, extra: &[String]) -> Result<Context, String> {
 
 /// The principal's policies in an export: attached (AWS managed from the embedded data, customer
 /// managed from the export), inline, its groups' for a user, and its boundary.
-fn from_export(inv: &Inventory, p: &Principal) -> Result<Documents, String> {
+pub(super) fn from_export(inv: &Inventory, p: &Principal) -> Result<Documents, String> {
     let kind = match p.kind {
         Kind::Role => PrincipalKind::Role,
         Kind::User => PrincipalKind::User,
@@ -225,7 +225,11 @@ fn from_export(inv: &Inventory, p: &Principal) -> Result<Documents, String> {
 }
 
 fn managed_document(inv: &Inventory, arn: &str) -> Result<PolicyDocument, String> {
-    if let Some(m) = managed::by_arn(arn) {
+    // An AWS managed policy, also when the export names it without its path
+    // (`aws:policy/AWSLambdaBasicExecutionRole` for `aws:policy/service-role/…`).
+    let aws = managed::by_arn(arn)
+        .or_else(|| managed::is_aws_managed(arn).then(|| managed::by_name(crate::arn::resource_name(arn))).flatten());
+    if let Some(m) = aws {
         return m.document().map_err(|e| format!("{arn}: {e}"));
     }
     let text = inv

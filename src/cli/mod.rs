@@ -9,6 +9,7 @@ mod offline;
 mod suggest;
 #[cfg(feature = "aws")]
 mod sweep;
+mod who_can;
 #[cfg(feature = "aws")]
 pub use sweep::main as sweep_main;
 
@@ -70,6 +71,9 @@ enum Command {
     /// Is one request allowed? The evaluation core's decision with the statements behind it
     /// (exit 0 allowed, 1 denied).
     Can(can::CanArgs),
+    /// Who can do ACTION on RESOURCE, directly or through the escalation graph, in a saved
+    /// export (PMapper's `query "who can do …"`).
+    WhoCan(who_can::WhoCanArgs),
     /// Who can become admin: the escalation graph of a saved `aws iam
     /// get-account-authorization-details` output (text, json, or dot for Graphviz).
     Graph(offline::GraphArgs),
@@ -295,6 +299,7 @@ pub fn main() -> ExitCode {
         Command::Suggest(args) => suggest::run(args),
         Command::Can(args) if args.live => sweep_helper(cli.config.as_deref(), &args.argv()),
         Command::Can(args) => can::run(args),
+        Command::WhoCan(args) => who_can::run(args),
         Command::Undo { args } => sweep_helper(cli.config.as_deref(), &prefixed("undo", args)),
         Command::History { args } => sweep_helper(cli.config.as_deref(), &prefixed("history", args)),
 

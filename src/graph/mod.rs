@@ -214,27 +214,11 @@ impl Graph {
     /// shortest path; sorted by start label.
     pub fn paths_to_admin(&self) -> Vec<PathToAdmin> {
         let n = self.nodes.len();
-        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (e, edge) in self.edges.iter().enumerate() {
-            incoming[edge.to].push(e);
             outgoing[edge.from].push(e);
         }
-        // next[v]: the first edge of v's shortest path to admin.
-        let mut next: Vec<Option<usize>> = vec![None; n];
-        let mut seen = vec![false; n];
-        seen[0] = true;
-        let mut queue = VecDeque::from([0usize]);
-        while let Some(v) = queue.pop_front() {
-            for &e in &incoming[v] {
-                let u = self.edges[e].from;
-                if !seen[u] {
-                    seen[u] = true;
-                    next[u] = Some(e);
-                    queue.push_back(u);
-                }
-            }
-        }
+        let next = self.first_hops(&[0]);
         // Reached from outside the account?
         let mut outside = vec![false; n];
         let mut queue: VecDeque<usize> = (0..n).filter(|&i| self.nodes[i].kind == NodeKind::Outside).collect();
@@ -269,6 +253,65 @@ impl Graph {
         }
         paths.sort_by(|a, b| self.nodes[a.start].label.cmp(&self.nodes[b.start].label));
         paths
+    }
+
+    /// For every node, the first edge of its shortest path to one of `targets` (none for the
+    /// targets themselves and for nodes that reach none).
+    fn first_hops(&self, targets: &[usize]) -> Vec<Option<usize>> {
+        let n = self.nodes.len();
+        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (e, edge) in self.edges.iter().enumerate() {
+            incoming[edge.to].push(e);
+        }
+        let mut next: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        for &t in targets {
+            seen[t] = true;
+        }
+        let mut queue: VecDeque<usize> = targets.iter().copied().collect();
+        while let Some(v) = queue.pop_front() {
+            for &e in &incoming[v] {
+                let u = self.edges[e].from;
+                if !seen[u] {
+                    seen[u] = true;
+                    next[u] = Some(e);
+                    queue.push_back(u);
+                }
+            }
+        }
+        next
+    }
+
+    /// Every user or role outside `targets` that can become one of them (or admin), each with
+    /// its shortest path: who can do what the targets can (`iam-guard who-can`).
+    pub fn paths_to(&self, targets: &[usize]) -> Vec<(usize, Vec<usize>)> {
+        let mut with_admin = targets.to_vec();
+        with_admin.push(0);
+        let next = self.first_hops(&with_admin);
+        let mut out = Vec::new();
+        for v in 1..self.nodes.len() {
+            let acts = matches!(&self.nodes[v].kind, NodeKind::Principal(t) if t.kind != PrincipalKind::Group);
+            if !acts || targets.contains(&v) || next[v].is_none() {
+                continue;
+            }
+            let mut edges = Vec::new();
+            let mut at = v;
+            while let Some(e) = next[at] {
+                edges.push(e);
+                at = self.edges[e].to;
+            }
+            out.push((v, edges));
+        }
+        out
+    }
+
+    /// The node of a principal ARN (with or without path).
+    pub fn node_of(&self, arn: &str) -> Option<usize> {
+        let name = |a: &str| a.rsplit('/').next().map(str::to_string);
+        let kind = |a: &str| a.split(':').nth(5).and_then(|r| r.split('/').next()).map(str::to_string);
+        self.nodes
+            .iter()
+            .position(|n| n.arn.as_deref().is_some_and(|a| a == arn || (name(a) == name(arn) && kind(a) == kind(arn))))
     }
 
     /// `user/ci → iam:PassRole + lambda:CreateFunction … → role/ops (holds admin (AdministratorAccess))`.
