@@ -25,8 +25,8 @@ const ON_OTHERS: [&str; 6] = [
     "iam:AddUserToGroup",
 ];
 
-/// Grants on itself or its policies (edges to admin).
-const ON_SELF: [&str; 10] = [
+/// Grants on itself or its policies (edges to admin); the first six write a principal's policies.
+pub(super) const ON_SELF: [&str; 10] = [
     "iam:AttachUserPolicy",
     "iam:PutUserPolicy",
     "iam:AttachRolePolicy",

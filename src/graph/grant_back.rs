@@ -3,19 +3,12 @@
 //! allows `iam:AttachUserPolicy` on `user/*`: dev becomes ops, attaches AdministratorAccess to
 //! dev. Run last, over the edges of every other family.
 
-use super::build::{acts, Account, Builder};
+use super::build::{acts, Account, Builder, ON_SELF};
 use crate::intake::PrincipalKind;
 use std::collections::VecDeque;
 
-/// Writing another principal's policies.
-const WRITE_OTHERS: [&str; 6] = [
-    "iam:AttachUserPolicy",
-    "iam:PutUserPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutRolePolicy",
-    "iam:AttachGroupPolicy",
-    "iam:PutGroupPolicy",
-];
+/// Writing a principal's or group's policies: the first six of [`ON_SELF`].
+const WRITE_OTHERS: &[&str] = ON_SELF.split_at(6).0;
 
 impl Builder<'_> {
     /// An edge to admin from each principal that can become one who may write its policies.

@@ -243,13 +243,7 @@ impl Graph {
             if !acts || next[v].is_none() || holds_admin(v) {
                 continue;
             }
-            let mut edges = Vec::new();
-            let mut at = v;
-            while let Some(e) = next[at] {
-                edges.push(e);
-                at = self.edges[e].to;
-            }
-            paths.push(PathToAdmin { start: v, edges, from_outside: outside[v] });
+            paths.push(PathToAdmin { start: v, edges: self.follow(&next, v), from_outside: outside[v] });
         }
         paths.sort_by(|a, b| self.nodes[a.start].label.cmp(&self.nodes[b.start].label));
         paths
@@ -282,6 +276,17 @@ impl Graph {
         next
     }
 
+    /// The edges of `v`'s shortest path, following [`Graph::first_hops`].
+    fn follow(&self, next: &[Option<usize>], v: usize) -> Vec<usize> {
+        let mut edges = Vec::new();
+        let mut at = v;
+        while let Some(e) = next[at] {
+            edges.push(e);
+            at = self.edges[e].to;
+        }
+        edges
+    }
+
     /// Every user or role outside `targets` that can become one of them (or admin), each with
     /// its shortest path: who can do what the targets can (`iam-guard who-can`).
     pub fn paths_to(&self, targets: &[usize]) -> Vec<(usize, Vec<usize>)> {
@@ -294,13 +299,7 @@ impl Graph {
             if !acts || targets.contains(&v) || next[v].is_none() {
                 continue;
             }
-            let mut edges = Vec::new();
-            let mut at = v;
-            while let Some(e) = next[at] {
-                edges.push(e);
-                at = self.edges[e].to;
-            }
-            out.push((v, edges));
+            out.push((v, self.follow(&next, v)));
         }
         out
     }

@@ -74,13 +74,7 @@ impl Guard {
             resource: Some(resource.clone()),
             ..Default::default()
         };
-        let findings: Vec<Finding> = self
-            .engine
-            .judge(&ctx, doc)
-            .into_iter()
-            .filter(|f| self.engine.action(f.rule) != RuleAction::Ignore)
-            .collect();
-        JudgedPolicy { label, policy_arn: None, kind: PolicyKind::Resource, findings, document: None, unknown: false }
+        self.judge_in(&ctx, label, doc)
     }
 
     /// S3 Block Public Access lowered: a `resource-public` finding at medium (nothing is public by
@@ -113,15 +107,7 @@ impl Guard {
         }
         let offending = self.offending_statements(j);
         let fix = match written {
-            Written::Policy => {
-                let (rest, removed) = without_statements(&doc.text, &offending, resource);
-                ResourceFix::SetPolicy {
-                    resource: resource.clone(),
-                    policy: rest,
-                    previous: Some(doc.text.clone()),
-                    removed,
-                }
-            }
+            Written::Policy => narrowed(resource, &doc.text, &offending),
             Written::Statement { id } => {
                 let statement = statement_text(&doc.text, 0);
                 ResourceFix::RemoveStatement { resource: resource.clone(), id: id.clone(), statement }
@@ -154,7 +140,7 @@ impl Guard {
     }
 
     /// The statements whose findings call for remediation.
-    fn offending_statements(&self, j: &JudgedPolicy) -> Vec<usize> {
+    pub(super) fn offending_statements(&self, j: &JudgedPolicy) -> Vec<usize> {
         let mut out: Vec<usize> = j
             .findings
             .iter()
@@ -165,6 +151,13 @@ impl Guard {
         out.dedup();
         out
     }
+}
+
+/// The policy put again without the `offending` statements (or deleted), the text as it was kept
+/// for the inverse.
+pub(super) fn narrowed(resource: &Resource, text: &str, offending: &[usize]) -> ResourceFix {
+    let (policy, removed) = without_statements(text, offending, resource);
+    ResourceFix::SetPolicy { resource: resource.clone(), policy, previous: Some(text.to_string()), removed }
 }
 
 /// The accounts findings name (`444455556666`, `arn:aws:iam::444455556666:root`), and `*` as
@@ -192,7 +185,7 @@ fn statement_text(doc: &str, i: usize) -> String {
 
 /// The document without statements `drop`: `None` when nothing is left (a KMS key keeps a policy:
 /// its account's root, so the key is never locked out).
-pub(super) fn without_statements(doc: &str, drop: &[usize], resource: &Resource) -> (Option<String>, Vec<usize>) {
+fn without_statements(doc: &str, drop: &[usize], resource: &Resource) -> (Option<String>, Vec<usize>) {
     let mut v: serde_json::Value = serde_json::from_str(doc).unwrap_or_default();
     let statements = match v["Statement"].take() {
         serde_json::Value::Array(a) => a,

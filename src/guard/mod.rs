@@ -342,20 +342,22 @@ impl Guard {
             limit,
             resource: None,
         };
+        let mut j = self.judge_in(&ctx, label, doc);
+        j.policy_arn = policy_arn.map(str::to_string);
+        j
+    }
+
+    /// Judges a document in a context, dropping findings whose rule action is `ignore` (every
+    /// policy the guard judges goes through here: identity, trust and resource policies).
+    pub(crate) fn judge_in(&self, ctx: &PolicyContext, label: String, doc: &PolicyDocument) -> JudgedPolicy {
         let findings: Vec<Finding> = self
             .engine
-            .judge(&ctx, doc)
+            .judge(ctx, doc)
             .into_iter()
             .filter(|f| self.engine.action(f.rule) != RuleAction::Ignore)
             .collect();
-        JudgedPolicy {
-            label,
-            policy_arn: policy_arn.map(str::to_string),
-            kind,
-            findings,
-            document: None,
-            unknown: false,
-        }
+        let kind = ctx.kind.unwrap_or(PolicyKind::Identity);
+        JudgedPolicy { label, policy_arn: None, kind, findings, document: None, unknown: false }
     }
 
     /// Judges one of a principal's identity policies as IAM evaluates it for that principal: an

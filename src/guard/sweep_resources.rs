@@ -11,7 +11,6 @@ use super::{Guard, JudgedPolicy, Remediation};
 use crate::inventory::Inventory;
 use crate::policy::PolicyDocument;
 use crate::resources::{ResourceFix, ResourceKind, ResourcePolicy};
-use crate::rules::RuleAction;
 
 impl Guard {
     /// Every resource policy of the inventory judged: its findings, and what enforce mode does.
@@ -53,12 +52,7 @@ impl Guard {
         if !self.remediable(judged) {
             return Vec::new();
         }
-        let offending: Vec<usize> = judged
-            .findings
-            .iter()
-            .filter(|f| matches!(self.engine().action(f.rule), RuleAction::Remediate | RuleAction::Replace))
-            .flat_map(|f| f.evidence.iter().filter_map(|e| e.statement))
-            .collect();
+        let offending = self.offending_statements(judged);
         let resource = rp.resource.clone();
         match resource.kind {
             ResourceKind::LambdaFunction | ResourceKind::LambdaLayer | ResourceKind::EventBus => {
@@ -81,13 +75,7 @@ impl Guard {
                 let accounts = super::judge_resources::flagged_accounts(judged);
                 vec![ResourceFix::Unshare { resource, accounts }]
             }
-            _ => {
-                let mut offending = offending;
-                offending.sort_unstable();
-                offending.dedup();
-                let (policy, removed) = super::judge_resources::without_statements(&rp.policy, &offending, &resource);
-                vec![ResourceFix::SetPolicy { resource, policy, previous: Some(rp.policy.clone()), removed }]
-            }
+            _ => vec![super::judge_resources::narrowed(&resource, &rp.policy, &offending)],
         }
     }
 }
