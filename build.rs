@@ -17,9 +17,18 @@ mod verbs {
 struct ServiceRow {
     prefix: String,
     name: String,
-    actions: Vec<(String, u8, Vec<String>)>,
+    actions: Vec<ActionRow>,
     resources: Vec<(String, String)>,
     conditions: Vec<(String, String)>,
+}
+
+/// One action of the TSV: name, level code, resource types (`!` marks a required one), the
+/// condition keys a request for it may carry.
+struct ActionRow {
+    name: String,
+    level: u8,
+    rtypes: Vec<String>,
+    keys: Vec<String>,
 }
 
 fn main() {
@@ -71,19 +80,23 @@ fn parse(src: &str, text: &str) -> Vec<ServiceRow> {
     services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     let lower = |s: &str| s.to_ascii_lowercase();
     for s in &mut services {
-        s.actions.sort_by_key(|(a, _, _)| lower(a));
+        s.actions.sort_by_key(|a| lower(&a.name));
         s.conditions.sort_by_key(|(k, _)| lower(k));
     }
     services
 }
 
-/// An action line: name, level code (L R T W P), resource types (`!` marks a required one).
-fn parse_action(rest: &str, at: &dyn Fn() -> String) -> (String, u8, Vec<String>) {
+/// An action line: name, level code (L R T W P), resource types (`!` marks a required one),
+/// condition keys.
+fn parse_action(rest: &str, at: &dyn Fn() -> String) -> ActionRow {
     let mut f = rest.split('\t');
     let name = f.next().unwrap_or_default();
     let code = f.next().unwrap_or_else(|| panic!("{}: no level", at()));
-    let rtypes: Vec<String> =
-        f.next().unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+    let mut list = || -> Vec<String> {
+        f.next().unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect()
+    };
+    let rtypes = list();
+    let keys = list();
     let level = match code {
         "L" => 0,
         "R" => 1,
@@ -92,7 +105,7 @@ fn parse_action(rest: &str, at: &dyn Fn() -> String) -> (String, u8, Vec<String>
         "P" => 4,
         other => panic!("{}: unknown level {other:?}", at()),
     };
-    (name.into(), level, rtypes)
+    ActionRow { name: name.into(), level, rtypes, keys }
 }
 
 /// The static tables, as built from the services.
@@ -116,6 +129,9 @@ struct Tables {
     /// Per action: a range of ACTION_RT holding its resource types' global indexes.
     action_rt: Vec<u16>,
     action_rt_offs: Vec<u32>,
+    /// Per action: a range of ACTION_CK holding its condition keys' global indexes.
+    action_ck: Vec<u16>,
+    action_ck_offs: Vec<u32>,
 }
 
 impl Tables {
@@ -126,6 +142,7 @@ impl Tables {
             rt_offs: vec![0],
             ck_offs: vec![0],
             action_rt_offs: vec![0],
+            action_ck_offs: vec![0],
             ..Tables::default()
         };
         for (si, s) in services.iter().enumerate() {
@@ -162,6 +179,7 @@ impl Tables {
         let first = self.levels.len();
         for action in &s.actions {
             self.action(si, s, rt_first, action);
+            self.action_keys(s, ck_first, action);
         }
         writeln!(
             self.rows,
@@ -176,8 +194,9 @@ impl Tables {
     }
 
     /// One action: its resource types, name, level, modifying bit and exact-name slot.
-    fn action(&mut self, si: usize, s: &ServiceRow, rt_first: usize, (a, level, rtypes): &(String, u8, Vec<String>)) {
-        for r in rtypes {
+    fn action(&mut self, si: usize, s: &ServiceRow, rt_first: usize, row: &ActionRow) {
+        let (a, level) = (&row.name, &row.level);
+        for r in &row.rtypes {
             // "!" marks a required type: the top bit of the entry.
             let (name, required) = match r.strip_prefix('!') {
                 Some(n) => (n, 0x8000u16),
@@ -211,6 +230,19 @@ impl Tables {
         self.exact[slot] = u16::try_from(i).expect("fewer than 65,535 actions");
     }
 
+    /// One action's condition keys, as indexes into the service's keys.
+    fn action_keys(&mut self, s: &ServiceRow, ck_first: usize, row: &ActionRow) {
+        for key in &row.keys {
+            let k = s
+                .conditions
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(key))
+                .unwrap_or_else(|| panic!("{}:{}: no condition key {key}", s.prefix, row.name));
+            self.action_ck.push(u16::try_from(ck_first + k).expect("fewer than 65,536 condition keys"));
+        }
+        self.action_ck_offs.push(self.action_ck.len() as u32);
+    }
+
     /// The Rust source of the tables.
     fn code(&self, services: &[ServiceRow]) -> String {
         let list = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(",");
@@ -226,6 +258,8 @@ impl Tables {
              static RT_OFFS: [u32; {}] = [{}];\n\
              static ACTION_RT: [u16; {}] = [{}];\n\
              static ACTION_RT_OFFS: [u32; {}] = [{}];\n\
+             static ACTION_CK: [u16; {}] = [{}];\n\
+             static ACTION_CK_OFFS: [u32; {}] = [{}];\n\
              static CK_TEXT: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog-conditions.txt\"));\n\
              static CK_OFFS: [u32; {}] = [{}];\n\
              static CK_TYPES: &[u8; {}] = b{:?};\n\
@@ -246,6 +280,10 @@ impl Tables {
             list(&mut self.action_rt.iter().map(u16::to_string)),
             self.action_rt_offs.len(),
             list(&mut self.action_rt_offs.iter().map(u32::to_string)),
+            self.action_ck.len(),
+            list(&mut self.action_ck.iter().map(u16::to_string)),
+            self.action_ck_offs.len(),
+            list(&mut self.action_ck_offs.iter().map(u32::to_string)),
             self.ck_offs.len(),
             list(&mut self.ck_offs.iter().map(u32::to_string)),
             self.ck_types.len(),

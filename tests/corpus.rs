@@ -37,7 +37,7 @@ fn has_service_wildcard_allow(doc: &PolicyDocument) -> bool {
 #[test]
 fn every_managed_policy_parses_and_the_verdicts_hold() {
     let all = judge_all();
-    assert_eq!(all.len(), 1582);
+    assert_eq!(all.len(), 1595);
 
     let by = |n: &str| all.iter().find(|(p, _, _)| p.name == n).unwrap_or_else(|| panic!("{n} missing"));
 
@@ -114,13 +114,20 @@ fn every_managed_policy_parses_and_the_verdicts_hold() {
 }
 
 #[test]
-fn embedded_data_matches_the_shared_snapshot_when_present() {
-    // In a developer checkout ../shared/data exists; a user's clone has only the embedded copy.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/aws-managed-policies.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
+fn embedded_data_matches_the_pinned_source_when_present() {
+    // After scripts/gen-data the pinned moto wheel is unpacked under target/gen-data; a clone
+    // that never regenerated has only the embedded copy.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/gen-data");
+    let Some(module) = std::fs::read_dir(&root).ok().and_then(|d| {
+        d.flatten()
+            .map(|e| e.path().join("moto/iam/aws_managed_policies.py"))
+            .find(|p| p.exists() && p.to_string_lossy().contains(&pinned_moto()))
+    }) else {
         return;
     };
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let text = std::fs::read_to_string(module).unwrap();
+    let json = text.split("\"\"\"").nth(1).expect("the module's JSON string");
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
     let obj = v.as_object().unwrap();
     assert_eq!(obj.len(), managed::all().len());
     for p in managed::all() {
@@ -128,4 +135,11 @@ fn embedded_data_matches_the_shared_snapshot_when_present() {
         let got: serde_json::Value = serde_json::from_str(&p.document_json()).unwrap();
         assert_eq!(&got, want, "{} differs: run scripts/gen-data", p.name);
     }
+}
+
+/// The moto version scripts/gen-data pins (`MOTO = "5.2.6"`).
+fn pinned_moto() -> String {
+    let script = include_str!("../scripts/gen-data");
+    let line = script.lines().find(|l| l.starts_with("MOTO = ")).expect("MOTO pinned in scripts/gen-data");
+    format!("moto-{}", line.trim_start_matches("MOTO = ").trim_matches('"'))
 }

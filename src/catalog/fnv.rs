@@ -27,7 +27,7 @@ pub(crate) fn text_hash(text: &str) -> u64 {
 }
 
 /// Slots in the exact-name table (a power of two, about 1.6× the 20k actions).
-pub(crate) const EXACT_SLOTS: usize = 1 << 15;
+pub(crate) const EXACT_SLOTS: usize = 1 << 16;
 
 /// Slots in the service-prefix table (a power of two, over twice the 445 services).
 pub(crate) const SERVICE_SLOTS: usize = 1 << 10;

@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn lookups() {
-        assert_eq!(all().len(), 1582);
+        assert_eq!(all().len(), 1595);
         let admin = by_arn("arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
         assert_eq!(admin.name, "AdministratorAccess");
         assert!(admin.document_json().contains("\"Action\":\"*\""));

@@ -82,6 +82,13 @@ pub struct ResourceType {
     pub arn: &'static str,
 }
 
+/// Where the embedded reference data comes from and how fresh it is (`scripts/gen-data` writes
+/// it): shown by `iam-guard --version`, in SARIF and in the sweep's report.
+pub const DATA_SOURCES: &str = include_str!("data/SOURCES");
+
+/// `iam-guard --version`: the crate's version and the data's.
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\ndata: ", include_str!("data/SOURCES"));
+
 /// How many resource types the catalogue knows.
 pub(crate) fn resource_type_count() -> usize {
     RT_OFFS.len() - 1
@@ -190,6 +197,11 @@ impl Service {
     /// `aws:ResourceTag/${TagKey}` match any tag).
     pub fn condition_key(&self, key: &str) -> Option<ConditionKey> {
         (self.ck.start as usize..self.ck.end as usize).map(condition_key).find(|k| key_matches(k.name, key))
+    }
+
+    /// Every condition key the service defines.
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey> {
+        (self.ck.start as usize..self.ck.end as usize).map(condition_key)
     }
 
     /// Number of actions the service defines.
@@ -353,6 +365,13 @@ impl ActionId {
         ACTION_RT[ACTION_RT_OFFS[i] as usize..ACTION_RT_OFFS[i + 1] as usize]
             .iter()
             .map(|&r| (r & 0x7fff, r & 0x8000 != 0))
+    }
+
+    /// The condition keys a request for this action may carry (its own and its resource types'),
+    /// global keys such as `aws:ResourceTag/${TagKey}` included where the reference lists them.
+    pub fn condition_keys(self) -> impl Iterator<Item = ConditionKey> {
+        let i = self.index();
+        ACTION_CK[ACTION_CK_OFFS[i] as usize..ACTION_CK_OFFS[i + 1] as usize].iter().map(|&k| condition_key(k.into()))
     }
 }
 

@@ -23,6 +23,7 @@ use std::process::ExitCode;
 #[command(
     name = "iam-guard",
     version,
+    long_version = crate::catalog::LONG_VERSION,
     about = "Least-privilege guard for AWS IAM: lint policies, replay IAM events, sweep an account"
 )]
 pub(crate) struct Cli {

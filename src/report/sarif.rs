@@ -105,6 +105,7 @@ pub(crate) fn render(reports: &[PolicyReport], source_text: &dyn Fn(&str) -> Opt
             "tool": {"driver": {
                 "name": "iam-guard",
                 "version": env!("CARGO_PKG_VERSION"),
+                "properties": {"referenceData": crate::catalog::DATA_SOURCES.trim()},
                 "rules": rule_defs,
             }},
             "results": results,

@@ -162,7 +162,7 @@ tr.medium td:first-child{{background:#ffe08a}} tr.low td:first-child{{background
 td:nth-child(7){{color:#555;font-size:12px}}
 </style></head><body>
 <h1>IAM sweep of account {acct}</h1>
-<p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}.</p>
+<p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}. <small>Reference data: {data}.</small></p>
 <ul>{actions}</ul>
 {escalation}
 {filter}
@@ -193,6 +193,7 @@ document.querySelectorAll('#f th').forEach(function(th, col) {{
         policies = r.policies_judged,
         n = r.findings.len(),
         mode = r.mode,
+        data = esc(crate::catalog::DATA_SOURCES.trim()),
     )
 }
 

@@ -40,7 +40,13 @@ pub fn resources(action: ActionId, call: &Call<'_>, partition: &str) -> Found {
         }
     }
     if out.is_empty() && unmet.is_empty() {
-        // No type is required and none was named: any of them, the unknown parts as `*`.
+        // One optional type the record does not name (cloudwatch:PutMetricData's dataset): the
+        // request names no resource, which only `*` allows.
+        if let [(_, false)] = types[..] {
+            return Found::Star;
+        }
+        // Several optional types (s3:GetObject's object or access-point object): the request
+        // names one of them; any of them, the unknown parts as `*`.
         unmet = types.iter().map(|(t, _)| t).collect();
     }
     if unmet.is_empty() {
