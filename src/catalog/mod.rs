@@ -146,7 +146,9 @@ fn condition_key(i: usize) -> ConditionKey {
 /// Does a key as written in a policy (`aws:ResourceTag/team`) name this reference key
 /// (`aws:ResourceTag/${TagKey}`)? Any case; a `${…}` variable matches the rest.
 fn key_matches(template: &str, key: &str) -> bool {
-    match template.find("${") {
+    // `aws:ResourceTag/${TagKey}`, `s3:ExistingObjectTag/<key>`, `secretsmanager:ResourceTag/tag-key`:
+    // what follows the slash is the tag key.
+    match template.find("${").or_else(|| template.find('<')).or_else(|| template.find('/').map(|i| i + 1)) {
         Some(v) => key.len() > v && key.as_bytes()[..v].eq_ignore_ascii_case(&template.as_bytes()[..v]),
         None => template.eq_ignore_ascii_case(key),
     }
