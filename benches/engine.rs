@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
                         also_known: Vec::new(),
                         limit: None,
                         resource: None,
+                        authoring: false,
                     };
                     engine.judge(&ctx, black_box(doc)).len()
                 })

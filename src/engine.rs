@@ -57,6 +57,28 @@ impl Engine {
             .unwrap_or(RuleAction::Alert)
     }
 
+    /// A document `check` read but cannot parse as a policy: IAM would reject it too, so it is a
+    /// `policy-invalid` finding (placed at the statement the error names) rather than a failure
+    /// to read; `None` when the rule is switched off or the text is not a policy at all.
+    pub fn unparsable(&self, e: &crate::policy::PolicyError) -> Option<Finding> {
+        let crate::policy::PolicyError::Field { path, .. } = e else { return None };
+        let &(rule, severity) = self.rules.iter().find(|(r, _)| r.id() == RuleId::PolicyInvalid)?;
+        let statement = path
+            .strip_prefix("Statement")
+            .and_then(|rest| rest.strip_prefix('['))
+            .and_then(|rest| rest.split(']').next()?.parse().ok())
+            .or_else(|| path.starts_with("Statement.").then_some(0));
+        Some(Finding {
+            rule: rule.id(),
+            paths: Vec::new(),
+            severity,
+            message: format!("Invalid policy: {e}"),
+            evidence: vec![crate::rules::Evidence { statement, ..Default::default() }],
+            hint: "Fix the element the message names; IAM refuses the policy until then.".into(),
+            bounded_by: None,
+        })
+    }
+
     /// Judges one document; findings come most severe first.
     pub fn judge(&self, policy: &PolicyContext, doc: &PolicyDocument) -> Vec<Finding> {
         let kind = policy.kind.unwrap_or_else(|| PolicyKind::infer(doc));
@@ -64,7 +86,7 @@ impl Engine {
         let facts = Facts::derive_within(catalog, doc, policy.limit.as_deref());
         let mut out = Vec::new();
         for &(rule, severity) in &self.rules {
-            if !rule.applies_to(kind) {
+            if !rule.applies_to(kind) || (rule.authoring_only() && !policy.authoring) {
                 continue;
             }
             let cx = Ctx { catalog, settings: &self.settings, policy, kind, severity, facts: &facts };

@@ -26,6 +26,8 @@ fn fixtures() {
                     managed: found.managed,
                     account_id: Some("111122223333".into()),
                     also_known: Vec::new(),
+                    // As `check` judges files: the validity rules run too.
+                    authoring: true,
                     ..Default::default()
                 };
                 let findings = engine.judge(&ctx, &doc);

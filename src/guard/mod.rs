@@ -341,6 +341,7 @@ impl Guard {
             also_known,
             limit,
             resource: None,
+            authoring: false,
         };
         let mut j = self.judge_in(&ctx, label, doc);
         j.policy_arn = policy_arn.map(str::to_string);

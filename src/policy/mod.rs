@@ -4,6 +4,7 @@
 mod fast;
 mod parse;
 pub mod source;
+pub(crate) mod spelling;
 pub mod wildcard;
 
 pub(crate) use parse::decode_document_text;

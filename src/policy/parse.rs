@@ -129,7 +129,10 @@ fn from_owned(value: Value) -> Result<PolicyDocument, PolicyError> {
                     }
                 })
             }
-            other => return Err(field_err(other, "unknown top-level element")),
+            other => {
+                let near = spelling::nearest(other, ["Version", "Id", "Statement"].into_iter());
+                return Err(field_err(other, format!("unknown top-level element{}", did_you_mean(near))));
+            }
         }
     }
     if let Some(v) = &version {
@@ -160,6 +163,14 @@ fn string_list(v: Value, path: &Loc<'_>) -> Result<Vec<String>, PolicyError> {
         }
         other => Err(field_err(path, format!("expected a string or an array of strings, got {}", describe(&other)))),
     }
+}
+
+/// The elements a statement may hold.
+const STATEMENT_ELEMENTS: &[&str] =
+    &["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"];
+
+fn did_you_mean(near: Option<&str>) -> String {
+    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
 }
 
 fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
@@ -207,7 +218,10 @@ fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
                 principal = Some(PrincipalSpec { not: k == "NotPrincipal", principal: principal_value(&val, &here)? });
             }
             "Condition" => conditions = condition_block(&val, &here)?,
-            _ => return Err(field_err(here, "unknown statement element")),
+            _ => {
+                let near = spelling::nearest(&k, STATEMENT_ELEMENTS.iter().copied());
+                return Err(field_err(here, format!("unknown statement element{}", did_you_mean(near))));
+            }
         }
     }
     Ok(Statement {
@@ -358,6 +372,10 @@ mod tests {
         assert_eq!(err("   "), "policy is empty");
         assert_eq!(err(r#"[1,2]"#), "(document): expected an object, got an array");
         assert_eq!(err(r#"{"Statement":[],"Foo":1}"#), "Foo: unknown top-level element");
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resources":"*"}]}"#),
+            "Statement[0].Resources: unknown statement element (did you mean \"Resource\"?)"
+        );
     }
 
     #[test]

@@ -39,11 +39,15 @@ pub enum RuleId {
     DeniedAfterGuard,
     /// `escalation-path`.
     EscalationPath,
+    /// `policy-invalid`.
+    PolicyInvalid,
+    /// `policy-ineffective`.
+    PolicyIneffective,
 }
 
 impl RuleId {
     /// Every id, in the registry's reporting order.
-    pub const ALL: [RuleId; 16] = [
+    pub const ALL: [RuleId; 18] = [
         RuleId::Admin,
         RuleId::ServiceFullAccess,
         RuleId::DenylistedPolicy,
@@ -60,6 +64,8 @@ impl RuleId {
         RuleId::NewCredential,
         RuleId::DeniedAfterGuard,
         RuleId::EscalationPath,
+        RuleId::PolicyInvalid,
+        RuleId::PolicyIneffective,
     ];
 
     /// The id as configuration and reports spell it.
@@ -81,6 +87,8 @@ impl RuleId {
             RuleId::NewCredential => "new-credential",
             RuleId::DeniedAfterGuard => "denied-after-guard",
             RuleId::EscalationPath => "escalation-path",
+            RuleId::PolicyInvalid => "policy-invalid",
+            RuleId::PolicyIneffective => "policy-ineffective",
         }
     }
 

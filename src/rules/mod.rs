@@ -22,6 +22,8 @@ pub mod escalation;
 pub(crate) mod escalation_path;
 mod id;
 pub(crate) mod new_credential;
+mod policy_ineffective;
+mod policy_invalid;
 mod privilege_escalation;
 mod resource_access;
 mod resource_confused_deputy;
@@ -31,6 +33,7 @@ mod service_full_access;
 mod trust_cross_account;
 mod trust_public;
 mod unknown_action;
+mod validity;
 mod wildcard_resource_write;
 
 use crate::catalog::{ActionId, Catalog};
@@ -60,6 +63,8 @@ pub static RULES: &[&dyn Rule] = &[
     &new_credential::NewCredential,
     &denied_after_guard::DeniedAfterGuard,
     &escalation_path::EscalationPathRule,
+    &policy_invalid::PolicyInvalid,
+    &policy_ineffective::PolicyIneffective,
 ];
 
 /// The registered rule with this id.
@@ -123,6 +128,11 @@ pub trait Rule: Sync {
     /// Which policy kinds a document rule judges (identity policies by default).
     fn applies_to(&self, kind: PolicyKind) -> bool {
         self.judges() == Judges::Document && kind == PolicyKind::Identity
+    }
+    /// Judged only before deployment (`check`, [`PolicyContext::authoring`]): validity rules,
+    /// whose documents IAM has already accepted on the event path and in sweeps.
+    fn authoring_only(&self) -> bool {
+        false
     }
     /// Appends its findings on `doc` (document rules).
     fn check(&self, _cx: &Ctx<'_>, _doc: &PolicyDocument, _out: &mut Vec<Finding>) {}
@@ -286,6 +296,8 @@ pub struct PolicyContext {
     /// What the principal holding it is judged within (its permissions boundary, the SCPs of
     /// its account): each Allow grants only what falls inside.
     pub limit: Option<std::sync::Arc<crate::eval::Limit>>,
+    /// Judged before deployment (`check`): the validity rules run too.
+    pub authoring: bool,
 }
 
 /// What a rule sees.
@@ -527,6 +539,12 @@ pub(crate) mod test_util {
 
     pub(crate) fn judge(json: &str) -> Vec<Finding> {
         judge_with(Config::default(), None, json)
+    }
+
+    /// As `check` judges a bare document: validity rules included.
+    pub(crate) fn check_authoring(json: &str) -> Vec<Finding> {
+        let doc = PolicyDocument::parse(json).expect("test policy parses");
+        Engine::new(Config::default()).judge(&PolicyContext { authoring: true, ..Default::default() }, &doc)
     }
 
     pub(crate) fn find<'a>(f: &'a [Finding], rule: &str) -> Option<&'a Finding> {

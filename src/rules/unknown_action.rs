@@ -44,8 +44,8 @@ impl Rule for UnknownAction {
                 .iter()
                 .map(|(p, u)| match u {
                     Unknown::Malformed => format!("{p} (not service:action)"),
-                    Unknown::Service => format!("{p} (unknown service)"),
-                    Unknown::Action => format!("{p} (unknown action)"),
+                    Unknown::Service => format!("{p} (unknown service{})", near_service(cx, p)),
+                    Unknown::Action => format!("{p} (unknown action{})", near_action(cx, p)),
                 })
                 .collect();
             out.push(Finding {
@@ -63,6 +63,21 @@ impl Rule for UnknownAction {
     }
 }
 
+/// `; did you mean "s3"?` for a misspelt service prefix.
+fn near_service(cx: &Ctx<'_>, pattern: &str) -> String {
+    let Some((svc, _)) = crate::policy::split_service(pattern) else { return String::new() };
+    let near = crate::policy::spelling::nearest(svc, cx.catalog.services().map(|s| s.prefix));
+    near.map(|n| format!("; did you mean {n:?}?")).unwrap_or_default()
+}
+
+/// `; did you mean "s3:GetObject"?` for a misspelt action of a known service.
+fn near_action(cx: &Ctx<'_>, pattern: &str) -> String {
+    let Some((svc, act)) = crate::policy::split_service(pattern) else { return String::new() };
+    let Some(service) = cx.catalog.service(svc) else { return String::new() };
+    let near = crate::policy::spelling::nearest(act, service.actions().map(|a| a.name));
+    near.map(|n| format!("; did you mean \"{}:{n}\"?", service.prefix)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_util::*;
@@ -72,7 +87,8 @@ mod tests {
         let f = judge(&allow(r#"["s3:GetObjekt","s4:GetObject","GetObject","s3:GetObject"]"#, r#""arn:aws:s3:::b/*""#));
         let x = find(&f, "unknown-action").unwrap();
         assert_eq!(x.evidence[0].actions, vec!["s3:GetObjekt", "s4:GetObject", "GetObject"]);
-        assert!(x.message.contains("s4:GetObject (unknown service)"));
+        assert!(x.message.contains("s4:GetObject (unknown service; did you mean \"s3\"?)"), "{}", x.message);
+        assert!(x.message.contains("s3:GetObjekt (unknown action; did you mean \"s3:GetObject\"?)"), "{}", x.message);
         assert!(find(&judge(&allow(r#""sts:AssumeRole""#, r#""*""#)), "unknown-action").is_none());
     }
 }
