@@ -70,9 +70,24 @@ fn directories_json_and_sarif() {
 
 #[test]
 fn malformed_input_names_the_problem_and_exits_2() {
-    let (code, _, err) = run(&["check", "-"], Some(r#"{"Statement":[{"Effect":"Permit","Action":"*"}]}"#));
-    assert_eq!(code, 2);
-    assert!(err.contains("Statement[0].Effect"), "{err}");
+    // A policy IAM would reject is a finding at its statement (exit 1); unreadable input is 2.
+    let (code, out, _) = run(&["check", "-"], Some(r#"{"Statement":[{"Effect":"Permit","Action":"*"}]}"#));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("HIGH     policy-invalid") && out.contains("Statement[0].Effect"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.json");
+    std::fs::write(
+        &file,
+        "{\n\"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resources\": \"*\"}\n]}",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["check", file.to_str().unwrap(), "--format", "sarif"], None);
+    assert_eq!(code, 1, "{out}");
+    let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "policy-invalid");
+    assert!(result["message"]["text"].as_str().unwrap().contains("did you mean \"Resource\"?"), "{result}");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 3, "{result}");
     let (code, _, err) = run(&["check", "-"], Some("{not json"));
     assert_eq!(code, 2);
     assert!(err.contains("not valid JSON"), "{err}");
@@ -235,4 +250,46 @@ fn directories_read_yaml_and_skip_other_files_with_a_note() {
     let (code, _, err) = run(&["check", "-"], Some("a: [1, 2"));
     assert_eq!(code, 2);
     assert!(err.contains("not valid JSON or YAML"), "{err}");
+}
+
+#[test]
+fn validity_and_did_you_mean() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[
+        {"Sid":"A","Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b/*"},
+        {"Sid":"A","Effect":"Allow","Action":"s3:GetObjekt","Resource":"arn:aws:s3::b/*"}]}"#;
+    let (code, out, _) = run(&["check", "-", "--color", "never"], Some(doc));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Sid \"A\" is used twice"), "{out}");
+    assert!(out.contains("has 5 of an ARN's six parts"), "{out}");
+    assert!(out.contains("s3:ListBucket takes accesspoint or bucket ARNs, not these"), "{out}");
+    assert!(out.contains("did you mean \"s3:GetObject\"?"), "{out}");
+}
+
+#[test]
+fn a_baseline_accepts_known_findings_and_fails_on_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("admin.json");
+    std::fs::write(&policy, ADMIN).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let (p, b) = (policy.to_str().unwrap(), baseline.to_str().unwrap());
+    let (code, _, err) = run(&["check", p, "--write-baseline", b], None);
+    assert_eq!(code, 1, "the run that writes a baseline still reports: {err}");
+    assert!(err.contains("wrote 1 findings to baseline"), "{err}");
+    let (code, out, _) = run(&["check", p, "--baseline", b, "--color", "never"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("IGNORED  admin                    in the baseline"), "{out}");
+    // A new finding in the same file fails; the baseline entry for the old one still holds.
+    let two = ADMIN.replace(r#"}]}"#, r#"},{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
+    std::fs::write(&policy, two).unwrap();
+    let (code, out, _) = run(&["check", p, "--baseline", b, "--fail-on", "medium", "--color", "never"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("MEDIUM   data-exfiltration"), "{out}");
+    // Fixed: the baseline says an entry matches nothing any more.
+    std::fs::write(&policy, SCOPED).unwrap();
+    let (code, _, err) = run(&["check", p, "--baseline", b], None);
+    assert_eq!(code, 0);
+    assert!(err.contains("1 baseline entries match no finding"), "{err}");
+    let (code, _, err) = run(&["check", p, "--baseline", p], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a baseline file"), "{err}");
 }

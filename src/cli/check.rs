@@ -1,5 +1,6 @@
 //! `iam-guard check PATH...`
 
+use super::baseline::{self, Baseline};
 use super::{collect_named, is_template_name, read, Color, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::engine::Engine;
@@ -29,6 +30,13 @@ pub(super) struct CheckArgs {
     /// Also list policies with no findings.
     #[arg(long, short)]
     verbose: bool,
+    /// Accept the findings a baseline file lists (`--write-baseline` writes one): they are
+    /// reported as suppressed, and only new findings count for `--fail-on`.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write this run's findings to FILE as a baseline (the run's output and exit code as usual).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 fn error_report(source: &str, e: impl std::fmt::Display) -> PolicyReport {
@@ -39,15 +47,67 @@ fn error_report(source: &str, e: impl std::fmt::Display) -> PolicyReport {
 /// findings the template's annotations suppress move to `suppressed`.
 fn check_template(engine: &Engine, source: &str, text: &str, account_id: Option<&str>) -> Vec<PolicyReport> {
     match crate::template::policies_in(text, account_id) {
-        Ok(found) => found.into_iter().map(|l| judge_located(engine, source, l, account_id)).collect(),
+        // The template's own account (its AWS::AccountId) is the guarded one.
+        Ok(found) => {
+            let account = account_id.or(Some(crate::template::DEFAULT_ACCOUNT));
+            let mut reports = Vec::new();
+            // Per resource: which of its ignores suppressed something in any of its policies.
+            let mut used: Vec<(String, crate::template::Suppression, Vec<bool>)> = Vec::new();
+            for l in found {
+                let (resource, ignore) = (l.resource.clone(), l.ignore.clone());
+                let (report, by) = judge_located(engine, source, l, account);
+                match used.iter_mut().find(|(r, _, _)| *r == resource) {
+                    Some((_, _, u)) => u.iter_mut().zip(by).for_each(|(a, b)| *a |= b),
+                    None => used.push((resource, ignore, by)),
+                }
+                reports.push(report);
+            }
+            merge_variants(&mut reports);
+            for (resource, ignore, u) in used {
+                if let Some(r) = reports.iter_mut().find(|r| r.resource.as_deref() == Some(resource.as_str())) {
+                    r.unused_ignores = (0..u.len()).filter(|&k| !u[k]).map(|k| ignore.describe(k)).collect();
+                }
+            }
+            reports
+        }
         Err(e) => vec![error_report(source, e)],
     }
 }
 
-fn judge_located(engine: &Engine, source: &str, l: crate::template::Located, account_id: Option<&str>) -> PolicyReport {
+/// A policy that another branch of an `Fn::If` gives keeps only the findings the defaults'
+/// document does not already have; with none left it is not listed.
+fn merge_variants(reports: &mut Vec<PolicyReport>) {
+    type Key = (crate::rules::RuleId, Option<usize>, String);
+    let key = |f: &crate::rules::Finding| -> Key {
+        (f.rule, f.evidence.first().and_then(|e| e.statement), f.message.clone())
+    };
+    let mut defaults: Vec<(Option<String>, String, Vec<Key>)> = Vec::new();
+    for r in reports.iter().filter(|r| r.variant.is_none()) {
+        defaults.push((r.resource.clone(), r.policy.clone(), r.findings.iter().map(key).collect()));
+    }
+    reports.retain_mut(|r| {
+        let Some(variant) = &r.variant else { return true };
+        let base = defaults.iter().find(|(res, p, _)| *res == r.resource && *p == r.policy);
+        if let Some((_, _, known)) = base {
+            r.findings.retain(|f| !known.contains(&key(f)));
+            r.suppressed.clear();
+        }
+        r.policy = format!("{} [{variant}]", r.policy);
+        !r.findings.is_empty() || r.error.is_some()
+    });
+}
+
+/// Judges one located policy; also says which of its resource's ignores suppressed something.
+fn judge_located(
+    engine: &Engine,
+    source: &str,
+    l: crate::template::Located,
+    account_id: Option<&str>,
+) -> (PolicyReport, Vec<bool>) {
     let mut report = PolicyReport {
         source: source.into(),
         policy: l.label,
+        variant: l.variant,
         arn: l.managed.as_ref().map(|(_, a)| a.clone()),
         kind: l.kind,
         resource: (l.resource != "policy").then_some(l.resource),
@@ -55,29 +115,38 @@ fn judge_located(engine: &Engine, source: &str, l: crate::template::Located, acc
         statement_locations: l.statements,
         ..Default::default()
     };
+    let mut used = vec![false; l.ignore.0.len()];
     let doc = match l.document {
         Ok(doc) => doc,
         Err(e) => {
-            report.error = Some(e.to_string());
-            return report;
+            match engine.unparsable(&e) {
+                Some(f) => report.findings.push(f),
+                None => report.error = Some(e.to_string()),
+            }
+            return (report, used);
         }
     };
     let kind = l.kind.unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
     report.kind = Some(kind);
+    // An AWS managed policy the template attaches is AWS's to keep valid.
+    let authoring = l.managed.is_none();
     let ctx = PolicyContext {
         kind: Some(kind),
         managed: l.managed,
         account_id: account_id.map(str::to_string),
+        authoring,
         ..Default::default()
     };
     for f in engine.judge(&ctx, &doc) {
-        let sid = f.evidence.first().and_then(|e| e.sid.as_deref());
-        match l.ignore.reason(f.rule.as_str(), sid) {
-            Some(reason) => report.suppressed.push(report::Suppressed { rule: f.rule, reason: reason.to_string() }),
+        match l.ignore.reason(&f) {
+            Some((reason, by)) => {
+                by.into_iter().for_each(|k| used[k] = true);
+                report.suppressed.push(report::Suppressed { rule: f.rule, reason });
+            }
             None => report.findings.push(f),
         }
     }
-    report
+    (report, used)
 }
 
 /// Judges every document in one input's text.
@@ -85,7 +154,8 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
     let value: serde_json::Value = match crate::policy::PolicyDocument::parse(text) {
         // Fast path and URL-encoded input: a bare document.
         Ok(doc) => {
-            let ctx = PolicyContext { account_id: account_id.map(str::to_string), ..Default::default() };
+            let ctx =
+                PolicyContext { account_id: account_id.map(str::to_string), authoring: true, ..Default::default() };
             let kind = crate::policy::PolicyKind::infer(&doc);
             let findings = engine.judge(&ctx, &doc);
             return vec![PolicyReport {
@@ -111,7 +181,15 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
             // A document with a Statement that failed to parse: report the parser's precise error.
             if value.get("Statement").is_some() {
                 if let Err(pe) = crate::policy::PolicyDocument::from_value(&value) {
-                    return vec![error_report(source, pe)];
+                    return vec![match engine.unparsable(&pe) {
+                        Some(f) => PolicyReport {
+                            source: source.into(),
+                            policy: "policy".into(),
+                            findings: vec![f],
+                            ..Default::default()
+                        },
+                        None => error_report(source, pe),
+                    }];
                 }
             }
             return vec![error_report(source, e)];
@@ -124,6 +202,7 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
             match f.document {
                 Ok(doc) => {
                     let kind = f.kind.unwrap_or_else(|| crate::policy::PolicyKind::infer(&doc));
+                    let authoring = !arn.as_deref().is_some_and(crate::catalog::managed::is_aws_managed);
                     let ctx = PolicyContext {
                         limit: None,
                         kind: Some(kind),
@@ -131,6 +210,7 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
                         account_id: account_id.map(str::to_string),
                         also_known: Vec::new(),
                         resource: None,
+                        authoring,
                     };
                     let findings = engine.judge(&ctx, &doc);
                     PolicyReport {
@@ -142,14 +222,18 @@ pub(super) fn check_text(engine: &Engine, source: &str, text: &str, account_id: 
                         ..Default::default()
                     }
                 }
-                Err(e) => PolicyReport {
-                    source: source.into(),
-                    policy: f.label,
-                    arn,
-                    kind: f.kind,
-                    error: Some(e.to_string()),
-                    ..Default::default()
-                },
+                Err(e) => {
+                    let invalid = engine.unparsable(&e);
+                    PolicyReport {
+                        source: source.into(),
+                        policy: f.label,
+                        arn,
+                        kind: f.kind,
+                        error: invalid.is_none().then(|| e.to_string()),
+                        findings: invalid.into_iter().collect(),
+                        ..Default::default()
+                    }
+                }
             }
         })
         .collect()
@@ -165,22 +249,35 @@ fn is_other_file(reports: &[PolicyReport]) -> bool {
 /// `T` with `finish` (rendering them, so output work is parallel too and reports are freed where
 /// they were allocated); `emit` receives the chunks in input order as soon as they are ready, so
 /// output streams and memory stays flat.
+/// What judges a file: the engine, the account, the baseline (and the entries it used).
+struct Judging<'a> {
+    engine: &'a Engine,
+    account_id: Option<&'a str>,
+    baseline: Option<&'a Baseline>,
+    used: std::sync::Mutex<std::collections::BTreeSet<baseline::Known>>,
+}
+
 fn check_files<T: Send>(
-    engine: &Engine,
+    judging: &Judging<'_>,
     files: &[PathBuf],
     explicit: &std::collections::HashSet<&PathBuf>,
-    account_id: Option<&str>,
     finish: &(dyn Fn(Vec<PolicyReport>) -> T + Sync),
     emit: &mut dyn FnMut(T),
 ) {
     let one = |f: &PathBuf| {
         let source = f.display().to_string();
-        let reports = match read(f) {
-            Ok(text) => check_text(engine, &source, &text, account_id),
+        let mut reports = match read(f) {
+            Ok(text) => check_text(judging.engine, &source, &text, judging.account_id),
             Err(e) => vec![error_report(&source, format_args!("cannot read: {e}"))],
         };
         if !explicit.contains(f) && is_other_file(&reports) {
             return vec![PolicyReport { source, skipped: true, ..Default::default() }];
+        }
+        if let Some(b) = judging.baseline {
+            let used: Vec<_> = reports.iter_mut().flat_map(|r| b.apply(r)).collect();
+            if let Ok(mut u) = judging.used.lock() {
+                u.extend(used);
+            }
         }
         reports
     };
@@ -243,12 +340,23 @@ struct Rendered {
     tally: Tally,
     errors: Vec<String>,
     kept: Vec<PolicyReport>,
+    /// The findings as baseline entries, when a baseline is being written.
+    known: Vec<baseline::Known>,
 }
 
 /// Renders reports as text or as JSON array elements (`,\n`-separated, no brackets); keeps them
 /// for SARIF.
-fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool) -> Rendered {
-    let mut out = Rendered { bytes: Vec::new(), tally: Tally::default(), errors: Vec::new(), kept: Vec::new() };
+fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool, known: bool) -> Rendered {
+    let mut out = Rendered {
+        bytes: Vec::new(),
+        tally: Tally::default(),
+        errors: Vec::new(),
+        kept: Vec::new(),
+        known: Vec::new(),
+    };
+    if known {
+        out.known = Baseline::of(reports.iter()).findings.into_iter().collect();
+    }
     let mut first = true;
     for r in &reports {
         if r.skipped {
@@ -258,6 +366,9 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
         }
         if let Some(e) = &r.error {
             out.errors.push(format!("iam-guard: {}: {}: {e}", r.source, r.policy));
+        }
+        for u in &r.unused_ignores {
+            out.errors.push(format!("iam-guard: {}: {}: note: {u} matches no finding (remove it)", r.source, r.policy));
         }
         out.tally.add(r);
         match format {
@@ -283,6 +394,13 @@ pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if let Some(a) = &args.account_id {
         config.account_id = Some(a.clone());
     }
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("iam-guard: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
     let engine = Engine::new(config);
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
@@ -305,11 +423,13 @@ pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if args.format == Format::Json {
         io_error = out.write_all(b"[").err();
     }
-    let (format, verbose) = (args.format, args.verbose);
+    let (format, verbose, writing) = (args.format, args.verbose, args.write_baseline.is_some());
+    let mut written_baseline = Baseline { version: 1, ..Default::default() };
     let mut emit = |chunk: Rendered| {
         for e in &chunk.errors {
             eprintln!("{e}");
         }
+        written_baseline.findings.extend(chunk.known);
         if chunk.tally.policies == 0 {
             return;
         }
@@ -326,10 +446,31 @@ pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
         };
         io_error = out.write_all(sep).and_then(|_| out.write_all(&chunk.bytes)).err();
     };
-    emit(render(unreadable, format, color, verbose));
-    let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose);
+    emit(render(unreadable, format, color, verbose, false));
+    let finish = |r: Vec<PolicyReport>| render(r, format, color, verbose, writing);
     let explicit = args.paths.iter().collect();
-    check_files(&engine, &files, &explicit, args.account_id.as_deref(), &finish, &mut emit);
+    let judging = Judging {
+        engine: &engine,
+        account_id: args.account_id.as_deref(),
+        baseline: baseline.as_ref(),
+        used: Default::default(),
+    };
+    check_files(&judging, &files, &explicit, &finish, &mut emit);
+    if let Some(b) = &baseline {
+        let used = judging.used.into_inner().unwrap_or_default();
+        let stale = b.findings.iter().filter(|k| !used.contains(k)).count();
+        if stale > 0 {
+            eprintln!("iam-guard: {stale} baseline entries match no finding any more (fixed?): --write-baseline refreshes the file");
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let text = serde_json::to_string_pretty(&written_baseline).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("iam-guard: cannot write baseline {}: {e}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+        eprintln!("iam-guard: wrote {} findings to baseline {}", written_baseline.findings.len(), path.display());
+    }
     let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),

@@ -1,5 +1,6 @@
 //! The `iam-guard` command line: the engine offline. `src/bin/iam-guard.rs` only calls [`main`].
 
+mod baseline;
 pub(crate) mod can;
 mod check;
 mod event;

@@ -40,6 +40,13 @@ pub(crate) struct PolicyReport {
     /// Findings the template's annotations suppress, each with its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Suppressed>,
+    /// The `Fn::If` conditions that give this document, when not the defaults' (merged away
+    /// when it adds no finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The template's ignores that suppressed nothing here (noted on stderr).
+    #[serde(skip)]
+    pub unused_ignores: Vec<String>,
 }
 
 /// A finding left out by a template annotation or the baseline, and why.

@@ -6,21 +6,53 @@ use super::tree::{Node, Value};
 use super::{Located, Suppression};
 use crate::policy::PolicyKind;
 
-/// Every policy document the template's resources hold.
+/// Conditions of one resource's `Fn::If`s tried both ways, at most this many (2⁴ variants).
+const MAX_BRANCHING: usize = 4;
+
+/// Every policy document the template's resources hold. Where a policy holds an `Fn::If`, the
+/// stack may deploy either branch: each distinct document is judged, the defaults' first and the
+/// others labelled with the conditions that give them (`GuardRole GuardPolicy [IsHub=false]`).
 pub(super) fn policies(root: &Node, account: Option<&str>) -> Vec<Located> {
     let scope = Scope::of(root, account);
     let mut out = Vec::new();
     for (id, resource) in root.get("Resources").and_then(Node::as_map).unwrap_or_default() {
         let Some(kind) = resource.get("Type").and_then(Node::as_str) else { continue };
-        let props = resource.get("Properties").and_then(|p| scope.resolve(p));
+        let Some(raw) = resource.get("Properties") else { continue };
         let ignore = Suppression::of(resource);
-        let mut cx = Cx { id, out: &mut out, ignore: &ignore };
-        let Some(props) = props else {
-            continue;
-        };
-        resource_policies(&mut cx, kind, &props, &scope);
+        let mut names = Vec::new();
+        super::intrinsics::if_conditions(raw, &mut names);
+        names.truncate(MAX_BRANCHING);
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for forced in assignments(&scope, &names) {
+            let scope = scope.forcing(forced.clone());
+            let Some(props) = scope.resolve(raw) else { continue };
+            let mut found = Vec::new();
+            let mut cx = Cx { id, out: &mut found, ignore: &ignore };
+            resource_policies(&mut cx, kind, &props, &scope);
+            for mut l in found {
+                // Documents compared as judged (positions aside).
+                let key = (l.label.clone(), format!("{:?}", l.document));
+                if seen.contains(&key) {
+                    continue;
+                }
+                if seen.iter().any(|(label, _)| *label == l.label) {
+                    let which: Vec<String> = forced.iter().map(|(n, v)| format!("{n}={v}")).collect();
+                    l.variant = Some(which.join(", "));
+                }
+                seen.push(key);
+                out.push(l);
+            }
+        }
     }
     out
+}
+
+/// Every assignment of the named conditions, the defaults' first.
+fn assignments(scope: &Scope<'_>, names: &[String]) -> Vec<Vec<(String, bool)>> {
+    let defaults: Vec<bool> = names.iter().map(|n| scope.default_truth(n)).collect();
+    (0..1usize << names.len())
+        .map(|flip| names.iter().enumerate().map(|(i, n)| (n.clone(), defaults[i] ^ (flip >> i & 1 == 1))).collect())
+        .collect()
 }
 
 pub(super) struct Cx<'a> {
@@ -88,7 +120,7 @@ fn resource_policies(cx: &mut Cx<'_>, kind: &str, props: &Node, scope: &Scope<'_
             cx.add(format!("{id} resource policy"), PolicyKind::Resource, doc("ResourcePolicy"))
         }
         "AWS::Lambda::Permission" => {
-            let statement = lambda_permission(props);
+            let statement = lambda_permission(props, scope);
             cx.add(format!("{id} permission"), PolicyKind::Resource, Some(&statement));
         }
         "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => super::sam::policies(cx, props, scope),
@@ -97,10 +129,17 @@ fn resource_policies(cx: &mut Cx<'_>, kind: &str, props: &Node, scope: &Scope<'_
 }
 
 /// The statement a Lambda permission adds to the function's resource policy.
-fn lambda_permission(props: &Node) -> Node {
+fn lambda_permission(props: &Node, scope: &Scope<'_>) -> Node {
     let at = props.pos;
     let text = |s: &str| Node::new(Value::String(s.into()), at);
     let get = |k: &str| props.get(k).cloned().unwrap_or(text(""));
+    // FunctionName takes a name, a partial or a full ARN; the policy names the function's ARN.
+    let function = match props.get("FunctionName").and_then(Node::as_str) {
+        Some(n) if !n.starts_with("arn:") && !super::is_placeholder(n) && !n.contains(':') => {
+            text(&format!("arn:aws:lambda:{}:{}:function:{n}", scope.region, scope.account))
+        }
+        _ => get("FunctionName"),
+    };
     let principal = get("Principal");
     let principal_key =
         if principal.as_str().is_some_and(|p| p.ends_with(".amazonaws.com")) { "Service" } else { "AWS" };
@@ -108,7 +147,7 @@ fn lambda_permission(props: &Node) -> Node {
         ("Effect".to_string(), text("Allow")),
         ("Principal".to_string(), Node::new(Value::Map(vec![(principal_key.into(), principal)]), at)),
         ("Action".to_string(), get("Action")),
-        ("Resource".to_string(), get("FunctionName")),
+        ("Resource".to_string(), function),
     ];
     let mut conditions = Vec::new();
     if let Some(arn) = props.get("SourceArn") {

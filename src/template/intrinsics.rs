@@ -9,7 +9,17 @@
 use super::tree::{Node, Value};
 use std::collections::HashMap;
 
+/// Does a value stand for what the template leaves open (a parameter without default, an
+/// import, a mapping it cannot look up)? Such a value is not judged as written.
+pub(crate) fn is_placeholder(s: &str) -> bool {
+    s.starts_with("PARAMETER-") || s.starts_with("imported-") || s.starts_with("MAPPING-VALUE")
+}
+
+/// The account a template's `AWS::AccountId` stands for when `check` is given none.
+pub(crate) const DEFAULT_ACCOUNT: &str = "123456789012";
+
 /// What a template determines: its parameters' values, its resources' types, mappings, conditions.
+#[derive(Clone)]
 pub(super) struct Scope<'a> {
     pub account: String,
     pub region: String,
@@ -17,6 +27,9 @@ pub(super) struct Scope<'a> {
     resources: HashMap<String, String>,
     mappings: Option<&'a Node>,
     conditions: Option<&'a Node>,
+    /// Conditions held to a value whatever the defaults say (each branch of an `Fn::If` is a
+    /// policy the stack may deploy).
+    forced: Vec<(String, bool)>,
 }
 
 impl<'a> Scope<'a> {
@@ -38,13 +51,24 @@ impl<'a> Scope<'a> {
             .map(|(id, r)| (id.clone(), r.get("Type").and_then(Node::as_str).unwrap_or_default().to_string()))
             .collect();
         Scope {
-            account: account.unwrap_or("123456789012").to_string(),
+            account: account.unwrap_or(DEFAULT_ACCOUNT).to_string(),
             region: "us-east-1".into(),
             params,
             resources,
             mappings: root.get("Mappings"),
             conditions: root.get("Conditions"),
+            forced: Vec::new(),
         }
+    }
+
+    /// The same scope with these conditions held to these values.
+    pub(super) fn forcing(&self, forced: Vec<(String, bool)>) -> Scope<'a> {
+        Scope { forced, ..self.clone() }
+    }
+
+    /// The value a named condition takes by the defaults (true where they do not decide it).
+    pub(super) fn default_truth(&self, name: &str) -> bool {
+        self.condition(name, 0).unwrap_or(true)
     }
 
     /// `node` with every intrinsic it holds resolved; `None` for `AWS::NoValue`.
@@ -112,7 +136,10 @@ impl<'a> Scope<'a> {
             "Fn::ImportValue" => text(format!("imported-{}", scalar_text(&arg).unwrap_or_default())),
             "Fn::If" => {
                 let [cond, yes, no] = arg.as_seq()? else { return Some(whole.clone()) };
-                let branch = if self.condition(cond.as_str()?, depth).unwrap_or(true) { yes } else { no };
+                let name = cond.as_str()?;
+                let forced = self.forced.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+                let truth = forced.or_else(|| self.condition(name, depth)).unwrap_or(true);
+                let branch = if truth { yes } else { no };
                 self.resolve_depth(branch, depth + 1)
             }
             "Fn::Base64" | "Fn::ToJsonString" => Some(arg),
@@ -176,7 +203,8 @@ impl<'a> Scope<'a> {
             "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
                 format!("arn:aws:states:{r}:{a}:stateMachine:{name}")
             }
-            "AWS::Logs::LogGroup" => format!("arn:aws:logs:{r}:{a}:log-group:{name}"),
+            // A log group's Arn attribute ends in `:*` (its streams).
+            "AWS::Logs::LogGroup" => format!("arn:aws:logs:{r}:{a}:log-group:{name}:*"),
             "AWS::ECR::Repository" => format!("arn:aws:ecr:{r}:{a}:repository/{}", id.to_lowercase()),
             "AWS::Kinesis::Stream" => format!("arn:aws:kinesis:{r}:{a}:stream/{name}"),
             t => {
@@ -262,6 +290,26 @@ impl<'a> Scope<'a> {
             "Condition" => self.condition(arg.as_str()?, depth),
             _ => None,
         }
+    }
+}
+
+/// The conditions the `Fn::If`s under `node` name, in document order, each once.
+pub(super) fn if_conditions(node: &Node, out: &mut Vec<String>) {
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|i| if_conditions(i, out)),
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                if k == "Fn::If" {
+                    if let Some(name) = v.as_seq().and_then(|a| a.first()).and_then(Node::as_str) {
+                        if !out.iter().any(|n| n == name) {
+                            out.push(name.to_string());
+                        }
+                    }
+                }
+                if_conditions(v, out);
+            }
+        }
+        _ => {}
     }
 }
 

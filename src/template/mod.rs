@@ -4,6 +4,7 @@
 
 mod cfn;
 mod intrinsics;
+pub(crate) use intrinsics::{is_placeholder, DEFAULT_ACCOUNT};
 mod sam;
 mod terraform;
 pub(crate) mod tree;
@@ -28,6 +29,9 @@ pub(crate) struct Located {
     pub statements: Vec<Pos>,
     /// What the resource's `Metadata` says to ignore.
     pub ignore: Suppression,
+    /// The `Fn::If` conditions that give this document, when it is not the one the defaults give
+    /// (`IsHub=false`).
+    pub variant: Option<String>,
 }
 
 impl Located {
@@ -46,6 +50,7 @@ impl Located {
             at: doc.pos,
             statements,
             ignore,
+            variant: None,
         }
     }
 
@@ -69,6 +74,7 @@ impl Located {
             at,
             statements: vec![],
             ignore,
+            variant: None,
         })
     }
 }
@@ -83,6 +89,9 @@ pub(crate) struct Ignored {
     pub rule: String,
     /// Only this statement (by Sid), when given.
     pub sid: Option<String>,
+    /// Only these escalation paths (`privilege-escalation`'s ids), when given: a finding is
+    /// suppressed when the ignores of its rule name every path it lists, so a new path still shows.
+    pub paths: Vec<String>,
     pub reason: String,
 }
 
@@ -99,6 +108,13 @@ impl Suppression {
                     Some(Ignored {
                         rule: e.get("rule")?.as_str()?.to_string(),
                         sid: e.get("sid").and_then(Node::as_str).map(str::to_string),
+                        paths: e
+                            .get("paths")
+                            .and_then(Node::as_seq)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|p| p.as_str().map(str::to_string))
+                            .collect(),
                         reason: e.get("reason").and_then(Node::as_str).unwrap_or_default().to_string(),
                     })
                 })
@@ -106,12 +122,40 @@ impl Suppression {
         )
     }
 
-    /// Why a finding of `rule` on statement `sid` is suppressed, if it is.
-    pub(crate) fn reason(&self, rule: &str, sid: Option<&str>) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|i| i.rule == rule && (i.sid.is_none() || i.sid.as_deref() == sid))
-            .map(|i| i.reason.as_str())
+    /// Why a finding is suppressed, if it is, and which ignores did it (their indexes).
+    pub(crate) fn reason(&self, f: &crate::rules::Finding) -> Option<(String, Vec<usize>)> {
+        let sid = f.evidence.first().and_then(|e| e.sid.as_deref());
+        let rule = f.rule.as_str();
+        let of_rule = |i: &Ignored| i.rule == rule && (i.sid.is_none() || i.sid.as_deref() == sid);
+        if let Some(k) = self.0.iter().position(|i| of_rule(i) && i.paths.is_empty()) {
+            return Some((self.0[k].reason.clone(), vec![k]));
+        }
+        if f.paths.is_empty() {
+            return None;
+        }
+        // Every path the finding lists must be named by some ignore of its rule.
+        let mut used = Vec::new();
+        for p in &f.paths {
+            let k = self.0.iter().position(|i| of_rule(i) && i.paths.iter().any(|x| x == p.id))?;
+            if !used.contains(&k) {
+                used.push(k);
+            }
+        }
+        let reasons: Vec<&str> = used.iter().map(|&k| self.0[k].reason.as_str()).collect();
+        Some((reasons.join(" / "), used))
+    }
+
+    /// A line naming an ignore that suppressed nothing (stale: remove it).
+    pub(crate) fn describe(&self, k: usize) -> String {
+        let i = &self.0[k];
+        let mut s = format!("ignore of {}", i.rule);
+        if let Some(sid) = &i.sid {
+            s += &format!(" at Sid {sid:?}");
+        }
+        if !i.paths.is_empty() {
+            s += &format!(" (paths {})", i.paths.join(", "));
+        }
+        s
     }
 }
 
