@@ -47,6 +47,12 @@ fn get_role_rule() -> aws_smithy_mocks::Rule {
     })
 }
 
+/// GetPolicy of the AWS managed policy: IAM names no newer default version (the embedded one is
+/// judged).
+fn get_policy_rule() -> aws_smithy_mocks::Rule {
+    mock!(Client::get_policy).then_output(|| aws_sdk_iam::operation::get_policy::GetPolicyOutput::builder().build())
+}
+
 fn client(rules: &[&aws_smithy_mocks::Rule]) -> Client {
     mock_client!(aws_sdk_iam, RuleMode::MatchAny, rules, |c| c
         .retry_config(aws_sdk_iam::config::retry::RetryConfig::standard().with_max_attempts(3)))
@@ -65,7 +71,7 @@ async fn transient_5xx_is_retried_by_the_sdk_and_the_detach_succeeds() {
     let app = App::new(
         Config { mode: Mode::Enforce, ..Config::default() },
         None,
-        SdkIam::from_client(client(&[&get_role, &detach])),
+        SdkIam::from_client(client(&[&get_policy_rule(), &get_role, &detach])),
         &rec,
     );
     let out = serde_json::to_value(app.handle(attach_event()).await.unwrap()).unwrap();
@@ -82,7 +88,7 @@ async fn persistent_failure_fails_the_invocation_and_sends_no_false_alert() {
     let app = App::new(
         Config { mode: Mode::Enforce, ..Config::default() },
         None,
-        SdkIam::from_client(client(&[&get_role, &detach])),
+        SdkIam::from_client(client(&[&get_policy_rule(), &get_role, &detach])),
         &rec,
     );
     let error = app.handle(attach_event()).await.unwrap_err();
@@ -117,7 +123,7 @@ async fn throttling_is_retried() {
     let app = App::new(
         Config { mode: Mode::Enforce, ..Config::default() },
         None,
-        SdkIam::from_client(client(&[&get_role, &detach])),
+        SdkIam::from_client(client(&[&get_policy_rule(), &get_role, &detach])),
         &rec,
     );
     let out = serde_json::to_value(app.handle(attach_event()).await.unwrap()).unwrap();

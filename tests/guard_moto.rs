@@ -445,7 +445,7 @@ async fn alert_mode_changes_nothing_and_reads_nothing() {
     );
     e.app.handle(ev).await.unwrap();
     assert_eq!(role_policies(&e.iam, "app-worker").await, vec!["AmazonS3FullAccess"]);
-    assert_eq!(e.app.iam().calls(), 0, "an AWS managed attach is judged from embedded data");
+    assert_eq!(e.app.iam().calls(), 1, "an AWS managed attach: one GetPolicy, the document embedded");
     let alerts = e.inbox.drain().await;
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].0, "[HIGH] AmazonS3FullAccess attached to role app-worker - would detach in enforce mode");

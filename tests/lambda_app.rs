@@ -88,6 +88,36 @@ fn enforce_detaches_and_the_alert_says_so() {
 }
 
 #[test]
+fn an_aws_managed_policy_is_judged_by_its_current_default_version() {
+    // AWS widened ReadOnlyAccess after this build: IAM's default version (v999) is not the
+    // embedded one, so the guard judges the document IAM holds, not the one it was built with.
+    let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let attach = || {
+        let mut ev = sample("AttachRolePolicy.json");
+        ev["detail"]["requestParameters"]["policyArn"] = json!(arn);
+        ev
+    };
+    let role = Target::role(attach()["detail"]["requestParameters"]["roleName"].as_str().unwrap());
+    let iam = MemoryIam::new();
+    iam.add_principal(&role, ACCOUNT, "/", &[]);
+    let widened = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    iam.add_policy_version(arn, "v999", widened, true);
+    let guard = app(Mode::Alert, iam, RecordingPublisher::new());
+    run(guard.handle(attach())).unwrap();
+    let alerts = guard.publisher().alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("CRITICAL"), "{}", alerts[0].subject);
+    assert!(alerts[0].text.contains("Administrator access"), "{}", alerts[0].text);
+
+    // The embedded version still current: judged from the embedded document (no admin).
+    let iam = MemoryIam::new();
+    iam.add_principal(&role, ACCOUNT, "/", &[]);
+    let guard = app(Mode::Alert, iam, RecordingPublisher::new());
+    run(guard.handle(attach())).unwrap();
+    assert!(guard.publisher().alerts().iter().all(|a| !a.subject.contains("CRITICAL")));
+}
+
+#[test]
 fn enforce_reverts_a_new_default_version_to_the_last_clean_one() {
     let arn = "arn:aws:iam::111122223333:policy/reports-read";
     let iam = MemoryIam::new();

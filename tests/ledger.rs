@@ -355,3 +355,64 @@ fn the_sweep_and_the_event_path_decide_alike_on_quarantine_and_hands_off() {
         }
     }
 }
+
+/// A ledger whose completion writes fail `failures` times (u32::MAX: always), then succeed: the
+/// table briefly unreachable right after the alert went out.
+struct FlakyCompletion {
+    inner: MemoryLedger,
+    failures: std::sync::atomic::AtomicU32,
+}
+
+impl Ledger for FlakyCompletion {
+    async fn claim(&self, id: &str, now: i64) -> Result<Claim, PortError> {
+        self.inner.claim(id, now).await
+    }
+    async fn complete(&self, entry: &iam_guard::guard::ports::LedgerEntry, now: i64) -> Result<(), PortError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.failures.load(SeqCst) > 0 {
+            self.failures.fetch_sub(1, SeqCst);
+            return Err(PortError::Failed("DynamoDB: 503 Service Unavailable".into()));
+        }
+        self.inner.complete(entry, now).await
+    }
+    async fn release(&self, id: &str) -> Result<(), PortError> {
+        self.inner.release(id).await
+    }
+    async fn entry(&self, id: &str) -> Result<Option<iam_guard::guard::ports::LedgerEntry>, PortError> {
+        self.inner.entry(id).await
+    }
+    async fn history(&self, p: &str) -> Result<Vec<iam_guard::guard::ports::LedgerEntry>, PortError> {
+        self.inner.history(p).await
+    }
+    async fn remember(&self, p: &str, what: Snapshot, value: Option<&str>) -> Result<(), PortError> {
+        self.inner.remember(p, what, value).await
+    }
+    async fn recall(&self, p: &str, what: Snapshot) -> Result<Option<Option<String>>, PortError> {
+        self.inner.recall(p, what).await
+    }
+}
+
+#[test]
+fn a_completion_write_failing_after_the_alert_never_alerts_twice() {
+    let rt = rt();
+    let g = guard(Mode::Alert);
+    let c = change(sample("AttachRolePolicy"));
+    // A short outage: the completion is retried and lands; a re-delivery is a duplicate.
+    let (iam, publisher) = (MemoryIam::new(), RecordingPublisher::new());
+    iam.apply(&c);
+    let ledger = FlakyCompletion { inner: MemoryLedger::new(), failures: 2.into() };
+    handled(rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap());
+    assert!(matches!(rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap(), Answer::Duplicate(_)));
+    assert_eq!(publisher.alerts().len(), 1);
+
+    // A longer one: the delivery fails (Lambda retries it), but the claim is kept, so the retry
+    // cannot publish a second alert while the claim's lease holds.
+    let (iam, publisher) = (MemoryIam::new(), RecordingPublisher::new());
+    iam.apply(&c);
+    let ledger = FlakyCompletion { inner: MemoryLedger::new(), failures: u32::MAX.into() };
+    let err = rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap_err();
+    assert!(err.to_string().contains("503"), "{err}");
+    let retry = rt.block_on(g.answer(&iam, &publisher, &ledger, c.clone())).unwrap_err();
+    assert!(matches!(retry, PortError::InProgress(_)), "{retry:?}");
+    assert_eq!(publisher.alerts().len(), 1, "one alert for the event");
+}

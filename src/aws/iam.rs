@@ -221,6 +221,17 @@ impl IamRead for SdkIam {
         }
     }
 
+    async fn default_version(&self, arn: &str) -> Result<Option<String>, PortError> {
+        self.count();
+        match self.client.get_policy().policy_arn(arn).send().await {
+            Ok(o) => Ok(o.policy.and_then(|p| p.default_version_id)),
+            Err(e) => match port_error(&format!("get policy {arn}"), e) {
+                PortError::NotFound(_) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
     async fn policy_document(&self, arn: &str, version: Option<&str>) -> Result<Option<String>, PortError> {
         let version = match version {
             Some(v) => v.to_string(),

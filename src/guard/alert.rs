@@ -170,6 +170,8 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         ("rule", top.rule.to_string()),
         ("action", action_attr.to_string()),
         ("account", c.account_id.clone()),
+        // SNS delivers at least once: a subscriber drops a repeat by this id.
+        ("event_id", c.event_id.clone()),
     ];
     Some(Alert { subject, text: t, json, attributes, dedup_id: c.event_id.clone() })
 }

@@ -399,20 +399,31 @@ impl Guard {
         })
     }
 
-    /// A managed policy's default document: AWS managed from the embedded data (no IAM read),
-    /// customer managed (or unknown AWS managed) from IAM.
+    /// A managed policy's default document: AWS managed from the embedded data when its default
+    /// version is still the embedded one (one GetPolicy asks), else from IAM — AWS widens its own
+    /// policies between builds; customer managed (or unknown AWS managed) from IAM.
     pub(super) async fn managed_document<R: IamRead>(
         &self,
         iam: &R,
         policy_arn: &str,
         version: Option<&str>,
     ) -> Result<Option<PolicyDocument>, PortError> {
+        let mut version = version.map(str::to_string);
         if version.is_none() {
             if let Some(p) = managed::by_arn(policy_arn) {
-                return Ok(p.document().ok());
+                match iam.default_version(policy_arn).await? {
+                    Some(current) if current != p.version => {
+                        tracing::info!(policy = policy_arn, embedded = p.version, current = %current,
+                            "AWS managed policy changed since this build: judging its current version");
+                        version = Some(current);
+                    }
+                    // The embedded version, or IAM does not know it (an emulator without AWS
+                    // managed policies): the embedded document.
+                    _ => return Ok(p.document().ok()),
+                }
             }
         }
-        match iam.policy_document(policy_arn, version).await? {
+        match iam.policy_document(policy_arn, version.as_deref()).await? {
             Some(text) => PolicyDocument::parse(&text)
                 .map(Some)
                 .map_err(|e| PortError::Failed(format!("IAM returned an unreadable document for {policy_arn}: {e}"))),

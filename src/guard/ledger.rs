@@ -10,7 +10,11 @@
 //!   [`PortError::InProgress`], so Lambda retries it and then finds it completed;
 //! - a delivery that fails mid-way gives the claim back, so the retry answers it in full (IAM
 //!   actions are idempotent: what is already done counts as done); one that dies without giving
-//!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over.
+//!   it back (a crash) holds it for [`LEASE_SECS`], then the retry takes over;
+//! - once the alert is published the claim is never given back: the ledger writes after it are
+//!   retried ([`WRITE_ATTEMPTS`], backing off over about eight seconds, which rides out a short
+//!   outage of the table), and if they still fail the claim holds for its lease, so a retry of
+//!   the delivery does not publish a second alert before the lease runs out.
 
 use super::judge::Recall;
 use super::ports::{
@@ -21,10 +25,50 @@ use crate::intake::{Action, Change, PrincipalKind, Target};
 
 /// How long an answered event id is remembered (a re-delivery later than this is answered again).
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
-/// How long a claim holds without being completed or given back (the Lambda timeout is 60 s).
-pub const LEASE_SECS: i64 = 5 * 60;
+/// How long a claim holds without being completed or given back: the Lambda timeout (60 s) and
+/// a margin, and shorter than the interval before Lambda's second retry of an asynchronous
+/// invocation (about three minutes), so that a delivery that died holding it is answered by a
+/// retry rather than left to the dead-letter queue.
+pub const LEASE_SECS: i64 = 90;
+/// Tries of each ledger write after the alert went out (backing off 0.25, 0.5, 1, 2, 4 s).
+pub const WRITE_ATTEMPTS: u32 = 6;
 /// How long a principal's history and remembered boundary are kept.
 pub const HISTORY_SECS: i64 = 400 * 24 * 3600;
+
+/// Where a delivery failed: before its alert went out (the claim is given back, a retry answers
+/// in full) or after (the claim is kept, so a retry cannot publish again).
+enum Failed {
+    Unpublished(PortError),
+    Published(PortError),
+}
+
+impl From<PortError> for Failed {
+    /// Ledger reads before the answer: nothing published yet.
+    fn from(e: PortError) -> Failed {
+        Failed::Unpublished(e)
+    }
+}
+
+/// A ledger write after the alert went out: tried [`WRITE_ATTEMPTS`] times, backing off.
+async fn persist<F, Fut>(write: F) -> Result<(), Failed>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), PortError>>,
+{
+    let mut wait = std::time::Duration::from_millis(250);
+    for attempt in 1..=WRITE_ATTEMPTS {
+        match write().await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt == WRITE_ATTEMPTS => return Err(Failed::Published(e)),
+            Err(e) => {
+                tracing::warn!(attempt, error = %e, "ledger write after the alert failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// What one delivery came to.
 #[derive(Debug)]
@@ -253,26 +297,33 @@ impl Guard {
                 Action::DeletePermissionsBoundary { target } => Some(target.arn(&change.account_id)),
                 _ => None,
             };
-            let handled = self.handle_recalling(iam, publisher, change, &recall).await?;
+            let handled = self.handle_recalling(iam, publisher, change, &recall).await.map_err(Failed::Unpublished)?;
+            // From here on the alert is out: write what was done, retrying, never giving back.
             let put_back = matches!(handled.executed, Some(Executed::Done | Executed::AlreadyDone));
             if let (Some(arn), false) = (removed, put_back) {
                 // No boundary any more (unless the guard put it back): later attaches are
                 // judged unbounded.
-                ledger.remember(&arn, Snapshot::Boundary, None).await?;
+                persist(|| ledger.remember(&arn, Snapshot::Boundary, None)).await?;
             }
             if let Some((arn, trust)) = trust_in_effect(&handled) {
-                ledger.remember(&arn, Snapshot::Trust, Some(&trust)).await?;
+                persist(|| ledger.remember(&arn, Snapshot::Trust, Some(&trust))).await?;
             }
-            ledger.complete(&entry_of(&handled, &now.to_rfc3339()), now.timestamp()).await?;
+            let entry = entry_of(&handled, &now.to_rfc3339());
+            persist(|| ledger.complete(&entry, now.timestamp())).await?;
             Ok(handled)
         }
         .await;
         match result {
             Ok(h) => Ok(Answer::Handled(Box::new(h))),
-            Err(e) => {
+            Err(Failed::Unpublished(e)) => {
                 if let Err(r) = ledger.release(&id).await {
                     tracing::warn!(event_id = %id, error = %r, "could not release the claim; the retry waits for its lease");
                 }
+                Err(e)
+            }
+            Err(Failed::Published(e)) => {
+                tracing::error!(event_id = %id, error = %e,
+                    "the alert went out but the ledger could not record it; the claim holds for its lease");
                 Err(e)
             }
         }

@@ -366,14 +366,22 @@ impl IamRead for MemoryIam {
     }
 
     async fn policy_document(&self, policy_arn: &str, version: Option<&str>) -> Result<Option<String>, PortError> {
-        if let Some(p) = crate::catalog::managed::by_arn(policy_arn) {
-            return Ok(version.is_none_or(|v| v == p.version).then(|| p.document_json()));
-        }
-        Ok(self.with(|s| {
+        // A policy the account holds (an AWS managed one seeded newer than the embedded data, too).
+        let held = self.with(|s| {
             let (versions, default) = s.policies.get(policy_arn)?;
             let want = version.unwrap_or(default);
-            versions.iter().find(|v| v.id == want).map(|v| v.document.clone())
-        }))
+            Some(versions.iter().find(|v| v.id == want).map(|v| v.document.clone()))
+        });
+        if let Some(found) = held {
+            return Ok(found);
+        }
+        Ok(crate::catalog::managed::by_arn(policy_arn)
+            .and_then(|p| version.is_none_or(|v| v == p.version).then(|| p.document_json())))
+    }
+
+    async fn default_version(&self, policy_arn: &str) -> Result<Option<String>, PortError> {
+        let held = self.with(|s| s.policies.get(policy_arn).map(|(_, d)| d.clone()));
+        Ok(held.or_else(|| crate::catalog::managed::by_arn(policy_arn).map(|p| p.version.to_string())))
     }
 
     async fn policy_versions(&self, policy_arn: &str) -> Result<Vec<VersionInfo>, PortError> {

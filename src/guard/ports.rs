@@ -85,6 +85,8 @@ pub trait IamRead {
     async fn principal(&self, target: &Target) -> Result<Option<PrincipalInfo>, PortError>;
     /// A managed policy's document (URL-encoded or plain text); `version` None = default.
     async fn policy_document(&self, policy_arn: &str, version: Option<&str>) -> Result<Option<String>, PortError>;
+    /// A managed policy's default version id (GetPolicy); `None` when it does not exist.
+    async fn default_version(&self, policy_arn: &str) -> Result<Option<String>, PortError>;
     /// Every version of a customer managed policy.
     async fn policy_versions(&self, policy_arn: &str) -> Result<Vec<VersionInfo>, PortError>;
     /// The managed policy ARNs attached to a principal.
