@@ -81,9 +81,10 @@ async fn seed_scenario_detaches_exactly_the_four_full_access_policies() {
     }
     eprintln!("IAM calls per attach (enforce): {calls:?}");
     assert_eq!(role_policies(&e.iam, "DynamoDBBackupRole").await, vec!["AWSLambdaBasicExecutionRole"]);
-    // Judging an AWS managed policy reads nothing; acting reads the role once (tags, path).
+    // Judging an AWS managed policy reads its default version id (GetPolicy: the embedded
+    // document is current); acting reads the role once (tags, path).
     for (p, n) in &calls {
-        assert_eq!(*n, if p.contains("FullAccess") { 2 } else { 0 }, "{p}: GetRole + DetachRolePolicy, or nothing");
+        assert_eq!(*n, if p.contains("FullAccess") { 3 } else { 1 }, "{p}: GetPolicy, GetRole + DetachRolePolicy");
     }
 
     let alerts = e.inbox.drain().await;

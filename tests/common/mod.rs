@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub(crate) mod fault_proxy;
+
 pub(crate) const ACCOUNT: &str = "123456789012"; // moto's default account
 
 /// A tool installed by scripts/tools; a clear failure (not a skip) when it is missing.
@@ -82,8 +84,15 @@ impl Moto {
 
     /// SDK configuration pointing at this moto (dummy credentials, us-east-1).
     pub(crate) async fn sdk(&self) -> SdkConfig {
+        sdk_at(&self.endpoint).await
+    }
+}
+
+/// SDK configuration pointing at an endpoint (moto, or a fault proxy in front of it).
+pub(crate) async fn sdk_at(endpoint: &str) -> SdkConfig {
+    {
         aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
+            .endpoint_url(endpoint)
             .region(Region::new("us-east-1"))
             .credentials_provider(aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test"))
             .load()
