@@ -93,3 +93,26 @@ fn terraform_unknown_policies_changes_and_state() {
     let got: Vec<&str> = found.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(got, ["aws_iam_role.ci assume_role_policy", "aws_iam_role.ci AdministratorAccess"]);
 }
+
+#[test]
+fn cdk_synth_output() {
+    // The layout `cdk synth` writes (cdk.out/*.template.json): hashed logical ids, Fn::Join ARNs,
+    // AWS::NoValue in lists, the CDK's metadata resource, bootstrap parameter and rule.
+    let found = read("cdk-synth.template.json");
+    let got: Vec<&str> = found.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "HandlerServiceRoleFCDC14AE trust policy",
+            "HandlerServiceRoleFCDC14AE AWSLambdaBasicExecutionRole",
+            "HandlerServiceRoleDefaultPolicyCBD0CC91",
+        ]
+    );
+    assert_eq!(
+        found[1].managed.as_ref().map(|m| m.1.as_str()),
+        Some("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    );
+    let policy = found[2].document.as_ref().unwrap();
+    assert_eq!(resources(&policy.statements[0]), "arn:aws:dynamodb:us-east-1:111122223333:table/TableCD117FA1");
+    assert_eq!(found[2].resource, "HandlerServiceRoleDefaultPolicyCBD0CC91");
+}
