@@ -66,14 +66,14 @@ pub(crate) fn key_scope(key: &str) -> KeyScope {
 
 /// The operator's parts: `ForAnyValue:` / `ForAllValues:` qualifier, the base operator, and
 /// whether it ends in `IfExists`.
-struct Operator<'a> {
-    for_all: bool,
-    for_any: bool,
-    base: &'a str,
-    if_exists: bool,
+pub(crate) struct Operator<'a> {
+    pub(crate) for_all: bool,
+    pub(crate) for_any: bool,
+    pub(crate) base: &'a str,
+    pub(crate) if_exists: bool,
 }
 
-fn operator(op: &str) -> Operator<'_> {
+pub(crate) fn operator(op: &str) -> Operator<'_> {
     let (for_all, for_any, rest) = if let Some(r) = strip_prefix_ci(op, "ForAllValues:") {
         (true, false, r)
     } else if let Some(r) = strip_prefix_ci(op, "ForAnyValue:") {

@@ -56,18 +56,17 @@ where
     Fut: std::future::Future<Output = Result<(), PortError>>,
 {
     let mut wait = std::time::Duration::from_millis(250);
-    for attempt in 1..=WRITE_ATTEMPTS {
+    let mut attempt = 1;
+    loop {
         match write().await {
             Ok(()) => return Ok(()),
             Err(e) if attempt == WRITE_ATTEMPTS => return Err(Failed::Published(e)),
-            Err(e) => {
-                tracing::warn!(attempt, error = %e, "ledger write after the alert failed; retrying");
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-            }
+            Err(e) => tracing::warn!(attempt, error = %e, "ledger write after the alert failed; retrying"),
         }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+        attempt += 1;
     }
-    Ok(())
 }
 
 /// What one delivery came to.

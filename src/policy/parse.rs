@@ -131,7 +131,7 @@ fn from_owned(value: Value) -> Result<PolicyDocument, PolicyError> {
             }
             other => {
                 let near = spelling::nearest(other, ["Version", "Id", "Statement"].into_iter());
-                return Err(field_err(other, format!("unknown top-level element{}", did_you_mean(near))));
+                return Err(field_err(other, format!("unknown top-level element{}", spelling::did_you_mean(near))));
             }
         }
     }
@@ -168,10 +168,6 @@ fn string_list(v: Value, path: &Loc<'_>) -> Result<Vec<String>, PolicyError> {
 /// The elements a statement may hold.
 const STATEMENT_ELEMENTS: &[&str] =
     &["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"];
-
-fn did_you_mean(near: Option<&str>) -> String {
-    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
-}
 
 fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
     let obj: Map<String, Value> = match v {
@@ -220,7 +216,7 @@ fn statement(v: Value, path: &Loc<'_>) -> Result<Statement, PolicyError> {
             "Condition" => conditions = condition_block(&val, &here)?,
             _ => {
                 let near = spelling::nearest(&k, STATEMENT_ELEMENTS.iter().copied());
-                return Err(field_err(here, format!("unknown statement element{}", did_you_mean(near))));
+                return Err(field_err(here, format!("unknown statement element{}", spelling::did_you_mean(near))));
             }
         }
     }

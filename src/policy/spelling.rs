@@ -24,3 +24,8 @@ fn distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// ` (did you mean "X"?)`, or nothing.
+pub(crate) fn did_you_mean(near: Option<&str>) -> String {
+    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
+}

@@ -8,6 +8,7 @@
 use super::validity::{self, arn_problem};
 use super::*;
 use crate::eval::conditions::{key_scope, KeyScope};
+use crate::policy::spelling::did_you_mean;
 
 pub(super) struct PolicyInvalid;
 
@@ -141,10 +142,6 @@ fn key_problem(key: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-pub(super) fn did_you_mean(near: Option<&str>) -> String {
-    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -63,21 +63,13 @@ pub(super) struct Operator {
 /// Parses a condition operator (case-insensitively, as IAM reads them); `Err` carries the
 /// nearest real operator, if one is close.
 pub(super) fn operator(op: &str) -> Result<Operator, Option<&'static str>> {
-    let (set, rest) = match op.split_once(':') {
-        Some((q, rest)) if q.eq_ignore_ascii_case("ForAllValues") || q.eq_ignore_ascii_case("ForAnyValue") => {
-            (true, rest)
+    // Qualifier and IfExists split as the evaluation core reads them.
+    let parts = crate::eval::conditions::operator(op);
+    match OPERATORS.iter().find(|(name, _)| name.eq_ignore_ascii_case(parts.base)) {
+        Some((_, operand)) => {
+            Ok(Operator { operand: *operand, if_exists: parts.if_exists, set: parts.for_all || parts.for_any })
         }
-        Some(_) => return Err(None),
-        None => (false, op),
-    };
-    let lower = rest.to_ascii_lowercase();
-    let (base, if_exists) = match lower.strip_suffix("ifexists") {
-        Some(b) => (b, true),
-        None => (lower.as_str(), false),
-    };
-    match OPERATORS.iter().find(|(name, _)| name.eq_ignore_ascii_case(base)) {
-        Some((_, operand)) => Ok(Operator { operand: *operand, if_exists, set }),
-        None => Err(nearest(rest, OPERATORS.iter().map(|(n, _)| *n))),
+        None => Err(nearest(parts.base, OPERATORS.iter().map(|(n, _)| *n))),
     }
 }
 
