@@ -88,6 +88,8 @@ pub struct Config {
     pub identity_center_region: Option<String>,
     /// Where `replace` learns least privilege from, and how much evidence it needs.
     pub least_privilege: LeastPrivilege,
+    /// `[posture]`: the CIS controls' thresholds and what enforce mode may do about them.
+    pub posture: crate::posture::Thresholds,
 }
 
 /// `[least_privilege]`: the evidence the `replace` rule action needs before it puts a learned
@@ -169,6 +171,7 @@ impl Default for Config {
             accounts: Vec::new(),
             identity_center_region: None,
             least_privilege: LeastPrivilege::default(),
+            posture: crate::posture::Thresholds::default(),
         }
     }
 }

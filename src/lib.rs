@@ -17,6 +17,7 @@ pub mod aws;
 pub mod lambda;
 pub mod platform;
 pub mod policy;
+pub mod posture;
 pub(crate) mod report;
 pub mod rules;
 pub mod severity;

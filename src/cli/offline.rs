@@ -18,9 +18,12 @@ use std::process::ExitCode;
 #[command(name = "iam-guard sweep", bin_name = "iam-guard sweep")]
 pub(super) struct OfflineSweepArgs {
     /// A saved `aws iam get-account-authorization-details` output (pages concatenated, or a
-    /// JSON array of pages, also work); - reads stdin.
-    #[arg(long)]
-    input: PathBuf,
+    /// JSON array of pages, also work); - reads stdin. Repeatable: each file is recognised by
+    /// its content — exports, saved resource policies, and the account reports the CIS controls
+    /// read (credential report CSV or JSON, password policy, account summary, virtual MFA
+    /// devices, server certificates, Access Analyzer analyzers).
+    #[arg(long, required = true)]
+    input: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: SweepFormat,
     /// Write the report here instead of stdout.
@@ -76,6 +79,37 @@ pub(crate) fn load(input: &Path, account: Option<&str>) -> Result<(crate::invent
     Ok((inv, account))
 }
 
+/// Every `--input` file, each recognised by its content: the exports and resource files merged
+/// into one inventory (`None` when there was none), the account reports into the posture facts.
+fn load_all(
+    inputs: &[PathBuf],
+    account: Option<&str>,
+    config: &Config,
+) -> Result<(Option<crate::inventory::Inventory>, crate::posture::Facts), String> {
+    let now = crate::posture::now()?;
+    let mut facts = crate::posture::Facts::new("", now, config.posture.clone());
+    let mut inv: Option<crate::inventory::Inventory> = None;
+    for input in inputs {
+        let text = super::read(input).map_err(|e| format!("{}: cannot read: {e}", input.display()))?;
+        let kind =
+            crate::posture::input::read_into(&text, &mut facts).map_err(|e| format!("{}: {e}", input.display()))?;
+        if kind != crate::posture::input::Kind::Other {
+            continue;
+        }
+        let more = crate::intake::authdetails::parse(&text).map_err(|e| format!("{}: {e}", input.display()))?;
+        let all = inv.get_or_insert_with(Default::default);
+        all.principals.extend(more.principals);
+        all.policies.extend(more.policies);
+        all.resources.extend(more.resources);
+        all.compute.extend(more.compute);
+    }
+    let from_rows =
+        facts.credential_report.iter().flatten().find_map(|r| crate::arn::account(&r.arn).map(str::to_string));
+    let from_inv = inv.iter().flat_map(|i| &i.principals).find_map(|p| crate::arn::account(&p.arn).map(str::to_string));
+    facts.account_id = account.map(str::to_string).or(from_inv).or(from_rows).unwrap_or_else(|| "unknown".into());
+    Ok((inv, facts))
+}
+
 /// `iam-guard sweep --input FILE …` (the arguments after `sweep`).
 pub(super) fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode {
     let argv = std::iter::once(std::ffi::OsString::from("iam-guard sweep")).chain(args.iter().cloned());
@@ -86,13 +120,14 @@ pub(super) fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
-    let (inv, account) = match load(&args.input, args.account.as_deref()) {
+    let (inv, facts) = match load_all(&args.input, args.account.as_deref(), &config) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("iam-guard: {e}");
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let account = facts.account_id.clone();
     // A file cannot be remediated: the report says what enforce mode would do.
     let enforce = config.mode == Mode::Enforce;
     config.mode = Mode::Alert;
@@ -100,7 +135,13 @@ pub(super) fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode
         eprintln!("iam-guard: --input is offline: nothing is changed; the report lists what enforce mode would do");
     }
     let guard = Guard::new(Engine::new(config), args.guard_role.as_deref());
-    let mut report = guard.audit(&inv, Some(&account));
+    let mut report = match &inv {
+        Some(inv) => guard.audit(inv, Some(&account)),
+        None => guard.audit(&Default::default(), Some(&account)),
+    };
+    if facts.any() {
+        guard.audit_posture(&facts, inv.as_ref(), &mut report);
+    }
     if !args.trail.is_empty() {
         match super::suggest::read_records(&args.trail) {
             Ok(records) => {

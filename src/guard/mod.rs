@@ -52,6 +52,7 @@ pub mod ports;
 pub mod remediation;
 pub mod sweep;
 mod sweep_org;
+mod sweep_posture;
 mod sweep_resources;
 mod verdict;
 

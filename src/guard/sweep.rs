@@ -38,9 +38,20 @@ pub struct SweepFinding {
     /// The managed policy's ARN, when the finding is on one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_arn: Option<String>,
+    /// The CIS AWS Foundations control the finding fails (`CIS 1.12 (v7 2.11)`), for posture
+    /// findings and `admin` findings on attached policies.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "control_label")]
+    pub control: Option<crate::posture::Control>,
     /// The finding.
     #[serde(flatten)]
     pub finding: Finding,
+}
+
+fn control_label<S: serde::Serializer>(c: &Option<crate::posture::Control>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_str(&c.label()),
+        None => s.serialize_none(),
+    }
 }
 
 /// What the sweep did (or would do) about one attachment.
@@ -103,6 +114,10 @@ pub struct SweepReport {
     /// when records were given (`--trail`, `--trail-bucket`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<super::least::SweepSuggestion>,
+    /// The CIS AWS Foundations IAM controls, pass / fail / not assessed, when account reports
+    /// were read (credential report, password policy, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<crate::posture::ControlResult>,
 }
 
 /// One account of an organization sweep.
@@ -254,6 +269,7 @@ impl Guard {
             iam_calls: None,
             accounts: Vec::new(),
             suggestions: Vec::new(),
+            controls: Vec::new(),
         }
     }
 
@@ -275,6 +291,7 @@ impl Guard {
             let skipped = self.permission_set_hands_off_for(&set, Some(&info.name));
             for j in &judged {
                 report.findings.extend(j.findings.iter().map(|f| SweepFinding {
+                    control: None,
                     account_id: account_id.clone(),
                     principal: format!("permission set {}", info.name),
                     principal_arn: set.arn.clone(),
@@ -332,6 +349,7 @@ impl Guard {
                     from_outside: p.from_outside,
                 };
                 Some(SweepFinding {
+                    control: None,
                     account_id: account_id.to_string(),
                     principal: target.to_string(),
                     principal_arn: node.arn.clone().unwrap_or_default(),
@@ -426,6 +444,7 @@ impl Guard {
             }
             findings.extend(policies.iter().flat_map(|j| {
                 j.findings.iter().map(|f| SweepFinding {
+                    control: None,
                     account_id: account_id.to_string(),
                     principal: target.to_string(),
                     principal_arn: p.arn.clone(),
@@ -580,6 +599,7 @@ fn inherited_findings(inv: &Inventory, findings: &[SweepFinding], bounded_users:
         }
         for g in &p.groups {
             inherited.extend(by_group.get(g.as_str()).into_iter().flatten().map(|f| SweepFinding {
+                control: None,
                 account_id: f.account_id.clone(),
                 principal: target.to_string(),
                 principal_arn: p.arn.clone(),

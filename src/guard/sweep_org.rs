@@ -65,6 +65,7 @@ impl super::Guards {
             snapshots: Vec::new(),
             accounts: Vec::new(),
             suggestions: Vec::new(),
+            controls: Vec::new(),
         };
         for (account_id, name, result) in results {
             match result {

@@ -23,6 +23,7 @@ impl Guard {
             let label = format!("{} of {r}", r.kind.info().policy);
             let judged = self.judge_resource_policy(account_id, label, r, &doc);
             findings.extend(judged.findings.iter().map(|f| SweepFinding {
+                control: None,
                 account_id: account_id.to_string(),
                 principal: r.to_string(),
                 principal_arn: r.arn.clone(),

@@ -24,9 +24,64 @@ pub(crate) fn render(r: &SweepReport, format: SweepFormat) -> String {
         SweepFormat::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         SweepFormat::Sarif => {
             let reports = as_policy_reports(r);
-            serde_json::to_string_pretty(&super::sarif::render(&reports, &|_| None)).unwrap_or_default() + "\n"
+            let mut sarif = super::sarif::render(&reports, &|_| None);
+            if !r.controls.is_empty() {
+                if let Some(run) = sarif["runs"].get_mut(0) {
+                    run["properties"]["cisControls"] = serde_json::to_value(&r.controls).unwrap_or_default();
+                }
+            }
+            serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
         }
     }
+}
+
+/// "CIS AWS Foundations, IAM controls: 9 pass, 5 fail, 3 not assessed".
+fn controls_summary(r: &SweepReport) -> String {
+    use crate::posture::Status;
+    let count = |f: fn(&Status) -> bool| r.controls.iter().filter(|c| f(&c.status)).count();
+    format!(
+        "CIS AWS Foundations, IAM controls: {} pass, {} fail, {} not assessed",
+        count(|s| matches!(s, Status::Pass)),
+        count(|s| matches!(s, Status::Fail { .. })),
+        count(|s| matches!(s, Status::NotAssessed { .. })),
+    )
+}
+
+/// The controls, one line each, for the text report.
+fn controls_text(r: &SweepReport, t: &mut String) {
+    if r.controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(t, "{}:", controls_summary(r));
+    for c in &r.controls {
+        let v7 = c.cis_v7.map(|v| format!("v7 {v}")).unwrap_or_else(|| "not in v7".into());
+        let _ = writeln!(t, "  {:<5} ({:<9}) {:<30} {}", c.cis, v7, c.status.line(), c.title);
+    }
+}
+
+/// The controls as an HTML table (pass / fail / not assessed per control).
+fn controls_html(r: &SweepReport) -> String {
+    if r.controls.is_empty() {
+        return String::new();
+    }
+    let mut h = format!("<h2>{}</h2><table id=\"cis\"><thead><tr><th>CIS v3</th><th>v7</th><th>Control</th><th>Status</th></tr></thead><tbody>", esc(&controls_summary(r)));
+    for c in &r.controls {
+        let class = match c.status {
+            crate::posture::Status::Pass => "pass",
+            crate::posture::Status::Fail { .. } => "high",
+            crate::posture::Status::NotAssessed { .. } => "na",
+        };
+        let _ = write!(
+            h,
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.cis,
+            c.cis_v7.unwrap_or("—"),
+            esc(c.title),
+            esc(&c.status.line())
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
 }
 
 /// The escalation graph's findings: who can become admin, and how.
@@ -84,6 +139,7 @@ pub(crate) fn text(r: &SweepReport) -> String {
             let _ = writeln!(t, "  {:<8} {}", f.finding.severity.as_str().to_uppercase(), f.finding.message);
         }
     }
+    controls_text(r, &mut t);
     let counts: Vec<String> = ["critical", "high", "medium", "low", "info"]
         .iter()
         .filter_map(|s| {
@@ -159,11 +215,13 @@ th,td{{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-
 th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}} th:after{{content:" \2195";color:#999}}
 tr.critical td:first-child{{color:#fff;background:#b00020}} tr.high td:first-child{{background:#f4a3a3}}
 tr.medium td:first-child{{background:#ffe08a}} tr.low td:first-child{{background:#cfe8ff}}
-td:nth-child(7){{color:#555;font-size:12px}}
+td:nth-child(7){{color:#555;font-size:12px}} #cis{{width:auto;margin-bottom:1em}}
+#cis tr.pass td:last-child{{color:#1b5e20}} #cis tr.high td:last-child{{color:#b00020;font-weight:bold}} #cis tr.na td:last-child{{color:#777}}
 </style></head><body>
 <h1>IAM sweep of account {acct}</h1>
 <p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}. <small>Reference data: {data}.</small></p>
 <ul>{actions}</ul>
+{controls}
 {escalation}
 {filter}
 <table id="f"><thead><tr><th>Severity</th><th>Account</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
@@ -189,6 +247,7 @@ document.querySelectorAll('#f th').forEach(function(th, col) {{
 </body></html>
 "#,
         acct = esc(&r.account_id),
+        controls = controls_html(r),
         principals = r.principals,
         policies = r.policies_judged,
         n = r.findings.len(),

@@ -43,11 +43,23 @@ pub enum RuleId {
     PolicyInvalid,
     /// `policy-ineffective`.
     PolicyIneffective,
+    /// `root-user`.
+    RootUser,
+    /// `password-policy`.
+    PasswordPolicy,
+    /// `mfa-missing`.
+    MfaMissing,
+    /// `stale-credential`.
+    StaleCredential,
+    /// `account-setting`.
+    AccountSetting,
+    /// `federation`.
+    Federation,
 }
 
 impl RuleId {
     /// Every id, in the registry's reporting order.
-    pub const ALL: [RuleId; 18] = [
+    pub const ALL: [RuleId; 24] = [
         RuleId::Admin,
         RuleId::ServiceFullAccess,
         RuleId::DenylistedPolicy,
@@ -66,6 +78,12 @@ impl RuleId {
         RuleId::EscalationPath,
         RuleId::PolicyInvalid,
         RuleId::PolicyIneffective,
+        RuleId::RootUser,
+        RuleId::PasswordPolicy,
+        RuleId::MfaMissing,
+        RuleId::StaleCredential,
+        RuleId::AccountSetting,
+        RuleId::Federation,
     ];
 
     /// The id as configuration and reports spell it.
@@ -89,6 +107,12 @@ impl RuleId {
             RuleId::EscalationPath => "escalation-path",
             RuleId::PolicyInvalid => "policy-invalid",
             RuleId::PolicyIneffective => "policy-ineffective",
+            RuleId::RootUser => "root-user",
+            RuleId::PasswordPolicy => "password-policy",
+            RuleId::MfaMissing => "mfa-missing",
+            RuleId::StaleCredential => "stale-credential",
+            RuleId::AccountSetting => "account-setting",
+            RuleId::Federation => "federation",
         }
     }
 

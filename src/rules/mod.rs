@@ -13,6 +13,7 @@
 //! of an action's type counts as `*`. Trust-policy rules judge conditions by the keys that pin
 //! identity (see `trust_public`).
 
+mod account_setting;
 mod admin;
 mod allow_with_not;
 mod data_exfiltration;
@@ -20,8 +21,11 @@ pub(crate) mod denied_after_guard;
 mod denylisted_policy;
 pub mod escalation;
 pub(crate) mod escalation_path;
+mod federation;
 mod id;
+mod mfa_missing;
 pub(crate) mod new_credential;
+mod password_policy;
 mod policy_ineffective;
 mod policy_invalid;
 mod privilege_escalation;
@@ -29,7 +33,9 @@ mod resource_access;
 mod resource_confused_deputy;
 mod resource_cross_account;
 mod resource_public;
+mod root_user;
 mod service_full_access;
+mod stale_credential;
 mod trust_cross_account;
 mod trust_public;
 mod unknown_action;
@@ -65,6 +71,12 @@ pub static RULES: &[&dyn Rule] = &[
     &escalation_path::EscalationPathRule,
     &policy_invalid::PolicyInvalid,
     &policy_ineffective::PolicyIneffective,
+    &root_user::RootUser,
+    &password_policy::PasswordPolicy,
+    &mfa_missing::MfaMissing,
+    &stale_credential::StaleCredential,
+    &account_setting::AccountSetting,
+    &federation::Federation,
 ];
 
 /// The registered rule with this id.

@@ -48,7 +48,8 @@ impl Rule for ServiceFullAccess {
             let ActionSpec::Action(patterns) = &s.action else {
                 continue;
             };
-            let wild: Vec<&crate::policy::Str> = patterns.iter().filter(|p| is_service_wildcard(p)).collect();
+            let wild: Vec<&crate::policy::Str> =
+                patterns.iter().filter(|p| is_service_wildcard(p) && !recommended_whole(p)).collect();
             if wild.is_empty() {
                 continue;
             }
@@ -184,6 +185,14 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
                the workload calls instead."
             .into(),
     });
+}
+
+/// Services whose whole action set is what good practice grants: AWS Support (CIS 1.17 asks
+/// for a role holding AWSSupportAccess, `support:*`), which reads and opens support cases and
+/// manages no permissions.
+fn recommended_whole(pattern: &str) -> bool {
+    let service = pattern.split(':').next().unwrap_or("");
+    ["support", "support-console"].iter().any(|s| service.eq_ignore_ascii_case(s))
 }
 
 #[cfg(test)]
