@@ -598,6 +598,12 @@ impl crate::guard::ports::IamInventory for SdkIam {
         }
     }
 
+    async fn account_facts(&self, facts: &mut crate::posture::Facts) -> Result<(), PortError> {
+        let calls = super::posture::read(&self.client, facts).await?;
+        self.calls.fetch_add(calls, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// GetAccountAuthorizationDetails, paginated: roles, users, groups with their attached and
     /// inline policies, trust policies and tags, and customer managed policies' default
     /// versions — the whole account in a few calls (AWS managed policies come from the embedded

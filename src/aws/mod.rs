@@ -7,6 +7,7 @@ pub mod iam;
 pub mod last_accessed;
 pub mod lookup;
 pub mod members;
+mod posture;
 pub mod resources;
 mod scps;
 pub mod sns;

@@ -317,6 +317,13 @@ pub trait IamInventory {
     async fn compute(&self) -> Result<Vec<crate::resources::Compute>, PortError> {
         Ok(Vec::new())
     }
+    /// The account's reports the CIS controls read (credential report, password policy,
+    /// summary, virtual MFA devices, server certificates) into `facts`; nothing when this
+    /// adapter reads none (the controls then say "not assessed").
+    async fn account_facts(&self, facts: &mut crate::posture::Facts) -> Result<(), PortError> {
+        let _ = facts;
+        Ok(())
+    }
 }
 
 /// The organization's other accounts (hub deployment): IAM in an account through the role the

@@ -81,6 +81,8 @@ pub struct Facts {
     pub server_certificates: Option<Vec<ServerCertificate>>,
     /// Access Analyzer analyzers (of every region read).
     pub analyzers: Option<Vec<Analyzer>>,
+    /// Why the live reports could not be read (access denied): the controls say so.
+    pub unreadable: Option<String>,
 }
 
 impl Facts {
@@ -97,6 +99,7 @@ impl Facts {
             || self.virtual_mfa.is_some()
             || self.server_certificates.is_some()
             || self.analyzers.is_some()
+            || self.unreadable.is_some()
     }
 
     /// The root user's row.

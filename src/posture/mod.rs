@@ -168,7 +168,12 @@ pub fn assess(facts: &Facts, inv: Option<&crate::inventory::Inventory>, admin_fi
                 Some(n) => Status::Fail { findings: n },
                 None => Status::NotAssessed { missing: "no authorization-details inventory".into() },
             },
-            checks::Outcome::Missing(missing) => Status::NotAssessed { missing: missing.into() },
+            checks::Outcome::Missing(missing) => Status::NotAssessed {
+                missing: match &facts.unreadable {
+                    Some(why) => format!("{missing}: {why}"),
+                    None => missing.into(),
+                },
+            },
         };
         out.controls.push(ControlResult {
             control,

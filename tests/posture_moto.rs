@@ -1,0 +1,92 @@
+//! Account posture live (#27): the sweep reads the credential report (GenerateCredentialReport
+//! until complete, GetCredentialReport), the password policy, the account summary and the MFA
+//! devices from moto, assesses the CIS controls, and in enforce mode — only when
+//! `[posture] deactivate_unused_keys` opts in — deactivates the keys unused past the threshold.
+
+mod common;
+
+use common::Moto;
+use serde_json::Value;
+
+/// `iam-guard [--config FILE] sweep --format json [extra]` against moto, "now" `days` ahead.
+fn sweep(moto: &Moto, config: Option<&std::path::Path>, days: i64, extra: &[&str]) -> Value {
+    let now = (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339();
+    let mut cmd = moto.command(env!("CARGO_BIN_EXE_iam-guard"));
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    let out = cmd.args(["sweep", "--format", "json"]).args(extra).env("IAM_GUARD_NOW", now).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn status(r: &Value, cis: &str) -> String {
+    let c = r["controls"].as_array().unwrap().iter().find(|c| c["cis"] == cis).unwrap();
+    c["status"].as_str().unwrap().to_string()
+}
+
+fn named(r: &Value, cis: &str) -> Vec<String> {
+    let mut v: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["control"].as_str().is_some_and(|c| c.starts_with(&format!("CIS {cis} "))))
+        .map(|f| f["principal"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+async fn key_states(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    let out = iam.list_access_keys().user_name(user).send().await.unwrap();
+    out.access_key_metadata.iter().map(|k| k.status.as_ref().unwrap().as_str().to_string()).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_live_sweep_assesses_the_controls_and_deactivates_unused_keys_only_when_asked() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    for user in ["console-nomfa", "keyed", "tidy"] {
+        iam.create_user().user_name(user).send().await.unwrap();
+    }
+    iam.create_login_profile().user_name("console-nomfa").password("An-initial-passw0rd!").send().await.unwrap();
+    iam.create_access_key().user_name("keyed").send().await.unwrap();
+    iam.create_access_key().user_name("keyed").send().await.unwrap();
+    iam.update_account_password_policy().minimum_password_length(8).send().await.unwrap();
+
+    // Today: a console user without MFA, two active keys, a short password policy.
+    let r = sweep(&moto, None, 0, &[]);
+    assert_eq!(named(&r, "1.10"), ["user console-nomfa"], "{r:#}");
+    assert_eq!(named(&r, "1.13"), ["user keyed"]);
+    assert_eq!(status(&r, "1.8"), "fail");
+    assert_eq!(status(&r, "1.12"), "pass", "keys created today are not unused yet");
+    assert_eq!(status(&r, "1.15"), "pass");
+    assert!(r["findings"].as_array().unwrap().iter().all(|f| f["principal"] != "user tidy"));
+
+    // Sixty days on, never used: unused (1.12). Alert mode (the default): nothing changes.
+    let r = sweep(&moto, None, 60, &[]);
+    assert_eq!(named(&r, "1.12"), ["user console-nomfa", "user keyed", "user keyed"], "{r:#}");
+    assert_eq!(key_states(&iam, "keyed").await, ["Active", "Active"]);
+
+    // Enforce mode without the opt-in: still nothing.
+    let r = sweep(&moto, None, 60, &["--mode", "enforce"]);
+    assert!(
+        r["actions"].as_array().unwrap().iter().all(|a| a["remediation"]["kind"] != "deactivate_access_key"),
+        "{r:#}"
+    );
+    assert_eq!(key_states(&iam, "keyed").await, ["Active", "Active"]);
+
+    // Opted in: the two unused keys are deactivated by id; the console password is kept (not
+    // opted in); undo is one command per key.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.toml");
+    std::fs::write(&config, "[posture]\ndeactivate_unused_keys = true\n").unwrap();
+    let r = sweep(&moto, Some(&config), 60, &["--mode", "enforce"]);
+    let done: Vec<&Value> =
+        r["actions"].as_array().unwrap().iter().filter(|a| a["executed"]["result"] == "done").collect();
+    assert_eq!(done.len(), 2, "{:#}", r["actions"]);
+    assert_eq!(key_states(&iam, "keyed").await, ["Inactive", "Inactive"]);
+    let profile = iam.get_login_profile().user_name("console-nomfa").send().await;
+    assert!(profile.is_ok(), "the password stays without delete_unused_passwords");
+}
