@@ -50,6 +50,7 @@ fn summary(a: &Action) -> String {
             format!("assign {} to {principal_type} {principal_id} in {target_account}", set.id())
         }
         Action::ResourceAccess { resource, written, .. } => format!("resource {} {written:?}", resource.arn),
+        Action::Posture { posture } => format!("posture {}", serde_json::to_string(posture).unwrap()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! registry, the SAM template's event pattern with the judged events, and every rule with its
 //! fixtures.
 
-use iam_guard::intake::{judged_events, judged_resource_events, judged_sso_events};
+use iam_guard::intake::{judged_events, judged_posture_sources, judged_resource_events, judged_sso_events};
 use iam_guard::rules::{judges_documents, markdown_table, RULES};
 use std::path::Path;
 
@@ -58,6 +58,9 @@ fn template_event_patterns_are_the_judged_event_lists() {
     let sso = sorted(&mut judged_sso_events());
     let mut resources = sorted(&mut judged_resource_events().map(|(_, name)| name));
     resources.dedup();
+    let mut posture: Vec<String> =
+        judged_posture_sources().into_iter().flat_map(|(_, names)| names).map(str::to_string).collect();
+    posture.sort();
     // template.yaml: the function's own rules and the hub bus rules (IAM, Identity Center,
     // resource policies); the spoke's forwarding rules.
     for (file, expected) in [("template.yaml", 2), ("template-spoke.yaml", 1)] {
@@ -66,8 +69,14 @@ fn template_event_patterns_are_the_judged_event_lists() {
         assert_eq!(count(&iam), expected, "{file}: IAM patterns equal to the intake's judged events");
         assert_eq!(count(&sso), expected, "{file}: Identity Center patterns equal to the intake's judged events");
         assert_eq!(count(&resources), expected, "{file}: resource-policy patterns equal to the intake's judged events");
-        assert_eq!(lists.len(), 3 * expected, "{file}: an eventName list matches no judged list: {lists:?}");
+        assert_eq!(count(&posture), expected, "{file}: account-posture patterns equal to the intake's judged events");
+        assert_eq!(lists.len(), 4 * expected, "{file}: an eventName list matches no judged list: {lists:?}");
         let text = repo(file);
+        for (source, _) in judged_posture_sources() {
+            let service = source.trim_end_matches(".amazonaws.com");
+            assert!(text.contains(&format!("aws.{service}")), "{file}: source aws.{service}");
+        }
+        assert!(text.contains("AWS Console Sign In via CloudTrail"), "{file}: sign-in events' detail-type");
         for (source, _) in judged_resource_events() {
             let service = source.trim_end_matches(".amazonaws.com");
             assert!(

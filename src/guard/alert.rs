@@ -46,6 +46,7 @@ fn what(a: &Action) -> String {
         Action::PutPermissionsBoundary { target, boundary_arn } => {
             format!("permissions boundary of {target} set to {}", name(boundary_arn))
         }
+        Action::Posture { posture } => super::judge_posture::what(posture),
         Action::CreatePermissionSet { name: set_name, .. } => format!("permission set {set_name} created"),
         Action::PermissionSetManagedPolicy { set, policy_arn } => format!("{} attached to {set}", name(policy_arn)),
         Action::PermissionSetInlinePolicy { set, .. } => format!("inline policy put on {set}"),

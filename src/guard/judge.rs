@@ -136,6 +136,7 @@ impl Guard {
                 self.judge_credential(iam, change, (user, &recall.scps), Credential::ReactivatedKey).await
             }
             Action::RootCredential { credential } => Ok(self.judge_root_credential(*credential)),
+            Action::Posture { posture } => Ok(self.judge_posture(posture)),
             Action::Denied { target, call, needs, .. } => Ok(match &recall.narrowed {
                 Some(by) => self.judge_denied(change, target, (call, needs), by),
                 None => Judgement::new(vec![], vec![], Proposal::Nothing),

@@ -280,6 +280,7 @@ impl MemoryIam {
             | Action::UpdateTrustPolicy { .. }
             | Action::UpdateLoginProfile { .. }
             | Action::RootCredential { .. }
+            | Action::Posture { .. }
             | Action::Denied { .. } => {}
             Action::PutPermissionsBoundary { target, boundary_arn } => {
                 s.boundaries.insert(target.clone(), boundary_arn.clone());

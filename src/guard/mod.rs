@@ -39,6 +39,7 @@ mod denied;
 mod hands_off;
 mod judge;
 mod judge_holdings;
+mod judge_posture;
 mod judge_resources;
 mod judge_sets;
 pub mod least;

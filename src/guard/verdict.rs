@@ -65,6 +65,9 @@ pub enum Reason {
     ResourceSetting,
     /// A KMS grant whose id the record does not carry cannot be revoked by the guard.
     NoGrantId,
+    /// A change of account posture (MFA, password policy, identity providers, sign-ins) is
+    /// alerted: undoing it could lock people out.
+    AccountPosture,
 }
 
 impl std::fmt::Display for Reason {
@@ -123,6 +126,10 @@ impl std::fmt::Display for Reason {
                  back: the guard takes back policies, permissions, shares and grants",
             ),
             Reason::NoGrantId => f.write_str("the record does not name the grant's id, so the guard cannot revoke it"),
+            Reason::AccountPosture => f.write_str(
+                "account posture changes (MFA, password policy, identity providers, sign-ins) are alerted, not \
+                 undone: undoing them could lock people out",
+            ),
             Reason::OpensPathToAdmin => {
                 f.write_str("the change alone grants little, but it opens a path to admin (escalation graph)")
             }

@@ -361,6 +361,13 @@ pub enum Action {
         /// The boundary: a managed policy ARN, or `path+name` of a customer managed policy.
         boundary: String,
     },
+    /// A change to how people and programs get into the account: MFA taken away, the password
+    /// policy weakened, an identity provider or Roles Anywhere anchor added, a console sign-in by
+    /// root or without MFA, a federation token of a long-lived user.
+    Posture {
+        /// What changed.
+        posture: PostureChange,
+    },
     /// CreateAccountAssignment: people (a user or group of Identity Center) get a permission set
     /// in an account.
     AccountAssignment {
@@ -372,6 +379,70 @@ pub enum Action {
         principal_type: String,
         /// The Identity Center user or group id.
         principal_id: String,
+    },
+}
+
+/// Whose MFA device a change removed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaOwner {
+    /// The account root user.
+    Root,
+    /// An IAM user.
+    User(String),
+    /// Not named by the record (a virtual device deleted by serial number).
+    Unknown,
+}
+
+/// A change of account posture (see [`Action::Posture`]).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum PostureChange {
+    /// DeactivateMFADevice / DeleteVirtualMFADevice.
+    MfaRemoved {
+        /// Whose.
+        owner: MfaOwner,
+        /// The device's serial number (an ARN for virtual devices).
+        serial: String,
+        /// The call.
+        call: String,
+    },
+    /// UpdateAccountPasswordPolicy (the policy set) or DeleteAccountPasswordPolicy (`None`).
+    PasswordPolicy {
+        /// The least length and reuse prevention set (absent: IAM's defaults, 8 and none).
+        policy: Option<(Option<u32>, Option<u32>)>,
+    },
+    /// A SAML or OIDC identity provider created or changed.
+    IdentityProvider {
+        /// `SAML` or `OIDC`.
+        kind: String,
+        /// The provider's ARN (or URL / name when the record has no ARN).
+        provider: String,
+        /// The call.
+        call: String,
+    },
+    /// IAM Roles Anywhere CreateTrustAnchor / CreateProfile.
+    RolesAnywhere {
+        /// The anchor's or profile's name.
+        name: String,
+        /// The roles a profile vends (none for an anchor).
+        roles: Vec<String>,
+        /// The call.
+        call: String,
+    },
+    /// A console sign-in by root, or by a user without MFA.
+    ConsoleLogin {
+        /// The user (`None`: root).
+        user: Option<String>,
+        /// Was MFA used?
+        mfa: bool,
+    },
+    /// GetFederationToken by an IAM user (or root).
+    FederationToken {
+        /// The calling user (`None`: root).
+        user: Option<String>,
+        /// The federated session's name.
+        name: Option<String>,
     },
 }
 
@@ -425,7 +496,8 @@ impl Action {
             | Action::CreatePolicyVersion { .. }
             | Action::SetDefaultPolicyVersion { .. }
             | Action::RootCredential { .. }
-            | Action::ResourceAccess { .. } => None,
+            | Action::ResourceAccess { .. }
+            | Action::Posture { .. } => None,
             Action::CreatePermissionSet { .. }
             | Action::PermissionSetManagedPolicy { .. }
             | Action::PermissionSetInlinePolicy { .. }

@@ -130,6 +130,20 @@ const EVENTS: &[(&str, Extract)] = &[
     ("DeleteUserPermissionsBoundary", |r| {
         Ok(Action::DeletePermissionsBoundary { target: r.target(PrincipalKind::User)? })
     }),
+    // How people and programs get in (account posture, src/intake/posture_events.rs).
+    ("DeactivateMFADevice", super::posture_events::deactivate_mfa),
+    ("DeleteVirtualMFADevice", super::posture_events::delete_virtual_mfa),
+    ("UpdateAccountPasswordPolicy", super::posture_events::password_policy),
+    ("DeleteAccountPasswordPolicy", |_| {
+        Ok(Action::Posture { posture: PostureChange::PasswordPolicy { policy: None } })
+    }),
+    ("CreateSAMLProvider", super::posture_events::saml_created),
+    ("UpdateSAMLProvider", |r| super::posture_events::provider(r, "SAML", "sAMLProviderArn")),
+    ("CreateOpenIDConnectProvider", super::posture_events::oidc_created),
+    ("AddClientIDToOpenIDConnectProvider", |r| super::posture_events::provider(r, "OIDC", "openIDConnectProviderArn")),
+    ("UpdateOpenIDConnectProviderThumbprint", |r| {
+        super::posture_events::provider(r, "OIDC", "openIDConnectProviderArn")
+    }),
 ];
 
 /// The IAM Identity Center calls the guard judges (event source `sso.amazonaws.com`, recorded
@@ -183,7 +197,7 @@ pub(super) fn judged_source(source: &str) -> Option<&'static [(&'static str, Ext
     match source {
         "iam.amazonaws.com" => Some(EVENTS),
         "sso.amazonaws.com" => Some(SSO_EVENTS),
-        other => super::resource_events::of_source(other),
+        other => super::resource_events::of_source(other).or_else(|| super::posture_events::of_source(other)),
     }
 }
 
@@ -216,6 +230,8 @@ struct Record {
     request_parameters: Value,
     #[serde(default)]
     response_elements: Value,
+    #[serde(default)]
+    additional_event_data: Value,
     error_code: Option<String>,
     error_message: Option<String>,
     event_type: Option<String>,
@@ -286,6 +302,7 @@ pub(super) fn outcome(value: Value, at: &str) -> Result<Outcome, IntakeError> {
     let request = Request {
         req: Params { map: r.request_parameters.as_object(), at: format!("{at}.requestParameters") },
         resp: Params { map: r.response_elements.as_object(), at: format!("{at}.responseElements") },
+        extra: Params { map: r.additional_event_data.as_object(), at: format!("{at}.additionalEventData") },
         actor: &change.actor,
         region: &change.region,
         account: &change.account_id,
@@ -386,6 +403,8 @@ impl Params<'_> {
 pub(super) struct Request<'a> {
     pub(super) req: Params<'a>,
     pub(super) resp: Params<'a>,
+    /// `additionalEventData` (ConsoleLogin's `MFAUsed`).
+    pub(super) extra: Params<'a>,
     pub(super) actor: &'a Actor,
     /// Where the call was recorded (an Identity Center instance's home region).
     pub(super) region: &'a str,
@@ -407,7 +426,7 @@ impl Request<'_> {
     /// The root user acting on its own credentials: root called and named no user (CloudTrail
     /// writes `requestParameters` as null; `responseElements.accessKey.userName` may say "Root" or
     /// the account's name, never an IAM user).
-    fn root_self(&self) -> bool {
+    pub(super) fn root_self(&self) -> bool {
         self.actor.identity_type == "Root" && self.req.opt_str("userName").is_none()
     }
 

@@ -11,11 +11,13 @@
 pub mod authdetails;
 mod change;
 mod cloudtrail;
+mod posture_events;
 mod records;
 mod resource_events;
 
 pub use change::*;
 pub use cloudtrail::{denied_code, judged_events, judged_sso_events};
+pub use posture_events::judged_posture_sources;
 pub use records::records_of;
 pub use resource_events::judged_resource_events;
 
@@ -227,7 +229,8 @@ fn eventbridge_outcome(mut value: Value) -> Result<EventBridge, IntakeError> {
             let account_id = value.get("account").and_then(Value::as_str).map(str::to_string);
             Ok(EventBridge::Sweep(SweepRequest { id, time, account_id }))
         }
-        "AWS API Call via CloudTrail" => {
+        // Console sign-ins are CloudTrail records too, under their own detail-type.
+        "AWS API Call via CloudTrail" | "AWS Console Sign In via CloudTrail" => {
             // Refused calls of every service are read too: the guard notices what it broke.
             let denied = value.get("detail").is_some_and(cloudtrail::is_denied);
             let judged =
