@@ -47,12 +47,13 @@ async fn the_live_sweep_assesses_the_controls_and_deactivates_unused_keys_only_w
     let moto = Moto::start();
     let sdk = moto.sdk().await;
     let iam = aws_sdk_iam::Client::new(&sdk);
-    for user in ["console-nomfa", "keyed", "tidy"] {
+    for user in ["console-nomfa", "keyed", "tidy", "break-glass"] {
         iam.create_user().user_name(user).send().await.unwrap();
     }
     iam.create_login_profile().user_name("console-nomfa").password("An-initial-passw0rd!").send().await.unwrap();
     iam.create_access_key().user_name("keyed").send().await.unwrap();
     iam.create_access_key().user_name("keyed").send().await.unwrap();
+    iam.create_access_key().user_name("break-glass").send().await.unwrap();
     iam.update_account_password_policy().minimum_password_length(8).send().await.unwrap();
 
     // Today: a console user without MFA, two active keys, a short password policy.
@@ -63,10 +64,11 @@ async fn the_live_sweep_assesses_the_controls_and_deactivates_unused_keys_only_w
     assert_eq!(status(&r, "1.12"), "pass", "keys created today are not unused yet");
     assert_eq!(status(&r, "1.15"), "pass");
     assert!(r["findings"].as_array().unwrap().iter().all(|f| f["principal"] != "user tidy"));
+    assert!(r["findings"].as_array().unwrap().iter().all(|f| f["principal"] != "user break-glass"));
 
     // Sixty days on, never used: unused (1.12). Alert mode (the default): nothing changes.
     let r = sweep(&moto, None, 60, &[]);
-    assert_eq!(named(&r, "1.12"), ["user console-nomfa", "user keyed", "user keyed"], "{r:#}");
+    assert_eq!(named(&r, "1.12"), ["user break-glass", "user console-nomfa", "user keyed", "user keyed"], "{r:#}");
     assert_eq!(key_states(&iam, "keyed").await, ["Active", "Active"]);
 
     // Enforce mode without the opt-in: still nothing.
@@ -81,12 +83,21 @@ async fn the_live_sweep_assesses_the_controls_and_deactivates_unused_keys_only_w
     // opted in); undo is one command per key.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("guard.toml");
-    std::fs::write(&config, "[posture]\ndeactivate_unused_keys = true\n").unwrap();
+    std::fs::write(
+        &config,
+        "[posture]\ndeactivate_unused_keys = true\n\n[[exemptions]]\nprincipal = \"arn:aws:iam::*:user/break-glass\"\nreason = \"sealed envelope\"\n",
+    )
+    .unwrap();
     let r = sweep(&moto, Some(&config), 60, &["--mode", "enforce"]);
     let done: Vec<&Value> =
         r["actions"].as_array().unwrap().iter().filter(|a| a["executed"]["result"] == "done").collect();
     assert_eq!(done.len(), 2, "{:#}", r["actions"]);
     assert_eq!(key_states(&iam, "keyed").await, ["Inactive", "Inactive"]);
+    // The exempt user's key stays, and the report says why.
+    assert_eq!(key_states(&iam, "break-glass").await, ["Active"]);
+    let kept =
+        r["actions"].as_array().unwrap().iter().find(|a| a["remediation"]["target"]["name"] == "break-glass").unwrap();
+    assert!(kept["skipped"].as_str().unwrap().contains("sealed envelope"), "{kept:#}");
     let profile = iam.get_login_profile().user_name("console-nomfa").send().await;
     assert!(profile.is_ok(), "the password stays without delete_unused_passwords");
 }

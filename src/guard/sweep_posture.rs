@@ -3,9 +3,9 @@
 //! enforce mode may do about them (opt-in, `[posture]`) added to the report's actions, where the
 //! sweep carries them out like any other.
 
+use super::judge::Proposal;
 use super::sweep::{SweepAction, SweepFinding, SweepReport};
-use super::{Guard, Remediation};
-use crate::config::Mode;
+use super::{Guard, JudgedPolicy, Reason, Remediation};
 use crate::intake::Target;
 use crate::inventory::Inventory;
 use crate::posture::{Control, Facts, PostureFinding, PostureFix};
@@ -53,7 +53,8 @@ impl Guard {
         Some(engine.config().rule(rule.as_str()).and_then(|c| c.severity).unwrap_or(own))
     }
 
-    /// What enforce mode does about `fix`, or why not.
+    /// What enforce mode does about `fix`, or why not — decided like every other remediation
+    /// ([`super::decide`]): the mode, and whether the user is hands-off.
     fn posture_action(
         &self,
         fix: &PostureFix,
@@ -61,7 +62,7 @@ impl Guard {
         inv: Option<&Inventory>,
         account: &str,
     ) -> SweepAction {
-        let (user, remediation) = match fix {
+        let (user, remediation, id_known) = match fix {
             PostureFix::DeactivateKey { user, id, slot } => (
                 user,
                 Remediation::DeactivateAccessKey {
@@ -70,37 +71,40 @@ impl Guard {
                         .clone()
                         .unwrap_or_else(|| format!("<key {slot}: id not in the credential report>")),
                 },
+                id.is_some(),
             ),
             PostureFix::DeletePassword { user } => {
-                (user, Remediation::DeleteLoginProfile { target: Target::user(user) })
+                (user, Remediation::DeleteLoginProfile { target: Target::user(user) }, true)
             }
         };
-        let skipped = self.posture_skipped(fix, user, p, inv, account);
+        let proposal =
+            if id_known { Proposal::Remediate(remediation.clone()) } else { Proposal::AlertOnly(Reason::KeyIdUnknown) };
+        let judged = [JudgedPolicy {
+            label: p.control.label(),
+            policy_arn: None,
+            kind: crate::policy::PolicyKind::Identity,
+            findings: vec![p.finding.clone()],
+            document: None,
+            unknown: false,
+        }];
+        let facts =
+            super::decide::Facts { hands_off: self.user_hands_off(user, &p.arn, inv, account), ..Default::default() };
+        let plan = super::decide::decide_on((&judged, &proposal, true), &facts, self.engine().config());
+        let skipped = super::sweep::skipped_by(plan).flatten();
         SweepAction { account_id: account.to_string(), remediation, skipped, executed: None }
     }
 
-    fn posture_skipped(
-        &self,
-        fix: &PostureFix,
-        user: &str,
-        p: &PostureFinding,
-        inv: Option<&Inventory>,
-        account: &str,
-    ) -> Option<String> {
-        if self.engine().config().mode != Mode::Enforce {
-            return Some(super::Reason::AlertMode.to_string());
-        }
-        if matches!(fix, PostureFix::DeactivateKey { id: None, .. }) {
-            return Some("the key's id is not in the credential report (the live sweep lists it)".into());
-        }
+    /// Is the user hands-off (exempt, by tag or configuration)? Its path and tags from the
+    /// inventory when it was read.
+    fn user_hands_off(&self, user: &str, arn: &str, inv: Option<&Inventory>, account: &str) -> Option<super::HandsOff> {
         let target = Target::user(user);
         let detail = inv.and_then(|i| i.principals.iter().find(|d| d.target.as_ref() == Some(&target)));
         let info = super::ports::PrincipalInfo {
-            arn: detail.map_or_else(|| p.arn.clone(), |d| d.arn.clone()),
+            arn: detail.map_or_else(|| arn.to_string(), |d| d.arn.clone()),
             path: detail.map_or_else(|| "/".into(), |d| d.path.clone()),
             tags: detail.map(|d| d.tags.clone()).unwrap_or_default(),
             boundary: None,
         };
-        self.hands_off_for(&target, &info, account).map(|why| format!("not remediated: {why}"))
+        self.hands_off_for(&target, &info, account)
     }
 }

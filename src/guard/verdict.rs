@@ -68,6 +68,8 @@ pub enum Reason {
     /// A change of account posture (MFA, password policy, identity providers, sign-ins) is
     /// alerted: undoing it could lock people out.
     AccountPosture,
+    /// An offline credential report names no key ids: the key cannot be deactivated from it.
+    KeyIdUnknown,
 }
 
 impl std::fmt::Display for Reason {
@@ -126,6 +128,9 @@ impl std::fmt::Display for Reason {
                  back: the guard takes back policies, permissions, shares and grants",
             ),
             Reason::NoGrantId => f.write_str("the record does not name the grant's id, so the guard cannot revoke it"),
+            Reason::KeyIdUnknown => {
+                f.write_str("the credential report names no key ids (the live sweep lists them with ListAccessKeys)")
+            }
             Reason::AccountPosture => f.write_str(
                 "account posture changes (MFA, password policy, identity providers, sign-ins) are alerted, not \
                  undone: undoing them could lock people out",
