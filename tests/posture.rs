@@ -202,3 +202,38 @@ fn bad_input_is_named_not_a_panic() {
     assert_eq!(code, 2);
     assert!(err.contains("IAM_GUARD_NOW"), "{err}");
 }
+
+/// `iam-guard event --format json PATHS…` (a sequence replayed in memory).
+fn event_json(paths: &[&Path]) -> Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .arg("event")
+        .args(["--format", "json"])
+        .args(paths)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)))
+}
+
+#[test]
+fn a_provider_change_names_the_roles_that_trust_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/posture/oidc-admin");
+    let out = event_json(&[&dir]);
+    let last = &out.as_array().unwrap()[2]["verdict"];
+    assert_eq!(last["change"]["event_name"], "UpdateOpenIDConnectProviderThumbprint");
+    let finding = &last["judged"][0]["findings"][0];
+    assert_eq!(finding["rule"], "federation");
+    assert_eq!(finding["severity"], "critical", "an admin role trusts the provider: {finding:#}");
+    assert!(
+        last["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "roles that trust this provider: github-deploy (critical)"),
+        "{last:#}"
+    );
+    // The same change with no role trusting the provider: high, and says so.
+    let alone = event_json(&[&dir.join("3-UpdateOpenIDConnectProviderThumbprint.json")]);
+    let v = &alone.as_array().unwrap()[0]["verdict"];
+    assert_eq!(v["judged"][0]["findings"][0]["severity"], "high");
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n == "no role trusts this provider yet"), "{v:#}");
+}

@@ -3,6 +3,8 @@
 //! credential) and never undone — undoing a sign-in or an MFA change could lock people out.
 
 use super::judge::{Judgement, Proposal};
+use super::ports::{IamInventory, PortError};
+use super::Verdict;
 use super::{Guard, JudgedPolicy, Reason};
 use crate::intake::{MfaOwner, PostureChange};
 use crate::policy::PolicyKind;
@@ -122,5 +124,67 @@ impl Guard {
             }
         };
         Some(Finding { rule, paths: vec![], severity, message, evidence: vec![], hint, bounded_by: None })
+    }
+}
+
+/// At most this many trusting roles are named in an alert.
+const MAX_ROLES: usize = 10;
+
+impl Guard {
+    /// For a change to an identity provider: the roles whose trust policy names it (one
+    /// inventory read; these changes are rare), each with its worst finding — who signs in
+    /// through the provider becomes them. A provider trusted by an admin role is critical.
+    pub(super) async fn add_provider_roles<I: IamInventory>(
+        &self,
+        iam: &I,
+        verdict: &mut Verdict,
+    ) -> Result<(), PortError> {
+        let crate::intake::Action::Posture { posture: PostureChange::IdentityProvider { provider, .. } } =
+            &verdict.change.action
+        else {
+            return Ok(());
+        };
+        if verdict.judged.is_empty() || !provider.starts_with("arn:") {
+            return Ok(());
+        }
+        let inv = iam.inventory().await?;
+        let trusting: Vec<&crate::inventory::PrincipalDetail> = inv
+            .principals
+            .iter()
+            .filter(|p| p.trust.as_deref().is_some_and(|t| t.contains(provider.as_str())))
+            .collect();
+        if trusting.is_empty() {
+            verdict.notes.push("no role trusts this provider yet".into());
+            return Ok(());
+        }
+        let audit = self.audit(&inv, Some(&verdict.change.account_id));
+        let worst = |arn: &str| {
+            audit
+                .findings
+                .iter()
+                .filter(|f| f.principal_arn == arn && f.finding.bounded_by.is_none())
+                .map(|f| f.finding.severity)
+                .max()
+        };
+        let mut named = Vec::new();
+        let mut admin = false;
+        for p in trusting.iter().take(MAX_ROLES) {
+            let w = worst(&p.arn);
+            admin |= audit.findings.iter().any(|f| f.principal_arn == p.arn && f.finding.rule == RuleId::Admin);
+            named.push(match w {
+                Some(s) => format!("{} ({s})", crate::arn::resource_name(&p.arn)),
+                None => crate::arn::resource_name(&p.arn).to_string(),
+            });
+        }
+        let more = trusting.len().saturating_sub(MAX_ROLES);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        verdict.notes.push(format!("roles that trust this provider: {}{more}", named.join(", ")));
+        if admin {
+            if let Some(f) = verdict.judged.iter_mut().flat_map(|j| j.findings.iter_mut()).next() {
+                f.severity = Severity::Critical;
+                f.message.push_str(" — an administrator role trusts it");
+            }
+        }
+        Ok(())
     }
 }

@@ -222,6 +222,7 @@ impl Guard {
         };
         // What IAM holds now (after the change and the guard's answer): paths to admin it opened.
         self.add_paths(iam, &mut verdict).await?;
+        self.add_provider_roles(iam, &mut verdict).await?;
         let alert = alert::build(&verdict, executed.as_ref());
         if let Some(a) = &alert {
             publisher.publish(a).await?;
