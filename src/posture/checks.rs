@@ -34,7 +34,7 @@ pub fn check(control: Control, f: &Facts, inv: Option<&Inventory>) -> Outcome {
         KeyRotation => with_rows(rows, |rows| rows.iter().flat_map(|r| rotation(f, r)).collect()),
         NoFullAdmin => Outcome::Counted,
         PermissionsThroughGroups => inv.map_or(Outcome::Missing(NO_INVENTORY), |i| direct_policies(f, i)),
-        SupportRole => inv.map_or(Outcome::Missing(NO_INVENTORY), |i| support_role(f, i)),
+        SupportRole => support_role(f, inv),
         ExpiredCertificates => expired_certificates(f),
         AccessAnalyzer => access_analyzer(f),
         CloudShellFullAccess => inv.map_or(Outcome::Missing(NO_INVENTORY), |i| cloudshell(f, i)),
@@ -321,8 +321,12 @@ fn holders<'a>(inv: &'a Inventory, name: &'a str) -> impl Iterator<Item = &'a cr
     inv.principals.iter().filter(move |p| p.target.is_some() && p.attached.iter().any(|a| a == &arn))
 }
 
-fn support_role(f: &Facts, inv: &Inventory) -> Outcome {
-    let any = holders(inv, "AWSSupportAccess").next().is_some();
+fn support_role(f: &Facts, inv: Option<&Inventory>) -> Outcome {
+    let any = match (&f.support_holders, inv) {
+        (Some(names), _) => !names.is_empty(),
+        (None, Some(inv)) => holders(inv, "AWSSupportAccess").next().is_some(),
+        (None, None) => return Outcome::Missing("no inventory or list of AWSSupportAccess's entities"),
+    };
     Outcome::Findings(if any {
         vec![]
     } else {

@@ -81,6 +81,9 @@ pub struct Facts {
     pub server_certificates: Option<Vec<ServerCertificate>>,
     /// Access Analyzer analyzers (of every region read).
     pub analyzers: Option<Vec<Analyzer>>,
+    /// Who holds AWSSupportAccess (a saved `list-entities-for-policy` of it), as ARNs or names;
+    /// without it the inventory says.
+    pub support_holders: Option<Vec<String>>,
     /// Why the live reports could not be read (access denied): the controls say so.
     pub unreadable: Option<String>,
 }
@@ -99,6 +102,7 @@ impl Facts {
             || self.virtual_mfa.is_some()
             || self.server_certificates.is_some()
             || self.analyzers.is_some()
+            || self.support_holders.is_some()
             || self.unreadable.is_some()
     }
 

@@ -3,7 +3,8 @@
 //! JSON the AWS CLI prints for `get-account-password-policy` (`PasswordPolicy`; `{"PasswordPolicy":
 //! null}` for an account without one), `get-account-summary` (`SummaryMap`),
 //! `list-virtual-mfa-devices` (`VirtualMFADevices`), `list-server-certificates`
-//! (`ServerCertificateMetadataList`) and `accessanalyzer list-analyzers` (`analyzers`).
+//! (`ServerCertificateMetadataList`), `accessanalyzer list-analyzers` (`analyzers`) and
+//! `list-entities-for-policy` of AWSSupportAccess (`PolicyRoles`, `PolicyUsers`, `PolicyGroups`).
 
 use super::{credential_report, Facts};
 use serde_json::Value;
@@ -46,6 +47,13 @@ pub fn read_into(text: &str, facts: &mut Facts) -> Result<Kind, String> {
     } else if let Some(list) = v.get("ServerCertificateMetadataList") {
         let certs = serde_json::from_value(list.clone()).map_err(|e| shape("ServerCertificateMetadataList", e))?;
         facts.server_certificates = Some(certs);
+    } else if v.get("PolicyRoles").is_some() || v.get("PolicyUsers").is_some() || v.get("PolicyGroups").is_some() {
+        // `aws iam list-entities-for-policy --policy-arn arn:aws:iam::aws:policy/AWSSupportAccess`.
+        let names = ["PolicyRoles", "PolicyUsers", "PolicyGroups"].into_iter().flat_map(|k| {
+            let key = k.trim_start_matches("Policy").trim_end_matches('s').to_string() + "Name";
+            v[k].as_array().into_iter().flatten().filter_map(move |e| e[key.as_str()].as_str().map(str::to_string))
+        });
+        facts.support_holders = Some(names.collect());
     } else if let Some(list) = v.get("analyzers") {
         let found: Vec<super::Analyzer> = serde_json::from_value(list.clone()).map_err(|e| shape("analyzers", e))?;
         facts.analyzers.get_or_insert_with(Vec::new).extend(found);
@@ -84,6 +92,12 @@ mod tests {
         assert_eq!(f.virtual_mfa.as_ref().unwrap()[0].1.as_deref(), Some("arn:aws:iam::1:root"));
         read_into(r#"{"analyzers": [{"arn": "arn:aws:access-analyzer:eu-west-1:1:analyzer/a", "type": "ACCOUNT", "status": "ACTIVE"}]}"#, &mut f).unwrap();
         assert_eq!(f.analyzers.as_ref().unwrap()[0].region(), "eu-west-1");
+        read_into(
+            r#"{"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [{"RoleName": "support", "RoleId": "AROA1"}]}"#,
+            &mut f,
+        )
+        .unwrap();
+        assert_eq!(f.support_holders, Some(vec!["support".to_string()]));
         assert_eq!(read_into(r#"{"UserDetailList": []}"#, &mut f), Ok(Kind::Other));
         assert_eq!(read_into("not json", &mut f), Ok(Kind::Other));
     }

@@ -118,7 +118,11 @@ pub(crate) fn text(r: &SweepReport) -> String {
         );
     }
     for a in &r.actions {
-        let _ = writeln!(t, "  remediation: {} — {}", a.remediation.describe(), a.state());
+        let restore = match a.executed {
+            Some(crate::guard::Executed::Done) => format!(" (restore: {})", a.remediation.restore_command()),
+            _ => String::new(),
+        };
+        let _ = writeln!(t, "  remediation: {} — {}{restore}", a.remediation.describe(), a.state());
     }
     if !r.suggestions.is_empty() {
         let _ = writeln!(t, "least privilege learned from CloudTrail ({}):", r.suggestions.len());
