@@ -86,6 +86,7 @@ impl super::Guards {
                     org.policies_judged += r.policies_judged;
                     org.resource_policies += r.resource_policies;
                     org.findings.extend(r.findings);
+                    crate::posture::merge_controls(&mut org.controls, r.controls);
                     org.actions.extend(r.actions);
                     org.snapshots.extend(r.snapshots);
                 }

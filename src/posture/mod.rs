@@ -185,3 +185,54 @@ pub fn assess(facts: &Facts, inv: Option<&crate::inventory::Inventory>, admin_fi
     }
     out
 }
+
+/// Folds one account's control results into an organization's: a control fails when it fails
+/// anywhere (findings summed), passes when every account that assessed it passed, and is not
+/// assessed when no account could assess it.
+pub fn merge_controls(into: &mut Vec<ControlResult>, more: Vec<ControlResult>) {
+    for c in more {
+        match into.iter_mut().find(|x| x.control == c.control) {
+            None => into.push(c),
+            Some(x) => {
+                x.status = match (&x.status, c.status) {
+                    (Status::Fail { findings: a }, Status::Fail { findings: b }) => Status::Fail { findings: a + b },
+                    (Status::Fail { findings }, _) => Status::Fail { findings: *findings },
+                    (_, fail @ Status::Fail { .. }) => fail,
+                    (Status::Pass, _) | (_, Status::Pass) => Status::Pass,
+                    (na @ Status::NotAssessed { .. }, _) => na.clone(),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(control: Control, status: Status) -> ControlResult {
+        ControlResult { control, cis: control.cis_v3(), cis_v7: control.cis_v7(), title: control.title(), status }
+    }
+
+    #[test]
+    fn an_organization_fails_a_control_any_account_fails() {
+        let mut org = Vec::new();
+        merge_controls(
+            &mut org,
+            vec![result(Control::RootMfa, Status::Pass), result(Control::ConsoleMfa, Status::Fail { findings: 2 })],
+        );
+        merge_controls(
+            &mut org,
+            vec![
+                result(Control::RootMfa, Status::Fail { findings: 1 }),
+                result(Control::ConsoleMfa, Status::Fail { findings: 3 }),
+                result(Control::AccessAnalyzer, Status::NotAssessed { missing: "x".into() }),
+            ],
+        );
+        merge_controls(&mut org, vec![result(Control::AccessAnalyzer, Status::Pass)]);
+        let status = |c: Control| org.iter().find(|r| r.control == c).unwrap().status.clone();
+        assert_eq!(status(Control::RootMfa), Status::Fail { findings: 1 });
+        assert_eq!(status(Control::ConsoleMfa), Status::Fail { findings: 5 });
+        assert_eq!(status(Control::AccessAnalyzer), Status::Pass);
+    }
+}
