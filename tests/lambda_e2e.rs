@@ -3,49 +3,11 @@
 
 mod common;
 
-use common::{free_port, tool, Inbox, Moto};
-use std::os::unix::process::CommandExt;
+use common::{Inbox, Moto};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// `cargo lambda watch` and the function it runs, killed together (own process group).
-struct Watch(Child);
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn invoke(port: u16, file: &Path) -> serde_json::Value {
-    let out = Command::new(tool("cargo-lambda"))
-        .args([
-            "lambda",
-            "invoke",
-            "iam-guard-lambda",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .arg("--data-file")
-        .arg(file)
-        .args(["--output-format", "json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "invoke {} failed: {}{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("invoke output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    common::lambda_watch::invoke(port, file).unwrap_or_else(|e| panic!("invoke {} failed: {e}", file.display()))
 }
 
 /// The seed tutorials' principals, as the tutorials create them: DynamoDBBackupRole with four
@@ -76,35 +38,6 @@ async fn seed_principals(iam: &aws_sdk_iam::Client) {
         .unwrap();
 }
 
-/// `cargo lambda watch` serving the Lambda binary with these settings, once it listens.
-fn start_watch(dir: &Path, env_file: &Path) -> (Watch, u16) {
-    let port = free_port();
-    let log = std::fs::File::create(dir.join("watch.log")).unwrap();
-    let watch = Watch(
-        Command::new(tool("cargo-lambda"))
-            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
-            .arg("--env-file")
-            .arg(env_file)
-            .args(["--bin", "iam-guard-lambda", "--ignore-changes"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .expect("cargo lambda watch starts"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "cargo lambda watch did not listen: {}",
-            std::fs::read_to_string(dir.join("watch.log")).unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (watch, port)
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
     // The demo's path: the backup function's trail in an emulated bucket, `replace` for the
@@ -128,7 +61,7 @@ async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
         ),
     )
     .unwrap();
-    let (watch, port) = start_watch(dir.path(), &env_file);
+    let (watch, port) = common::lambda_watch::start(dir.path(), &env_file);
 
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scenarios");
     let mut files: Vec<_> = ["dynamodb-backup-role", "console-admin"]

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) mod fault_proxy;
+pub(crate) mod lambda_watch;
 
 pub(crate) const ACCOUNT: &str = "123456789012"; // moto's default account
 
