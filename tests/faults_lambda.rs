@@ -121,7 +121,7 @@ async fn a_load_under_faults_alerts_once_per_event_through_the_runtime_emulator(
     drop(watch);
     let elapsed = started.elapsed();
 
-    let results = results.lock().unwrap();
+    let results = std::mem::take(&mut *results.lock().unwrap());
     let dlq: Vec<&PathBuf> = results.iter().filter(|(_, t)| t.is_none()).map(|(f, _)| f).collect();
     assert!(dlq.is_empty(), "left failing (a retry could have answered them): {dlq:?}");
     let retried = results.iter().filter(|(_, t)| t.is_some_and(|t| t > 1)).count();
