@@ -197,15 +197,36 @@ impl PlatformConfig {
 
     /// Why a change counts as made by infrastructure as code, if it does (whatever `iac_changes`
     /// says).
-    pub fn made_by_iac(&self, actor: &Actor, source_ip: Option<&str>) -> Option<String> {
+    pub fn made_by_iac(&self, actor: &Actor, source_ip: Option<&str>, user_agent: Option<&str>) -> Option<String> {
         const CFN: &str = "cloudformation.amazonaws.com";
         if actor.invoked_by.as_deref() == Some(CFN) || source_ip == Some(CFN) {
             return Some("made by CloudFormation (invoked by cloudformation.amazonaws.com)".into());
+        }
+        if let Some(tool) = user_agent.and_then(iac_tool) {
+            return Some(format!("made by {tool} (its user agent)"));
         }
         let role = actor.principal_arn().and_then(crate::arn::role_name)?;
         let entry = PLATFORM_ROLES.iter().find(|r| r.deploys && wildcard_match(r.pattern, role, true))?;
         Some(format!("made by {role}, a {} deployment role", entry.owner))
     }
+}
+
+/// Infrastructure-as-code tools by what their AWS calls' user agents carry (Terraform's AWS
+/// provider: `HashiCorp/1.0 Terraform/1.9.5 … terraform-provider-aws/5.70.0`).
+const IAC_AGENTS: &[(&str, &str)] = &[
+    ("terraform-provider-aws", "Terraform"),
+    ("hashicorp/", "Terraform"),
+    ("terraform/", "Terraform"),
+    ("opentofu/", "OpenTofu"),
+    ("pulumi", "Pulumi"),
+    ("aws-cdk/", "the AWS CDK"),
+    ("crossplane-provider-aws", "Crossplane"),
+];
+
+/// The infrastructure-as-code tool a user agent names, if any.
+fn iac_tool(agent: &str) -> Option<&'static str> {
+    let agent = agent.to_ascii_lowercase();
+    IAC_AGENTS.iter().find(|(needle, _)| agent.contains(needle)).map(|(_, tool)| *tool)
 }
 
 /// The built-in list as a Markdown table (`iam-guard rules --platform`, the README's).
@@ -295,27 +316,36 @@ mod tests {
     fn cloudformation_and_deployment_roles_are_infrastructure_as_code() {
         let c = PlatformConfig::default();
         let cfn = Actor { invoked_by: Some("cloudformation.amazonaws.com".into()), ..Default::default() };
-        assert!(c.made_by_iac(&cfn, None).unwrap().contains("CloudFormation"));
-        assert!(c.made_by_iac(&Actor::default(), Some("cloudformation.amazonaws.com")).is_some());
+        assert!(c.made_by_iac(&cfn, None, None).unwrap().contains("CloudFormation"));
+        assert!(c.made_by_iac(&Actor::default(), Some("cloudformation.amazonaws.com"), None).is_some());
+        let tf = "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) terraform-provider-aws/5.70.0 \
+                  (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.32.2 os/linux";
+        assert_eq!(
+            c.made_by_iac(&Actor::default(), None, Some(tf)).as_deref(),
+            Some("made by Terraform (its user agent)")
+        );
+        let pulumi = "aws-sdk-go/1.50.0 (go1.22; linux; amd64) pulumi-aws/6.56.0";
+        assert!(c.made_by_iac(&Actor::default(), None, Some(pulumi)).unwrap().contains("Pulumi"));
+        assert!(c.made_by_iac(&Actor::default(), None, Some("aws-cli/2.17.20")).is_none());
         let exec = Actor {
             session_issuer_arn: Some(
                 "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1".into(),
             ),
             ..Default::default()
         };
-        assert!(c.made_by_iac(&exec, Some("cloudformation.amazonaws.com")).is_some());
-        assert!(c.made_by_iac(&exec, Some("203.0.113.7")).unwrap().contains("AWS CDK bootstrap deployment role"));
+        assert!(c.made_by_iac(&exec, Some("cloudformation.amazonaws.com"), None).is_some());
+        assert!(c.made_by_iac(&exec, Some("203.0.113.7"), None).unwrap().contains("AWS CDK bootstrap deployment role"));
         let person = Actor {
             arn: Some("arn:aws:iam::111122223333:user/alice".into()),
             invoked_by: Some("signin.amazonaws.com".into()),
             ..Default::default()
         };
-        assert!(c.made_by_iac(&person, Some("203.0.113.7")).is_none());
+        assert!(c.made_by_iac(&person, Some("203.0.113.7"), None).is_none());
         // OrganizationAccountAccessRole is how people get in, not a deployment role.
         let org = Actor {
             session_issuer_arn: Some("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole".into()),
             ..Default::default()
         };
-        assert!(c.made_by_iac(&org, None).is_none());
+        assert!(c.made_by_iac(&org, None, None).is_none());
     }
 }

@@ -130,7 +130,7 @@ fn ascii_subject(s: &str) -> String {
 }
 
 /// Builds the alert for a verdict (None for a clean or ignored one).
-pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
+pub fn build(v: &Verdict, executed: Option<&Executed>, exempt_tag: &str) -> Option<Alert> {
     let severity = v.severity()?;
     if matches!(v.plan, Plan::Clean | Plan::Quiet { .. } | Plan::Ignore { .. } | Plan::NotJudged { .. }) {
         return None;
@@ -146,6 +146,8 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
     write_findings(&mut t, v);
     let restore = write_guard(&mut t, &v.plan, executed);
     write_least_privilege(&mut t, v, top);
+    let act = super::alert_act::act(v, top, exempt_tag);
+    super::alert_act::write(&mut t, &act);
     write_documents(&mut t, v);
     let json = json!({
         "schema": "iam-guard.alert/1",
@@ -164,6 +166,7 @@ pub fn build(v: &Verdict, executed: Option<&Executed>) -> Option<Alert> {
         "plan": v.plan,
         "executed": executed,
         "restore_command": restore,
+        "act": act,
         "notes": v.notes,
     });
     let attributes = vec![
@@ -455,7 +458,7 @@ mod tests {
     fn long_names_keep_severity_and_outcome_in_the_subject() {
         let long = "r".repeat(64);
         let v = verdict(&long, Mode::Alert);
-        let a = build(&v, None).unwrap();
+        let a = build(&v, None, "iam-guard:exempt").unwrap();
         assert!(a.subject.len() <= SUBJECT_MAX && a.subject.is_ascii(), "{}", a.subject);
         assert!(a.subject.starts_with("[CRITICAL] AdministratorAccess attached to role rrr"), "{}", a.subject);
         assert!(a.subject.ends_with("... - would detach in enforce mode"), "{}", a.subject);
@@ -464,7 +467,9 @@ mod tests {
     #[test]
     fn denied_remediation_says_the_guard_could_not_act() {
         let v = verdict("app", Mode::Enforce);
-        let a = build(&v, Some(&Executed::Denied { reason: "AccessDenied: not authorized".into() })).unwrap();
+        let a =
+            build(&v, Some(&Executed::Denied { reason: "AccessDenied: not authorized".into() }), "iam-guard:exempt")
+                .unwrap();
         assert!(a.subject.ends_with("- could not act"), "{}", a.subject);
         assert!(
             a.text.contains("COULD NOT detach AdministratorAccess from role app: AccessDenied: not authorized"),
@@ -477,7 +482,7 @@ mod tests {
     #[test]
     fn email_text_has_who_when_where_what_and_the_restore_command() {
         let v = verdict("app", Mode::Enforce);
-        let a = build(&v, Some(&Executed::Done)).unwrap();
+        let a = build(&v, Some(&Executed::Done), "iam-guard:exempt").unwrap();
         for want in [
             "What:   AttachRolePolicy",
             "Who:    arn:aws:iam::111122223333:user/bob (IAMUser)",
@@ -490,5 +495,27 @@ mod tests {
         ] {
             assert!(a.text.contains(want), "missing {want:?} in:\n{}", a.text);
         }
+    }
+
+    #[test]
+    fn an_alert_says_how_to_act_in_thirty_seconds() {
+        let v = verdict("app-worker", Mode::Alert);
+        let a = build(&v, None, "team:exempt").unwrap();
+        for want in [
+            "Fix it yourself: aws iam detach-role-policy --role-name app-worker --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+            "Console (role app-worker): https://console.aws.amazon.com/iam/home#/roles/details/app-worker",
+            "Console (AdministratorAccess): https://console.aws.amazon.com/iam/home#/policies/details/arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess",
+            "Console (CloudTrail event): https://console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e1",
+            "aws iam tag-role --role-name app-worker --tags Key=team:exempt,Value=REASON",
+            "principal = \"arn:aws:iam::111122223333:role/app-worker\"",
+            "Mute the rule: [rules.admin] action = \"ignore\"",
+        ] {
+            assert!(a.text.contains(want), "missing {want:?} in:\n{}", a.text);
+        }
+        assert_eq!(a.json["act"]["do_it_yourself"], "aws iam detach-role-policy --role-name app-worker --policy-arn arn:aws:iam::aws:policy/AdministratorAccess");
+        // Done in enforce mode: the restore command, no do-it-yourself.
+        let v = verdict("app-worker", Mode::Enforce);
+        let a = build(&v, Some(&Executed::Done), "team:exempt").unwrap();
+        assert!(!a.text.contains("Fix it yourself"), "{}", a.text);
     }
 }

@@ -33,6 +33,7 @@
 //! guard's own role are ignored entirely (no loops).
 
 pub mod alert;
+mod alert_act;
 mod bounded;
 mod decide;
 mod denied;
@@ -223,7 +224,7 @@ impl Guard {
         // What IAM holds now (after the change and the guard's answer): paths to admin it opened.
         self.add_paths(iam, &mut verdict).await?;
         self.add_provider_roles(iam, &mut verdict).await?;
-        let alert = alert::build(&verdict, executed.as_ref());
+        let alert = alert::build(&verdict, executed.as_ref(), &self.engine.config().exempt_tag);
         if let Some(a) = &alert {
             publisher.publish(a).await?;
         }
@@ -292,7 +293,7 @@ impl Guard {
         if platform.iac_changes != platform::IacChanges::Alert {
             return None;
         }
-        platform.made_by_iac(&change.actor, change.source_ip.as_deref())
+        platform.made_by_iac(&change.actor, change.source_ip.as_deref(), change.user_agent.as_deref())
     }
 
     /// Does a finding (not cut away by a limit) ask for quarantine?

@@ -112,10 +112,7 @@ impl Rule for ServiceFullAccess {
                 severity,
                 message: format!("Full service access {scope}: {}", described.join("; ")),
                 evidence: vec![ev],
-                hint: "List only the actions the workload calls (e.g. s3:GetObject and s3:PutObject instead of s3:*) \
-                       on the ARNs of its own resources; IAM Access Analyzer's policy generation or the service's \
-                       'least privilege' docs give the exact list."
-                    .into(),
+                hint: service_hint(&wild),
             });
         }
     }
@@ -185,6 +182,41 @@ fn whole_services_left(cx: &Ctx<'_>, i: usize, s: &Statement, out: &mut Vec<Find
                the workload calls instead."
             .into(),
     });
+}
+
+/// The least-privilege hint for whole services, in the first service's own terms: what a
+/// workload of it usually calls instead of `service:*`, on which ARN.
+fn service_hint(wild: &[&crate::policy::Str]) -> String {
+    let service = wild.first().and_then(|p| p.split(':').next()).unwrap_or("").to_ascii_lowercase();
+    let instead = match service.as_str() {
+        "s3" => "s3:GetObject and s3:PutObject on arn:aws:s3:::BUCKET/PREFIX/*, s3:ListBucket on arn:aws:s3:::BUCKET",
+        "dynamodb" => "dynamodb:GetItem, Query, PutItem, UpdateItem on arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE (and its /index/*)",
+        "ec2" => "the Describe* reads the tool needs, and Start/StopInstances with an aws:ResourceTag condition",
+        "lambda" => "lambda:InvokeFunction on arn:aws:lambda:REGION:ACCOUNT:function:NAME",
+        "sqs" => "sqs:SendMessage (producer) or ReceiveMessage, DeleteMessage, GetQueueAttributes (consumer) on the queue ARN",
+        "sns" => "sns:Publish on the topic ARN",
+        "ses" => "ses:SendEmail and ses:SendRawEmail on the sending identity, with a ses:FromAddress condition",
+        "cloudfront" => "cloudfront:CreateInvalidation on the distribution ARN (deploys), or nothing at run time",
+        "kms" => "kms:Decrypt (and GenerateDataKey to write) on the key ARN, with kms:ViaService",
+        "secretsmanager" => "secretsmanager:GetSecretValue on the secret's ARN",
+        "ssm" => "ssm:GetParameter(s) on arn:aws:ssm:REGION:ACCOUNT:parameter/PATH/*",
+        "logs" => "logs:CreateLogStream and PutLogEvents on the log group's ARN (AWSLambdaBasicExecutionRole does this)",
+        "cloudwatch" => "cloudwatch:PutMetricData with a cloudwatch:namespace condition",
+        "iam" => "the iam:Get* and iam:List* reads it needs (IAM writes belong to infrastructure as code)",
+        "ecr" => "ecr:GetAuthorizationToken, BatchGetImage and GetDownloadUrlForLayer on the repository ARN",
+        "states" => "states:StartExecution on the state machine ARN",
+        "events" => "events:PutEvents on the event bus ARN",
+        "kinesis" => "kinesis:PutRecord(s) (producer) or GetRecords, GetShardIterator (consumer) on the stream ARN",
+        "rds" => "rds-db:connect on the database user's ARN (IAM authentication), no rds:* at run time",
+        _ => "",
+    };
+    let service_star = if service.is_empty() { "SERVICE:*".to_string() } else { format!("{service}:*") };
+    let what = if instead.is_empty() {
+        format!("List only the actions the workload calls instead of {service_star}, on the ARNs of its own resources")
+    } else {
+        format!("Typically {instead} instead of {service_star}")
+    };
+    format!("{what}; IAM Access Analyzer's policy generation (or `iam-guard suggest` on the principal's CloudTrail) gives the exact list.")
 }
 
 /// Services whose whole action set is what good practice grants: AWS Support (CIS 1.17 asks
