@@ -213,7 +213,10 @@ async fn the_organization_sweep_covers_every_account() {
     assert!(cross("role from-stranger"), "a trust outside the organization is flagged");
     assert!(!cross("role from-sister"), "accounts of the organization count as known");
     let html = String::from_utf8(run("html").stdout).unwrap();
-    assert!(html.contains("<select id=\"account\">") && html.contains(&format!("data-account=\"{}\"", members[1])));
+    assert!(
+        html.contains("<select id=\"f-account\" aria-label=\"Account\">")
+            && html.contains(&format!("data-account=\"{}\"", members[1]))
+    );
 }
 
 /// `[[accounts]] ous = [...]`: enforce under the production OU (at any depth), alert elsewhere;

@@ -56,6 +56,7 @@ pub mod sweep;
 mod sweep_org;
 mod sweep_posture;
 mod sweep_resources;
+pub mod sweep_views;
 mod verdict;
 
 pub use hands_off::HandsOff;

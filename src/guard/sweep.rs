@@ -118,6 +118,12 @@ pub struct SweepReport {
     /// were read (credential report, password policy, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<crate::posture::ControlResult>,
+    /// Every principal with what it holds (the HTML report's pages).
+    #[serde(skip)]
+    pub holdings: Vec<super::sweep_views::Holding>,
+    /// Every policy held, with its document and holders (the HTML report's pages).
+    #[serde(skip)]
+    pub policy_views: Vec<super::sweep_views::PolicyView>,
 }
 
 /// One account of an organization sweep.
@@ -269,6 +275,7 @@ impl Guard {
             .collect();
         actions.extend(resource_actions);
         actions.sort_by_key(|a| a.remediation.describe());
+        let (holdings, policy_views) = super::sweep_views::views(inv);
         SweepReport {
             principals: inv.principals.iter().filter(|p| p.target.is_some()).count(),
             snapshots: snapshots(inv, &account_id),
@@ -282,6 +289,8 @@ impl Guard {
             accounts: Vec::new(),
             suggestions: Vec::new(),
             controls: Vec::new(),
+            holdings,
+            policy_views,
         }
     }
 

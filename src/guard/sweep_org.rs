@@ -66,6 +66,8 @@ impl super::Guards {
             accounts: Vec::new(),
             suggestions: Vec::new(),
             controls: Vec::new(),
+            holdings: Vec::new(),
+            policy_views: Vec::new(),
         };
         for (account_id, name, result) in results {
             match result {
@@ -89,6 +91,8 @@ impl super::Guards {
                     crate::posture::merge_controls(&mut org.controls, r.controls);
                     org.actions.extend(r.actions);
                     org.snapshots.extend(r.snapshots);
+                    org.holdings.extend(r.holdings);
+                    org.policy_views.extend(r.policy_views);
                 }
                 Err(e) => org.accounts.push(AccountSummary {
                     account_id,

@@ -20,7 +20,7 @@ pub(crate) enum SweepFormat {
 pub(crate) fn render(r: &SweepReport, format: SweepFormat) -> String {
     match format {
         SweepFormat::Text => text(r),
-        SweepFormat::Html => html(r),
+        SweepFormat::Html => super::html::render(r),
         SweepFormat::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         SweepFormat::Sarif => {
             let reports = as_policy_reports(r);
@@ -60,7 +60,7 @@ fn controls_text(r: &SweepReport, t: &mut String) {
 }
 
 /// The controls as an HTML table (pass / fail / not assessed per control).
-fn controls_html(r: &SweepReport) -> String {
+pub(super) fn controls_html(r: &SweepReport) -> String {
     if r.controls.is_empty() {
         return String::new();
     }
@@ -159,105 +159,6 @@ pub(crate) fn text(r: &SweepReport) -> String {
         r.iam_calls.map(|c| format!("; {c} IAM calls")).unwrap_or_default()
     );
     t
-}
-
-/// A self-contained page: findings by principal in a table people can sort by any column.
-pub(crate) fn html(r: &SweepReport) -> String {
-    let mut rows = String::new();
-    for f in &r.findings {
-        let sev = f.finding.severity;
-        let _ = writeln!(
-            rows,
-            "<tr class=\"{s}\" data-account=\"{a}\"><td data-k=\"{k}\">{s}</td><td>{a}</td><td>{p}</td><td>{rule}</td><td>{pol}</td><td>{m}</td><td>{h}</td></tr>",
-            s = sev.as_str(),
-            k = sev as u8,
-            a = esc(&f.account_id),
-            p = esc(&f.principal),
-            rule = esc(f.finding.rule.as_str()),
-            pol = esc(&f.policy),
-            m = esc(&f.finding.message),
-            h = esc(&f.finding.hint),
-        );
-    }
-    let paths = can_become_admin(r);
-    let mut escalation = String::new();
-    if !paths.is_empty() {
-        let _ = write!(escalation, "<h2>Can become admin ({})</h2><ul id=\"admin-paths\">", paths.len());
-        for f in paths {
-            let _ = write!(
-                escalation,
-                "<li class=\"{}\"><b>{}</b>: {}</li>",
-                f.finding.severity.as_str(),
-                esc(&f.principal),
-                esc(&f.finding.message)
-            );
-        }
-        escalation.push_str("</ul>");
-    }
-    let mut filter = String::new();
-    if !r.accounts.is_empty() {
-        filter.push_str("<h2>Accounts</h2><ul id=\"accounts\">");
-        for a in &r.accounts {
-            let _ = write!(filter, "<li>{} {}: {}</li>", esc(&a.account_id), esc(&a.name), esc(&a.line()));
-        }
-        filter.push_str("</ul><p>Account: <select id=\"account\"><option value=\"\">all</option>");
-        for a in r.accounts.iter().filter(|a| a.error.is_none()) {
-            let _ = write!(filter, "<option>{}</option>", esc(&a.account_id));
-        }
-        filter.push_str("</select></p>");
-    }
-    let mut actions = String::new();
-    for a in &r.actions {
-        let _ = write!(actions, "<li>{} — {}</li>", esc(&a.remediation.describe()), esc(&a.state()));
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>iam-guard sweep {acct}</title>
-<style>
-body{{font:14px system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse;width:100%}}
-th,td{{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}}
-th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}} th:after{{content:" \2195";color:#999}}
-tr.critical td:first-child{{color:#fff;background:#b00020}} tr.high td:first-child{{background:#f4a3a3}}
-tr.medium td:first-child{{background:#ffe08a}} tr.low td:first-child{{background:#cfe8ff}}
-td:nth-child(7){{color:#555;font-size:12px}} #cis{{width:auto;margin-bottom:1em}}
-#cis tr.pass td:last-child{{color:#1b5e20}} #cis tr.high td:last-child{{color:#b00020;font-weight:bold}} #cis tr.na td:last-child{{color:#777}}
-</style></head><body>
-<h1>IAM sweep of account {acct}</h1>
-<p>{principals} principals, {policies} managed policies judged, {n} findings, mode {mode:?}. <small>Reference data: {data}.</small></p>
-<ul>{actions}</ul>
-{controls}
-{escalation}
-{filter}
-<table id="f"><thead><tr><th>Severity</th><th>Account</th><th>Principal</th><th>Rule</th><th>Policy</th><th>Finding</th><th>Least-privilege fix</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-<script>
-var pick = document.getElementById('account');
-if (pick) pick.addEventListener('change', function() {{
-  document.querySelectorAll('#f tbody tr').forEach(function(r) {{
-    r.style.display = !pick.value || r.dataset.account === pick.value ? '' : 'none';
-  }});
-}});
-document.querySelectorAll('#f th').forEach(function(th, col) {{
-  th.addEventListener('click', function() {{
-    var body = document.querySelector('#f tbody'), rows = Array.from(body.rows);
-    var dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
-    var key = function(r) {{ var c = r.cells[col]; return c.dataset.k !== undefined ? +c.dataset.k : c.textContent.toLowerCase(); }};
-    rows.sort(function(a, b) {{ var x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * dir; }});
-    rows.forEach(function(r) {{ body.appendChild(r); }});
-  }});
-}});
-</script>
-</body></html>
-"#,
-        acct = esc(&r.account_id),
-        controls = controls_html(r),
-        principals = r.principals,
-        policies = r.policies_judged,
-        n = r.findings.len(),
-        mode = r.mode,
-        data = esc(crate::catalog::DATA_SOURCES.trim()),
-    )
 }
 
 /// Sweep findings as check-style reports (one per principal and policy), for the SARIF renderer.
