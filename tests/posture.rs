@@ -237,3 +237,14 @@ fn a_provider_change_names_the_roles_that_trust_it() {
     assert_eq!(v["judged"][0]["findings"][0]["severity"], "high");
     assert!(v["notes"].as_array().unwrap().iter().any(|n| n == "no role trusts this provider yet"), "{v:#}");
 }
+
+#[test]
+fn the_sweep_text_is_coloured_only_when_asked_or_on_a_terminal() {
+    let report: Vec<PathBuf> = fixtures("bad").into_iter().filter(|f| f.ends_with("credential-report.csv")).collect();
+    let (_, always, _) = sweep(&report, &["--color", "always"]);
+    assert!(always.contains("\x1b[1;91mCRITICAL"), "{always}");
+    let (_, auto, _) = sweep(&report, &[]);
+    assert!(!auto.contains('\x1b'), "not a terminal: no colour");
+    let (code, _, err) = sweep(&report, &["--color", "purple"]);
+    assert_eq!(code, 2, "{err}");
+}

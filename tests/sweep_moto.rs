@@ -393,3 +393,34 @@ async fn the_live_sweep_judges_each_role_within_its_boundary() {
         .filter(|f| f.principal == "role bounded-admin" && f.finding.bounded_by.is_none())
         .all(|f| f.finding.severity < iam_guard::rules::Severity::Critical));
 }
+
+#[test]
+fn an_unreachable_endpoint_is_named_and_exits_4_a_bad_config_2() {
+    let port = common::free_port();
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .args(["sweep", "--format", "json"])
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("IAM_GUARD_CONFIG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains(&format!("cannot reach AWS at http://127.0.0.1:{port} (could not connect")), "{err}");
+    assert!(!err.contains("DispatchFailure"), "no debug dump: {err}");
+    assert!(out.stdout.is_empty(), "no report on failure");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("guard.toml");
+    std::fs::write(&bad, "mode = \"sometimes\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
+        .arg("--config")
+        .arg(&bad)
+        .arg("sweep")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("guard.toml"));
+}

@@ -68,7 +68,26 @@ fn aws_smithy_error_text<E: std::fmt::Debug, R: std::fmt::Debug>(e: &aws_sdk_iam
     use aws_sdk_iam::error::SdkError;
     match e {
         SdkError::TimeoutError(_) => "timed out".into(),
-        SdkError::DispatchFailure(d) => format!("dispatch failure: {d:?}"),
+        SdkError::DispatchFailure(d) => {
+            let why = if d.is_timeout() {
+                "timed out"
+            } else if d.is_io() {
+                "could not connect"
+            } else if d.is_user() {
+                "the request could not be sent"
+            } else {
+                "failed"
+            };
+            // The innermost cause reads best ("Connection refused (os error 111)").
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = d.as_connector_error().map(|c| c as _);
+            let mut last = None;
+            while let Some(c) = cause {
+                last = Some(c.to_string());
+                cause = c.source();
+            }
+            let endpoint = std::env::var("AWS_ENDPOINT_URL").map(|u| format!(" at {u}")).unwrap_or_default();
+            format!("cannot reach AWS{endpoint} ({why}{})", last.map(|l| format!(": {l}")).unwrap_or_default())
+        }
         SdkError::ResponseError(r) => format!("unreadable response: {r:?}"),
         other => format!("{other:?}"),
     }

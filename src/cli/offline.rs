@@ -34,6 +34,9 @@ pub(super) struct OfflineSweepArgs {
     account: Option<String>,
     #[arg(long, value_enum, default_value = "never")]
     fail_on: FailOn,
+    /// Colour the text report: auto (a terminal, NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::Color,
     /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
     #[arg(long, env = "IAM_GUARD_ROLE")]
     guard_role: Option<String>,
@@ -153,12 +156,25 @@ pub(super) fn sweep(args: &[std::ffi::OsString], mut config: Config) -> ExitCode
             }
         }
     }
-    write_report(&report, args.format, args.output.as_deref(), args.fail_on)
+    write_report(&report, args.format, (args.output.as_deref(), args.color), args.fail_on)
 }
 
 /// Writes a sweep report; the exit code follows `--fail-on`.
-pub(crate) fn write_report(r: &SweepReport, format: SweepFormat, output: Option<&Path>, fail_on: FailOn) -> ExitCode {
-    let body = crate::report::sweep::render(r, format);
+pub(crate) fn write_report(
+    r: &SweepReport,
+    format: SweepFormat,
+    (output, color): (Option<&Path>, super::Color),
+    fail_on: FailOn,
+) -> ExitCode {
+    use std::io::IsTerminal;
+    let color = match color {
+        super::Color::Always => true,
+        super::Color::Never => false,
+        super::Color::Auto => {
+            output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let body = crate::report::sweep::render(r, format, color);
     let written = match output {
         Some(p) => std::fs::write(p, body.as_bytes()),
         None => std::io::stdout().lock().write_all(body.as_bytes()),

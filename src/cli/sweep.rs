@@ -36,6 +36,9 @@ pub(super) struct SweepArgs {
     concurrency: usize,
     #[arg(long, value_enum, default_value = "never")]
     fail_on: FailOn,
+    /// Colour the text report: auto (a terminal, NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::Color,
     /// The guard's own role (never acted on); also IAM_GUARD_ROLE.
     #[arg(long, env = "IAM_GUARD_ROLE")]
     guard_role: Option<String>,
@@ -81,6 +84,9 @@ pub(super) struct SweepArgs {
     /// `sweep --input` reads, next to an authorization-details export).
     #[arg(long, requires = "resource_regions")]
     save_resources: Option<PathBuf>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// The `iam-guard-sweep` program (src/bin/iam-guard-sweep.rs only calls this).
@@ -131,12 +137,18 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
                 Some(h) => h,
                 None => management_account(&sdk).await?,
             };
+            if !args.quiet {
+                eprintln!("iam-guard: sweeping {} accounts of {org}, {} at a time …", accounts.len(), args.concurrency);
+            }
             let guards = crate::guard::Guards::new(config, guard_role.as_deref());
             return Ok(guards
                 .sweep_organization(&org, (home.as_str(), &iam), &members, accounts, args.concurrency)
                 .await);
         }
         let guard = Guard::new(Engine::new(config), guard_role.as_deref());
+        if !args.quiet {
+            eprintln!("iam-guard: reading the account (authorization details, account reports) …");
+        }
         let mut report = guard.sweep(&iam, account.as_deref(), args.concurrency).await?;
         report.iam_calls = Some(iam.calls());
         let to = chrono::Utc::now().date_naive();
@@ -161,10 +173,19 @@ fn run(args: SweepArgs, mut config: Config) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("iam-guard: sweep failed: {e}");
-            return ExitCode::from(EXIT_ERROR);
+            return ExitCode::from(super::EXIT_AWS);
         }
     };
-    super::offline::write_report(&report, args.format, args.output.as_deref(), args.fail_on)
+    if !args.quiet {
+        eprintln!(
+            "iam-guard: swept account {}: {} principals, {} findings{}",
+            report.account_id,
+            report.principals,
+            report.findings.len(),
+            report.iam_calls.map(|c| format!(", {c} IAM calls")).unwrap_or_default()
+        );
+    }
+    super::offline::write_report(&report, args.format, (args.output.as_deref(), args.color), args.fail_on)
 }
 
 /// The last-accessed report of every principal whose grant the sweep detaches (or would); one

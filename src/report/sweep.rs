@@ -17,9 +17,9 @@ pub(crate) enum SweepFormat {
 }
 
 /// The report in a format.
-pub(crate) fn render(r: &SweepReport, format: SweepFormat) -> String {
+pub(crate) fn render(r: &SweepReport, format: SweepFormat, color: bool) -> String {
     match format {
-        SweepFormat::Text => text(r),
+        SweepFormat::Text => text(r, color),
         SweepFormat::Html => super::html::render(r),
         SweepFormat::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         SweepFormat::Sarif => {
@@ -93,7 +93,7 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub(crate) fn text(r: &SweepReport) -> String {
+pub(crate) fn text(r: &SweepReport, color: bool) -> String {
     let mut t = String::new();
     let resources = match r.resource_policies {
         0 => String::new(),
@@ -107,10 +107,11 @@ pub(crate) fn text(r: &SweepReport) -> String {
     let org = !r.accounts.is_empty();
     for f in &r.findings {
         let principal = if org { format!("{} {}", f.account_id, f.principal) } else { f.principal.clone() };
+        let sev = format!("{:<8}", f.finding.severity.as_str().to_uppercase());
         let _ = writeln!(
             t,
-            "  {:<8} {:<24} {:<40} {} [{}]",
-            f.finding.severity.as_str().to_uppercase(),
+            "  {} {:<24} {:<40} {} [{}]",
+            super::text::paint(color, super::text::sev_code(f.finding.severity), &sev),
             f.finding.rule,
             principal,
             f.finding.message,

@@ -4,7 +4,7 @@ use super::{PolicyReport, Tally};
 use crate::rules::Severity;
 use std::fmt::Write;
 
-fn paint(color: bool, code: &str, s: &str) -> String {
+pub(crate) fn paint(color: bool, code: &str, s: &str) -> String {
     if color {
         format!("\x1b[{code}m{s}\x1b[0m")
     } else {
@@ -12,7 +12,7 @@ fn paint(color: bool, code: &str, s: &str) -> String {
     }
 }
 
-fn sev_code(s: Severity) -> &'static str {
+pub(crate) fn sev_code(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "1;91",
         Severity::High => "91",
