@@ -139,6 +139,7 @@ impl FailOn {
 pub(crate) const EXIT_FINDINGS: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
 pub(crate) const EXIT_INCOMPLETE: u8 = 3;
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub(crate) const EXIT_AWS: u8 = 4;
 
 /// Expands directories into their *.json and *.json.gz files (sorted, recursive); files pass through.
