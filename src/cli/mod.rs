@@ -135,7 +135,7 @@ impl FailOn {
 
 /// Exit codes: 0 clean (below --fail-on), 1 findings at or above --fail-on, 2 bad input, bad
 /// configuration or usage, 3 (`event`) incomplete: nothing judgeable was found, or a change
-/// could not be judged, 4 (`sweep`, `undo`, `history`) AWS could not be reached or refused.
+/// could not be judged, 4 (live `sweep`) AWS could not be reached or refused.
 pub(crate) const EXIT_FINDINGS: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
 pub(crate) const EXIT_INCOMPLETE: u8 = 3;
