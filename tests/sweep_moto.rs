@@ -415,12 +415,7 @@ fn an_unreachable_endpoint_is_named_and_exits_4_a_bad_config_2() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("guard.toml");
     std::fs::write(&bad, "mode = \"sometimes\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard"))
-        .arg("--config")
-        .arg(&bad)
-        .arg("sweep")
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-guard")).arg("--config").arg(&bad).arg("sweep").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("guard.toml"));
 }

@@ -380,7 +380,7 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
                 // Serializing to a Vec cannot fail: reports hold only strings, numbers and enums.
                 let _ = report::pretty::to_writer_pretty(&mut out.bytes, r);
             }
-            Format::Sarif => {}
+            Format::Sarif | Format::Asff => {}
         }
         first = false;
     }
@@ -391,6 +391,10 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
 }
 
 pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
+    if args.format == Format::Asff {
+        eprintln!("iam-guard: check writes text, json or sarif (asff is for event and sweep)");
+        return ExitCode::from(EXIT_ERROR);
+    }
     if let Some(a) = &args.account_id {
         config.account_id = Some(a.clone());
     }
@@ -478,6 +482,7 @@ pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
             let sarif = report::sarif::render(&sarif_reports, &|src| std::fs::read_to_string(src).ok());
             serde_json::to_writer_pretty(&mut out, &sarif).map_err(std::io::Error::other).and_then(|_| writeln!(out))
         }
+        Format::Asff => Ok(()), // refused before reading anything
     });
     if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

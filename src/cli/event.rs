@@ -139,6 +139,18 @@ pub(super) fn run(args: EventArgs, mut config: Config) -> ExitCode {
             let arr: Vec<serde_json::Value> = items.iter().map(item_json).collect();
             serde_json::to_writer_pretty(&mut out, &arr).map_err(std::io::Error::other).and_then(|_| writeln!(out))
         }
+        Format::Asff => {
+            // The findings of every change that raised an alert, as Security Hub imports them.
+            let arr: Vec<serde_json::Value> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Verdict { verdict, alert: Some(_), .. } => Some(crate::report::asff::event(verdict)),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &arr).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
         _ => out.write_all(render_text(&items, args.alerts, color, enforce).as_bytes()),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {

@@ -100,6 +100,8 @@ pub(crate) enum Format {
     Text,
     Json,
     Sarif,
+    /// AWS Security Finding Format (`event`): for Security Hub's batch-import-findings.
+    Asff,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

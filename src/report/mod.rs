@@ -1,5 +1,6 @@
 //! Presenting findings: text for people, JSON for machines, SARIF 2.1.0 for code scanning.
 
+pub(crate) mod asff;
 pub(crate) mod html;
 pub(crate) mod pretty;
 pub(crate) mod sarif;

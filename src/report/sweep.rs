@@ -14,6 +14,8 @@ pub(crate) enum SweepFormat {
     Sarif,
     /// A self-contained page.
     Html,
+    /// AWS Security Finding Format: a JSON array for `aws securityhub batch-import-findings`.
+    Asff,
 }
 
 /// The report in a format.
@@ -21,6 +23,12 @@ pub(crate) fn render(r: &SweepReport, format: SweepFormat, color: bool) -> Strin
     match format {
         SweepFormat::Text => text(r, color),
         SweepFormat::Html => super::html::render(r),
+        SweepFormat::Asff => {
+            let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
+            let now = crate::posture::now().unwrap_or_else(|_| chrono::Utc::now());
+            let now = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            serde_json::to_string_pretty(&super::asff::sweep(r, &region, &now)).unwrap_or_default() + "\n"
+        }
         SweepFormat::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         SweepFormat::Sarif => {
             let reports = as_policy_reports(r);
