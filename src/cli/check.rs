@@ -390,11 +390,16 @@ fn render(reports: Vec<PolicyReport>, format: Format, color: bool, verbose: bool
     out
 }
 
-pub(super) fn run(args: CheckArgs, mut config: Config) -> ExitCode {
+/// `iam-guard check`, its format checked first (ASFF is for findings in an account).
+pub(super) fn start(args: CheckArgs, config: Config) -> ExitCode {
     if args.format == Format::Asff {
         eprintln!("iam-guard: check writes text, json or sarif (asff is for event and sweep)");
         return ExitCode::from(EXIT_ERROR);
     }
+    run(args, config)
+}
+
+fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     if let Some(a) = &args.account_id {
         config.account_id = Some(a.clone());
     }

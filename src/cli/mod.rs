@@ -294,7 +294,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(config) = load_config(cli.config.as_deref()) else { return ExitCode::from(EXIT_ERROR) };
     match cli.command {
-        Command::Check(args) => check::run(args, config),
+        Command::Check(args) => check::start(args, config),
         Command::Event(args) => event::run(args, config),
         Command::Sweep { args }
             if args.iter().any(|a| a == "--input" || a.to_string_lossy().starts_with("--input=")) =>
