@@ -483,11 +483,11 @@ fn run(args: CheckArgs, mut config: Config) -> ExitCode {
     let written = io_error.map_or(Ok(()), Err).and_then(|_| match args.format {
         Format::Text => out.write_all(report::text::render_summary(&tally).as_bytes()),
         Format::Json => out.write_all(b"\n]\n"),
-        Format::Sarif => {
+        // (ASFF is refused in `start`.)
+        Format::Sarif | Format::Asff => {
             let sarif = report::sarif::render(&sarif_reports, &|src| std::fs::read_to_string(src).ok());
             serde_json::to_writer_pretty(&mut out, &sarif).map_err(std::io::Error::other).and_then(|_| writeln!(out))
         }
-        Format::Asff => Ok(()), // refused before reading anything
     });
     if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
