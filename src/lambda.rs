@@ -59,10 +59,16 @@ pub enum DeliveryError {
 pub struct Settings {
     /// The SNS topic alerts go to.
     pub topic_arn: String,
+    /// A topic AWS Chatbot subscribes to (IAM_GUARD_CHAT_TOPIC_ARN): each alert again in
+    /// Chatbot's format, threaded by principal, for Slack or Microsoft Teams.
+    pub chat_topic_arn: Option<String>,
     /// The configuration (file, then environment overrides).
     pub config: Config,
     /// The guard's own role.
     pub own_role: Option<String>,
+    /// How long a ledger claim not given back holds, in seconds (IAM_GUARD_LEASE_SECS, 1–900;
+    /// default 90: the template's 60 s timeout and a margin).
+    pub lease_secs: Option<i64>,
     /// The ledger table (IAM_GUARD_TABLE): one answer per event, history, undo. Without it every
     /// delivery is answered (a re-delivery alerts again).
     pub table: Option<String>,
@@ -173,6 +179,13 @@ impl Settings {
         };
         Ok(Settings {
             topic_arn,
+            chat_topic_arn: var("IAM_GUARD_CHAT_TOPIC_ARN"),
+            lease_secs: match var("IAM_GUARD_LEASE_SECS") {
+                Some(v) => Some(v.parse::<i64>().ok().filter(|n| (1..=900).contains(n)).ok_or_else(|| {
+                    AppError::Config(format!("IAM_GUARD_LEASE_SECS {v:?} is not a number of seconds from 1 to 900"))
+                })?),
+                None => None,
+            },
             config,
             own_role: var("IAM_GUARD_ROLE"),
             table: var("IAM_GUARD_TABLE"),

@@ -10,12 +10,30 @@ use aws_sdk_sns::Client;
 pub struct SnsPublisher {
     client: Client,
     topic_arn: String,
+    /// A topic AWS Chatbot subscribes to (Slack, Teams): each alert again in its format.
+    chat_topic_arn: Option<String>,
 }
 
 impl SnsPublisher {
     /// A publisher to `topic_arn`.
     pub fn new(config: &aws_config::SdkConfig, topic_arn: impl Into<String>) -> SnsPublisher {
-        SnsPublisher { client: Client::new(config), topic_arn: topic_arn.into() }
+        SnsPublisher { client: Client::new(config), topic_arn: topic_arn.into(), chat_topic_arn: None }
+    }
+
+    /// Also publishes each alert to `topic` in AWS Chatbot's custom notification format.
+    pub fn with_chat_topic(mut self, topic: Option<String>) -> SnsPublisher {
+        self.chat_topic_arn = topic;
+        self
+    }
+
+    /// The chat copy: best effort — the alert itself went out (and the ledger says so), so a
+    /// chat failure is logged, never a reason to answer the event again.
+    async fn publish_chat(&self, alert: &Alert) {
+        let Some(topic) = &self.chat_topic_arn else { return };
+        let body = crate::guard::alert_chat::chatbot(alert).to_string();
+        if let Err(e) = self.client.publish().topic_arn(topic).message(cut(&body, MAX_BODY)).send().await {
+            tracing::warn!(topic = %topic, error = %super::port_error("publish to the chat topic", e), "chat alert not sent");
+        }
     }
 }
 
@@ -108,7 +126,9 @@ impl Publish for SnsPublisher {
                 .map_err(|e| PortError::Failed(format!("message attribute {k}: {e}")))?;
             req = req.message_attributes(*k, attr);
         }
-        req.send().await.map(|_| ()).map_err(|e| super::port_error(&format!("publish to {}", self.topic_arn), e))
+        req.send().await.map_err(|e| super::port_error(&format!("publish to {}", self.topic_arn), e))?;
+        self.publish_chat(alert).await;
+        Ok(())
     }
 }
 

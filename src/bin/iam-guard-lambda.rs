@@ -32,9 +32,14 @@ async fn main() -> Result<(), Error> {
     if let Some(l) = &settings.lookup {
         iam = iam.with_lookup(std::sync::Arc::new(SdkLookup::new(&sdk, &l.regions, l.max_pages)));
     }
-    let app = App::new(settings.config, settings.own_role.as_deref(), iam, SnsPublisher::new(&sdk, settings.topic_arn));
+    let app = App::new(
+        settings.config,
+        settings.own_role.as_deref(),
+        iam,
+        SnsPublisher::new(&sdk, settings.topic_arn).with_chat_topic(settings.chat_topic_arn),
+    );
     // Without IAM_GUARD_TABLE (None) every delivery is answered, as without a ledger.
-    let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t)));
+    let app = app.with_ledger(settings.table.map(|t| DynamoLedger::new(&sdk, &t).with_lease(settings.lease_secs)));
     // A hub (IAM_GUARD_MEMBER_ROLE): events from other accounts are acted on there.
     let members = settings.member_role.as_deref().map(|r| {
         let m =

@@ -34,6 +34,7 @@
 
 pub mod alert;
 mod alert_act;
+pub mod alert_chat;
 mod bounded;
 mod decide;
 mod denied;
