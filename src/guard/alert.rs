@@ -139,7 +139,7 @@ pub fn build(v: &Verdict, executed: Option<&Executed>, exempt_tag: &str) -> Opti
     // The first of the most severe: rules are ordered most specific first (admin before denylist).
     let top = v.findings().reduce(|a, b| if b.severity > a.severity { b } else { a })?;
     let (action_attr, suffix) = outcome(&v.plan, executed);
-    let subject = subject_line(severity, &c.action, &suffix);
+    let subject = subject_line(severity, &with_set_name(what(&c.action), v), &suffix);
     let mut t = String::new();
     let _ = writeln!(t, "{subject}\n");
     write_header(&mut t, c);
@@ -180,13 +180,25 @@ pub fn build(v: &Verdict, executed: Option<&Executed>, exempt_tag: &str) -> Opti
     Some(Alert { subject, text: t, json, attributes, dedup_id: c.event_id.clone() })
 }
 
+/// A permission set by its name (read when it was judged) instead of its id (`ps-4d5e…`).
+fn with_set_name(what: String, v: &Verdict) -> String {
+    let Some(set) = v.change.action.permission_set() else { return what };
+    let name = v.judged.iter().find_map(|j| j.label.strip_prefix("permission set ")?.split(": ").next());
+    match name {
+        Some(n) if !n.is_empty() => {
+            what.replacen(&format!("permission set {}", set.id()), &format!("permission set {n}"), 1)
+        }
+        _ => what,
+    }
+}
+
 /// `[HIGH] AmazonS3FullAccess attached to role app - detached`: severity and outcome always
 /// fit; a long "what" (role names run to 64 chars) is shortened.
-fn subject_line(severity: Severity, action: &Action, suffix: &str) -> String {
+fn subject_line(severity: Severity, what: &str, suffix: &str) -> String {
     let sev = format!("[{}] ", severity.as_str().to_uppercase());
     let tail = if suffix.is_empty() { String::new() } else { format!(" - {suffix}") };
     let room = SUBJECT_MAX.saturating_sub(sev.len() + tail.len());
-    ascii_subject(&format!("{sev}{}{tail}", truncate(&what(action), room)))
+    ascii_subject(&format!("{sev}{}{tail}", truncate(what, room)))
 }
 
 /// What, who, when, where.
