@@ -27,17 +27,17 @@ pub fn check(control: Control, f: &Facts, inv: Option<&Inventory>) -> Outcome {
         RootHardwareMfa => root_hardware_mfa(f),
         RootUse => with_rows(rows, |_| root_use(f)),
         PasswordLength | PasswordReuse => password_policy(control, f),
-        ConsoleMfa => with_rows(rows, |rows| users(rows).filter_map(|r| console_mfa(f, r)).collect()),
+        ConsoleMfa => with_rows(rows, |rows| users(rows).filter_map(console_mfa).collect()),
         KeysAtSetup => with_rows(rows, |rows| users(rows).flat_map(|r| keys_at_setup(f, r)).collect()),
         UnusedCredentials => with_rows(rows, |rows| users(rows).flat_map(|r| unused(f, r)).collect()),
-        OneActiveKey => with_rows(rows, |rows| rows.iter().filter_map(|r| two_keys(f, r)).collect()),
+        OneActiveKey => with_rows(rows, |rows| rows.iter().filter_map(two_keys).collect()),
         KeyRotation => with_rows(rows, |rows| rows.iter().flat_map(|r| rotation(f, r)).collect()),
         NoFullAdmin => Outcome::Counted,
-        PermissionsThroughGroups => inv.map_or(Outcome::Missing(NO_INVENTORY), |i| direct_policies(f, i)),
+        PermissionsThroughGroups => inv.map_or(Outcome::Missing(NO_INVENTORY), direct_policies),
         SupportRole => support_role(f, inv),
         ExpiredCertificates => expired_certificates(f),
         AccessAnalyzer => access_analyzer(f),
-        CloudShellFullAccess => inv.map_or(Outcome::Missing(NO_INVENTORY), |i| cloudshell(f, i)),
+        CloudShellFullAccess => inv.map_or(Outcome::Missing(NO_INVENTORY), cloudshell),
     }
 }
 
@@ -186,9 +186,8 @@ fn password_policy(control: Control, f: &Facts) -> Outcome {
         &format!("aws iam update-account-password-policy {flag} {want} (keep the other settings: the call replaces the whole policy)"))])
 }
 
-fn console_mfa(f: &Facts, r: &CredentialRow) -> Option<PostureFinding> {
+fn console_mfa(r: &CredentialRow) -> Option<PostureFinding> {
     (r.password_enabled == Some(true) && !r.mfa_active).then(|| {
-        let _ = f;
         finding(
             Control::ConsoleMfa,
             Severity::High,
@@ -265,7 +264,7 @@ fn unused(f: &Facts, r: &CredentialRow) -> Vec<PostureFinding> {
     out
 }
 
-fn two_keys(_: &Facts, r: &CredentialRow) -> Option<PostureFinding> {
+fn two_keys(r: &CredentialRow) -> Option<PostureFinding> {
     (r.active_keys().count() > 1).then(|| {
         finding(
             Control::OneActiveKey,
@@ -290,7 +289,7 @@ fn rotation(f: &Facts, r: &CredentialRow) -> Vec<PostureFinding> {
         .collect()
 }
 
-fn direct_policies(f: &Facts, inv: &Inventory) -> Outcome {
+fn direct_policies(inv: &Inventory) -> Outcome {
     let found = inv
         .principals
         .iter()
@@ -311,7 +310,6 @@ fn direct_policies(f: &Facts, inv: &Inventory) -> Outcome {
             )
         })
         .collect();
-    let _ = f;
     Outcome::Findings(found)
 }
 
@@ -340,7 +338,7 @@ fn support_role(f: &Facts, inv: Option<&Inventory>) -> Outcome {
     })
 }
 
-fn cloudshell(_: &Facts, inv: &Inventory) -> Outcome {
+fn cloudshell(inv: &Inventory) -> Outcome {
     Outcome::Findings(
         holders(inv, "AWSCloudShellFullAccess")
             .map(|p| {
