@@ -78,17 +78,13 @@ async fn a_load_under_faults_alerts_once_per_event_through_the_runtime_emulator(
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("lambda.env");
-    std::fs::write(
-        &env_file,
-        format!(
-            "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
-             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=alert\nIAM_GUARD_TABLE={TABLE}\nRUST_LOG=warn\n\
-             IAM_GUARD_LEASE_SECS=15\n",
-            proxy.endpoint, inbox.topic_arn
-        ),
-    )
-    .unwrap();
+    let table = format!("IAM_GUARD_TABLE={TABLE}");
+    let env_file = common::lambda_watch::env_file(
+        dir.path(),
+        &proxy.endpoint,
+        &inbox.topic_arn,
+        &["IAM_GUARD_MODE=alert", &table, "RUST_LOG=warn", "IAM_GUARD_LEASE_SECS=15"],
+    );
     let (watch, port) = common::lambda_watch::start(dir.path(), &env_file);
     let files: Vec<PathBuf> = (0..n).map(|i| event_file(dir.path(), i)).collect();
 

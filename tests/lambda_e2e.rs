@@ -50,17 +50,17 @@ async fn lambda_under_the_runtime_emulator_replaces_detaches_and_alerts() {
     seed_principals(&iam).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("lambda.env");
-    std::fs::write(
-        &env_file,
-        format!(
-            "AWS_ENDPOINT_URL={}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
-             IAM_GUARD_TOPIC_ARN={}\nIAM_GUARD_MODE=enforce\nRUST_LOG=info\nIAM_GUARD_TRAIL_BUCKET=demo-trail\n\
-             IAM_GUARD_REPLACE_RULES=service-full-access,denylisted-policy\n",
-            moto.endpoint, inbox.topic_arn
-        ),
-    )
-    .unwrap();
+    let env_file = common::lambda_watch::env_file(
+        dir.path(),
+        &moto.endpoint,
+        &inbox.topic_arn,
+        &[
+            "IAM_GUARD_MODE=enforce",
+            "RUST_LOG=info",
+            "IAM_GUARD_TRAIL_BUCKET=demo-trail",
+            "IAM_GUARD_REPLACE_RULES=service-full-access,denylisted-policy",
+        ],
+    );
     let (watch, port) = common::lambda_watch::start(dir.path(), &env_file);
 
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scenarios");

@@ -3,10 +3,13 @@
 //! failing every control, one passing every control, compliant users in both), thresholds from
 //! the configuration, "now" from IAM_GUARD_NOW, bad input named.
 
+mod support;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::cis_named as named;
 
 const NOW: &str = "2026-12-01T00:00:00Z";
 
@@ -48,19 +51,6 @@ fn statuses(report: &Value) -> BTreeMap<String, String> {
         .iter()
         .map(|c| (c["cis"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
         .collect()
-}
-
-/// The principals a control's findings name.
-fn named(report: &Value, cis: &str) -> Vec<String> {
-    let mut v: Vec<String> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["control"].as_str().is_some_and(|c| c.starts_with(&format!("CIS {cis} "))))
-        .map(|f| f["principal"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! `[posture] deactivate_unused_keys` opts in — deactivates the keys unused past the threshold.
 
 mod common;
+mod support;
 
 use common::Moto;
 use serde_json::Value;
+use support::{cis_named as named, cis_status};
 
 /// `iam-guard [--config FILE] sweep --format json [extra]` against moto, "now" `days` ahead.
 fn sweep(moto: &Moto, config: Option<&std::path::Path>, days: i64, extra: &[&str]) -> Value {
@@ -18,23 +20,6 @@ fn sweep(moto: &Moto, config: Option<&std::path::Path>, days: i64, extra: &[&str
     let out = cmd.args(["sweep", "--format", "json"]).args(extra).env("IAM_GUARD_NOW", now).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn status(r: &Value, cis: &str) -> String {
-    let c = r["controls"].as_array().unwrap().iter().find(|c| c["cis"] == cis).unwrap();
-    c["status"].as_str().unwrap().to_string()
-}
-
-fn named(r: &Value, cis: &str) -> Vec<String> {
-    let mut v: Vec<String> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["control"].as_str().is_some_and(|c| c.starts_with(&format!("CIS {cis} "))))
-        .map(|f| f["principal"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
 }
 
 async fn key_states(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
@@ -60,15 +45,15 @@ async fn the_live_sweep_assesses_the_controls_and_deactivates_unused_keys_only_w
     let r = sweep(&moto, None, 0, &[]);
     assert_eq!(named(&r, "1.10"), ["user console-nomfa"], "{r:#}");
     assert_eq!(named(&r, "1.13"), ["user keyed"]);
-    assert_eq!(status(&r, "1.8"), "fail");
-    assert_eq!(status(&r, "1.12"), "pass", "keys created today are not unused yet");
-    assert_eq!(status(&r, "1.15"), "pass");
+    assert_eq!(cis_status(&r, "1.8"), "fail");
+    assert_eq!(cis_status(&r, "1.12"), "pass", "keys created today are not unused yet");
+    assert_eq!(cis_status(&r, "1.15"), "pass");
     // Read live: the MFA devices (1.6), the certificates (1.19); Access Analyzer has no client
     // here (1.20 is offline only) and says so.
     for cis in ["1.4", "1.5", "1.6", "1.7", "1.19"] {
-        assert_ne!(status(&r, cis), "not_assessed", "{cis}: {r:#}");
+        assert_ne!(cis_status(&r, cis), "not_assessed", "{cis}: {r:#}");
     }
-    assert_eq!(status(&r, "1.20"), "not_assessed");
+    assert_eq!(cis_status(&r, "1.20"), "not_assessed");
     assert!(r["findings"].as_array().unwrap().iter().all(|f| f["principal"] != "user tidy"));
     assert!(r["findings"].as_array().unwrap().iter().all(|f| f["principal"] != "user break-glass"));
 

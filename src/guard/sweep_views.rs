@@ -63,30 +63,16 @@ pub(super) fn views(inv: &Inventory) -> (Vec<Holding>, Vec<PolicyView>) {
             view.holders.push(who.clone());
             held.push(label);
         }
-        for (name, text) in &p.inline {
-            let label = format!("inline policy {name} of {who}");
-            policies.insert(
-                label.clone(),
-                PolicyView {
-                    label: label.clone(),
-                    arn: None,
-                    document: Some(pretty(text)),
-                    holders: vec![who.clone()],
-                },
-            );
-            held.push(label);
-        }
-        if let Some(trust) = &p.trust {
-            let label = format!("trust policy of {who}");
-            policies.insert(
-                label.clone(),
-                PolicyView {
-                    label: label.clone(),
-                    arn: None,
-                    document: Some(pretty(trust)),
-                    holders: vec![who.clone()],
-                },
-            );
+        // Inline and trust policies belong to their one holder.
+        let own = p.inline.iter().map(|(name, text)| (format!("inline policy {name} of {who}"), text));
+        for (label, text) in own.chain(p.trust.iter().map(|t| (format!("trust policy of {who}"), t))) {
+            let view = PolicyView {
+                label: label.clone(),
+                arn: None,
+                document: Some(pretty(text)),
+                holders: vec![who.clone()],
+            };
+            policies.insert(label.clone(), view);
             held.push(label);
         }
         holdings.push(Holding { principal: who, arn: p.arn.clone(), policies: held, groups: p.groups.clone() });

@@ -77,3 +77,19 @@ pub(crate) fn invoke(port: u16, file: &Path) -> Result<serde_json::Value, String
     }
     Ok(v)
 }
+
+/// Writes `dir/lambda.env`: the Lambda talking to `endpoint` with dummy credentials in
+/// us-east-1, alerting to `topic`, with the `IAM_GUARD_*` settings of `extra` (lines `K=V`).
+pub(crate) fn env_file(dir: &Path, endpoint: &str, topic: &str, extra: &[&str]) -> std::path::PathBuf {
+    let path = dir.join("lambda.env");
+    let mut text = format!(
+        "AWS_ENDPOINT_URL={endpoint}\nAWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY=testing\nAWS_REGION=us-east-1\n\
+         IAM_GUARD_TOPIC_ARN={topic}\n"
+    );
+    for line in extra {
+        text.push_str(line);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}

@@ -97,3 +97,24 @@ pub(crate) fn user_detail(name: &str, inline: Vec<(&str, Value)>, attached: &[&s
     json!({"UserName": name, "Path": "/", "Arn": arn("user", name), "UserPolicyList": inline_list(inline),
            "AttachedManagedPolicies": managed(attached), "GroupList": groups, "Tags": []})
 }
+
+// ---- Sweep reports (JSON) ----
+
+/// The status of CIS control `cis` (v3 number) in a sweep report: pass, fail or not_assessed.
+pub(crate) fn cis_status(report: &Value, cis: &str) -> String {
+    let c = report["controls"].as_array().unwrap().iter().find(|c| c["cis"] == cis).unwrap();
+    c["status"].as_str().unwrap().to_string()
+}
+
+/// The principals the findings of CIS control `cis` name, sorted.
+pub(crate) fn cis_named(report: &Value, cis: &str) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["control"].as_str().is_some_and(|c| c.starts_with(&format!("CIS {cis} "))))
+        .map(|f| f["principal"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
